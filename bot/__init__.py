@@ -1,0 +1,1 @@
+"""维权向导 core: plain-Python logic used by the Rasa actions and NLU components."""
