@@ -1,0 +1,46 @@
+# 维权向导 — run `make help` for the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+RASA := $(VENV)/bin/rasa
+PY := $(VENV)/bin/python
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export PYTHONWARNINGS ?= ignore::DeprecationWarning
+
+.PHONY: help install train run shell test lint validate test-unit test-stories test-model test-e2e clean
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+install: ## Create .venv and install the pinned dependencies (skipped when up to date)
+	@bash scripts/install.sh
+
+train: install ## Train a model if config, domain or data changed since the last one
+	@bash scripts/train.sh
+
+run: train ## Start the action server (5055) and Rasa (5005) on 127.0.0.1; Ctrl-C stops both
+	@bash scripts/run.sh
+
+shell: train ## Chat with the bot in the terminal (starts the action server too)
+	@bash scripts/shell.sh
+
+lint: install ## ruff over the Python code
+	@$(VENV)/bin/ruff check bot actions tests scripts
+
+validate: install ## rasa data validate (domain, data, stories)
+	@$(RASA) data validate --domain domain.yml --data data/nlu data/stories data/rules --config config.yml --fail-on-warnings
+
+test-unit: install ## Unit and action tests (no trained model needed)
+	@$(VENV)/bin/pytest -q -m "not model and not e2e"
+
+test-stories: train ## Test stories with --fail-on-prediction-errors
+	@$(RASA) test core --stories tests/stories --model models --fail-on-prediction-errors --out results/stories
+
+test-model: train ## Held-out NLU split (accuracy floor) and end-to-end REST conversation
+	@$(VENV)/bin/pytest -q -m "model or e2e"
+
+test: lint validate train test-stories ## The whole suite: lint, validate, stories, unit, actions, NLU held-out, e2e
+	@$(VENV)/bin/pytest -q
+
+clean: ## Remove trained models, results and local databases
+	rm -rf models results var .pytest_cache

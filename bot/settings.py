@@ -1,0 +1,34 @@
+"""Every environment variable the project reads, in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime settings; build with :func:`load_settings`."""
+
+    rasa_port: int
+    action_port: int
+    auth_token: str | None
+    db_url: str
+    redis_url: str | None
+    data_dir: Path
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read settings from ``environ`` (default: the process environment)."""
+    env = os.environ if environ is None else environ
+    return Settings(
+        rasa_port=int(env.get("RASA_PORT", "5005")),
+        action_port=int(env.get("ACTION_PORT", "5055")),
+        auth_token=env.get("RASA_AUTH_TOKEN") or None,
+        db_url=env.get("DB_URL") or f"sqlite:///{REPO_ROOT / 'var' / 'rasa.db'}",
+        redis_url=env.get("REDIS_URL") or None,
+        data_dir=Path(env.get("COMPLAINT_GUIDE_DATA", str(REPO_ROOT / "data"))),
+    )

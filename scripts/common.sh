@@ -1,0 +1,39 @@
+# Shared settings for the project's scripts. Source it; it only defines things.
+# shellcheck shell=bash
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+RASA="$VENV/bin/rasa"
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+export RASA_TELEMETRY_ENABLED=false
+
+# Training inputs: a change to any of these means the model must be retrained.
+TRAIN_INPUTS=(config.yml domain.yml data/nlu data/stories data/rules data/dictionary
+  data/entities bot/nlu bot/normalize.py bot/dates.py requirements)
+TRAIN_DATA=(data/nlu data/stories data/rules)
+
+load_env() {
+  # Variables already in the environment win over .env.
+  local file="$ROOT/.env" line key
+  [ -f "$file" ] || return 0
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in ''|'#'*) continue ;; esac
+    key="${line%%=*}"
+    [ -n "${!key+x}" ] || export "$line"
+  done < "$file"
+}
+
+apply_defaults() {
+  export RASA_PORT="${RASA_PORT:-5005}"
+  export ACTION_PORT="${ACTION_PORT:-5055}"
+  export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
+  mkdir -p "$ROOT/var"
+  export DB_URL="${DB_URL:-sqlite:///$ROOT/var/rasa.db}"
+}
+
+train_fingerprint() {
+  (cd "$ROOT" && find "${TRAIN_INPUTS[@]}" -type f ! -name '*.pyc' -print0 2>/dev/null \
+    | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+}

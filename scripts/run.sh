@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Start the action server and the Rasa server on 127.0.0.1, in the foreground.
+# Ctrl-C (SIGINT to the process group) or SIGTERM stops both cleanly.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$ROOT"
+load_env
+apply_defaults
+
+if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
+  RASA_AUTH_TOKEN="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+  echo "RASA_AUTH_TOKEN=$RASA_AUTH_TOKEN" >> .env
+  echo "run: generated RASA_AUTH_TOKEN into .env (git-ignored)"
+  export RASA_AUTH_TOKEN
+fi
+
+model="$(ls -t models/*.tar.gz 2>/dev/null | head -n 1 || true)"
+[ -n "$model" ] || { echo "run: no model in models/; run 'make train'" >&2; exit 1; }
+
+pids=()
+stop() {
+  trap - INT TERM
+  echo "run: stopping"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait || true
+  exit 0
+}
+trap stop INT TERM
+
+SANIC_HOST=127.0.0.1 "$RASA" run actions --actions actions --port "$ACTION_PORT" &
+pids+=($!)
+"$RASA" run --enable-api --auth-token "$RASA_AUTH_TOKEN" \
+  --interface 127.0.0.1 --port "$RASA_PORT" --model "$model" \
+  --endpoints endpoints.yml --credentials credentials.yml &
+pids+=($!)
+
+cat <<MSG
+run: model $model
+run: action server  http://127.0.0.1:$ACTION_PORT/webhook
+run: Rasa server    http://127.0.0.1:$RASA_PORT  (HTTP API token: $RASA_AUTH_TOKEN)
+run: talk to the bot:
+  curl -s -X POST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\
+    -H 'Content-Type: application/json' \\
+    -d '{"sender": "me", "message": "卖家一直不同意退款怎么办"}'
+run: Ctrl-C stops both servers
+MSG
+
+# If either server exits, stop the other one too.
+wait -n "${pids[@]}" || true
+stop
