@@ -1,9 +1,8 @@
 """Chinese date expressions → ``datetime.date``, relative to the message's own timestamp.
 
-Library decision: a small table of regex rules + handlers here, with cn2an for Chinese
-numerals. jionlp 1.5.31 was evaluated and rejected: it prints banners on import (~0.5 s, pulls
-numpy/jiojio/requests, 19 MB), returns ranges for 两周前/一个月前, puts 12月28号 in the future
-year instead of the most recent past, rejects 11.3, and does not read 上週五/兩天前.
+Library decision: own table of regex rules + handlers, cn2an for Chinese numerals. jionlp 1.5.31
+was rejected: banners on import (0.5 s; +numpy/jiojio/requests, 19 MB), ranges for 两周前 and
+一个月前, 12月28号 put in the coming year, and no 11.3, 上週五 or 兩天前.
 
 Text is normalized first (``bot.normalize.normalize``: Traditional → Simplified, full-width →
 half-width, length-preserving), so spans found on it index the original message as well.
@@ -129,6 +128,10 @@ _DAY_WORDS: dict[str, tuple[int, str | None]] = {
     "明日": (1, None),
     "后天": (2, None),
 }
+# 后天 after 售/之/以/然/最 is 售后天猫 / 之后天天…, not "the day after tomorrow".
+_DAY_WORD_PATTERN = "|".join(
+    rf"(?<![售之以然最落背]){word}" if word.endswith("后天") else word for word in _DAY_WORDS
+)
 _WEEKDAYS = {c: i for i, c in enumerate("一二三四五六日", start=1)} | {"天": 7}
 _WEEK_SHIFT = {"上上": -2, "上": -1, "这": 0, "本": 0, "下": 1, "下下": 2, "": None}
 _MONTH_SHIFT = {"上上": -2, "上": -1, "这": 0, "本": 0, "下": 1}
@@ -204,12 +207,28 @@ def _bare_day(m: re.Match[str], today: datetime.date) -> Resolved:
     return None, None
 
 
+def _shopping_festival(m: re.Match[str], today: datetime.date) -> Resolved:
+    month = 11 if m.group("which") in ("11", "十一") else 12
+    return _most_recent(month, month, today), None
+
+
 def _accept_dotted(m: re.Match[str], text: str) -> bool:
     """11.3 / 11/3 is a date only if valid and not an amount (11.30元, 3.5折, 1.5kg)."""
     if not _plausible_month_day(int(m.group("m")), int(m.group("d"))):
         return False
     after = text[m.end() : m.end() + 3].lstrip().lower()
     return not after.startswith(_AMOUNT_UNITS)
+
+
+def _accept_ago(m: re.Match[str], text: str) -> bool:
+    """N天前 needs a well-formed count (十十天前 is not one)."""
+    if m.group("half"):
+        return True
+    try:
+        _number(m.group("n"))
+    except ValueError:
+        return False
+    return True
 
 
 def _accept_bare_day(m: re.Match[str], text: str) -> bool:
@@ -246,7 +265,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         "weekday",
-        re.compile(r"(?:(?P<rel>上上|上|这|本|下下|下)个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"),
+        re.compile(r"(?:(?P<rel>上上|上|这|本|下下|下)个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])(?![次遍])"),
         _weekday,
     ),
     _Rule(
@@ -254,17 +273,24 @@ _RULES: tuple[_Rule, ...] = (
         re.compile(rf"(?:(?P<half>半)个?月|(?<!\d)(?P<n>{_CN_COUNT})"
                    r"(?P<unit>个月|个?(?:天|日|周|星期|礼拜)))(?:之|以)?前"),
         _ago,
+        _accept_ago,
     ),
-    _Rule("day_word", re.compile("|".join(_DAY_WORDS)), _day_word),
+    _Rule("day_word", re.compile(_DAY_WORD_PATTERN), _day_word),
     _Rule(
         "dotted",
-        re.compile(r"(?<![\d¥￥$])(?<!\d[./:-])(?P<m>\d{1,2})[./](?P<d>\d{1,2})(?![\d]|[./:]\d)"),
+        re.compile(r"(?<![\d¥￥$])(?<!\d[./:-])(?P<m>\d{1,2})[./](?P<d>\d{1,2})"
+                   r"(?:[日号]|(?!\d|[./:]\d))"),
         _dotted,
         _accept_dotted,
     ),
     _Rule(
+        "shopping_festival",  # 双11 / 双十二: the most recent 11月11日 / 12月12日
+        re.compile(r"双(?P<which>11|12|十一|十二)(?!\d)"),
+        _shopping_festival,
+    ),
+    _Rule(
         "bare_day",
-        re.compile(rf"(?<![\d月第零〇一二两三四五六七八九十])(?P<d>{_DAY})号(?![楼线店码色位])"),
+        re.compile(rf"(?<![\d./月第零〇一二两三四五六七八九十])(?P<d>{_DAY})号(?![楼线店码色位])"),
         _bare_day,
         _accept_bare_day,
     ),

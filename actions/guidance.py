@@ -1,0 +1,122 @@
+"""Guidance in the context of the current case: deadlines, ladder, evidence, progress."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import case_facts, rulebook
+from bot import guidance, presenter
+
+
+def _guidance_or_ask(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> guidance.Guidance | None:
+    """The current case's guidance, or None after asking which case the user means."""
+    facts = case_facts(tracker)
+    if facts is None:
+        dispatcher.utter_message(response="utter_which_case")
+        return None
+    return guidance.build_guidance(rulebook(), facts)
+
+
+def _current_rung(tracker: Tracker, result: guidance.Guidance) -> int:
+    value = tracker.get_slot("ladder_rung")
+    return result.current_rung_index if value is None else int(value)
+
+
+def _utter_deadlines(dispatcher: CollectingDispatcher, result: guidance.Guidance) -> None:
+    message = presenter.deadlines(result)
+    if message is None:
+        dispatcher.utter_message(response="utter_deadlines_none", caveat=presenter.caveat())
+    else:
+        dispatcher.utter_message(response="utter_deadlines", **message)
+
+
+def _utter_rung(dispatcher: CollectingDispatcher, result: guidance.Guidance, index: int) -> None:
+    message = presenter.rung(result, index)
+    response = "utter_rung_last" if message.pop("is_last") else "utter_rung"
+    dispatcher.utter_message(response=response, **message)
+
+
+class ActionCaseGuidance(Action):
+    """After the form: dated deadlines, the current rung of the ladder, and what to ask next."""
+
+    def name(self) -> str:
+        return "action_case_guidance"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        result = _guidance_or_ask(dispatcher, tracker)
+        if result is None:
+            return []
+        _utter_deadlines(dispatcher, result)
+        _utter_rung(dispatcher, result, result.current_rung_index)
+        dispatcher.utter_message(response="utter_guidance_menu")
+        return [SlotSet("ladder_rung", float(result.current_rung_index))]
+
+
+class ActionExplainDeadlines(Action):
+    """Time limits of the current case, as dates when the key date is known."""
+
+    def name(self) -> str:
+        return "action_explain_deadlines"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        result = _guidance_or_ask(dispatcher, tracker)
+        if result is not None:
+            _utter_deadlines(dispatcher, result)
+        return []
+
+
+class ActionNextStep(Action):
+    """Moves one rung up the escalation ladder ("还是不行", "下一步呢") and explains it."""
+
+    def name(self) -> str:
+        return "action_next_step"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        result = _guidance_or_ask(dispatcher, tracker)
+        if result is None:
+            return []
+        index = min(_current_rung(tracker, result) + 1, len(result.ladder) - 1)
+        _utter_rung(dispatcher, result, index)
+        return [SlotSet("ladder_rung", float(index))]
+
+
+class ActionEvidence(Action):
+    """The evidence checklist for the rung the user is on."""
+
+    def name(self) -> str:
+        return "action_evidence"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        result = _guidance_or_ask(dispatcher, tracker)
+        if result is not None:
+            index = _current_rung(tracker, result)
+            dispatcher.utter_message(response="utter_evidence", **presenter.evidence(result, index))
+        return []
+
+
+class ActionCheckProgress(Action):
+    """Where on the platform to see how the complaint or refund is going."""
+
+    def name(self) -> str:
+        return "action_check_progress"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        result = _guidance_or_ask(dispatcher, tracker)
+        if result is not None:
+            dispatcher.utter_message(response="utter_progress", **presenter.progress(result))
+        return []

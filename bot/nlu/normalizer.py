@@ -1,0 +1,96 @@
+"""Text normalization as a Rasa graph component.
+
+``ChineseTextNormalizer`` replaces the message text with :func:`bot.normalize.normalize`
+(Traditional → Simplified, full-width → half-width). The normalization is
+length-preserving, so character offsets computed on the normalized text (entities, date
+spans, tokens) index the text the user typed. The original text is kept on the message
+under ``original_text_key`` (default ``text_original``).
+
+It is registered as a ``MESSAGE_TOKENIZER``-stage component so that the default recipe
+runs it in pipeline order both in training (``process_training_data``) and at inference
+(``process``). It does not subclass Rasa's ``Tokenizer`` (Rasa allows only one tokenizer),
+produces no tokens and has nothing to train; place it before ``JiebaTokenizer``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.normalize import normalize
+
+ORIGINAL_TEXT_KEY = "text_original"
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
+)
+class ChineseTextNormalizer(GraphComponent):
+    """Normalizes the user text in place; keeps the original under a custom key."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """The component's default config."""
+        return {
+            # message key that receives the text as the user typed it
+            "original_text_key": ORIGINAL_TEXT_KEY,
+            # also put that key into the parse result (``parse_data``) at inference
+            "add_original_to_output": True,
+        }
+
+    @staticmethod
+    def supported_languages() -> Optional[List[Text]]:
+        """Only Chinese text is normalized (OpenCC t2s)."""
+        return ["zh"]
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        """OpenCC does the Traditional → Simplified conversion."""
+        return ["opencc"]
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        """Creates the component from its (already merged) config."""
+        merged = {**self.get_default_config(), **(config or {})}
+        self._original_key: Text = merged["original_text_key"]
+        self._add_to_output: bool = bool(merged["add_original_to_output"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ChineseTextNormalizer:
+        """Creates a new component (see parent class for full docstring)."""
+        return cls(config)
+
+    def _normalize_message(self, message: Message, add_to_output: bool) -> None:
+        text = message.get(TEXT)
+        if not isinstance(text, str):
+            # e.g. end-to-end story messages that only carry an intent or action
+            return
+        if message.get(self._original_key) is None:
+            message.set(self._original_key, text, add_to_output=add_to_output)
+        normalized = normalize(text)
+        if normalized != text:
+            message.set(TEXT, normalized)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Normalizes the text of every training example (in place)."""
+        for example in training_data.training_examples:
+            self._normalize_message(example, add_to_output=False)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Normalizes the text of incoming messages (in place)."""
+        for message in messages:
+            self._normalize_message(message, add_to_output=self._add_to_output)
+        return messages

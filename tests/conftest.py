@@ -1,0 +1,23 @@
+"""Shared test helpers: repository paths and the newest trained model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def latest_model() -> Path:
+    """The newest model in models/; tests that need one fail loudly without it."""
+    models = sorted((REPO / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        pytest.fail("no trained model in models/: run `make train` first")
+    return models[-1]

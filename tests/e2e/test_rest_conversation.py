@@ -1,0 +1,130 @@
+"""Start both servers the way `make run` does and talk to the bot over REST.
+
+The servers are started with scripts/run.sh in their own process group, on free ports
+and a throw-away SQLite tracker store, and stopped with SIGINT to the group (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+START_TIMEOUT_S = 240
+TOKEN = "e2e-" + uuid.uuid4().hex
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_servers(repo_root: Path, env: dict[str, str], log: Path) -> Iterator[dict]:
+    """Run scripts/run.sh until both servers answer; stop it with SIGINT afterwards."""
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            ["bash", "scripts/run.sh"], cwd=repo_root, env=env, stdout=out,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    rasa = f"http://127.0.0.1:{env['RASA_PORT']}"
+    actions = f"http://127.0.0.1:{env['ACTION_PORT']}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"run.sh exited early ({proc.returncode}):\n{log.read_text()[-3000:]}")
+            try:
+                if (requests.get(f"{rasa}/status", params={"token": TOKEN}, timeout=2).ok
+                        and requests.get(f"{actions}/health", timeout=2).ok):
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"servers not up after {START_TIMEOUT_S}s:\n{log.read_text()[-3000:]}")
+            time.sleep(1)
+        yield {"rasa": rasa, "actions": actions, "proc": proc}
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def _say(rasa: str, sender: str, message: str) -> list[dict]:
+    response = requests.post(
+        f"{rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def _texts(replies: list[dict]) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies)
+
+
+@pytest.fixture(scope="module")
+def server_env(repo_root, tmp_path_factory) -> dict[str, str]:
+    db = tmp_path_factory.mktemp("e2e") / "tracker.db"
+    env = {k: v for k, v in os.environ.items() if k not in {"DB_URL", "REDIS_URL"}}
+    env.update(
+        RASA_PORT=str(_free_port()), ACTION_PORT=str(_free_port()),
+        RASA_AUTH_TOKEN=TOKEN, DB_URL=f"sqlite:///{db}",
+    )
+    env.pop("ACTION_ENDPOINT_URL", None)
+    return env
+
+
+@pytest.mark.e2e
+def test_conversation_over_rest_survives_restart(repo_root, latest_model, server_env, tmp_path):
+    sender = "e2e-" + uuid.uuid4().hex[:8]
+    log = tmp_path / "servers.log"
+    with running_servers(repo_root, server_env, log) as servers:
+        rasa = servers["rasa"]
+        # The HTTP API needs the token; the REST channel does not.
+        unauthorized = requests.post(f"{rasa}/model/parse", json={"text": "你好"}, timeout=30)
+        assert unauthorized.status_code == 401
+        parsed = requests.post(
+            f"{rasa}/model/parse", params={"token": TOKEN},
+            json={"text": "賣家一直不同意退款怎麼辦"}, timeout=30,
+        ).json()
+        assert parsed["intent"]["name"] == "refund_refused"
+
+        first = _say(rasa, sender, "卖家一直不同意退款怎么办")
+        assert "退款" in _texts(first)
+        assert any(reply.get("buttons") for reply in first), first  # asks order status
+        second = _say(rasa, sender, "已经发货了")
+        assert "哪一天" in _texts(second), second
+        third = _say(rasa, sender, "11月18号申请的")
+        answer = _texts(third)
+        assert "11月21日" in answer and "11月27日" in answer, answer
+        assert "src 000" in answer, answer
+
+    # Everything stopped on SIGINT: the ports are free again.
+    for port in (server_env["RASA_PORT"], server_env["ACTION_PORT"]):
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", int(port))) != 0, f"port {port} still open"
+
+    # After a restart the conversation is still there and continues.
+    with running_servers(repo_root, server_env, log) as servers:
+        tracker = requests.get(
+            f"{servers['rasa']}/conversations/{sender}/tracker", params={"token": TOKEN},
+            timeout=30,
+        ).json()
+        assert tracker["slots"]["case_type"] == "refund_refused"
+        assert tracker["slots"]["key_date"].endswith("-11-18")
+        evidence = _say(servers["rasa"], sender, "需要准备哪些证据")
+        assert _texts(evidence), evidence

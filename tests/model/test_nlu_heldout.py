@@ -1,0 +1,37 @@
+"""Intent accuracy and macro-F1 of the trained model on the held-out split."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.nlu_data import read_examples
+
+# Raise as the data grows; the run fails when the model falls below it.
+ACCURACY_FLOOR = 0.90
+
+
+@pytest.mark.model
+def test_held_out_intent_accuracy(repo_root, latest_model):
+    from rasa.core.agent import Agent
+    from sklearn.metrics import classification_report, f1_score
+
+    examples = read_examples(sorted((repo_root / "tests" / "nlu").glob("*.yml")))
+    agent = Agent.load(str(latest_model))
+
+    async def predict() -> list[str]:
+        return [
+            (await agent.parse_message(text))["intent"]["name"] for text, _ in examples
+        ]
+
+    predicted = asyncio.run(predict())
+    expected = [intent for _, intent in examples]
+    accuracy = sum(p == e for p, e in zip(predicted, expected)) / len(expected)
+    macro_f1 = f1_score(expected, predicted, average="macro", zero_division=0)
+    print(classification_report(expected, predicted, zero_division=0))
+    print(f"held-out: {len(expected)} examples, accuracy {accuracy:.3f}, macro-F1 {macro_f1:.3f}")
+    misses = [(t, e, p) for (t, e), p in zip(examples, predicted) if p != e]
+    for text, want, got in misses[:30]:
+        print(f"  MISS {want} -> {got}: {text}")
+    assert accuracy >= ACCURACY_FLOOR, f"accuracy {accuracy:.3f} < floor {ACCURACY_FLOOR}"
