@@ -118,7 +118,7 @@ class ValidateCaseForm(FormValidationAction):
         if not asked:
             return {}
         if resolution.status == "future":
-            dispatcher.utter_message(response="utter_key_date_future", text_=text)
+            dispatcher.utter_message(response="utter_key_date_future", date_text=text)
             return {"key_date": None}
         if latest_intent(tracker) == "deny":
             return {"key_date": UNKNOWN_DATE}

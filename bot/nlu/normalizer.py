@@ -14,7 +14,7 @@ produces no tokens and has nothing to train; place it before ``JiebaTokenizer``.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -29,14 +29,12 @@ from bot.normalize import normalize
 ORIGINAL_TEXT_KEY = "text_original"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class ChineseTextNormalizer(GraphComponent):
     """Normalizes the user text in place; keeps the original under a custom key."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """The component's default config."""
         return {
             # message key that receives the text as the user typed it
@@ -46,25 +44,25 @@ class ChineseTextNormalizer(GraphComponent):
         }
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
+    def supported_languages() -> list[str] | None:
         """Only Chinese text is normalized (OpenCC t2s)."""
         return ["zh"]
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         """OpenCC does the Traditional → Simplified conversion."""
         return ["opencc"]
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         """Creates the component from its (already merged) config."""
         merged = {**self.get_default_config(), **(config or {})}
-        self._original_key: Text = merged["original_text_key"]
+        self._original_key: str = merged["original_text_key"]
         self._add_to_output: bool = bool(merged["add_original_to_output"])
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -89,7 +87,7 @@ class ChineseTextNormalizer(GraphComponent):
             self._normalize_message(example, add_to_output=False)
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Normalizes the text of incoming messages (in place)."""
         for message in messages:
             self._normalize_message(message, add_to_output=self._add_to_output)

@@ -1,0 +1,121 @@
+"""Display strings built from ``data/locale/zh.yml`` (dates, labels, deadline lines).
+
+No user-facing text lives here: every word comes from the locale file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Optional
+
+import yaml
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.guidance import DeadlineItem
+
+DEFAULT_LOCALE = Path(__file__).resolve().parent.parent / "data" / "locale" / "zh.yml"
+
+
+@lru_cache(maxsize=4)
+def load_locale(path: Path = DEFAULT_LOCALE) -> Dict[str, Any]:
+    """Read the locale file once (cached)."""
+    with Path(path).open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping")
+    return data
+
+
+def _get(*keys: str) -> Any:
+    """Look up a nested locale key, e.g. ``_get("deadline", "dated", "opens")``."""
+    node: Any = load_locale()
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            raise KeyError(f"locale has no entry {'.'.join(keys)}")
+        node = node[key]
+    return node
+
+
+def label(kind: str, value: str) -> str:
+    """The Chinese label of a slot value, e.g. ``label("order_status", "completed")``."""
+    return str(_get("labels", kind, value))
+
+
+def weekday_name(index: int) -> str:
+    """Weekday name for ``date.weekday()`` (0 = Monday)."""
+    return str(_get("weekdays")[index])
+
+
+def format_date(day: dt.date, with_year: bool = False) -> str:
+    """A date such as 11月21日 (or with the year)."""
+    key = "date_with_year" if with_year else "date"
+    return str(_get(key)).format(year=day.year, month=day.month, day=day.day)
+
+
+def format_date_weekday(day: dt.date, with_year: bool = False, at: Optional[dt.time] = None) -> str:
+    """A date with its weekday, and the time of day when given."""
+    date_text = format_date(day, with_year)
+    weekday = weekday_name(day.weekday())
+    if at is not None:
+        return str(_get("date_weekday_time")).format(date=date_text, weekday=weekday, hour=at.hour, minute=at.minute)
+    return str(_get("date_weekday")).format(date=date_text, weekday=weekday)
+
+
+def format_menu_path(items: Iterable[str]) -> str:
+    """Menu items joined with arrows."""
+    return str(_get("path_separator")).join(items)
+
+
+def join_list(items: Iterable[str]) -> str:
+    """Items joined with the Chinese enumeration comma."""
+    return str(_get("list_separator")).join(items)
+
+
+def format_amount(item: "DeadlineItem") -> str:
+    """The length of a limit, e.g. 约3天, 3到5个工作日, 24小时."""
+    approx = _get("approx") if item.approximate else ""
+    unit = _get("units", item.unit)
+    if item.amount_max is not None and item.amount_max != item.amount:
+        return str(_get("amount_range")).format(
+            approx=approx, amount=item.amount, amount_max=item.amount_max, unit=unit
+        )
+    return str(_get("amount")).format(approx=approx, amount=item.amount, unit=unit)
+
+
+def fallback_note(years: Iterable[int]) -> str:
+    """Note for dates beyond the holiday calendar (only weekends were excluded)."""
+    return str(_get("deadline", "uncovered")).format(years=join_list(str(y) for y in sorted(set(years))))
+
+
+def format_deadline(item: "DeadlineItem", today: Optional[dt.date] = None) -> str:
+    """One line for a time limit: dated when possible, always with its source.
+
+    The year is shown when ``today`` is not given or the date falls in another year.
+    """
+    approx = _get("approx") if item.approximate else ""
+    if item.due is None:
+        line = str(_get("deadline", "undated", item.kind)).format(
+            outcome=item.outcome, counts_from=item.counts_from_label, amount=format_amount(item)
+        )
+    else:
+        latest = item.due_max or item.due
+        with_year = today is None or item.due.year != today.year or latest.year != today.year
+        when = format_date_weekday(item.due, with_year, item.due_time)
+        if item.due_max is not None:
+            when = str(_get("date_range")).format(start=when, end=format_date_weekday(item.due_max, with_year))
+        table = "passed" if item.passed else "dated"
+        line = str(_get("deadline", table, item.kind)).format(outcome=item.outcome, when=when, approx=approx)
+    if item.note:
+        line += str(_get("deadline", "note")).format(note=item.note)
+    if not item.covered:
+        years = [d.year for d in (item.due, item.due_max) if d is not None]
+        line += fallback_note(years)
+    line += str(_get("deadline", "source")).format(source=item.source)
+    return line
+
+
+def caveat() -> str:
+    """Rules change; general information, not legal advice."""
+    return str(_get("caveat")).strip()
