@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Optional, Protocol, Tuple
+from typing import Protocol
 
 import chinese_calendar
 
@@ -24,7 +24,7 @@ class LimitLike(Protocol):
     """What :func:`due_date` needs from a time limit (``bot.rulebook.TimeLimit``)."""
 
     amount: int
-    amount_max: Optional[int]
+    amount_max: int | None
     unit: Unit
 
 
@@ -35,13 +35,13 @@ class Due:
     date: dt.date
     weekday: int
     covered: bool
-    date_max: Optional[dt.date] = None
-    weekday_max: Optional[int] = None
-    at: Optional[dt.time] = None
-    at_max: Optional[dt.time] = None
+    date_max: dt.date | None = None
+    weekday_max: int | None = None
+    at: dt.time | None = None
+    at_max: dt.time | None = None
 
 
-def is_working_day(day: dt.date) -> Tuple[bool, bool]:
+def is_working_day(day: dt.date) -> tuple[bool, bool]:
     """Return (is a working day, the holiday calendar covers this date)."""
     try:
         return bool(chinese_calendar.is_workday(day)), True
@@ -49,7 +49,7 @@ def is_working_day(day: dt.date) -> Tuple[bool, bool]:
         return day.weekday() < 5, False
 
 
-def add_working_days(start: dt.date, n: int) -> Tuple[dt.date, bool]:
+def add_working_days(start: dt.date, n: int) -> tuple[dt.date, bool]:
     """The n-th working day after ``start`` (start excluded) and whether it is covered.
 
     ``covered`` is False when any day examined lies outside the holiday calendar (then
@@ -70,8 +70,8 @@ def add_working_days(start: dt.date, n: int) -> Tuple[dt.date, bool]:
 
 
 def _shift(
-    amount: int, unit: Unit, start: dt.date, start_time: Optional[dt.time]
-) -> Tuple[dt.date, Optional[dt.time], bool]:
+    amount: int, unit: Unit, start: dt.date, start_time: dt.time | None
+) -> tuple[dt.date, dt.time | None, bool]:
     """Move ``amount`` units from the start; returns (date, time or None, covered)."""
     unit = Unit(unit)
     if unit is Unit.HOURS:
@@ -85,15 +85,15 @@ def _shift(
     return day, None, covered
 
 
-def due_date(limit: LimitLike, start: dt.date, start_time: Optional[dt.time] = None) -> Due:
+def due_date(limit: LimitLike, start: dt.date, start_time: dt.time | None = None) -> Due:
     """When ``limit`` ends if its event happened on ``start`` (at ``start_time``, if known).
 
     Hours are added to the start time when it is known; with only a date they are rounded
     up to whole days (72 hours -> 3 days). Ranges (``amount_max``) also give ``date_max``.
     """
     day, at, covered = _shift(limit.amount, limit.unit, start, start_time)
-    day_max: Optional[dt.date] = None
-    at_max: Optional[dt.time] = None
+    day_max: dt.date | None = None
+    at_max: dt.time | None = None
     if limit.amount_max is not None and limit.amount_max != limit.amount:
         day_max, at_max, covered_max = _shift(limit.amount_max, limit.unit, start, start_time)
         covered = covered and covered_max

@@ -7,8 +7,8 @@ into display strings.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
 
 from bot.deadlines import due_date
 from bot.rulebook import CaseEntry, Note, RuleBook, load_rulebook
@@ -19,9 +19,9 @@ class CaseFacts:
     """What the assistant knows about the user's case."""
 
     case_type: str
-    role: Optional[str]
-    order_status: Optional[str]
-    key_date: Optional[dt.date]
+    role: str | None
+    order_status: str | None
+    key_date: dt.date | None
     today: dt.date
 
 
@@ -34,21 +34,21 @@ class DeadlineItem:
     kind: str
     approximate: bool
     amount: int
-    amount_max: Optional[int]
+    amount_max: int | None
     unit: str
     source: str
-    note: Optional[str]
+    note: str | None
     counts_from: str
     counts_from_label: str
-    due: Optional[dt.date]
-    due_max: Optional[dt.date]
-    due_time: Optional[dt.time]
+    due: dt.date | None
+    due_max: dt.date | None
+    due_time: dt.time | None
     covered: bool
     passed: bool
     reached: bool
 
     @property
-    def latest(self) -> Optional[dt.date]:
+    def latest(self) -> dt.date | None:
         """The last date of the limit (``due_max`` for ranges)."""
         return self.due_max or self.due
 
@@ -61,12 +61,12 @@ class RungView:
     id: str
     name: str
     action: str
-    menu_path: Tuple[str, ...]
-    prerequisites: Tuple[str, ...]
-    evidence: Tuple[str, ...]
-    notes: Tuple[str, ...]
-    sources: Tuple[str, ...]
-    case_note: Optional[str]
+    menu_path: tuple[str, ...]
+    prerequisites: tuple[str, ...]
+    evidence: tuple[str, ...]
+    notes: tuple[str, ...]
+    sources: tuple[str, ...]
+    case_note: str | None
     is_last: bool
 
 
@@ -86,41 +86,53 @@ class Guidance:
     entry_id: str
     case_type: str
     role: str
-    order_status: Optional[str]
+    order_status: str | None
     summary: str
-    first_steps: Tuple[str, ...]
-    menu_path: Tuple[str, ...]
-    key_event: Optional[str]
-    key_event_label: Optional[str]
-    key_date: Optional[dt.date]
-    deadlines: Tuple[DeadlineItem, ...]
-    now_possible: Tuple[DeadlineItem, ...]
-    rung_index: int
-    current_rung: RungView
-    next_rung: Optional[RungView]
-    ladder_length: int
-    safety: Tuple[SafetyNote, ...]
-    progress_paths: Tuple[Tuple[str, ...], ...]
-    notes: Tuple[Note, ...]
-    sources: Tuple[str, ...]
+    first_steps: tuple[str, ...]
+    menu_path: tuple[str, ...]
+    key_event: str | None
+    key_event_label: str | None
+    key_date: dt.date | None
+    deadlines: tuple[DeadlineItem, ...]
+    now_possible: tuple[DeadlineItem, ...]
+    current_rung_index: int
+    ladder: tuple[RungView, ...]
+    safety: tuple[SafetyNote, ...]
+    progress_paths: tuple[tuple[str, ...], ...]
+    notes: tuple[Note, ...]
+    sources: tuple[str, ...]
     covered: bool
-    uncovered_years: Tuple[int, ...]
+    uncovered_years: tuple[int, ...]
+
+    @property
+    def current_rung(self) -> RungView:
+        """The rung the user is on now."""
+        return self.ladder[self.current_rung_index]
+
+    @property
+    def next_rung(self) -> RungView | None:
+        """The rung after the current one (None on the last rung)."""
+        return self.rung(self.current_rung_index + 1)
+
+    def rung(self, index: int) -> RungView | None:
+        """The rung at ``index`` (None outside the ladder)."""
+        return self.ladder[index] if 0 <= index < len(self.ladder) else None
 
 
-def _book(book: Optional[RuleBook]) -> RuleBook:
+def _book(book: RuleBook | None) -> RuleBook:
     return book if book is not None else load_rulebook()
 
 
 def deadline_items(
     entry: CaseEntry,
-    key_event: Optional[str],
-    key_date: Optional[dt.date],
+    key_event: str | None,
+    key_date: dt.date | None,
     today: dt.date,
-    book: Optional[RuleBook] = None,
-) -> Tuple[DeadlineItem, ...]:
+    book: RuleBook | None = None,
+) -> tuple[DeadlineItem, ...]:
     """Date every limit counting from ``key_event`` (when ``key_date`` is known)."""
     rules = _book(book)
-    items: List[DeadlineItem] = []
+    items: list[DeadlineItem] = []
     for limit in entry.time_limits:
         due = None
         if key_date is not None and key_event is not None and limit.counts_from == key_event:
@@ -152,8 +164,8 @@ def deadline_items(
 
 def current_rung_index(
     entry: CaseEntry,
-    order_status: Optional[str],
-    key_date: Optional[dt.date],
+    order_status: str | None,
+    key_date: dt.date | None,
     today: dt.date,
     items: Sequence[DeadlineItem],
 ) -> int:
@@ -174,7 +186,7 @@ def current_rung_index(
     return index
 
 
-def rung_at(case: CaseEntry, index: int, book: Optional[RuleBook] = None) -> Optional[RungView]:
+def rung_at(case: CaseEntry, index: int, book: RuleBook | None = None) -> RungView | None:
     """The case's rung at ``index`` (None outside the ladder)."""
     if index < 0 or index >= len(case.ladder):
         return None
@@ -197,41 +209,46 @@ def rung_at(case: CaseEntry, index: int, book: Optional[RuleBook] = None) -> Opt
     )
 
 
-def next_rung(case: CaseEntry, current_index: int, book: Optional[RuleBook] = None) -> Optional[RungView]:
+def next_rung(case: CaseEntry, current_index: int, book: RuleBook | None = None) -> RungView | None:
     """One rung up from ``current_index`` (None past the last rung)."""
     return rung_at(case, current_index + 1, book)
 
 
-def safety_flags_in(text: str, book: Optional[RuleBook] = None) -> List[str]:
+def safety_flags_in(text: str, book: RuleBook | None = None) -> list[str]:
     """Safety flags raised by keywords in (already normalized) ``text``, in file order."""
-    flags: List[str] = []
+    flags: list[str] = []
     for trigger in _book(book).safety_triggers():
         if trigger.matches(text):
             flags.extend(flag for flag in trigger.flags if flag not in flags)
     return flags
 
 
-def safety_notes(flag_ids: Sequence[str], book: Optional[RuleBook] = None) -> Tuple[SafetyNote, ...]:
+def safety_notes(flag_ids: Sequence[str], book: RuleBook | None = None) -> tuple[SafetyNote, ...]:
     """Messages for the given safety flags (duplicates dropped)."""
     rules = _book(book)
-    notes: List[SafetyNote] = []
+    notes: list[SafetyNote] = []
     for flag_id in dict.fromkeys(flag_ids):
         flag = rules.safety_flag(flag_id)
         notes.append(SafetyNote(id=flag.id, message=flag.message, source=flag.source))
     return tuple(notes)
 
 
-def build_guidance(facts: CaseFacts, book: Optional[RuleBook] = None) -> Guidance:
-    """Structured guidance for the case described by ``facts``."""
+def build_guidance(book: RuleBook | None, facts: CaseFacts) -> Guidance:
+    """Structured guidance for the case described by ``facts`` (``book=None``: the default)."""
     rules = _book(book)
     entry = rules.entry(facts.case_type, facts.role)
     key_event = entry.key_event_for(facts.order_status)
     items = deadline_items(entry, key_event, facts.key_date, facts.today, rules)
     index = current_rung_index(entry, facts.order_status, facts.key_date, facts.today, items)
-    current = rung_at(entry, index, rules)
-    assert current is not None  # a ladder is never empty (validated)
+    ladder = tuple(rung_at(entry, i, rules) for i in range(len(entry.ladder)))
     uncovered = sorted(
-        {day.year for item in items if not item.covered for day in (item.due, item.due_max) if day is not None}
+        {
+            day.year
+            for item in items
+            if not item.covered
+            for day in (item.due, item.due_max)
+            if day is not None
+        }
     )
     return Guidance(
         entry_id=entry.id,
@@ -246,10 +263,8 @@ def build_guidance(facts: CaseFacts, book: Optional[RuleBook] = None) -> Guidanc
         key_date=facts.key_date,
         deadlines=items,
         now_possible=tuple(item for item in items if item.kind == "opens" and item.reached),
-        rung_index=index,
-        current_rung=current,
-        next_rung=next_rung(entry, index, rules),
-        ladder_length=len(entry.ladder),
+        current_rung_index=index,
+        ladder=tuple(r for r in ladder if r is not None),
         safety=safety_notes(entry.safety, rules),
         progress_paths=tuple(tuple(path) for path in entry.progress_path),
         notes=tuple(entry.notes),

@@ -50,7 +50,7 @@ def to_simplified(text: str) -> str:
     if len(converted) == len(text):
         return converted
     single = [converter.convert(char) for char in text]
-    return "".join(s if len(s) == 1 else c for s, c in zip(single, text))
+    return "".join(s if len(s) == 1 else c for s, c in zip(single, text, strict=True))
 
 
 def normalize(text: str) -> str:

@@ -15,10 +15,11 @@ the field.
 from __future__ import annotations
 
 import copy
-from enum import Enum
+from collections.abc import Iterable
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError, root_validator, validator
@@ -34,10 +35,10 @@ SPECIAL_FILES = (EVENTS_FILE, LADDER_FILE, SAFETY_FILE, TIMELINES_FILE)
 
 BUYER = "buyer"
 SELLER = "seller"
-ROLES: Tuple[str, ...] = (BUYER, SELLER)
+ROLES: tuple[str, ...] = (BUYER, SELLER)
 
 # The 18 case-type intents of shared/intents.md (the public contract; never rename).
-CASE_TYPES: Tuple[str, ...] = (
+CASE_TYPES: tuple[str, ...] = (
     "ruling_unfair",
     "refund_refused",
     "seller_harassment",
@@ -59,7 +60,7 @@ CASE_TYPES: Tuple[str, ...] = (
 )
 
 # Case types whose role is asked rather than implied by the intent.
-ASKED_ROLE_CASES: Tuple[str, ...] = ("ruling_unfair", "staff_complaint", "logistics_claim")
+ASKED_ROLE_CASES: tuple[str, ...] = ("ruling_unfair", "staff_complaint", "logistics_claim")
 _SELLER_CASES = (
     "accused_of_harassment",
     "wrong_item_returned",
@@ -67,12 +68,12 @@ _SELLER_CASES = (
     "image_theft",
     "malicious_review",
 )
-ROLES_BY_CASE: Dict[str, Tuple[str, ...]] = {
+ROLES_BY_CASE: dict[str, tuple[str, ...]] = {
     case: ROLES if case in ASKED_ROLE_CASES else (SELLER,) if case in _SELLER_CASES else (BUYER,)
     for case in CASE_TYPES
 }
 
-ORDER_STATUSES: Tuple[str, ...] = (
+ORDER_STATUSES: tuple[str, ...] = (
     "unpaid",
     "not_shipped",
     "shipped",
@@ -81,10 +82,10 @@ ORDER_STATUSES: Tuple[str, ...] = (
     "refunding",
     "closed",
 )
-ASKABLE: Tuple[str, ...] = ("role", "order_status", "key_date")
+ASKABLE: tuple[str, ...] = ("role", "order_status", "key_date")
 
 
-class Unit(str, Enum):
+class Unit(StrEnum):
     """Unit of a time limit."""
 
     HOURS = "hours"
@@ -92,7 +93,7 @@ class Unit(str, Enum):
     WORKING_DAYS = "working_days"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """How a time limit reads: possible from (opens), due by (deadline), expected by."""
 
     OPENS = "opens"
@@ -100,7 +101,7 @@ class Kind(str, Enum):
     EXPECTED = "expected"
 
 
-class Side(str, Enum):
+class Side(StrEnum):
     """Which role's ladders may use a rung."""
 
     BUYER = "buyer"
@@ -115,8 +116,8 @@ class RuleBookError(ValueError):
         self,
         file: Path | str,
         problem: str,
-        entry: Optional[str] = None,
-        field: Optional[str] = None,
+        entry: str | None = None,
+        field: str | None = None,
         what: str = "entry",
     ) -> None:
         self.file = str(file)
@@ -159,7 +160,7 @@ def _require_text(value: Any, what: str) -> str:
     return value.strip()
 
 
-def _texts(values: Iterable[Any], what: str) -> List[str]:
+def _texts(values: Iterable[Any], what: str) -> list[str]:
     """Validate a list of non-empty strings."""
     return [_require_text(v, what) for v in values]
 
@@ -169,18 +170,32 @@ class TimeLimit(_Model):
 
     id: str
     amount: int
-    amount_max: Optional[int] = None
+    amount_max: int | None = None
     unit: Unit
     counts_from: str
     outcome: str
     kind: Kind = Kind.DEADLINE
     approximate: bool = False
-    source: Optional[str] = None
-    note: Optional[str] = None
+    source: str | None = None
+    note: str | None = None
 
     @validator("id", "counts_from", "outcome", pre=True)
     def _text(cls, value: Any, field: Any) -> str:
         return _require_text(value, field.name)
+
+    @validator("unit", pre=True)
+    def _unit(cls, value: Any) -> Any:
+        allowed = [u.value for u in Unit]
+        if value not in allowed:
+            raise ValueError(f"unknown unit '{value}' (expected one of {', '.join(allowed)})")
+        return value
+
+    @validator("kind", pre=True)
+    def _kind(cls, value: Any) -> Any:
+        allowed = [k.value for k in Kind]
+        if value not in allowed:
+            raise ValueError(f"unknown kind '{value}' (expected one of {', '.join(allowed)})")
+        return value
 
     @validator("amount")
     def _amount(cls, value: int) -> int:
@@ -189,7 +204,7 @@ class TimeLimit(_Model):
         return value
 
     @validator("amount_max")
-    def _amount_max(cls, value: Optional[int], values: Dict[str, Any]) -> Optional[int]:
+    def _amount_max(cls, value: int | None, values: dict[str, Any]) -> int | None:
         amount = values.get("amount")
         if value is not None and amount is not None and value < amount:
             raise ValueError(f"amount_max {value} is less than amount {amount}")
@@ -202,28 +217,28 @@ class TimeLimit(_Model):
         return value.strip()
 
     @validator("note", pre=True)
-    def _note(cls, value: Any) -> Optional[str]:
+    def _note(cls, value: Any) -> str | None:
         return None if value is None else _require_text(value, "note")
 
 
 class StartIf(_Model):
     """When a ladder step is where the user already is (any condition suffices)."""
 
-    status: List[str] = []
+    status: list[str] = []
     key_date: bool = False
-    reached: Optional[str] = None
+    reached: str | None = None
 
 
 class LadderStep(_Model):
     """A rung in a case's ladder, with case-specific extra evidence."""
 
     rung: str
-    evidence: List[str] = []
-    note: Optional[str] = None
-    start_if: Optional[StartIf] = None
+    evidence: list[str] = []
+    note: str | None = None
+    start_if: StartIf | None = None
 
     @validator("evidence", pre=True)
-    def _evidence(cls, value: Any) -> List[str]:
+    def _evidence(cls, value: Any) -> list[str]:
         return _texts(value or [], "evidence item")
 
 
@@ -245,40 +260,40 @@ class CaseEntry(_Model):
     case_type: str
     role: str
     summary: str
-    first_steps: List[str]
-    menu_path: List[str] = []
-    key_event: Optional[str] = None
-    key_event_by_status: Dict[str, str] = {}
-    asks: List[str] = []
-    time_limits: List[TimeLimit] = []
-    ladder: List[LadderStep]
-    safety: List[str] = []
-    progress_path: List[List[str]] = []
-    notes: List[Note] = []
-    sources: List[str]
+    first_steps: list[str]
+    menu_path: list[str] = []
+    key_event: str | None = None
+    key_event_by_status: dict[str, str] = {}
+    asks: list[str] = []
+    time_limits: list[TimeLimit] = []
+    ladder: list[LadderStep]
+    safety: list[str] = []
+    progress_path: list[list[str]] = []
+    notes: list[Note] = []
+    sources: list[str]
 
     @validator("id", "case_type", "role", "summary", pre=True)
     def _text(cls, value: Any, field: Any) -> str:
         return _require_text(value, field.name)
 
     @validator("first_steps", "sources", pre=True)
-    def _nonempty_texts(cls, value: Any, field: Any) -> List[str]:
+    def _nonempty_texts(cls, value: Any, field: Any) -> list[str]:
         if not value or not isinstance(value, list):
             raise ValueError(f"{field.name} must be a non-empty list")
         return _texts(value, field.name)
 
     @validator("menu_path", pre=True)
-    def _menu(cls, value: Any) -> List[str]:
+    def _menu(cls, value: Any) -> list[str]:
         return _texts(value or [], "menu item")
 
     @validator("ladder", pre=True)
-    def _ladder(cls, value: Any) -> List[Any]:
+    def _ladder(cls, value: Any) -> list[Any]:
         if not value or not isinstance(value, list):
             raise ValueError("ladder must be a non-empty list of rung ids")
         return [{"rung": step} if isinstance(step, str) else step for step in value]
 
     @validator("progress_path", pre=True)
-    def _progress(cls, value: Any) -> List[Any]:
+    def _progress(cls, value: Any) -> list[Any]:
         if not value:
             return []
         if all(isinstance(item, str) for item in value):
@@ -286,7 +301,7 @@ class CaseEntry(_Model):
         return value
 
     @validator("asks")
-    def _asks(cls, value: List[str]) -> List[str]:
+    def _asks(cls, value: list[str]) -> list[str]:
         for item in value:
             if item not in ASKABLE:
                 raise ValueError(f"unknown ask '{item}' (expected one of {', '.join(ASKABLE)})")
@@ -295,7 +310,7 @@ class CaseEntry(_Model):
         return value
 
     @validator("time_limits")
-    def _unique_limits(cls, value: List[TimeLimit]) -> List[TimeLimit]:
+    def _unique_limits(cls, value: list[TimeLimit]) -> list[TimeLimit]:
         seen: set = set()
         for limit in value:
             if limit.id in seen:
@@ -304,12 +319,12 @@ class CaseEntry(_Model):
         return value
 
     @root_validator(skip_on_failure=True)
-    def _key_date_needs_event(cls, values: Dict[str, Any]) -> Dict[str, Any]:
+    def _key_date_needs_event(cls, values: dict[str, Any]) -> dict[str, Any]:
         if "key_date" in values["asks"] and not values["key_event"]:
             raise ValueError("asks key_date but the entry has no key_event")
         return values
 
-    def key_event_for(self, order_status: Optional[str] = None) -> Optional[str]:
+    def key_event_for(self, order_status: str | None = None) -> str | None:
         """The event the user's key date refers to, given the order status."""
         if order_status and order_status in self.key_event_by_status:
             return self.key_event_by_status[order_status]
@@ -323,7 +338,7 @@ class CaseEntry(_Model):
         raise KeyError(f"entry '{self.id}' has no time limit '{limit_id}'")
 
     @property
-    def rung_ids(self) -> List[str]:
+    def rung_ids(self) -> list[str]:
         """The ladder's rung ids, in order."""
         return [step.rung for step in self.ladder]
 
@@ -335,22 +350,22 @@ class Rung(_Model):
     side: Side
     name: str
     action: str
-    menu_path: List[str] = []
-    prerequisites: List[str] = []
-    evidence: List[str] = []
-    notes: List[str] = []
-    sources: List[str]
+    menu_path: list[str] = []
+    prerequisites: list[str] = []
+    evidence: list[str] = []
+    notes: list[str] = []
+    sources: list[str]
 
     @validator("id", "name", "action", pre=True)
     def _text(cls, value: Any, field: Any) -> str:
         return _require_text(value, field.name)
 
     @validator("menu_path", "prerequisites", "evidence", "notes", pre=True)
-    def _lists(cls, value: Any, field: Any) -> List[str]:
+    def _lists(cls, value: Any, field: Any) -> list[str]:
         return _texts(value or [], field.name)
 
     @validator("sources", pre=True)
-    def _sources(cls, value: Any) -> List[str]:
+    def _sources(cls, value: Any) -> list[str]:
         if not value or not isinstance(value, list):
             raise ValueError("sources must be a non-empty list")
         return _texts(value, "source")
@@ -371,12 +386,12 @@ class SafetyFlag(_Model):
 class SafetyTrigger(_Model):
     """Keywords that raise safety flags, minus harmless phrases containing them."""
 
-    flags: List[str]
-    keywords: List[str]
-    exclude: List[str] = []
+    flags: list[str]
+    keywords: list[str]
+    exclude: list[str] = []
 
     @validator("flags", "keywords", pre=True)
-    def _nonempty(cls, value: Any, field: Any) -> List[str]:
+    def _nonempty(cls, value: Any, field: Any) -> list[str]:
         if not value or not isinstance(value, list):
             raise ValueError(f"{field.name} must be a non-empty list")
         return _texts(value, field.name)
@@ -398,11 +413,11 @@ class RuleBook:
     def __init__(
         self,
         directory: Path,
-        events: Dict[str, str],
-        rungs: Dict[str, Rung],
-        entries: List[CaseEntry],
-        flags: Dict[str, SafetyFlag],
-        triggers: List[SafetyTrigger],
+        events: dict[str, str],
+        rungs: dict[str, Rung],
+        entries: list[CaseEntry],
+        flags: dict[str, SafetyFlag],
+        triggers: list[SafetyTrigger],
     ) -> None:
         self.directory = directory
         self._events = events
@@ -411,16 +426,16 @@ class RuleBook:
         self._flags = flags
         self._triggers = triggers
 
-    def entries(self) -> List[CaseEntry]:
+    def entries(self) -> list[CaseEntry]:
         """All case entries, in file order."""
         return list(self._entries)
 
-    def roles_for(self, case_type: str) -> List[str]:
+    def roles_for(self, case_type: str) -> list[str]:
         """Roles with an entry for this case type (buyer first)."""
         roles = {e.role for e in self._entries if e.case_type == case_type}
         return [role for role in ROLES if role in roles]
 
-    def entry(self, case_type: str, role: Optional[str] = None) -> CaseEntry:
+    def entry(self, case_type: str, role: str | None = None) -> CaseEntry:
         """The entry for a case type and role.
 
         With ``role=None`` (or a role the case type has no entry for, when it has exactly
@@ -450,7 +465,7 @@ class RuleBook:
         except KeyError:
             raise KeyError(f"unknown ladder rung '{rung_id}'") from None
 
-    def rungs(self) -> List[Rung]:
+    def rungs(self) -> list[Rung]:
         """All rungs, in file order."""
         return list(self._rungs.values())
 
@@ -461,7 +476,7 @@ class RuleBook:
         except KeyError:
             raise KeyError(f"unknown event '{event_id}'") from None
 
-    def events(self) -> Dict[str, str]:
+    def events(self) -> dict[str, str]:
         """All events: id -> label."""
         return dict(self._events)
 
@@ -472,7 +487,7 @@ class RuleBook:
         except KeyError:
             raise KeyError(f"unknown safety flag '{flag_id}'") from None
 
-    def safety_triggers(self) -> List[SafetyTrigger]:
+    def safety_triggers(self) -> list[SafetyTrigger]:
         """All keyword triggers, in file order."""
         return list(self._triggers)
 
@@ -482,7 +497,9 @@ class RuleBook:
 
 
 @lru_cache(maxsize=8)
-def load_rulebook(directory: Path = DEFAULT_RULEBOOK_DIR, require_complete: bool = True) -> RuleBook:
+def load_rulebook(
+    directory: Path = DEFAULT_RULEBOOK_DIR, require_complete: bool = True
+) -> RuleBook:
     """Load and validate the rule book in ``directory`` (cached per arguments).
 
     With ``require_complete`` every case type must have an entry for each of its roles.
@@ -508,16 +525,18 @@ def _top(path: Path, data: Any, key: str, kind: type, allowed: Iterable[str] = (
         raise RuleBookError(path, f"expected a mapping with a top-level '{key}' key")
     extra = set(data) - {key, *allowed}
     if extra:
-        raise RuleBookError(path, f"unexpected top-level key(s): {', '.join(sorted(map(str, extra)))}")
+        raise RuleBookError(
+            path, f"unexpected top-level key(s): {', '.join(sorted(map(str, extra)))}"
+        )
     value = data[key]
     if not isinstance(value, kind):
         raise RuleBookError(path, f"'{key}' must be a {'list' if kind is list else 'mapping'}")
     return value
 
 
-def _field_of(loc: Tuple[Any, ...], raw: Dict[str, Any]) -> str:
+def _field_of(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
     """Render a pydantic error location, naming list items by their id where possible."""
-    parts: List[str] = []
+    parts: list[str] = []
     node: Any = raw
     for item in loc:
         if item == "__root__":
@@ -552,19 +571,21 @@ def _parse(model: type, raw: Any, path: Path, ident: str, what: str) -> Any:
         raise RuleBookError(path, first["msg"], entry=ident, field=field, what=what) from None
 
 
-def _load_events(directory: Path) -> Dict[str, str]:
+def _load_events(directory: Path) -> dict[str, str]:
     path = directory / EVENTS_FILE
     events = _top(path, _read_yaml(path), "events", dict)
     for event_id, label in events.items():
         if not isinstance(event_id, str) or not isinstance(label, str) or not label.strip():
-            raise RuleBookError(path, "label is missing or empty", entry=str(event_id), what="event")
+            raise RuleBookError(
+                path, "label is missing or empty", entry=str(event_id), what="event"
+            )
     return {k: v.strip() for k, v in events.items()}
 
 
-def _load_rungs(directory: Path) -> Dict[str, Rung]:
+def _load_rungs(directory: Path) -> dict[str, Rung]:
     path = directory / LADDER_FILE
     raws = _top(path, _read_yaml(path), "rungs", list, allowed=("generic_evidence",))
-    rungs: Dict[str, Rung] = {}
+    rungs: dict[str, Rung] = {}
     for index, raw in enumerate(raws):
         ident = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else f"#{index + 1}"
         rung = _parse(Rung, raw, path, ident, "rung")
@@ -574,11 +595,11 @@ def _load_rungs(directory: Path) -> Dict[str, Rung]:
     return rungs
 
 
-def _load_safety(directory: Path) -> Tuple[Dict[str, SafetyFlag], List[SafetyTrigger]]:
+def _load_safety(directory: Path) -> tuple[dict[str, SafetyFlag], list[SafetyTrigger]]:
     path = directory / SAFETY_FILE
     data = _read_yaml(path)
     raw_flags = _top(path, data, "flags", dict, allowed=("triggers",))
-    flags: Dict[str, SafetyFlag] = {}
+    flags: dict[str, SafetyFlag] = {}
     for flag_id, raw in raw_flags.items():
         body = dict(raw) if isinstance(raw, dict) else raw
         if isinstance(body, dict):
@@ -587,36 +608,50 @@ def _load_safety(directory: Path) -> Tuple[Dict[str, SafetyFlag], List[SafetyTri
     raw_triggers = data.get("triggers") or []
     if not isinstance(raw_triggers, list):
         raise RuleBookError(path, "'triggers' must be a list")
-    triggers: List[SafetyTrigger] = []
+    triggers: list[SafetyTrigger] = []
     for index, raw in enumerate(raw_triggers):
         ident = f"#{index + 1}"
         trigger = _parse(SafetyTrigger, raw, path, ident, "trigger")
         for flag in trigger.flags:
             if flag not in flags:
-                raise RuleBookError(path, f"unknown safety flag '{flag}'", entry=ident, field="flags", what="trigger")
+                raise RuleBookError(
+                    path,
+                    f"unknown safety flag '{flag}'",
+                    entry=ident,
+                    field="flags",
+                    what="trigger",
+                )
         triggers.append(trigger)
     return flags, triggers
 
 
-def _load_shared_limits(directory: Path, events: Dict[str, str]) -> Dict[str, Dict[str, Any]]:
+def _load_shared_limits(directory: Path, events: dict[str, str]) -> dict[str, dict[str, Any]]:
     """Validate timelines.yml; return the raw dicts (entries copy and may override them)."""
     path = directory / TIMELINES_FILE
     raws = _top(path, _read_yaml(path), "limits", list)
-    shared: Dict[str, Dict[str, Any]] = {}
+    shared: dict[str, dict[str, Any]] = {}
     for index, raw in enumerate(raws):
         ident = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else f"#{index + 1}"
         limit = _parse(TimeLimit, raw, path, ident, "time limit")
         if limit.id in shared:
-            raise RuleBookError(path, "duplicate time-limit id", entry=limit.id, field="id", what="time limit")
+            raise RuleBookError(
+                path, "duplicate time-limit id", entry=limit.id, field="id", what="time limit"
+            )
         if limit.counts_from not in events:
             raise RuleBookError(
-                path, f"unknown event '{limit.counts_from}'", entry=limit.id, field="counts_from", what="time limit"
+                path,
+                f"unknown event '{limit.counts_from}'",
+                entry=limit.id,
+                field="counts_from",
+                what="time limit",
             )
         shared[limit.id] = raw
     return shared
 
 
-def _resolve_uses(raw: Dict[str, Any], shared: Dict[str, Dict[str, Any]], path: Path, ident: str) -> Dict[str, Any]:
+def _resolve_uses(
+    raw: dict[str, Any], shared: dict[str, dict[str, Any]], path: Path, ident: str
+) -> dict[str, Any]:
     """Replace ``{use: id, ...overrides}`` time limits with copies of the shared ones."""
     limits = raw.get("time_limits")
     if not isinstance(limits, list):
@@ -643,7 +678,11 @@ def _resolve_uses(raw: Dict[str, Any], shared: Dict[str, Dict[str, Any]], path: 
 
 
 def _check_entry(
-    entry: CaseEntry, path: Path, events: Dict[str, str], rungs: Dict[str, Rung], flags: Dict[str, SafetyFlag]
+    entry: CaseEntry,
+    path: Path,
+    events: dict[str, str],
+    rungs: dict[str, Rung],
+    flags: dict[str, SafetyFlag],
 ) -> None:
     """Cross-reference checks that need the other files."""
 
@@ -651,14 +690,20 @@ def _check_entry(
         return RuleBookError(path, problem, entry=entry.id, field=field)
 
     if entry.case_type not in CASE_TYPES:
-        raise fail("case_type", f"unknown case type '{entry.case_type}' (not one of the {len(CASE_TYPES)} case intents)")
+        raise fail(
+            "case_type",
+            f"unknown case type '{entry.case_type}' "
+            f"(not one of the {len(CASE_TYPES)} case intents)",
+        )
     if entry.role not in ROLES:
         raise fail("role", f"unknown role '{entry.role}' (expected one of {', '.join(ROLES)})")
     allowed = ROLES_BY_CASE[entry.case_type]
     if entry.role not in allowed:
         raise fail("role", f"role '{entry.role}' does not apply to case type '{entry.case_type}'")
     if "role" in entry.asks and entry.case_type not in ASKED_ROLE_CASES:
-        raise fail("asks", f"role is implied by case type '{entry.case_type}' and must not be asked")
+        raise fail(
+            "asks", f"role is implied by case type '{entry.case_type}' and must not be asked"
+        )
     if entry.key_event is not None and entry.key_event not in events:
         raise fail("key_event", f"unknown event '{entry.key_event}'")
     for status, event in entry.key_event_by_status.items():
@@ -668,7 +713,9 @@ def _check_entry(
             raise fail(f"key_event_by_status.{status}", f"unknown event '{event}'")
     for limit in entry.time_limits:
         if limit.counts_from not in events:
-            raise fail(f"time_limits[{limit.id}].counts_from", f"unknown event '{limit.counts_from}'")
+            raise fail(
+                f"time_limits[{limit.id}].counts_from", f"unknown event '{limit.counts_from}'"
+            )
     limit_ids = {limit.id for limit in entry.time_limits}
     seen_rungs: set = set()
     for step in entry.ladder:
@@ -680,13 +727,18 @@ def _check_entry(
             raise fail(field, f"rung '{step.rung}' appears twice")
         seen_rungs.add(step.rung)
         if rung.side is not Side.ANY and rung.side.value != entry.role:
-            raise fail(field, f"rung '{step.rung}' is a {rung.side.value} rung, entry role is {entry.role}")
+            raise fail(
+                field, f"rung '{step.rung}' is a {rung.side.value} rung, entry role is {entry.role}"
+            )
         if step.start_if is not None:
             for status in step.start_if.status:
                 if status not in ORDER_STATUSES:
                     raise fail(f"{field}.start_if.status", f"unknown order status '{status}'")
             if step.start_if.reached is not None and step.start_if.reached not in limit_ids:
-                raise fail(f"{field}.start_if.reached", f"unknown time limit '{step.start_if.reached}' in this entry")
+                raise fail(
+                    f"{field}.start_if.reached",
+                    f"unknown time limit '{step.start_if.reached}' in this entry",
+                )
     for flag in entry.safety:
         if flag not in flags:
             raise fail("safety", f"unknown safety flag '{flag}' (not in {SAFETY_FILE})")
@@ -700,17 +752,22 @@ def _load(directory: Path, require_complete: bool) -> RuleBook:
     flags, triggers = _load_safety(directory)
     shared = _load_shared_limits(directory, events)
 
-    entries: List[CaseEntry] = []
-    seen_ids: Dict[str, Path] = {}
-    seen_pairs: Dict[Tuple[str, str], str] = {}
+    entries: list[CaseEntry] = []
+    seen_ids: dict[str, Path] = {}
+    seen_pairs: dict[tuple[str, str], str] = {}
     case_files = sorted(p for p in directory.glob("*.yml") if p.name not in SPECIAL_FILES)
     for path in case_files:
         raws = _top(path, _read_yaml(path), "cases", list)
         for index, raw in enumerate(raws):
-            ident = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else f"#{index + 1}"
+            ident = (
+                str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else f"#{index + 1}"
+            )
             if ident in seen_ids:
                 raise RuleBookError(
-                    path, f"duplicate entry id (already defined in {_display(seen_ids[ident])})", entry=ident, field="id"
+                    path,
+                    f"duplicate entry id (already defined in {_display(seen_ids[ident])})",
+                    entry=ident,
+                    field="id",
                 )
             if isinstance(raw, dict):
                 raw = _resolve_uses(raw, shared, path, ident)

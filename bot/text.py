@@ -6,9 +6,10 @@ No user-facing text lives here: every word comes from the locale file.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Optional
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -19,7 +20,7 @@ DEFAULT_LOCALE = Path(__file__).resolve().parent.parent / "data" / "locale" / "z
 
 
 @lru_cache(maxsize=4)
-def load_locale(path: Path = DEFAULT_LOCALE) -> Dict[str, Any]:
+def load_locale(path: Path = DEFAULT_LOCALE) -> dict[str, Any]:
     """Read the locale file once (cached)."""
     with Path(path).open(encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
@@ -49,17 +50,19 @@ def weekday_name(index: int) -> str:
 
 
 def format_date(day: dt.date, with_year: bool = False) -> str:
-    """A date such as 11月21日 (or with the year)."""
+    """A date in the locale's month-day format (or with the year)."""
     key = "date_with_year" if with_year else "date"
     return str(_get(key)).format(year=day.year, month=day.month, day=day.day)
 
 
-def format_date_weekday(day: dt.date, with_year: bool = False, at: Optional[dt.time] = None) -> str:
+def format_date_weekday(day: dt.date, with_year: bool = False, at: dt.time | None = None) -> str:
     """A date with its weekday, and the time of day when given."""
     date_text = format_date(day, with_year)
     weekday = weekday_name(day.weekday())
     if at is not None:
-        return str(_get("date_weekday_time")).format(date=date_text, weekday=weekday, hour=at.hour, minute=at.minute)
+        return str(_get("date_weekday_time")).format(
+            date=date_text, weekday=weekday, hour=at.hour, minute=at.minute
+        )
     return str(_get("date_weekday")).format(date=date_text, weekday=weekday)
 
 
@@ -73,8 +76,8 @@ def join_list(items: Iterable[str]) -> str:
     return str(_get("list_separator")).join(items)
 
 
-def format_amount(item: "DeadlineItem") -> str:
-    """The length of a limit, e.g. 约3天, 3到5个工作日, 24小时."""
+def format_amount(item: DeadlineItem) -> str:
+    """The length of a limit: approx prefix, amount or range, unit label."""
     approx = _get("approx") if item.approximate else ""
     unit = _get("units", item.unit)
     if item.amount_max is not None and item.amount_max != item.amount:
@@ -86,10 +89,12 @@ def format_amount(item: "DeadlineItem") -> str:
 
 def fallback_note(years: Iterable[int]) -> str:
     """Note for dates beyond the holiday calendar (only weekends were excluded)."""
-    return str(_get("deadline", "uncovered")).format(years=join_list(str(y) for y in sorted(set(years))))
+    return str(_get("deadline", "uncovered")).format(
+        years=join_list(str(y) for y in sorted(set(years)))
+    )
 
 
-def format_deadline(item: "DeadlineItem", today: Optional[dt.date] = None) -> str:
+def format_deadline(item: DeadlineItem, today: dt.date | None = None) -> str:
     """One line for a time limit: dated when possible, always with its source.
 
     The year is shown when ``today`` is not given or the date falls in another year.
@@ -104,9 +109,13 @@ def format_deadline(item: "DeadlineItem", today: Optional[dt.date] = None) -> st
         with_year = today is None or item.due.year != today.year or latest.year != today.year
         when = format_date_weekday(item.due, with_year, item.due_time)
         if item.due_max is not None:
-            when = str(_get("date_range")).format(start=when, end=format_date_weekday(item.due_max, with_year))
+            when = str(_get("date_range")).format(
+                start=when, end=format_date_weekday(item.due_max, with_year)
+            )
         table = "passed" if item.passed else "dated"
-        line = str(_get("deadline", table, item.kind)).format(outcome=item.outcome, when=when, approx=approx)
+        line = str(_get("deadline", table, item.kind)).format(
+            outcome=item.outcome, when=when, approx=approx
+        )
     if item.note:
         line += str(_get("deadline", "note")).format(note=item.note)
     if not item.covered:
