@@ -19,10 +19,9 @@ from actions.common import (
 )
 from bot import guidance, presenter
 from bot.dates import resolve_date
-from bot.rulebook import CASE_TYPES
+from bot.rulebook import CASE_TYPES, ORDER_STATUSES
 
 ROLES = ("buyer", "seller")
-ORDER_STATUSES = ("unpaid", "not_shipped", "shipped", "received", "completed", "refunding", "closed")
 FORM_SLOTS = ("role", "order_status", "key_date")
 # Intents that answer a form question; anything else is a digression the policies handle.
 ANSWER_INTENTS = {"inform", "affirm", "deny", "nlu_fallback"}
@@ -82,7 +81,9 @@ class ValidateCaseForm(FormValidationAction):
         asks = [slot for slot in FORM_SLOTS if slot in entry.asks]
         if "role" not in asks and len(rulebook().roles_for(case_type)) > 1:
             asks.insert(0, "role")
-        return asks or ["key_date"]
+        if entry.key_event_for(tracker.get_slot("order_status")) is None:
+            asks = [slot for slot in asks if slot != "key_date"]  # nothing dates this case
+        return asks
 
     async def extract_role(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -143,9 +144,11 @@ class ActionAskKeyDate(Action):
             dispatcher.utter_message(response="utter_which_case")
             return []
         entry = book.entry(facts.case_type, facts.role)
-        dispatcher.utter_message(
-            response="utter_ask_key_date", event=book.event_label(entry.key_event)
-        )
+        event = entry.key_event_for(facts.order_status) or entry.key_event
+        if event is None:  # required_slots never asks then; answer anyway rather than fail
+            dispatcher.utter_message(response="utter_key_date_unclear")
+            return []
+        dispatcher.utter_message(response="utter_ask_key_date", event=book.event_label(event))
         return []
 
 

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import case_facts, rulebook
-from bot import guidance, presenter
+from bot import guidance, presenter, text
 
 
 def _guidance_or_ask(
@@ -30,15 +30,15 @@ def _current_rung(tracker: Tracker, result: guidance.Guidance) -> int:
 def _utter_deadlines(dispatcher: CollectingDispatcher, result: guidance.Guidance) -> None:
     message = presenter.deadlines(result)
     if message is None:
-        dispatcher.utter_message(response="utter_deadlines_none", caveat=presenter.caveat())
+        dispatcher.utter_message(response="utter_deadlines_none", caveat=text.caveat())
     else:
-        dispatcher.utter_message(response="utter_deadlines", **message)
+        response, values = message
+        dispatcher.utter_message(response=response, **values)
 
 
 def _utter_rung(dispatcher: CollectingDispatcher, result: guidance.Guidance, index: int) -> None:
-    message = presenter.rung(result, index)
-    response = "utter_rung_last" if message.pop("is_last") else "utter_rung"
-    dispatcher.utter_message(response=response, **message)
+    response, values = presenter.rung(result, index)
+    dispatcher.utter_message(response=response, **values)
 
 
 class ActionCaseGuidance(Action):
@@ -108,7 +108,7 @@ class ActionEvidence(Action):
 
 
 class ActionCheckProgress(Action):
-    """Where on the platform to see how the complaint or refund is going."""
+    """Where to see how the complaint or refund is going (the general places without a case)."""
 
     def name(self) -> str:
         return "action_check_progress"
@@ -116,7 +116,7 @@ class ActionCheckProgress(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        result = _guidance_or_ask(dispatcher, tracker)
-        if result is not None:
-            dispatcher.utter_message(response="utter_progress", **presenter.progress(result))
+        facts = case_facts(tracker)
+        result = None if facts is None else guidance.build_guidance(rulebook(), facts)
+        dispatcher.utter_message(response="utter_progress", **presenter.progress(result))
         return []

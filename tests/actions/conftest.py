@@ -73,3 +73,24 @@ def message(dispatcher: CollectingDispatcher, response: str) -> dict[str, Any]:
 def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
     """The SlotSet events as a {slot: value} dict (last one wins)."""
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def render(domain: dict[str, Any], msg: dict[str, Any]) -> str:
+    """The text a user would see: the domain response filled with the action's values.
+
+    Fails when a template variable was not provided, so tests catch leaking ``{name}``.
+    """
+    import re
+
+    template = domain["responses"][msg["response"]][0]["text"]
+    values = {k: v for k, v in msg.items() if v is not None}
+    names = set(re.findall(r"(?<!\{)\{([a-z_]+)\}(?!\})", template))
+    missing = names - values.keys()
+    assert not missing, f"{msg['response']}: no value for {sorted(missing)}"
+    return re.sub(r"(?<!\{)\{([a-z_]+)\}(?!\})", lambda m: str(values[m.group(1)]), template)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Run the async action tests on asyncio (the anyio pytest plugin)."""
+    return "asyncio"

@@ -27,11 +27,11 @@ def test_held_out_intent_accuracy(repo_root, latest_model):
 
     predicted = asyncio.run(predict())
     expected = [intent for _, intent in examples]
-    accuracy = sum(p == e for p, e in zip(predicted, expected)) / len(expected)
+    accuracy = sum(p == e for p, e in zip(predicted, expected, strict=False)) / len(expected)
     macro_f1 = f1_score(expected, predicted, average="macro", zero_division=0)
     print(classification_report(expected, predicted, zero_division=0))
     print(f"held-out: {len(expected)} examples, accuracy {accuracy:.3f}, macro-F1 {macro_f1:.3f}")
-    misses = [(t, e, p) for (t, e), p in zip(examples, predicted) if p != e]
+    misses = [(t, e, p) for (t, e), p in zip(examples, predicted, strict=False) if p != e]
     for text, want, got in misses[:30]:
         print(f"  MISS {want} -> {got}: {text}")
     assert accuracy >= ACCURACY_FLOOR, f"accuracy {accuracy:.3f} < floor {ACCURACY_FLOOR}"

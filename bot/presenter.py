@@ -1,0 +1,94 @@
+"""Guidance structures -> the template variables of the domain responses.
+
+The actions call these and pass the result to ``dispatcher.utter_message(response=...)``.
+Every word comes from the rule book or ``data/locale/zh.yml``; the response texts
+themselves live in ``domain.yml``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import text
+from bot.guidance import Guidance
+from bot.rulebook import CaseEntry
+
+
+def _piece(key: str, **values: Any) -> str:
+    return str(text.load_locale()["presenter"][key]).format(**values)
+
+
+def _path_line(path: tuple[str, ...] | list[str]) -> str:
+    return _piece("path_line", path=text.format_menu_path(path)) if path else ""
+
+
+def _bullets(items: tuple[str, ...] | list[str]) -> str:
+    return "\n".join(_piece("bullet", item=item) for item in items)
+
+
+def case_intro(entry: CaseEntry) -> dict[str, str]:
+    """Variables of ``utter_case_intro``: what this case is and the first step."""
+    return {
+        "summary": entry.summary,
+        "first_step": entry.first_steps[0] if entry.first_steps else "",
+        "path_line": _path_line(entry.menu_path),
+    }
+
+
+def deadlines(guidance: Guidance) -> tuple[str, dict[str, str]] | None:
+    """The response name and variables for the case's time limits (None: it has none).
+
+    Dated when the key date is known; every line carries its source; the caveat that
+    rules change and this is not legal advice always goes with it.
+    """
+    if not guidance.deadlines:
+        return None
+    today = None if guidance.key_date is None else guidance.key_date
+    lines = [text.format_deadline(item, today) for item in guidance.deadlines]
+    values = {"lines": _bullets(lines), "caveat": text.caveat()}
+    if guidance.key_date is not None and guidance.key_event_label:
+        values.update(event=guidance.key_event_label, date=text.format_date(guidance.key_date))
+        return "utter_deadlines_dated", values
+    if guidance.key_event_label:
+        values.update(event=guidance.key_event_label)
+        return "utter_deadlines_undated", values
+    return "utter_deadlines_general", values
+
+
+def rung(guidance: Guidance, index: int) -> tuple[str, dict[str, Any]]:
+    """The response name and variables for the ladder rung at ``index`` (clamped)."""
+    index = max(0, min(index, len(guidance.ladder) - 1))
+    view = guidance.ladder[index]
+    details = view.action + _path_line(view.menu_path)
+    if view.prerequisites:
+        details += _piece("prerequisite_line", items=text.join_list(view.prerequisites))
+    if view.case_note:
+        details += _piece("note_line", note=view.case_note)
+    if view.sources:
+        details += _piece("source_line", sources=text.join_list(view.sources))
+    values: dict[str, Any] = {
+        "number": index + 1,
+        "total": len(guidance.ladder),
+        "name": view.name,
+        "details": details,
+    }
+    following = guidance.rung(index + 1)
+    if following is None:
+        return "utter_rung_last", values
+    values["next_name"] = following.name
+    return "utter_rung", values
+
+
+def evidence(guidance: Guidance, index: int) -> dict[str, str]:
+    """Variables of ``utter_evidence``: the checklist for the rung at ``index``."""
+    index = max(0, min(index, len(guidance.ladder) - 1))
+    view = guidance.ladder[index]
+    return {"name": view.name, "items": _bullets(view.evidence)}
+
+
+def progress(guidance: Guidance | None) -> dict[str, str]:
+    """Variables of ``utter_progress``: where to see the status (general without a case)."""
+    paths = guidance.progress_paths if guidance is not None else ()
+    if not paths:
+        paths = (tuple(text.load_locale()["presenter"]["general_progress"]),)
+    return {"paths": _bullets([text.format_menu_path(path) for path in paths])}
