@@ -28,7 +28,7 @@ lint: install ## ruff over the Python code
 	@$(VENV)/bin/ruff check bot actions tests scripts
 
 validate: install ## rasa data validate (domain, data, stories)
-	@$(RASA) data validate --domain domain.yml --data data/nlu data/stories data/rules --config config.yml --fail-on-warnings
+	@$(PY) scripts/validate.py
 
 test-unit: install ## Unit and action tests (no trained model needed)
 	@$(VENV)/bin/pytest -q -m "not model and not e2e"

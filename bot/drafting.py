@@ -578,3 +578,8 @@ def split_parts(text: str, max_chars: int | None = None,
         total = len(chunks)
     count = len(chunks)
     return [label(i, count) + chunk for i, chunk in enumerate(chunks, start=1)]
+
+
+def event_keys(drafts_dir: Path | None = None) -> set[str]:
+    """The event_dates keys the templates can label (config.yml event_labels)."""
+    return set(_drafts(drafts_dir).config.event_labels)

@@ -1,0 +1,191 @@
+"""Complaint drafts: render from the user's confirmed facts, ask for what is missing, redraft."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import case_facts, latest_entities, latest_intent, rulebook
+from bot import drafting, guidance, text
+
+# Facts the draft form may ask for, in this order; which ones depends on the case.
+DRAFT_FACT_SLOTS = ("order_number", "item", "amount", "what_happened", "demand", "shop_name",
+                    "contact")
+SKIPPED = "skip"
+# While a fact is asked, these intents are digressions, not answers.
+DIGRESSIONS = {"request_draft", "human_handoff", "bot_challenge", "goodbye", "thank",
+               "ask_deadline", "ask_next_step", "ask_evidence", "check_progress"}
+SKIP_INTENTS = {"deny"}
+DIGITS = re.compile(r"\d{6,25}")
+# The draft asks for an answer this many days after today (a request, not a platform rule).
+REPLY_WITHIN_DAYS = 3
+
+
+def _fact(tracker: Tracker, slot: str) -> str | None:
+    value = tracker.get_slot(slot)
+    return None if value in (None, "", SKIPPED) else str(value)
+
+
+def build_facts(tracker: Tracker, result: guidance.Guidance) -> drafting.DraftFacts:
+    """DraftFacts from the slots the user confirmed; nothing is filled in by guess."""
+    dates = {}
+    if result.key_event and result.key_date and result.key_event in drafting.event_keys():
+        dates[result.key_event] = result.key_date
+    return drafting.DraftFacts(
+        order_number=_fact(tracker, "order_number"),
+        item=_fact(tracker, "item"),
+        amount=_fact(tracker, "amount"),
+        event_dates=dates,
+        what_happened=_fact(tracker, "what_happened"),
+        demand=_fact(tracker, "demand"),
+        shop_name=_fact(tracker, "shop_name"),
+        contact=_fact(tracker, "contact"),
+    )
+
+
+def build_context(result: guidance.Guidance, today: date) -> drafting.DraftContext:
+    """Rule, deadline and next step for the firm tone (from the rule book), reply-by date."""
+    dated = [item for item in result.deadlines if item.due is not None]
+    following = result.next_rung
+    return drafting.DraftContext(
+        rule_reference=text.load_locale()["presenter"]["draft_rule_reference"],
+        deadline_text=text.format_deadline(dated[0], today) if dated else None,
+        next_step=following.name if following else None,
+        reply_by=today + timedelta(days=REPLY_WITHIN_DAYS),
+    )
+
+
+def _choice(tracker: Tracker, slot: str, allowed: list[str], default: str) -> str:
+    value = tracker.get_slot(slot)
+    return value if value in allowed else default
+
+
+class ActionDraftComplaint(Action):
+    """Drafts the complaint for the current case in the chosen tone and for the addressee."""
+
+    def name(self) -> str:
+        return "action_draft_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        facts = case_facts(tracker)
+        if facts is None:
+            dispatcher.utter_message(response="utter_which_case")
+            return []
+        result = guidance.build_guidance(rulebook(), facts)
+        role = result.role
+        addressees = drafting.supported_addressees(result.case_type, role)
+        addressee = _choice(tracker, "addressee", addressees, addressees[0])
+        tone = _choice(tracker, "tone", ["polite", "firm"], "polite")
+        wanted = tracker.get_slot("addressee")
+        if wanted and wanted not in addressees:
+            dispatcher.utter_message(
+                response="utter_draft_addressee_unavailable",
+                wanted=text.label("addressee", wanted),
+                offered=text.join_list(text.label("addressee", a) for a in addressees),
+            )
+        draft = drafting.render_draft(
+            result.case_type, role, addressee, tone, build_facts(tracker, result),
+            build_context(result, facts.today),
+        )
+        key = hashlib.sha1(f"{addressee}|{tone}|{draft.text}".encode()).hexdigest()
+        if key == tracker.get_slot("draft_key"):
+            return []  # the same draft was just shown
+        dispatcher.utter_message(
+            response="utter_draft_header",
+            addressee=text.label("addressee", addressee), tone=text.label("tone", tone),
+        )
+        for part in draft.parts:
+            dispatcher.utter_message(text=part)
+        asked = [name for name in draft.missing if name in DRAFT_FACT_SLOTS]
+        if asked:
+            labels = [drafting.fact_placeholder(name) for name in draft.missing]
+            dispatcher.utter_message(response="utter_draft_missing", missing=text.join_list(labels))
+        else:
+            dispatcher.utter_message(response="utter_draft_switch")
+        return [SlotSet("draft_key", key), SlotSet("addressee", addressee), SlotSet("tone", tone)]
+
+
+class ValidateDraftForm(FormValidationAction):
+    """Asks, one at a time, for the facts the last draft had to leave as placeholders."""
+
+    def name(self) -> str:
+        return "validate_draft_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        facts = case_facts(tracker)
+        if facts is None:
+            return []
+        role = rulebook().entry(facts.case_type, facts.role).role
+        needed = set(drafting.case_facts(facts.case_type, role))
+        if tracker.get_slot("addressee") == "regulator":
+            needed.add("contact")  # 12315 / 消协 complaints name the complainant
+        return [slot for slot in DRAFT_FACT_SLOTS if slot in needed]
+
+    async def extract_order_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        values = [str(e.get("value")) for e in latest_entities(tracker, "order_number")]
+        if values:
+            return {"order_number": values[0]}
+        if tracker.get_slot("requested_slot") != "order_number":
+            return {}
+        match = DIGITS.search(tracker.latest_message.get("text") or "")
+        if match:
+            return {"order_number": match.group(0)}
+        return _free_text(dispatcher, tracker, "order_number", accept_text=False)
+
+    async def extract_amount(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        values = [str(e.get("value")) for e in latest_entities(tracker, "amount")]
+        if values:
+            return {"amount": values[0]}
+        return _free_text(dispatcher, tracker, "amount")
+
+    async def extract_item(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return _free_text(dispatcher, tracker, "item")
+
+    async def extract_what_happened(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return _free_text(dispatcher, tracker, "what_happened")
+
+    async def extract_demand(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return _free_text(dispatcher, tracker, "demand")
+
+    async def extract_shop_name(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return _free_text(dispatcher, tracker, "shop_name")
+
+    async def extract_contact(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return _free_text(dispatcher, tracker, "contact")
+
+
+def _free_text(
+    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, accept_text: bool = True
+) -> dict[str, Any]:
+    """The answer to the asked fact: the user's words, 'skip' on 跳过/不知道, {} otherwise."""
+    if tracker.get_slot("requested_slot") != slot:
+        return {}
+    intent = latest_intent(tracker)
+    answer = (tracker.latest_message.get("text") or "").strip()
+    if intent in SKIP_INTENTS or answer in text.load_locale()["presenter"]["skip_words"]:
+        return {slot: SKIPPED}
+    if intent in DIGRESSIONS:
+        return {}
+    if not answer or not accept_text:
+        dispatcher.utter_message(response="utter_slot_unclear")
+        return {slot: None}
+    return {slot: answer}

@@ -1,0 +1,56 @@
+"""`rasa data validate`, failing on errors and on every warning but one kind.
+
+Rasa warns that a response "is not used in any story or rule" when only a custom action
+utters it; such a warning is accepted only when the response is really named in the
+action code (actions/ or bot/) or asked by a form. Anything else fails the run.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+UNUSED = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule")
+WARNING = re.compile(r"UserWarning: (.*)")
+
+
+def responses_named_in_code() -> set[str]:
+    names: set[str] = set()
+    for path in [*ROOT.glob("actions/*.py"), *ROOT.glob("bot/**/*.py")]:
+        names.update(re.findall(r"\"(utter_\w+)\"", path.read_text(encoding="utf-8")))
+    return names
+
+
+def main() -> int:
+    command = [str(ROOT / ".venv/bin/rasa"), "data", "validate", "--domain", "domain.yml",
+               "--data", "data/nlu", "data/stories", "data/rules", "--config", "config.yml"]
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    output = run.stdout + run.stderr
+    if run.returncode != 0:
+        print(output)
+        print(f"validate: rasa data validate failed ({run.returncode})")
+        return 1
+    in_code = responses_named_in_code()
+    forms_ask = {"utter_ask_role", "utter_ask_order_status"}
+    problems = []
+    accepted = 0
+    for line in output.splitlines():
+        warning = WARNING.search(line)
+        if not warning:
+            continue
+        unused = UNUSED.search(line)
+        if unused and (unused.group(1) in in_code or unused.group(1) in forms_ask):
+            accepted += 1
+            continue
+        problems.append(warning.group(1))
+    for problem in problems:
+        print(f"validate: {problem}")
+    print(f"validate: {len(problems)} problem(s); {accepted} response(s) uttered by actions")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
