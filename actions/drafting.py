@@ -12,12 +12,22 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import case_facts, latest_entities, latest_intent, rulebook
+from actions.common import (
+    case_facts,
+    key_date_value,
+    latest_entities,
+    latest_intent,
+    message_time,
+    rulebook,
+)
 from bot import drafting, guidance, text
+from bot.dates import resolve_date
 
 # Facts the draft form may ask for, in this order; which ones depends on the case.
-DRAFT_FACT_SLOTS = ("order_number", "item", "amount", "what_happened", "demand", "shop_name",
-                    "contact")
+DRAFT_FACT_SLOTS = ("order_number", "item", "amount", "payment_date", "what_happened", "demand",
+                    "shop_name", "evidence", "contact")
+LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
+PAYMENT = "payment"
 SKIPPED = "skip"
 # While a fact is asked, these intents are digressions, not answers.
 DIGRESSIONS = {"request_draft", "human_handoff", "bot_challenge", "goodbye", "thank",
@@ -38,6 +48,9 @@ def build_facts(tracker: Tracker, result: guidance.Guidance) -> drafting.DraftFa
     dates = {}
     if result.key_event and result.key_date and result.key_event in drafting.event_keys():
         dates[result.key_event] = result.key_date
+    paid = key_date_value(tracker.get_slot("payment_date"))
+    if paid is not None:
+        dates.setdefault(PAYMENT, paid)
     return drafting.DraftFacts(
         order_number=_fact(tracker, "order_number"),
         item=_fact(tracker, "item"),
@@ -47,6 +60,8 @@ def build_facts(tracker: Tracker, result: guidance.Guidance) -> drafting.DraftFa
         demand=_fact(tracker, "demand"),
         shop_name=_fact(tracker, "shop_name"),
         contact=_fact(tracker, "contact"),
+        evidence=[item.strip() for item in LIST_SEPARATORS.split(_fact(tracker, "evidence") or "")
+                  if item.strip()],
     )
 
 
@@ -105,7 +120,8 @@ class ActionDraftComplaint(Action):
         )
         for part in draft.parts:
             dispatcher.utter_message(text=part)
-        asked = [name for name in draft.missing if name in DRAFT_FACT_SLOTS]
+        asked = [name for name in draft.missing
+                 if name in DRAFT_FACT_SLOTS or name == f"event_dates.{PAYMENT}"]
         if asked:
             labels = [drafting.fact_placeholder(name) for name in draft.missing]
             dispatcher.utter_message(response="utter_draft_missing", missing=text.join_list(labels))
@@ -134,6 +150,8 @@ class ValidateDraftForm(FormValidationAction):
         needed = set(drafting.case_facts(facts.case_type, role))
         if tracker.get_slot("addressee") == "regulator":
             needed.add("contact")  # 12315 / 消协 complaints name the complainant
+        if PAYMENT in drafting.case_event_keys(facts.case_type, role):
+            needed.add("payment_date")
         return [slot for slot in DRAFT_FACT_SLOTS if slot in needed]
 
     async def extract_order_number(
@@ -157,6 +175,20 @@ class ValidateDraftForm(FormValidationAction):
             return {"amount": values[0]}
         return _free_text(dispatcher, tracker, "amount")
 
+    async def extract_payment_date(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "payment_date":
+            return {}
+        said = tracker.latest_message.get("text") or ""
+        resolution = resolve_date(said, message_time(tracker))
+        if resolution.status == "ok" and resolution.value:
+            return {"payment_date": resolution.value.isoformat()}
+        if resolution.status == "future":
+            dispatcher.utter_message(response="utter_key_date_future", date_text=said)
+            return {"payment_date": None}
+        return _free_text(dispatcher, tracker, "payment_date", accept_text=False)
+
     async def extract_item(self, dispatcher, tracker, domain) -> dict[str, Any]:
         return _free_text(dispatcher, tracker, "item")
 
@@ -168,6 +200,9 @@ class ValidateDraftForm(FormValidationAction):
 
     async def extract_shop_name(self, dispatcher, tracker, domain) -> dict[str, Any]:
         return _free_text(dispatcher, tracker, "shop_name")
+
+    async def extract_evidence(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return _free_text(dispatcher, tracker, "evidence")
 
     async def extract_contact(self, dispatcher, tracker, domain) -> dict[str, Any]:
         return _free_text(dispatcher, tracker, "contact")
