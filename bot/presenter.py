@@ -26,12 +26,20 @@ def _bullets(items: tuple[str, ...] | list[str]) -> str:
     return "\n".join(_piece("bullet", item=item) for item in items)
 
 
+def short_caveat() -> str:
+    """One line: rules change, not legal advice."""
+    return str(text.load_locale()["presenter"]["caveat_short"])
+
+
 def case_intro(entry: CaseEntry) -> dict[str, str]:
-    """Variables of ``utter_case_intro``: what this case is and the first step."""
+    """Variables of ``utter_case_intro``: what this case is, the first step, its sources."""
+    sources = _piece("source_line", sources=text.join_list(entry.sources)) if entry.sources else ""
     return {
         "summary": entry.summary,
         "first_step": entry.first_steps[0] if entry.first_steps else "",
         "path_line": _path_line(entry.menu_path),
+        "sources_line": sources,
+        "caveat": short_caveat(),
     }
 
 
@@ -71,6 +79,7 @@ def rung(guidance: Guidance, index: int) -> tuple[str, dict[str, Any]]:
         "total": len(guidance.ladder),
         "name": view.name,
         "details": details,
+        "caveat": short_caveat(),
     }
     following = guidance.rung(index + 1)
     if following is None:
