@@ -149,7 +149,7 @@ class ValidateDraftForm(FormValidationAction):
         role = rulebook().entry(facts.case_type, facts.role).role
         needed = set(drafting.case_facts(facts.case_type, role))
         if tracker.get_slot("addressee") == "regulator":
-            needed.add("contact")  # 12315 / 消协 complaints name the complainant
+            needed.add("contact")  # complaints to the regulator name the complainant
         if PAYMENT in drafting.case_event_keys(facts.case_type, role):
             needed.add("payment_date")
         return [slot for slot in DRAFT_FACT_SLOTS if slot in needed]
@@ -211,7 +211,7 @@ class ValidateDraftForm(FormValidationAction):
 def _free_text(
     dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, accept_text: bool = True
 ) -> dict[str, Any]:
-    """The answer to the asked fact: the user's words, 'skip' on 跳过/不知道, {} otherwise."""
+    """The asked fact: the user's words, 'skip' for a skip word or deny, {} for digressions."""
     if tracker.get_slot("requested_slot") != slot:
         return {}
     intent = latest_intent(tracker)

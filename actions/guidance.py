@@ -75,7 +75,7 @@ class ActionExplainDeadlines(Action):
 
 
 class ActionNextStep(Action):
-    """Moves one rung up the escalation ladder ("还是不行", "下一步呢") and explains it."""
+    """Moves one rung up the escalation ladder ("it still did not work") and explains it."""
 
     def name(self) -> str:
         return "action_next_step"

@@ -155,49 +155,23 @@ def load_patterns(path: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
 
 # --- value normalization ----------------------------------------------------------------
 
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
-_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
-
-
-def _chinese_number(text: str) -> int | None:
-    """Chinese numerals (两百五十, 三千, 一万二千) to an int; None if malformed."""
-    total, section, digit = 0, 0, None
-    for char in text:
-        if char in _CN_DIGIT:
-            if digit is not None:  # 一二 is not a number
-                return None
-            digit = _CN_DIGIT[char]
-        elif char in _CN_UNIT:
-            section += (1 if digit is None else digit) * _CN_UNIT[char]
-            digit = None
-        elif char == "万":
-            total += (section + (digit or 0)) * 10000
-            section, digit = 0, None
-        else:
-            return None
-    return total + section + (digit or 0)
-
-
 def _format_decimal(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
 def normalize_amount(text: str) -> str | None:
-    """'1,299.50' -> '1299.5', '1.5万' -> '15000', '两百' -> '200'; None if unreadable."""
+    """'1,299.50' -> '1299.5', '1.5万' -> '15000', '两百' -> '200' (cn2an); None if unreadable."""
+    import cn2an
+
     compact = re.sub(r"[\s,]", "", text)
-    multiplier = 1
-    if compact[-1:] == "万" and re.match(r"^\d", compact):
-        multiplier, compact = 10000, compact[:-1]
-    elif compact[-1:] == "千" and re.match(r"^\d", compact):
-        multiplier, compact = 1000, compact[:-1]
-    if re.fullmatch(r"\d+(?:\.\d+)?", compact):
-        try:
-            return _format_decimal(Decimal(compact) * multiplier)
-        except InvalidOperation:
-            return None
-    number = _chinese_number(compact)
-    return None if number is None else str(number)
+    try:
+        value = cn2an.cn2an(compact, "smart")
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    try:
+        return _format_decimal(Decimal(str(value)))
+    except InvalidOperation:
+        return None
 
 
 def _normalize_value(kind: str | None, text: str) -> str:

@@ -428,7 +428,8 @@ def test_amount_normalization():
     assert normalize_amount("两百五十") == "250"
     assert normalize_amount("一万二千") == "12000"
     assert normalize_amount("十") == "10"
-    assert normalize_amount("一二") is None
+    assert normalize_amount("一二") == "12"  # cn2an reads digits spoken one by one
+    assert normalize_amount("几百") is None
 
 
 # --- pattern data, dictionary, registration ----------------------------------------------
