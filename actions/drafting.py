@@ -20,7 +20,7 @@ from actions.common import (
     message_time,
     rulebook,
 )
-from bot import drafting, guidance, text
+from bot import drafting, guidance, presenter, text
 from bot.dates import resolve_date
 
 # Facts the draft form may ask for, in this order; which ones depends on the case.
@@ -65,14 +65,14 @@ def build_facts(tracker: Tracker, result: guidance.Guidance) -> drafting.DraftFa
     )
 
 
-def build_context(result: guidance.Guidance, today: date) -> drafting.DraftContext:
+def build_context(
+    result: guidance.Guidance, addressee: str, today: date
+) -> drafting.DraftContext:
     """Rule, deadline and next step for the firm tone (from the rule book), reply-by date."""
-    dated = [item for item in result.deadlines if item.due is not None]
-    following = result.next_rung
     return drafting.DraftContext(
         rule_reference=text.load_locale()["presenter"]["draft_rule_reference"],
-        deadline_text=text.format_deadline(dated[0], today) if dated else None,
-        next_step=following.name if following else None,
+        deadline_text=presenter.draft_deadline(result, today),
+        next_step=presenter.next_step_after(result, addressee),
         reply_by=today + timedelta(days=REPLY_WITHIN_DAYS),
     )
 
@@ -109,7 +109,7 @@ class ActionDraftComplaint(Action):
             )
         draft = drafting.render_draft(
             result.case_type, role, addressee, tone, build_facts(tracker, result),
-            build_context(result, facts.today),
+            build_context(result, addressee, facts.today),
         )
         key = hashlib.sha1(f"{addressee}|{tone}|{draft.text}".encode()).hexdigest()
         if key == tracker.get_slot("draft_key"):

@@ -94,7 +94,10 @@ def fallback_note(years: Iterable[int]) -> str:
     )
 
 
-def format_deadline(item: DeadlineItem, today: dt.date | None = None) -> str:
+def format_deadline(
+    item: DeadlineItem, today: dt.date | None = None, with_note: bool = True,
+    with_source: bool = True,
+) -> str:
     """One line for a time limit: dated when possible, always with its source.
 
     The year is shown when ``today`` is not given or the date falls in another year.
@@ -116,12 +119,13 @@ def format_deadline(item: DeadlineItem, today: dt.date | None = None) -> str:
         line = str(_get("deadline", table, item.kind)).format(
             outcome=item.outcome, when=when, approx=approx
         )
-    if item.note:
+    if item.note and with_note:
         line += str(_get("deadline", "note")).format(note=item.note)
     if not item.covered:
         years = [d.year for d in (item.due, item.due_max) if d is not None]
         line += fallback_note(years)
-    line += str(_get("deadline", "source")).format(source=item.source)
+    if with_source:
+        line += str(_get("deadline", "source")).format(source=item.source)
     return line
 
 

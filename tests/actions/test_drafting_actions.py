@@ -102,3 +102,19 @@ async def test_order_number_from_digits_in_the_answer(dispatcher, domain):
     tracker = make_tracker("我找找", "inform", slots=asked)
     result = await ValidateDraftForm().extract_order_number(dispatcher, tracker, domain)
     assert result == {"order_number": None}
+
+
+async def test_the_next_step_named_in_a_draft_follows_the_addressee(dispatcher, domain):
+    from bot.rulebook import load_rulebook
+
+    book = load_rulebook()
+    names = {book.rung(r).id: book.rung(r).name for r in ("external_complaint", "court")}
+    slots = {**CASE, **FACTS, "tone": "firm", "addressee": "platform"}
+    await ActionDraftComplaint().run(dispatcher, make_tracker(slots=slots), domain)
+    to_platform = _draft_text(dispatcher)
+    assert names["external_complaint"] in to_platform
+    assert "别一直等" not in to_platform and "src 000" not in to_platform  # advice stays out
+    regulator = type(dispatcher)()
+    slots["addressee"] = "regulator"
+    await ActionDraftComplaint().run(regulator, make_tracker(slots=slots), domain)
+    assert names["court"] in _draft_text(regulator)
