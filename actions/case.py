@@ -19,6 +19,7 @@ from actions.common import (
 )
 from bot import guidance, presenter
 from bot.dates import resolve_date
+from bot.normalize import normalize
 from bot.rulebook import CASE_TYPES, ORDER_STATUSES
 
 ROLES = ("buyer", "seller")
@@ -50,7 +51,7 @@ class ActionOpenCase(Action):
         entry = book.entry(case_type, role)
 
         text = tracker.latest_message.get("text") or ""
-        if entry.safety or guidance.safety_flags_in(text):
+        if entry.safety or guidance.safety_flags_in(normalize(text)):
             dispatcher.utter_message(response="utter_safety_first")
         dispatcher.utter_message(response="utter_case_intro", **presenter.case_intro(entry))
 

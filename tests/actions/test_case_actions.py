@@ -171,3 +171,9 @@ async def test_ask_key_date_follows_the_order_status(dispatcher, domain):
     slots = {"case_type": "not_shipped", "role": "buyer", "order_status": "refunding"}
     await ActionAskKeyDate().run(dispatcher, make_tracker(slots=slots), domain)
     assert render(domain, message(dispatcher, "utter_ask_key_date")).startswith("申请退款")
+
+
+async def test_threats_in_traditional_characters_put_safety_first(dispatcher, domain):
+    tracker = make_tracker("賣家說知道我家地址要上門找我", "not_shipped")
+    await ActionOpenCase().run(dispatcher, tracker, domain)
+    assert responses(dispatcher)[0] == "utter_safety_first"
