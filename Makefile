@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: help install train run shell test lint validate test-unit test-stories test-model test-e2e clean
+.PHONY: help install train run shell test lint validate test-unit test-stories test-model test-e2e clean eval
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -44,3 +44,6 @@ test: lint validate train test-stories ## The whole suite: lint, validate, stori
 
 clean: ## Remove trained models, results and local databases
 	rm -rf models results var .pytest_cache
+
+eval: train ## NLU report on the held-out split: per-intent P/R/F1, confusion matrix, baseline
+	@$(PY) scripts/eval_nlu.py
