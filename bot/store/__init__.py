@@ -1,0 +1,40 @@
+"""Case store: cases, drafts and their audit trail in SQLite or PostgreSQL.
+
+Usage::
+
+    from bot.settings import load_settings
+    from bot.store import CaseRepository, create_store_engine, default_case_db_url
+
+    engine = create_store_engine(default_case_db_url(load_settings()))
+    repo = CaseRepository(engine)   # schema: `python -m bot.migrate` first
+
+Nothing connects at import time. The schema is owned by the Alembic migrations in
+``migrations/`` (:mod:`bot.migrate`).
+"""
+
+from bot.store.engine import create_store_engine, default_case_db_url, is_postgresql
+from bot.store.models import AuditEntry, Case, Draft
+from bot.store.privacy import PiiMaskingFilter, mask_pii
+from bot.store.repository import (
+    CaseNotFoundError,
+    CaseRepository,
+    CaseStoreError,
+    ConcurrentUpdateError,
+    StaleCaseError,
+)
+
+__all__ = [
+    "AuditEntry",
+    "Case",
+    "CaseNotFoundError",
+    "CaseRepository",
+    "CaseStoreError",
+    "ConcurrentUpdateError",
+    "Draft",
+    "PiiMaskingFilter",
+    "StaleCaseError",
+    "create_store_engine",
+    "default_case_db_url",
+    "is_postgresql",
+    "mask_pii",
+]

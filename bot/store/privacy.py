@@ -1,0 +1,185 @@
+"""Masking of personal data in free text and in log records.
+
+:func:`mask_pii` masks mainland mobile numbers, landlines with an area code and resident ID
+numbers (18 and 15 characters). Masking keeps the first 3 and the last 2 digits of a number
+and replaces the digits between them with ``*``; separators stay, so the text keeps its
+length (``138-1234-5678`` -> ``138-****-**78``). Full-width digits are recognised.
+
+Order numbers must survive: long digit runs are only masked when they are exactly ID-shaped,
+and an 18-character run only when its birth date (characters 7-14) is a real date and its
+check digit is right (ISO 7064 MOD 11-2). A 15-digit ID needs a real ``YYMMDD`` birth date.
+Digit runs embedded in longer digit runs are never matched.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+MASK = "*"
+KEEP_HEAD = 3
+KEEP_TAIL = 2
+
+# Length-preserving: full-width digits, X, hyphen, space and parentheses to ASCII.
+_FOLD = str.maketrans(
+    "０１２３４５６７８９Ｘｘ－　（）＋",
+    "0123456789Xx- ()+",
+)
+_SEP = r"[-\s]"
+_NO_DIGIT_BEFORE = r"(?<![0-9])(?<![0-9][-\s])"
+_NO_DIGIT_AFTER = r"(?![-\s]?[0-9])"
+
+_ID18 = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9Xx])")
+_ID15 = re.compile(r"(?<![0-9])[1-9][0-9]{14}(?![0-9])")
+_MOBILE = re.compile(
+    rf"(?:(?<=\+86)|(?<=\+86 )|(?<=\+86-)|{_NO_DIGIT_BEFORE})"
+    rf"1[3-9][0-9]{_SEP}?[0-9]{{4}}{_SEP}?[0-9]{{4}}{_NO_DIGIT_AFTER}"
+)
+# Area code 0XX / 0XXX, then a 7-8 digit local number. Glued to the area code the local
+# number must start with 2-9 (real numbers do); after a separator or "(0XX)" 1 is allowed too.
+_LANDLINE = re.compile(
+    rf"{_NO_DIGIT_BEFORE}"
+    rf"(?:(?:\(0[1-9][0-9]{{1,2}}\)\s?|0[1-9][0-9]{{1,2}}{_SEP})[1-9]|0[1-9][0-9]{{1,2}}[2-9])"
+    rf"[0-9]{{6,7}}{_NO_DIGIT_AFTER}"
+)
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id18_checksum_ok(number: str) -> bool:
+    """True when the 18th character is the ISO 7064 MOD 11-2 check digit of the first 17."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(digit) * weight for digit, weight in zip(number, _ID_WEIGHTS, strict=False))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def _real_date(year: int, month: int, day: int) -> bool:
+    try:
+        born = date(year, month, day)
+    except ValueError:
+        return False
+    return date(1900, 1, 1) <= born <= date.today()
+
+
+def is_id18(number: str) -> bool:
+    """An 18-character resident ID: real birth date (chars 7-14) and a valid check digit."""
+    if len(number) != 18:
+        return False
+    birth = number[6:14]
+    if not birth.isdigit():
+        return False
+    return (
+        _real_date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
+        and id18_checksum_ok(number)
+    )
+
+
+def is_id15(number: str) -> bool:
+    """A 15-digit (first-generation) resident ID: a real 19YYMMDD birth date (chars 7-12)."""
+    if len(number) != 15 or not number.isdigit():
+        return False
+    birth = number[6:12]
+    return _real_date(1900 + int(birth[:2]), int(birth[2:4]), int(birth[4:]))
+
+
+def _mask_span(chars: list[str], folded: str, start: int, end: int) -> None:
+    """Mask the digits of ``[start, end)`` except the first 3 and the last 2."""
+    positions = [i for i in range(start, end) if folded[i].isdigit() or folded[i] in "Xx"]
+    for i in positions[KEEP_HEAD:len(positions) - KEEP_TAIL]:
+        chars[i] = MASK
+
+
+def pii_spans(text: str) -> list[tuple[int, int]]:
+    """Non-overlapping ``(start, end)`` spans of personal numbers in ``text``, in order."""
+    folded = text.translate(_FOLD)
+    found: list[tuple[int, int]] = []
+
+    def add(spans: Iterable[tuple[int, int]]) -> None:
+        for start, end in spans:
+            if all(end <= s or start >= e for s, e in found):
+                found.append((start, end))
+
+    add(m.span() for m in _ID18.finditer(folded) if is_id18(m.group()))
+    add(m.span() for m in _ID15.finditer(folded) if is_id15(m.group()))
+    add(m.span() for m in _MOBILE.finditer(folded))
+    add(m.span() for m in _LANDLINE.finditer(folded))
+    return sorted(found)
+
+
+def mask_pii(text: str) -> str:
+    """``text`` with mobile, landline and ID numbers masked (same length as ``text``)."""
+    if not text:
+        return text
+    spans = pii_spans(text)
+    if not spans:
+        return text
+    folded = text.translate(_FOLD)
+    chars = list(text)
+    for start, end in spans:
+        _mask_span(chars, folded, start, end)
+    return "".join(chars)
+
+
+class PiiMaskingFilter(logging.Filter):
+    """Masks personal numbers in a record's message, string arguments and traceback text.
+
+    Attach it to handlers (``handler.addFilter(PiiMaskingFilter())``): filters on a logger do
+    not see records propagated from its child loggers. When a non-string argument (say an
+    int phone number) would print personal data, the message is formatted and masked once,
+    and the arguments are cleared. Never drops a record.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = mask_pii(record.msg)
+        args = record.args
+        if isinstance(args, Mapping):
+            record.args = {key: _mask_arg(value) for key, value in args.items()}
+        elif isinstance(args, tuple):
+            record.args = tuple(_mask_arg(value) for value in args)
+        if _leaks(record.args):
+            try:
+                record.msg = mask_pii(record.getMessage())
+                record.args = ()
+            except (TypeError, ValueError):
+                pass  # leave a broken format string to logging's own error report
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_pii(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_pii(record.stack_info)
+        return True
+
+
+def _mask_arg(value: Any) -> Any:
+    return mask_pii(value) if isinstance(value, str) else value
+
+
+def _leaks(args: Any) -> bool:
+    values = args.values() if isinstance(args, Mapping) else args or ()
+    for value in values:
+        if isinstance(value, str) or value is None:
+            continue
+        try:
+            shown = str(value)
+        except Exception:  # a broken __str__ is logging's problem, not ours
+            continue
+        if pii_spans(shown):
+            return True
+    return False
+
+
+def install_pii_filter(logger: logging.Logger | None = None) -> PiiMaskingFilter:
+    """Add one :class:`PiiMaskingFilter` to every handler of ``logger`` (default: root)."""
+    logger = logger or logging.getLogger()
+    pii_filter = PiiMaskingFilter()
+    for handler in logger.handlers:
+        if not any(isinstance(f, PiiMaskingFilter) for f in handler.filters):
+            handler.addFilter(pii_filter)
+    return pii_filter
