@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import (
     UNKNOWN_DATE,
     case_facts,
+    keep,
     latest_entities,
     latest_intent,
     message_time,
@@ -21,6 +22,7 @@ from bot import guidance, presenter
 from bot.dates import resolve_date
 from bot.normalize import normalize
 from bot.rulebook import CASE_TYPES, ORDER_STATUSES
+from bot.store.sync import record_case
 
 ROLES = ("buyer", "seller")
 FORM_SLOTS = ("role", "order_status", "key_date")
@@ -55,6 +57,7 @@ class ActionOpenCase(Action):
             dispatcher.utter_message(response="utter_safety_first")
         dispatcher.utter_message(response="utter_case_intro", **presenter.case_intro(entry))
 
+        keep(lambda repo: record_case(repo, tracker.sender_id, case_type, role))
         events: list[EventType] = [SlotSet("case_type", case_type), SlotSet("role", role)]
         if tracker.get_slot("case_type") != case_type:
             events += [SlotSet("order_status", None), SlotSet("key_date", None),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -10,6 +13,10 @@ from rasa_sdk import Tracker
 from bot import guidance
 from bot.dates import SHANGHAI
 from bot.rulebook import CASE_TYPES, RuleBook, load_rulebook
+from bot.settings import load_settings
+from bot.store import CaseRepository, CaseStoreError, create_store_engine, default_case_db_url
+
+logger = logging.getLogger(__name__)
 
 CASE_SLOTS = ("case_type", "role", "order_status", "key_date", "ladder_rung")
 UNKNOWN_DATE = "unknown"
@@ -63,3 +70,19 @@ def case_facts(tracker: Tracker) -> guidance.CaseFacts | None:
         key_date=key_date_value(tracker.get_slot("key_date")),
         today=message_day(tracker),
     )
+
+
+@lru_cache(maxsize=1)
+def case_repository() -> CaseRepository:
+    """The case store, created on first use from the settings (DB_URL or var/cases.db)."""
+    return CaseRepository(create_store_engine(default_case_db_url(load_settings())))
+
+
+def keep(write: Callable[[CaseRepository], Any]) -> None:
+    """Run a case-store write; a storage failure is logged and never breaks the reply."""
+    try:
+        write(case_repository())
+    except (CaseStoreError, ValueError, OSError) as error:
+        logger.warning("case store write failed: %s", error)
+    except Exception as error:  # noqa: BLE001 - e.g. a database that is down or unmigrated
+        logger.warning("case store unavailable: %s", error)

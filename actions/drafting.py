@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (
     case_facts,
+    keep,
     key_date_value,
     latest_entities,
     latest_intent,
@@ -22,6 +23,7 @@ from actions.common import (
 )
 from bot import drafting, guidance, presenter, text
 from bot.dates import resolve_date
+from bot.store.sync import record_draft
 
 # Facts the draft form may ask for, in this order; which ones depends on the case.
 DRAFT_FACT_SLOTS = ("order_number", "item", "amount", "payment_date", "what_happened", "demand",
@@ -120,6 +122,8 @@ class ActionDraftComplaint(Action):
         )
         for part in draft.parts:
             dispatcher.utter_message(text=part)
+        keep(lambda repo: record_draft(
+            repo, tracker.sender_id, result.case_type, role, tone, addressee, draft.text))
         asked = [name for name in draft.missing
                  if name in DRAFT_FACT_SLOTS or name == f"event_dates.{PAYMENT}"]
         if asked:

@@ -7,8 +7,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import case_facts, rulebook
+from actions.common import case_facts, keep, rulebook
 from bot import guidance, presenter, text
+from bot.store.sync import record_case
 
 
 def _guidance_or_ask(
@@ -25,6 +26,14 @@ def _guidance_or_ask(
 def _current_rung(tracker: Tracker, result: guidance.Guidance) -> int:
     value = tracker.get_slot("ladder_rung")
     return result.current_rung_index if value is None else int(value)
+
+
+def _remember(tracker: Tracker, result: guidance.Guidance, rung: int) -> None:
+    """Keep the case, its key date and its rung in the case store."""
+    keep(lambda repo: record_case(
+        repo, tracker.sender_id, result.case_type, result.role, result.key_event,
+        result.key_date, rung, tracker.get_slot("order_number"), tracker.get_slot("amount"),
+    ))
 
 
 def _utter_deadlines(dispatcher: CollectingDispatcher, result: guidance.Guidance) -> None:
@@ -56,6 +65,7 @@ class ActionCaseGuidance(Action):
         _utter_deadlines(dispatcher, result)
         _utter_rung(dispatcher, result, result.current_rung_index)
         dispatcher.utter_message(response="utter_guidance_menu")
+        _remember(tracker, result, result.current_rung_index)
         return [SlotSet("ladder_rung", float(result.current_rung_index))]
 
 
@@ -88,6 +98,7 @@ class ActionNextStep(Action):
             return []
         index = min(_current_rung(tracker, result) + 1, len(result.ladder) - 1)
         _utter_rung(dispatcher, result, index)
+        _remember(tracker, result, index)
         return [SlotSet("ladder_rung", float(index))]
 
 

@@ -17,6 +17,7 @@ class Settings:
     action_port: int
     auth_token: str | None
     db_url: str
+    case_db_url: str | None
     redis_url: str | None
     data_dir: Path
 
@@ -29,6 +30,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         action_port=int(env.get("ACTION_PORT", "5055")),
         auth_token=env.get("RASA_AUTH_TOKEN") or None,
         db_url=env.get("DB_URL") or f"sqlite:///{REPO_ROOT / 'var' / 'rasa.db'}",
+        case_db_url=env.get("CASES_DB_URL") or None,
         redis_url=env.get("REDIS_URL") or None,
         data_dir=Path(env.get("COMPLAINT_GUIDE_DATA", str(REPO_ROOT / "data"))),
     )

@@ -16,6 +16,8 @@ fi
 
 model="$(ls -t models/*.tar.gz 2>/dev/null | head -n 1 || true)"
 [ -n "$model" ] || { echo "run: no model in models/; run 'make train'" >&2; exit 1; }
+# The case store's schema (Alembic): var/cases.db, or the PostgreSQL database in DB_URL.
+"$PY" -m bot.migrate
 
 pids=()
 stop() {

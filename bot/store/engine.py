@@ -46,11 +46,14 @@ def is_sqlite(url: str | URL) -> bool:
 
 
 def default_case_db_url(settings: Settings) -> str:
-    """The case store URL: ``settings.db_url`` when it is PostgreSQL, else ``var/cases.db``.
+    """The case store URL: ``CASES_DB_URL`` if set, else ``DB_URL`` when it is PostgreSQL,
+    else ``var/cases.db``.
 
     The SQLite tracker store file is not shared: Rasa and the action server are separate
     processes and the case store gets its own file next to it.
     """
+    if settings.case_db_url:
+        return settings.case_db_url
     if settings.db_url and is_postgresql(settings.db_url):
         return normalize_url(settings.db_url).render_as_string(hide_password=False)
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"

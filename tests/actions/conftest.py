@@ -94,3 +94,17 @@ def render(domain: dict[str, Any], msg: dict[str, Any]) -> str:
 def anyio_backend() -> str:
     """Run the async action tests on asyncio (the anyio pytest plugin)."""
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def case_store(tmp_path, monkeypatch):
+    """Every action test writes to its own migrated SQLite case store."""
+    from actions import common
+    from bot.migrate import upgrade
+    from bot.store import CaseRepository, create_store_engine
+
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    upgrade(url)
+    repo = CaseRepository(create_store_engine(url))
+    monkeypatch.setattr(common, "case_repository", lambda: repo)
+    return repo

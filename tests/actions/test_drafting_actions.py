@@ -118,3 +118,10 @@ async def test_the_next_step_named_in_a_draft_follows_the_addressee(dispatcher, 
     slots["addressee"] = "regulator"
     await ActionDraftComplaint().run(regulator, make_tracker(slots=slots), domain)
     assert names["court"] in _draft_text(regulator)
+
+
+async def test_shown_drafts_are_kept_with_the_case(dispatcher, domain, case_store):
+    await ActionDraftComplaint().run(dispatcher, make_tracker(slots={**CASE, **FACTS}), domain)
+    case = case_store.latest_open_case("test-user", "refund_refused")
+    drafts = case_store.drafts(case.id)
+    assert len(drafts) == 1 and "3012345678901234" in drafts[0].text

@@ -97,3 +97,26 @@ async def test_every_case_gets_complete_guidance(dispatcher, domain, entry):
         if msg.get("response") and domain["responses"][msg["response"]][0].get("text"):
             render(domain, msg)  # every template variable is filled
     assert responses(dispatcher)[-1] == "utter_guidance_menu"
+
+
+async def test_guidance_and_the_ladder_are_kept_in_the_case_store(dispatcher, domain, case_store):
+    slots = {**REFUND, "order_number": "3012345678901234"}
+    await ActionCaseGuidance().run(dispatcher, make_tracker(slots=slots), domain)
+    case = case_store.latest_open_case("test-user", "refund_refused")
+    assert case.key_dates == {"refund_requested": "2026-11-18"}
+    assert case.order_number == "3012345678901234"
+    start = case.ladder_rung
+    slots["ladder_rung"] = float(start)
+    await ActionNextStep().run(dispatcher, make_tracker(slots=slots), domain)
+    assert case_store.latest_open_case("test-user").ladder_rung == start + 1
+
+
+async def test_a_broken_case_store_never_breaks_the_answer(dispatcher, domain, monkeypatch):
+    from actions import common
+
+    def down():
+        raise RuntimeError("database is down")
+
+    monkeypatch.setattr(common, "case_repository", down)
+    await ActionCaseGuidance().run(dispatcher, make_tracker(slots=REFUND), domain)
+    assert responses(dispatcher)[-1] == "utter_guidance_menu"

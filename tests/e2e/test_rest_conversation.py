@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 import uuid
@@ -78,11 +79,13 @@ def _texts(replies: list[dict]) -> str:
 
 @pytest.fixture(scope="module")
 def server_env(repo_root, tmp_path_factory) -> dict[str, str]:
-    db = tmp_path_factory.mktemp("e2e") / "tracker.db"
+    folder = tmp_path_factory.mktemp("e2e")
+    db = folder / "tracker.db"
     env = {k: v for k, v in os.environ.items() if k not in {"DB_URL", "REDIS_URL"}}
     env.update(
         RASA_PORT=str(_free_port()), ACTION_PORT=str(_free_port()),
         RASA_AUTH_TOKEN=TOKEN, DB_URL=f"sqlite:///{db}",
+        CASES_DB_URL=f"sqlite:///{folder / 'cases.db'}",
     )
     env.pop("ACTION_ENDPOINT_URL", None)
     return env
@@ -112,6 +115,19 @@ def test_conversation_over_rest_survives_restart(repo_root, latest_model, server
         answer = _texts(third)
         assert "11月21日" in answer and "11月27日" in answer, answer
         assert "src 000" in answer, answer
+
+    # The conversation went to the tracker store named by DB_URL, the case to the case store.
+    tracker_db = server_env["DB_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(tracker_db) as connection:
+        stored = connection.execute(
+            "SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+    assert stored > 10
+    cases_db = server_env["CASES_DB_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(cases_db) as connection:
+        row = connection.execute(
+            "SELECT case_type, key_dates FROM cases WHERE conversation_id = ?", (sender,)
+        ).fetchone()
+    assert row[0] == "refund_refused" and "-11-18" in row[1]
 
     # Everything stopped on SIGINT: the ports are free again.
     for port in (server_env["RASA_PORT"], server_env["ACTION_PORT"]):
