@@ -31,6 +31,10 @@ apply_defaults() {
   export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}"
   mkdir -p "$ROOT/var"
   export DB_URL="${DB_URL:-sqlite:///$ROOT/var/rasa.db}"
+  # credentials.yml names these; Rasa refuses unset variables, empty means "not configured".
+  export WECHAT_TOKEN="${WECHAT_TOKEN:-}" WECHAT_APP_ID="${WECHAT_APP_ID:-}"
+  export WECHAT_APP_SECRET="${WECHAT_APP_SECRET:-}" WECHAT_AES_KEY="${WECHAT_AES_KEY:-}"
+  export WECHAT_API_BASE="${WECHAT_API_BASE:-https://api.weixin.qq.com}"
 }
 
 train_fingerprint() {

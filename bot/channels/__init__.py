@@ -1,0 +1,1 @@
+"""Rasa input channels. ``bot.channels.wechat.WeChatInput`` serves a WeChat Official Account."""

@@ -1,0 +1,408 @@
+"""WeChat Official Account (公众号) input channel for Rasa 3.6.
+
+credentials.yml::
+
+    bot.channels.wechat.WeChatInput:
+      token: ${WECHAT_TOKEN}            # server configuration token (required)
+      app_id: ${WECHAT_APP_ID}          # needed for safe mode and for late replies
+      app_secret: ${WECHAT_APP_SECRET}  # needed for late replies (customer-service API)
+      aes_key: ${WECHAT_AES_KEY}        # EncodingAESKey: set = safe (AES) mode
+      api_base: ${WECHAT_API_BASE}      # default https://api.weixin.qq.com
+
+Empty values mean unset; without a token the channel answers 503. Optional keys:
+``reply_deadline`` (s, default 4.5), ``timestamp_tolerance`` (s, 300),
+``max_input_chars`` (1000), ``dedup_ttl`` (s, 300).
+
+Routes (under ``/webhooks/wechat``): ``GET /`` health, ``GET /webhook`` URL verification
+(echostr), ``POST /webhook`` messages. A text message goes to the bot; when its answer is
+ready within the deadline it is returned as the passive XML reply, otherwise the request
+is answered ``success`` and the answer is delivered through the customer-service message
+API. Protocol details live in :mod:`bot.channels.wechat_protocol`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    OutputChannel,
+    UserMessage,
+)
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.replies import TextReply
+
+from bot.channels.wechat_protocol import (
+    DEFAULT_API_BASE,
+    DEFAULT_MAX_INPUT_CHARS,
+    DEFAULT_REPLY_DEADLINE,
+    DEFAULT_TIMESTAMP_TOLERANCE,
+    MAX_BODY_BYTES,
+    TEXT_LIMIT,
+    ButtonMemory,
+    ChannelTexts,
+    CustomMessageClient,
+    DedupCache,
+    HttpFunction,
+    MalformedMessage,
+    TokenCache,
+    WeChatAPIError,
+    compose_reply,
+    dedup_key,
+    field,
+    load_texts,
+    parse_xml,
+    requests_http,
+    signature_valid,
+    split_text,
+    timestamp_fresh,
+)
+
+logger = logging.getLogger(__name__)
+
+SUCCESS = "success"
+SUBSCRIBE_EVENTS = frozenset({"subscribe", "subscribe_scan"})
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class WeChatCollector(CollectingOutputChannel):
+    """Collects one turn's bot messages (texts are kept whole, not split at blank lines)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return WeChatInput.name()
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._persist_message(self._message(recipient_id, text=text))
+
+
+class WeChatPushOutput(CollectingOutputChannel):
+    """Sends each bot message at once through the customer-service API.
+
+    Returned by :meth:`WeChatInput.get_output_channel` for messages Rasa sends on its own
+    (e.g. ``/conversations/<openid>/trigger_intent`` with ``output_channel=latest``).
+    """
+
+    def __init__(self, channel: WeChatInput) -> None:
+        super().__init__()
+        self._channel = channel
+
+    @classmethod
+    def name(cls) -> str:
+        return WeChatInput.name()
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._persist_message(self._message(recipient_id, text=text))
+
+    async def _persist_message(self, message: dict[str, Any]) -> None:
+        self.messages.append(message)
+        await self._channel.deliver(str(message.get("recipient_id", "")), [message],
+                                    whole_turn=False)
+
+
+class WeChatInput(InputChannel):
+    """Rasa input channel for a WeChat Official Account, plain or safe (AES) mode."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "wechat"
+
+    @classmethod
+    def from_credentials(cls, credentials: Mapping[str, Any] | None) -> WeChatInput:
+        creds = dict(credentials or {})
+
+        def text(key: str) -> str:
+            value = creds.get(key)
+            value = "" if value is None else str(value).strip()
+            return "" if value.startswith("${") else value
+
+        def number(key: str, default: float) -> float:
+            value = text(key)
+            return float(value) if value else default
+
+        return cls(
+            token=text("token"),
+            app_id=text("app_id"),
+            app_secret=text("app_secret"),
+            aes_key=text("aes_key"),
+            api_base=text("api_base") or DEFAULT_API_BASE,
+            reply_deadline=number("reply_deadline", DEFAULT_REPLY_DEADLINE),
+            timestamp_tolerance=number("timestamp_tolerance", DEFAULT_TIMESTAMP_TOLERANCE),
+            max_input_chars=int(number("max_input_chars", DEFAULT_MAX_INPUT_CHARS)),
+            dedup_ttl=number("dedup_ttl", 300.0),
+        )
+
+    def __init__(
+        self,
+        token: str,
+        app_id: str = "",
+        app_secret: str = "",
+        aes_key: str = "",
+        api_base: str = DEFAULT_API_BASE,
+        *,
+        reply_deadline: float = DEFAULT_REPLY_DEADLINE,
+        timestamp_tolerance: float = DEFAULT_TIMESTAMP_TOLERANCE,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        max_input_chars: int = DEFAULT_MAX_INPUT_CHARS,
+        dedup_ttl: float = 300.0,
+        dedup_size: int = 10_000,
+        texts: ChannelTexts | None = None,
+        http: HttpFunction = requests_http,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.token = token
+        self.app_id = app_id
+        self.api_base = (api_base or DEFAULT_API_BASE).rstrip("/")
+        self.reply_deadline = reply_deadline
+        self.timestamp_tolerance = timestamp_tolerance
+        self.max_body_bytes = max_body_bytes
+        self.max_input_chars = max_input_chars
+        self.texts = texts or load_texts()
+        self._clock = clock
+        self._dedup = DedupCache(maxsize=dedup_size, ttl=dedup_ttl)
+        self.buttons = ButtonMemory()
+        self._background: set[asyncio.Task] = set()
+
+        self.crypto: WeChatCrypto | None = None
+        if aes_key:
+            if not app_id:
+                raise ValueError("wechat: aes_key (safe mode) needs app_id")
+            try:
+                self.crypto = WeChatCrypto(token, aes_key, app_id)
+            except Exception as exc:  # wrong length or not base64
+                raise ValueError("wechat: aes_key must be the 43-character EncodingAESKey") \
+                    from exc
+
+        self.client: CustomMessageClient | None = None
+        if app_id and app_secret:
+            tokens = TokenCache(app_id, app_secret, self.api_base, http=http)
+            self.client = CustomMessageClient(tokens, http=http)
+
+        if not token:
+            logger.warning("wechat channel: no token configured, the webhook answers 503")
+        elif self.client is None:
+            logger.warning("wechat channel: no app_id/app_secret, replies that miss the "
+                           "%.1f s deadline cannot be delivered", reply_deadline)
+
+    # --- Rasa hooks --------------------------------------------------------------------
+
+    def get_output_channel(self) -> OutputChannel | None:
+        return WeChatPushOutput(self) if self.client else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("wechat_webhook", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.token else "not configured"})
+
+        @bp.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            if not self.token:
+                return response.text("wechat channel not configured", status=503)
+            args = request.args
+            timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
+            if not timestamp_fresh(timestamp, self._clock(), self.timestamp_tolerance):
+                return response.text("stale timestamp", status=403)
+            if not signature_valid(self.token, args.get("signature"), timestamp, nonce):
+                return response.text("invalid signature", status=403)
+            return response.text(args.get("echostr", ""))
+
+        @bp.route("/webhook", methods=["POST"], stream=True)
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.token:
+                return response.text("wechat channel not configured", status=503)
+            try:
+                body = await self._read_body(request)
+            except _BodyTooLarge:
+                return response.text("body too large", status=400)
+            return await self._handle_post(request, body, on_new_message)
+
+        return bp
+
+    # --- request handling ----------------------------------------------------------------
+
+    async def _read_body(self, request: Request) -> bytes:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > self.max_body_bytes:
+            raise _BodyTooLarge
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = await request.stream.read()
+            if chunk is None:
+                break
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise _BodyTooLarge
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def _handle_post(self, request: Request, body: bytes,
+                           on_new_message: Callable[[UserMessage], Awaitable[Any]]
+                           ) -> HTTPResponse:
+        args = request.args
+        timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
+        if not timestamp_fresh(timestamp, self._clock(), self.timestamp_tolerance):
+            return response.text("stale timestamp", status=403)
+
+        if self.crypto is not None:
+            try:
+                outer = parse_xml(body)
+            except MalformedMessage:
+                return response.text("malformed XML", status=400)
+            encrypted = field(outer, "Encrypt")
+            if not signature_valid(self.token, args.get("msg_signature"), timestamp, nonce,
+                                   encrypted):
+                return response.text("invalid signature", status=403)
+            if not encrypted:
+                return response.text("no Encrypt element", status=400)
+            try:
+                xml = self.crypto.decrypt_message(
+                    {"Encrypt": encrypted}, args.get("msg_signature"), timestamp, nonce
+                )
+            except InvalidSignatureException:
+                return response.text("invalid signature", status=403)
+            except Exception:  # wrong key or app id, bad padding, not base64
+                logger.warning("wechat: could not decrypt a signed message")
+                return response.text("cannot decrypt", status=400)
+        else:
+            if not signature_valid(self.token, args.get("signature"), timestamp, nonce):
+                return response.text("invalid signature", status=403)
+            xml = body
+
+        try:
+            fields = parse_xml(xml)
+            if not field(fields, "MsgType") or not field(fields, "FromUserName"):
+                raise MalformedMessage("MsgType and FromUserName are required")
+            message = parse_message(xml if isinstance(xml, str) else xml.decode("utf-8"))
+        except (MalformedMessage, KeyError, TypeError, ValueError):
+            return response.text("malformed message", status=400)
+
+        key = dedup_key(fields)
+        if key is not None and not self._dedup.first_time(key):
+            logger.debug("wechat: repeated delivery %s ignored", key)
+            return response.text(SUCCESS)
+
+        reply = await self._dispatch(message, fields, on_new_message)
+        if reply is None:
+            return response.text(SUCCESS)
+        return self._passive_reply(message, reply, nonce)
+
+    async def _dispatch(self, message: Any, fields: Mapping[str, Any],
+                        on_new_message: Callable[[UserMessage], Awaitable[Any]]
+                        ) -> str | None:
+        """The passive reply text for a message, or None to answer ``success``."""
+        msg_type = field(fields, "MsgType").lower()
+        openid = field(fields, "FromUserName")
+        msg_id = field(fields, "MsgId") or None
+        if msg_type == "event":
+            if str(getattr(message, "event", "")).lower() in SUBSCRIBE_EVENTS:
+                return await self._converse(openid, self.texts.subscribe_text, None,
+                                            on_new_message)
+            return None  # unsubscribe, menu clicks, template-message reports, ...
+        if msg_type == "voice" and field(fields, "Recognition"):
+            text = field(fields, "Recognition")  # speech recognition, when enabled
+        elif msg_type == "text":
+            text = field(fields, "Content")
+        else:
+            return self.texts.unsupported_reply(msg_type)
+        if not text:
+            return self.texts.invalid
+        if len(text) > self.max_input_chars:
+            return self.texts.too_long
+        text = self.buttons.resolve(openid, text) or text
+        return await self._converse(openid, text, msg_id, on_new_message)
+
+    async def _converse(self, openid: str, text: str, msg_id: str | None,
+                        on_new_message: Callable[[UserMessage], Awaitable[Any]]
+                        ) -> str | None:
+        collector = WeChatCollector()
+        user_message = UserMessage(text, collector, openid, input_channel=self.name(),
+                                   message_id=msg_id)
+        task = asyncio.ensure_future(on_new_message(user_message))
+        try:
+            done, _ = await asyncio.wait({task}, timeout=self.reply_deadline)
+        except asyncio.CancelledError:  # WeChat hung up: still deliver the answer later
+            self._spawn(self._deliver_when_done(task, openid, collector))
+            raise
+        if task not in done:
+            if self.client is None:
+                logger.warning("wechat: the bot's answer missed the deadline and there are "
+                               "no app credentials to send it later; it is dropped")
+            self._spawn(self._deliver_when_done(task, openid, collector))
+            return None
+        if task.exception() is not None:
+            logger.error("wechat: handling a message failed", exc_info=task.exception())
+            return None
+        text, payloads = compose_reply(collector.messages, self.texts)
+        self.buttons.update(openid, payloads)
+        parts = split_text(text, TEXT_LIMIT, self.texts.part_label)
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        if self.client is None:
+            logger.warning("wechat: a %d-part answer without app credentials: only the "
+                           "first part can be sent", len(parts))
+            return parts[0]
+        self._spawn(self._send_parts(openid, parts))
+        return None
+
+    def _passive_reply(self, message: Any, text: str, nonce: str) -> HTTPResponse:
+        xml = TextReply(content=text, message=message).render()
+        if self.crypto is not None:
+            xml = self.crypto.encrypt_message(xml, nonce, str(int(self._clock())))
+        return response.text(xml, content_type="application/xml; charset=utf-8")
+
+    # --- asynchronous delivery -----------------------------------------------------------
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _deliver_when_done(self, task: asyncio.Future, openid: str,
+                                 collector: WeChatCollector) -> None:
+        try:
+            await task
+        except Exception:
+            logger.exception("wechat: handling a message failed")
+            return
+        if self.client is not None:
+            await self.deliver(openid, collector.messages)
+
+    async def deliver(self, openid: str, messages: list[dict[str, Any]],
+                      whole_turn: bool = True) -> None:
+        """Send bot messages through the customer-service API (buttons numbered).
+
+        ``whole_turn``: the messages are the bot's complete answer, so their buttons (or
+        none) replace the remembered ones; otherwise only new buttons are remembered.
+        """
+        text, payloads = compose_reply(messages, self.texts)
+        if whole_turn or payloads:
+            self.buttons.update(openid, payloads)
+        await self._send_parts(openid, split_text(text, TEXT_LIMIT, self.texts.part_label))
+
+    async def _send_parts(self, openid: str, parts: list[str]) -> None:
+        if self.client is None or not openid:
+            return
+        for part in parts:
+            try:
+                await asyncio.to_thread(self.client.send_text, openid, part)
+            except WeChatAPIError as exc:
+                logger.error("wechat: customer-service send failed: %s", exc)
+                return

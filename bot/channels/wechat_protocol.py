@@ -1,0 +1,532 @@
+"""WeChat Official Account protocol pieces, kept free of Rasa so they can be unit-tested.
+
+Everything here is plain Python on top of wechatpy: signature checks, the request XML
+parser, the retry de-duplication cache, numbered buttons and digit replies, splitting long
+replies, the channel's texts (``data/channels/wechat.yml``) and the access-token cache with
+the customer-service message client. Clocks and HTTP are injectable.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import requests
+import xmltodict
+import yaml
+from wechatpy.utils import WeChatSigner
+
+DEFAULT_API_BASE = "https://api.weixin.qq.com"
+#: WeChat's limit for one text message (passive reply or customer-service message).
+TEXT_LIMIT = 2000
+MAX_BODY_BYTES = 64 * 1024
+DEFAULT_TIMESTAMP_TOLERANCE = 300.0
+#: WeChat waits 5 s for a passive reply, then retries; answer a little before that.
+DEFAULT_REPLY_DEADLINE = 4.5
+DEFAULT_MAX_INPUT_CHARS = 1000
+#: errcodes meaning "this access token is no longer valid": fetch a new one and retry once.
+TOKEN_INVALID_ERRCODES = frozenset({40001, 40014, 42001})
+
+DEFAULT_TEXTS_PATH = Path(__file__).resolve().parents[2] / "data" / "channels" / "wechat.yml"
+
+
+class MalformedMessage(ValueError):
+    """The request body is not a WeChat XML message we can read."""
+
+
+class WeChatAPIError(RuntimeError):
+    """A WeChat API call failed (``errcode`` -1 for transport errors)."""
+
+    def __init__(self, errcode: int, errmsg: str = "") -> None:
+        super().__init__(f"WeChat API error {errcode}: {errmsg}")
+        self.errcode = errcode
+        self.errmsg = errmsg
+
+
+# --- signatures and timestamps -------------------------------------------------------
+
+
+def compute_signature(*parts: str) -> str:
+    """SHA-1 over the sorted, concatenated parts: wechatpy's ``WeChatSigner``.
+
+    ``(token, timestamp, nonce)`` gives the URL ``signature``; adding the ``Encrypt``
+    element gives the safe-mode ``msg_signature``.
+    """
+    signer = WeChatSigner()
+    signer.add_data(*parts)
+    return signer.signature
+
+
+def signature_valid(token: str, signature: str | None, timestamp: str, nonce: str,
+                    *extra: str) -> bool:
+    """Whether ``signature`` signs ``token``, ``timestamp``, ``nonce`` (and ``extra``).
+
+    Computes the same digest as ``wechatpy.utils.check_signature`` (and, with the
+    ``Encrypt`` text as ``extra``, as ``WeChatCrypto``), but compares in constant time
+    with :func:`hmac.compare_digest` instead of ``!=``.
+    """
+    if not token or not signature:
+        return False
+    expected = compute_signature(token, timestamp or "", nonce or "", *extra)
+    return hmac.compare_digest(expected.encode("ascii"), signature.strip().lower().encode())
+
+
+def timestamp_fresh(timestamp: str | None, now: float,
+                    tolerance: float = DEFAULT_TIMESTAMP_TOLERANCE) -> bool:
+    """Whether a request's Unix ``timestamp`` is within ``tolerance`` seconds of ``now``."""
+    if not timestamp or not timestamp.isascii() or not timestamp.isdigit():
+        return False
+    return abs(now - int(timestamp)) <= tolerance
+
+
+# --- XML -------------------------------------------------------------------------------
+
+
+def parse_xml(data: bytes | str) -> dict[str, Any]:
+    """The children of the ``<xml>`` root as a dict; raises :class:`MalformedMessage`.
+
+    DTDs are refused outright (no entity expansion of any kind).
+    """
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedMessage("body is not UTF-8") from exc
+    if "<!DOCTYPE" in data.upper() or "<!ENTITY" in data.upper():
+        raise MalformedMessage("DTDs are not accepted")
+    try:
+        parsed = xmltodict.parse(data, disable_entities=True)
+    except Exception as exc:  # expat errors, empty input
+        raise MalformedMessage(f"not XML: {exc}") from exc
+    root = parsed.get("xml") if isinstance(parsed, dict) else None
+    if not isinstance(root, dict):
+        raise MalformedMessage("no <xml> root element")
+    return dict(root)
+
+
+def field(fields: Mapping[str, Any], name: str) -> str:
+    """A text field of a parsed message ('' when missing or not text)."""
+    value = fields.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def dedup_key(fields: Mapping[str, Any]) -> str | None:
+    """Identity of a pushed message for retry de-duplication.
+
+    Messages carry ``MsgId``; events do not, so they are identified by sender, creation
+    time and event name (WeChat's own recommendation).
+    """
+    msg_id = field(fields, "MsgId") or field(fields, "MsgID")
+    if msg_id:
+        return f"msg:{msg_id}"
+    sender, created = field(fields, "FromUserName"), field(fields, "CreateTime")
+    if sender and created:
+        return f"event:{sender}:{created}:{field(fields, 'Event').lower()}"
+    return None
+
+
+# --- bounded TTL caches ----------------------------------------------------------------
+
+
+class TTLCache:
+    """A small LRU-bounded mapping whose entries expire ``ttl`` seconds after being set.
+
+    In-memory and per process: not shared between workers or replicas.
+    """
+
+    def __init__(self, maxsize: int, ttl: float, clock: Callable[[], float] = time.monotonic):
+        if maxsize < 1 or ttl <= 0:
+            raise ValueError("maxsize and ttl must be positive")
+        self.maxsize = maxsize
+        self.ttl = ttl
+        self._clock = clock
+        self._items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+
+    def _purge(self, now: float) -> None:
+        while self._items:
+            key, (expires, _) = next(iter(self._items.items()))
+            if expires > now:
+                break
+            del self._items[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        now = self._clock()
+        item = self._items.get(key)
+        if item is None or item[0] <= now:
+            self._items.pop(key, None)
+            return default
+        return item[1]
+
+    def set(self, key: str, value: Any) -> None:
+        now = self._clock()
+        self._purge(now)
+        self._items.pop(key, None)
+        self._items[key] = (now + self.ttl, value)
+        while len(self._items) > self.maxsize:
+            self._items.popitem(last=False)
+
+    def pop(self, key: str) -> Any:
+        item = self._items.pop(key, None)
+        return None if item is None else item[1]
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key, _MISSING) is not _MISSING
+
+    def __len__(self) -> int:
+        self._purge(self._clock())
+        return len(self._items)
+
+
+_MISSING = object()
+
+
+class DedupCache:
+    """Remembers message keys for ``ttl`` seconds so WeChat's retries are handled once.
+
+    WeChat retries a push up to three times when it gets no answer within 5 s. This cache
+    lives in one process's memory: with several Rasa replicas behind a load balancer the
+    retries can land on another replica, so a shared store (e.g. Redis ``SET key 1 NX EX
+    ttl``) is needed there.
+    """
+
+    def __init__(self, maxsize: int = 10_000, ttl: float = 300.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self._cache = TTLCache(maxsize, ttl, clock)
+
+    def first_time(self, key: str) -> bool:
+        """True the first time ``key`` is seen (and records it); False for repeats."""
+        if key in self._cache:
+            return False
+        self._cache.set(key, True)
+        return True
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+
+# --- texts -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelTexts:
+    """The channel's own Chinese texts, from ``data/channels/wechat.yml``."""
+
+    subscribe_text: str
+    unsupported: Mapping[str, str]
+    too_long: str
+    invalid: str
+    button_line: str
+    button_hint: str
+    part_label: str
+
+    def unsupported_reply(self, msg_type: str) -> str:
+        return self.unsupported.get(msg_type.lower()) or self.unsupported["default"]
+
+
+@lru_cache(maxsize=4)
+def load_texts(path: Path = DEFAULT_TEXTS_PATH) -> ChannelTexts:
+    """Read and check the channel texts (cached)."""
+    with Path(path).open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    try:
+        unsupported = {str(k).lower(): str(v).strip() for k, v in data["unsupported"].items()}
+        texts = ChannelTexts(
+            subscribe_text=str(data["subscribe_text"]).strip(),
+            unsupported=unsupported,
+            too_long=str(data["too_long"]).strip(),
+            invalid=str(data["invalid"]).strip(),
+            button_line=str(data["buttons"]["line"]),
+            button_hint=str(data["buttons"].get("hint") or "").strip(),
+            part_label=str(data["part_label"]),
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{path}: missing or malformed entry: {exc}") from exc
+    if "default" not in unsupported:
+        raise ValueError(f"{path}: unsupported.default is required")
+    # fail now, not when the first user hits the format string
+    texts.button_line.format(index=1, title="")
+    texts.part_label.format(index=1, total=2)
+    return texts
+
+
+# --- buttons ---------------------------------------------------------------------------
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_CHOICE = re.compile(r"^\s*第?\s*([0-9]{1,3})\s*(?:个|项|号)?\s*[.。、．,，)）]?\s*$")
+
+
+def parse_choice(text: str | None) -> int | None:
+    """The number in a reply such as ``"2"``, ``" ２ "``, ``"2."`` or ``"第2个"``."""
+    if not text:
+        return None
+    match = _CHOICE.match(text.translate(_FULLWIDTH_DIGITS))
+    return int(match.group(1)) if match else None
+
+
+def button_payload(button: Mapping[str, Any]) -> str:
+    """What choosing a button sends to the bot: its payload, else its title."""
+    return str(button.get("payload") or button.get("title") or "").strip()
+
+
+class ButtonMemory:
+    """Per user, the payloads of the buttons last shown, so "1" / "２" can choose one."""
+
+    def __init__(self, maxsize: int = 10_000, ttl: float = 24 * 3600.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self._cache = TTLCache(maxsize, ttl, clock)
+
+    def update(self, user: str, payloads: Sequence[str]) -> None:
+        """Remember the buttons of the bot's latest turn (none: forget)."""
+        if payloads:
+            self._cache.set(user, tuple(payloads))
+        else:
+            self._cache.pop(user)
+
+    def resolve(self, user: str, text: str | None) -> str | None:
+        """The payload ``text`` chooses, or None when it is not a valid choice."""
+        choice = parse_choice(text)
+        payloads = self._cache.get(user)
+        if choice is None or not payloads or not 1 <= choice <= len(payloads):
+            return None
+        return payloads[choice - 1]
+
+
+def compose_reply(messages: Iterable[Mapping[str, Any]],
+                  texts: ChannelTexts) -> tuple[str, list[str]]:
+    """All bot messages of one turn as one text, and the payloads of its numbered buttons.
+
+    Buttons (and quick replies) become lines ``"1. title"`` numbered across the turn,
+    followed once by the hint; images and attachments are sent as their URLs.
+    """
+    blocks: list[str] = []
+    payloads: list[str] = []
+    hint_after: int | None = None
+    for message in messages:
+        lines: list[str] = []
+        text = message.get("text")
+        custom = message.get("custom")
+        if not text and isinstance(custom, Mapping) and isinstance(custom.get("text"), str):
+            text = custom["text"]
+        if isinstance(text, str) and text.strip():
+            lines.append(text.strip())
+        buttons = message.get("buttons") or message.get("quick_replies") or []
+        for button in buttons:
+            if not isinstance(button, Mapping):
+                continue
+            payloads.append(button_payload(button))
+            title = str(button.get("title") or button.get("payload") or "").strip()
+            lines.append(texts.button_line.format(index=len(payloads), title=title))
+        for key in ("image", "attachment"):
+            value = message.get(key)
+            if isinstance(value, str) and value.strip():
+                lines.append(value.strip())
+        if lines:
+            blocks.append("\n".join(lines))
+            if buttons:
+                hint_after = len(blocks) - 1
+    if hint_after is not None and texts.button_hint:
+        blocks[hint_after] += "\n" + texts.button_hint
+    return "\n\n".join(blocks), payloads
+
+
+# --- splitting -------------------------------------------------------------------------
+
+# a sentence: up to and including its end punctuation (plus closing quotes), or a line
+_SENTENCE = re.compile(r".*?(?:[。！？!?；;…]+[”’」』）)\]\"']*|\n+|$)", re.S)
+_SOFT_BREAK = re.compile(r"[，,、：:\s]")
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE.findall(text) if s]
+
+
+def _hard_split(sentence: str, budget: int) -> list[str]:
+    """Cut an over-long sentence, preferring commas and spaces near the end of a piece."""
+    pieces = []
+    while len(sentence) > budget:
+        window = sentence[:budget]
+        cut = max((m.end() for m in _SOFT_BREAK.finditer(window)), default=0)
+        if cut < budget // 2:
+            cut = budget
+        pieces.append(sentence[:cut])
+        sentence = sentence[cut:]
+    if sentence:
+        pieces.append(sentence)
+    return pieces
+
+
+def _pack(text: str, budget: int) -> list[str]:
+    parts: list[str] = []
+    current = ""
+    for sentence in _sentences(text):
+        for piece in _hard_split(sentence, budget):
+            if len(current) + len(piece) <= budget:
+                current += piece
+            else:
+                if current.strip():
+                    parts.append(current)
+                current = piece
+    if current.strip():
+        parts.append(current)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT, label: str = "") -> list[str]:
+    """Split ``text`` at sentence boundaries into parts of at most ``limit`` characters.
+
+    When more than one part is needed each is prefixed with ``label`` formatted with
+    ``index`` and ``total`` (e.g. "（1/3）"), and the label counts towards the limit.
+    """
+    text = text.strip()
+    if not text:
+        return []
+    if len(text) <= limit:
+        return [text]
+    total = 2
+    while True:
+        room = len(label.format(index=total, total=total)) if label else 0
+        budget = limit - room
+        if budget < 1:
+            raise ValueError("limit too small for the part label")
+        parts = _pack(text, budget)
+        if len(str(len(parts))) <= len(str(total)):
+            break
+        total = len(parts)
+    if len(parts) == 1:
+        return parts
+    n = len(parts)
+    return [(label.format(index=i, total=n) if label else "") + p
+            for i, p in enumerate(parts, start=1)]
+
+
+# --- WeChat API: access token and customer-service messages ---------------------------
+
+HttpFunction = Callable[[str, str, Mapping[str, str], bytes | None], Mapping[str, Any]]
+
+
+def requests_http(method: str, url: str, params: Mapping[str, str], body: bytes | None,
+                  timeout: float = 5.0) -> Mapping[str, Any]:
+    """Default HTTP function: one JSON request with ``requests``.
+
+    Transport errors become :class:`WeChatAPIError` without the URL, which carries the
+    app secret or the access token in its query string.
+    """
+    headers = {"Content-Type": "application/json; charset=utf-8"} if body is not None else {}
+    try:
+        response = requests.request(method, url, params=dict(params), data=body,
+                                    headers=headers, timeout=timeout)
+        response.raise_for_status()
+        data = response.json()
+    except requests.HTTPError as exc:
+        status = exc.response.status_code if exc.response is not None else "?"
+        raise WeChatAPIError(-1, f"HTTP {status}") from None
+    except (requests.RequestException, ValueError) as exc:
+        raise WeChatAPIError(-1, type(exc).__name__) from None
+    if not isinstance(data, Mapping):
+        raise WeChatAPIError(-1, "response is not a JSON object")
+    return data
+
+
+def _errcode(data: Mapping[str, Any]) -> int:
+    try:
+        return int(data.get("errcode") or 0)
+    except (TypeError, ValueError):
+        return -1
+
+
+class TokenCache:
+    """The account's access token, fetched from ``/cgi-bin/token`` and cached.
+
+    A token is reused until ``refresh_margin`` seconds before it expires (WeChat gives
+    7200 s and keeps the old token valid for a while after issuing a new one).
+    Thread-safe: the channel sends from worker threads. Per process: with several
+    replicas use one central token service, since each fetch invalidates older tokens
+    after a grace period.
+    """
+
+    def __init__(self, app_id: str, app_secret: str, api_base: str = DEFAULT_API_BASE,
+                 http: HttpFunction = requests_http,
+                 clock: Callable[[], float] = time.monotonic,
+                 refresh_margin: float = 300.0) -> None:
+        if not app_id or not app_secret:
+            raise ValueError("app_id and app_secret are required")
+        self.app_id = app_id
+        self._secret = app_secret
+        self.api_base = api_base.rstrip("/")
+        self._http = http
+        self._clock = clock
+        self.refresh_margin = refresh_margin
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self._lock = threading.Lock()
+        self.fetches = 0
+
+    def get(self) -> str:
+        """A valid access token, fetching a new one when needed."""
+        with self._lock:
+            if self._token is None or self._clock() >= self._expires_at:
+                self._fetch()
+            assert self._token is not None
+            return self._token
+
+    def invalidate(self, token: str | None = None) -> None:
+        """Drop the cached token (only if it is still ``token``, when given)."""
+        with self._lock:
+            if token is None or token == self._token:
+                self._token = None
+                self._expires_at = 0.0
+
+    def _fetch(self) -> None:
+        params = {"grant_type": "client_credential", "appid": self.app_id,
+                  "secret": self._secret}
+        data = self._http("GET", f"{self.api_base}/cgi-bin/token", params, None)
+        self.fetches += 1
+        token = data.get("access_token")
+        if _errcode(data) or not isinstance(token, str) or not token:
+            raise WeChatAPIError(_errcode(data) or -1, str(data.get("errmsg", "no access_token")))
+        try:
+            lifetime = float(data.get("expires_in", 7200))
+        except (TypeError, ValueError):
+            lifetime = 7200.0
+        usable = lifetime - self.refresh_margin if lifetime > 2 * self.refresh_margin \
+            else lifetime / 2
+        self._token = token
+        self._expires_at = self._clock() + usable
+
+
+class CustomMessageClient:
+    """Sends text through the customer-service message API (``/cgi-bin/message/custom/send``).
+
+    Allowed within 48 hours of the user's last message. On an invalid or expired token
+    (40001, 40014, 42001) the token is refreshed and the send retried once.
+    """
+
+    def __init__(self, tokens: TokenCache, http: HttpFunction = requests_http) -> None:
+        self.tokens = tokens
+        self._http = http
+
+    def send_text(self, openid: str, content: str) -> None:
+        body = json.dumps(
+            {"touser": openid, "msgtype": "text", "text": {"content": content}},
+            ensure_ascii=False,  # WeChat shows \\u escapes literally
+        ).encode("utf-8")
+        url = f"{self.tokens.api_base}/cgi-bin/message/custom/send"
+        for attempt in (1, 2):
+            token = self.tokens.get()
+            data = self._http("POST", url, {"access_token": token}, body)
+            code = _errcode(data)
+            if code == 0:
+                return
+            if code in TOKEN_INVALID_ERRCODES and attempt == 1:
+                self.tokens.invalidate(token)
+                continue
+            raise WeChatAPIError(code, str(data.get("errmsg", "")))
