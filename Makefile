@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: help install train run shell test lint validate test-unit test-stories test-model clean eval
+.PHONY: help install train run shell test lint validate test-unit test-stories test-model clean eval purge
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -47,3 +47,7 @@ clean: ## Remove trained models, results and local databases
 
 eval: train ## NLU report on the held-out split: per-intent P/R/F1, confusion matrix, baseline
 	@$(PY) scripts/eval_nlu.py
+
+purge: install ## Delete conversations and cases untouched for DAYS days: make purge DAYS=90
+	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=N"; exit 2; }
+	@bash -c 'source scripts/common.sh && load_env && apply_defaults && $(PY) -m bot.migrate && $(PY) -m bot.purge --days "$(DAYS)"'
