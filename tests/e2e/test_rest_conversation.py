@@ -144,3 +144,16 @@ def test_conversation_over_rest_survives_restart(repo_root, latest_model, server
         assert tracker["slots"]["key_date"].endswith("-11-18")
         evidence = _say(servers["rasa"], sender, "需要准备哪些证据")
         assert _texts(evidence), evidence
+
+        # "删除我的记录", confirmed: nothing of this conversation is left in either store.
+        asked = _say(servers["rasa"], sender, "删除我的记录")
+        assert any(reply.get("buttons") for reply in asked), asked
+        done = _say(servers["rasa"], sender, "/affirm")
+        assert "已删除" in _texts(done), done
+    with sqlite3.connect(tracker_db) as connection:
+        left = connection.execute(
+            "SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+    assert left == 0
+    with sqlite3.connect(cases_db) as connection:
+        assert connection.execute(
+            "SELECT COUNT(*) FROM cases WHERE conversation_id = ?", (sender,)).fetchone()[0] == 0

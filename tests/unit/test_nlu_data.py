@@ -15,6 +15,7 @@ CASE_AND_QUESTION_INTENTS = {
     "listing_violation", "image_theft", "malicious_review", "logistics_claim", "ask_deadline",
     "ask_next_step", "ask_evidence", "request_draft", "check_progress", "human_handoff",
     "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "inform", "out_of_scope",
+    "resume_case", "list_cases", "delete_my_data",
 }
 
 

@@ -1,0 +1,1 @@
+"""Rasa-facing adapters (they import rasa; the rest of bot/ does not)."""

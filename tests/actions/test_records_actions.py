@@ -1,0 +1,58 @@
+"""Resume, list and delete the user's own records (case store fixture per test)."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.records import ActionDeleteMyData, ActionListCases, ActionResumeCase
+from tests.actions.conftest import make_tracker, message, render, responses, slot_events
+
+pytestmark = pytest.mark.anyio
+
+
+def _ranked(*names: str) -> dict:
+    return {"intent_ranking": [{"name": n, "confidence": 0.5} for n in names]}
+
+
+async def test_resume_brings_back_the_named_case(dispatcher, domain, case_store):
+    refund = case_store.open_case("test-user", "refund_refused", "buyer")
+    case_store.set_fact(refund.id, "refund_requested", "2026-11-18")
+    case_store.open_case("test-user", "counterfeit", "buyer")
+    tracker = make_tracker("我上次那个退款的事", "resume_case")
+    tracker.latest_message.update(_ranked("resume_case", "refund_refused"))
+    slots = slot_events(await ActionResumeCase().run(dispatcher, tracker, domain))
+    assert slots["case_type"] == "refund_refused" and slots["key_date"] == "2026-11-18"
+    assert "卖家拒绝或拖延退款" in render(domain, message(dispatcher, "utter_case_resumed"))
+
+
+async def test_resume_without_a_named_case_takes_the_latest(dispatcher, domain, case_store):
+    case_store.open_case("test-user", "refund_refused", "buyer")
+    case_store.open_case("test-user", "counterfeit", "buyer")
+    tracker = make_tracker("继续上次的", "resume_case")
+    slots = slot_events(await ActionResumeCase().run(dispatcher, tracker, domain))
+    assert slots["case_type"] == "counterfeit"
+
+
+async def test_resume_with_nothing_on_record(dispatcher, domain):
+    events = await ActionResumeCase().run(dispatcher, make_tracker("上次那个", "resume_case"),
+                                          domain)
+    assert events == [] and responses(dispatcher) == ["utter_no_open_case"]
+
+
+async def test_list_shows_only_this_users_open_cases(dispatcher, domain, case_store):
+    case_store.open_case("test-user", "not_shipped", "buyer")
+    case_store.open_case("someone-else", "lawsuit", "buyer")
+    await ActionListCases().run(dispatcher, make_tracker("我的案子", "list_cases"), domain)
+    listed = render(domain, message(dispatcher, "utter_case_list"))
+    assert "付款后不发货" in listed and "起诉卖家" not in listed
+
+
+async def test_delete_removes_cases_and_drafts_and_resets_slots(dispatcher, domain, case_store):
+    case = case_store.open_case("test-user", "refund_refused", "buyer")
+    case_store.add_draft(case.id, "polite", "seller", "草稿")
+    case_store.open_case("someone-else", "lawsuit", "buyer")
+    events = await ActionDeleteMyData().run(dispatcher, make_tracker("确认删除", "affirm"), domain)
+    assert events == [{"event": "reset_slots", "timestamp": None}]
+    assert case_store.open_cases("test-user") == []
+    assert len(case_store.open_cases("someone-else")) == 1
+    assert responses(dispatcher) == ["utter_data_deleted"]
