@@ -15,6 +15,7 @@ from bot.dates import SHANGHAI
 from bot.rulebook import CASE_TYPES, RuleBook, load_rulebook
 from bot.settings import load_settings
 from bot.store import CaseRepository, CaseStoreError, create_store_engine, default_case_db_url
+from bot.store.privacy import install_pii_filter
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +23,15 @@ CASE_SLOTS = ("case_type", "role", "order_status", "key_date", "ladder_rung")
 UNKNOWN_DATE = "unknown"
 
 
+@lru_cache(maxsize=1)
+def _mask_logs() -> None:
+    """Mask phone and ID-card numbers in this process's logs (once, on first use)."""
+    install_pii_filter()
+
+
 def rulebook() -> RuleBook:
     """The validated rule book (loaded once per process, on first use)."""
+    _mask_logs()
     return load_rulebook()
 
 
@@ -75,6 +83,7 @@ def case_facts(tracker: Tracker) -> guidance.CaseFacts | None:
 @lru_cache(maxsize=1)
 def case_repository() -> CaseRepository:
     """The case store, created on first use from the settings (DB_URL or var/cases.db)."""
+    _mask_logs()
     return CaseRepository(create_store_engine(default_case_db_url(load_settings())))
 
 

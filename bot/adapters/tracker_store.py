@@ -15,6 +15,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.store.privacy import install_pii_filter
+
 ERASE_ACTION = "action_delete_my_data"
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, url: str | None = None, **kwargs: Any) -> None:
         if url and not kwargs.get("host"):
             kwargs["host"] = url
+        install_pii_filter()  # Rasa's logs (e.g. --debug) show user messages: mask PII
         super().__init__(*args, **kwargs)
 
     async def save(self, tracker: DialogueStateTracker) -> None:

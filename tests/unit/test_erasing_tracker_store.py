@@ -40,3 +40,23 @@ def test_an_earlier_erasure_does_not_erase_later_turns(tmp_path):
               ActionExecuted("action_listen")]
     asyncio.run(store.save(DialogueStateTracker.from_events("me", events)))
     assert _count(store, "me") == 4
+
+
+def test_the_rasa_process_masks_phone_numbers_in_its_logs(tmp_path, caplog):
+    import logging
+
+    from bot.store.privacy import PiiMaskingFilter
+
+    handler = logging.StreamHandler()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        _store(tmp_path)
+        assert any(isinstance(f, PiiMaskingFilter) for f in handler.filters)
+        record = logging.LogRecord("x", logging.INFO, __file__, 1, "用户说 %s", ("13812345678",),
+                                   None)
+        for log_filter in handler.filters:
+            log_filter.filter(record)
+        assert "13812345678" not in record.getMessage()
+    finally:
+        root.removeHandler(handler)
