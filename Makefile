@@ -7,13 +7,16 @@ PY := $(VENV)/bin/python
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: help install train run shell test lint validate test-unit test-stories test-model clean eval purge
+.PHONY: help install install-system train run shell test lint validate test-unit test-stories test-model clean eval purge
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
 
 install: ## Create .venv and install the pinned dependencies (skipped when up to date)
 	@bash scripts/install.sh
+
+install-system: ## Debian packages the browser tests need (chromium, CJK fonts; needs root or sudo)
+	@bash scripts/install-system.sh
 
 train: install ## Train a model if config, domain or data changed since the last one
 	@bash scripts/train.sh
@@ -39,7 +42,7 @@ test-stories: train ## Test stories with --fail-on-prediction-errors
 test-model: train ## Held-out NLU split (accuracy floor) and end-to-end REST conversation
 	@$(VENV)/bin/pytest -q -m "model or e2e"
 
-test: lint validate train test-stories ## The whole suite: lint, validate, stories, unit, actions, NLU held-out, e2e
+test: install-system lint validate train test-stories ## The whole suite: lint, validate, stories, unit, actions, channels, browser, NLU held-out, e2e
 	@$(VENV)/bin/pytest -q
 
 clean: ## Remove trained models, results and local databases

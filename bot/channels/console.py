@@ -1,0 +1,305 @@
+"""Agent console for Rasa 3.6: try messages against the model and inspect conversations.
+
+credentials.yml::
+
+    bot.channels.console.AgentConsoleInput:
+      # token: ...   optional; default: RASA_AUTH_TOKEN, the token of Rasa's HTTP API
+
+Routes (under ``/webhooks/console``):
+
+* ``GET /`` – the console page (``static/console/``), ``/console.js``, ``/console.css``.
+  The page itself holds no data; it asks for the token and sends it with every call.
+* ``POST /try`` ``{"message": text, "sender": optional}`` – runs the message through the
+  bot in a throw-away conversation (``console-<random>``, or ``console-<sender>`` to go on
+  with an earlier try) and answers the intent ranking, entities, the actions the bot took,
+  the slots it set and its replies.
+* ``GET /conversation/<id>`` – any conversation (``web-…``, WeChat openids, REST senders)
+  summarised: user texts with their intents, bot texts, actions, slot changes, current
+  slots. Unknown id: 404.
+* ``GET /conversation/<id>/story`` – the conversation as a Rasa test story (YAML,
+  downloaded as ``<id>.yml``); the latest session unless ``?all_sessions=true``.
+
+Every API call needs the token, as ``Authorization: Bearer <token>`` or ``?token=``:
+missing or wrong gives 401. Without a configured token the API answers 503: the console
+shows conversations, so it is never open.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
+from rasa.shared.core.training_data.story_writer.yaml_story_writer import YAMLStoryWriter
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.web import (
+    STATIC_ROOT,
+    BadRequest,
+    WebOutputChannel,
+    add_static_routes,
+    agent_ready,
+    current_agent,
+    json_error,
+    json_ok,
+    public_message,
+    read_json_object,
+    read_message,
+    read_sender,
+)
+from bot.settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+CONSOLE_STATIC = STATIC_ROOT / "console"
+TRY_PREFIX = "console-"
+MAX_CONVERSATION_ID = 255
+MAX_SUMMARY_EVENTS = 1000
+ACTION_LISTEN = "action_listen"
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+def token_from_request(request: Request) -> str | None:
+    header = request.headers.get("authorization") or ""
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.args.get("token") or None
+
+
+def token_matches(given: str | None, expected: str) -> bool:
+    if not given:
+        return False
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def _entity(entity: dict[str, Any]) -> dict[str, Any]:
+    keys = ("entity", "value", "start", "end", "confidence_entity", "extractor", "role",
+            "group")
+    return {key: entity[key] for key in keys if entity.get(key) is not None}
+
+
+def _intent(intent: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not intent or not intent.get("name"):
+        return None
+    return {"name": intent.get("name"), "confidence": intent.get("confidence")}
+
+
+def user_summary(event: Any) -> dict[str, Any]:
+    parse = getattr(event, "parse_data", None) or {}
+    return {
+        "type": "user",
+        "text": event.text,
+        "intent": _intent(event.intent),
+        "entities": [_entity(e) for e in (event.entities or [])],
+        "timestamp": event.timestamp,
+        "input_channel": getattr(event, "input_channel", None),
+        "intent_ranking": [i for i in (_intent(x) for x in parse.get("intent_ranking") or [])
+                           if i],
+    }
+
+
+def summarise_event(event: Any) -> dict[str, Any] | None:
+    """One tracker event as a small JSON object for the console; ``None`` to leave it out."""
+    kind = getattr(event, "type_name", None)
+    if kind == "user":
+        summary = user_summary(event)
+        summary.pop("intent_ranking")
+        return summary
+    if kind == "bot":
+        data = event.data or {}
+        item: dict[str, Any] = {"type": "bot", "text": event.text, "timestamp": event.timestamp}
+        if data.get("buttons"):
+            item["buttons"] = [b.get("title") for b in data["buttons"] if isinstance(b, dict)]
+        return item
+    if kind == "action":
+        return {"type": "action", "name": event.action_name, "policy": event.policy,
+                "confidence": event.confidence, "timestamp": event.timestamp}
+    if kind == "slot":
+        return {"type": "slot", "name": event.key, "value": event.value,
+                "timestamp": event.timestamp}
+    if kind == "active_loop":
+        return {"type": "form", "name": event.name, "timestamp": event.timestamp}
+    if kind in {"session_started", "restart", "rewind", "undo", "followup", "reminder",
+                "cancel_reminder", "pause", "resume", "action_execution_rejected"}:
+        return {"type": kind, "timestamp": event.timestamp}
+    return None
+
+
+def events_after_last_user(events: Iterable[Any]) -> tuple[Any | None, list[Any]]:
+    """The latest user event and everything after it."""
+    events = list(events)
+    for index in range(len(events) - 1, -1, -1):
+        if getattr(events[index], "type_name", None) == "user":
+            return events[index], events[index + 1:]
+    return None, []
+
+
+def story_yaml(tracker: DialogueStateTracker, conversation_id: str,
+               all_sessions: bool = False) -> str:
+    """The conversation as Rasa test stories, like Rasa's ``GET /conversations/<id>/story``."""
+    sessions = get_trackers_for_conversation_sessions(tracker)
+    sessions = [s for s in sessions if s.events] or [tracker]
+    if not all_sessions:
+        sessions = sessions[-1:]
+    steps = []
+    for number, session in enumerate(sessions, 1):
+        session.sender_id = conversation_id
+        if len(sessions) > 1:
+            session.sender_id += f", story {number}"
+        steps += session.as_story().story_steps
+    return YAMLStoryWriter().dumps(steps, is_test_story=True)
+
+
+def _safe_filename(conversation_id: str) -> str:
+    return (re.sub(r"[^A-Za-z0-9_.-]", "_", conversation_id) or "conversation")[:80] + ".yml"
+
+
+class AgentConsoleInput(InputChannel):
+    """The agent console (see the module docstring)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "console"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> AgentConsoleInput:
+        token = (credentials or {}).get("token") or load_settings().auth_token
+        return cls(token=str(token) if token else None)
+
+    def __init__(self, token: str | None = None) -> None:
+        self.token = token or None
+
+    def page_headers(self) -> dict[str, str]:
+        csp = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+               "img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+               "frame-ancestors 'none'")
+        return {"Content-Security-Policy": csp, "Referrer-Policy": "no-referrer",
+                "X-Frame-Options": "DENY"}
+
+    def _refuse(self, request: Request) -> HTTPResponse | None:
+        if not self.token:
+            return json_error(503, "console_disabled",
+                              "no token is configured: set RASA_AUTH_TOKEN (the token of "
+                              "Rasa's HTTP API) to use the agent console")
+        if not token_matches(token_from_request(request), self.token):
+            return json_error(401, "unauthorized",
+                              "send the token as 'Authorization: Bearer <token>' or ?token=")
+        return None
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        console = Blueprint(f"agent_console_{type(self).__name__}", __name__)
+        add_static_routes(console, CONSOLE_STATIC, ("console.js", "console.css"),
+                          self.page_headers())
+
+        @console.route("/try", methods=["POST"], name="try")
+        async def try_message(request: Request) -> HTTPResponse:
+            refused = self._refuse(request)
+            if refused is not None:
+                return refused
+            try:
+                data = read_json_object(request)
+                text = read_message(data)
+                conversation_id = self._try_conversation(data.get("sender"))
+            except BadRequest as error:
+                return json_error(error.status, error.code, error.detail)
+            agent = current_agent(request)
+            if not agent_ready(agent):
+                return json_error(503, "not_ready", "no model is loaded")
+
+            collector = WebOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, conversation_id,
+                                                 input_channel=self.name()))
+            except Exception:
+                logger.exception("console: handling a message failed")
+                return json_error(500, "bot_error", "the bot failed on this message")
+
+            tracker = await agent.tracker_store.retrieve(conversation_id)
+            user, after = events_after_last_user(tracker.events if tracker else [])
+            summary = user_summary(user) if user is not None else {}
+            actions = [
+                {"name": e.action_name, "policy": e.policy, "confidence": e.confidence}
+                for e in after
+                if getattr(e, "type_name", None) == "action" and e.action_name != ACTION_LISTEN
+            ]
+            slots = {e.key: e.value for e in after if getattr(e, "type_name", None) == "slot"}
+            return json_ok({
+                "conversation_id": conversation_id,
+                "text": text,
+                "intent": summary.get("intent"),
+                "intent_ranking": summary.get("intent_ranking", []),
+                "entities": summary.get("entities", []),
+                "actions": actions,
+                "slots": slots,
+                "replies": [public_message(m) for m in collector.messages],
+            })
+
+        @console.route("/conversation/<conversation_id:str>", methods=["GET"],
+                       name="conversation")
+        async def conversation(request: Request, conversation_id: str) -> HTTPResponse:
+            refused = self._refuse(request)
+            if refused is not None:
+                return refused
+            tracker = await self._tracker(request, conversation_id)
+            if isinstance(tracker, HTTPResponse):
+                return tracker
+            events = [s for s in (summarise_event(e) for e in tracker.events) if s]
+            truncated = len(events) > MAX_SUMMARY_EVENTS
+            slots = {k: v for k, v in tracker.current_slot_values().items() if v is not None}
+            return json_ok({
+                "conversation_id": conversation_id,
+                "events": events[-MAX_SUMMARY_EVENTS:],
+                "truncated": truncated,
+                "slots": slots,
+                "latest_intent": _intent(tracker.latest_message.intent)
+                if tracker.latest_message else None,
+            })
+
+        @console.route("/conversation/<conversation_id:str>/story", methods=["GET"],
+                       name="story")
+        async def story(request: Request, conversation_id: str) -> HTTPResponse:
+            refused = self._refuse(request)
+            if refused is not None:
+                return refused
+            tracker = await self._tracker(request, conversation_id)
+            if isinstance(tracker, HTTPResponse):
+                return tracker
+            all_sessions = (request.args.get("all_sessions") or "").lower() in {"1", "true"}
+            text = story_yaml(tracker, conversation_id, all_sessions)
+            filename = _safe_filename(conversation_id)
+            return response.text(
+                text, content_type="application/x-yaml; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                         "Cache-Control": "no-store"},
+            )
+
+        return console
+
+    @staticmethod
+    def _try_conversation(sender: Any) -> str:
+        if sender is None or sender == "":
+            return f"{TRY_PREFIX}{uuid.uuid4().hex[:16]}"
+        sender = read_sender(sender)
+        return sender if sender.startswith(TRY_PREFIX) else f"{TRY_PREFIX}{sender}"
+
+    @staticmethod
+    async def _tracker(request: Request,
+                       conversation_id: str) -> DialogueStateTracker | HTTPResponse:
+        if not conversation_id or len(conversation_id) > MAX_CONVERSATION_ID:
+            return json_error(400, "bad_conversation_id", "bad conversation id")
+        store = getattr(current_agent(request), "tracker_store", None)
+        if store is None:
+            return json_error(503, "not_ready", "no tracker store is available")
+        tracker = await store.retrieve_full_tracker(conversation_id)
+        if tracker is None:
+            return json_error(404, "not_found", f"no conversation '{conversation_id}'")
+        return tracker

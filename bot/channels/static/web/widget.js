@@ -1,0 +1,343 @@
+/* 维权向导 chat page. Plain JavaScript, no build step, no dependencies.
+ *
+ * Talks to the web channel next to this file: POST webhook, GET history?sender=ID.
+ * Every text from the bot or the user is inserted with textContent, never as HTML.
+ */
+(function () {
+  "use strict";
+
+  var STORAGE_KEY = "complaint-guide:web:sender";
+  var DRAFT_MIN_CHARS = 120;
+  var DRAFT_LINE = /^(订单号|关联订单号|运单号|投诉人)[：:]/m;
+  var MAX_CHARS = 5000;
+  var ERRORS = {
+    message_too_long: "消息太长了（最多 5000 字），请分几次发送。",
+    missing_message: "消息不能为空。",
+    not_ready: "助手正在启动，请稍后再试。",
+    timeout: "助手回复超时了，请再发一次。",
+    network: "网络连接失败，请检查网络后重试。",
+    generic: "出错了，请稍后再试。"
+  };
+
+  var log = document.getElementById("cg-log");
+  var form = document.getElementById("cg-form");
+  var input = document.getElementById("cg-input");
+  var sendButton = document.getElementById("cg-send");
+  var typing = document.getElementById("cg-typing");
+  var newButton = document.getElementById("cg-new");
+  var closeButton = document.getElementById("cg-close");
+
+  var memoryStore = {};
+  var queue = Promise.resolve();
+  var pending = 0;
+
+  // --- conversation id ---------------------------------------------------------------
+
+  function storageGet(key) {
+    try { return window.localStorage.getItem(key); } catch (e) { return memoryStore[key] || null; }
+  }
+
+  function storageSet(key, value) {
+    try { window.localStorage.setItem(key, value); } catch (e) { memoryStore[key] = value; }
+  }
+
+  function randomId() {
+    var bytes = new Uint8Array(12);
+    if (window.crypto && window.crypto.getRandomValues) {
+      window.crypto.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < bytes.length; i++) { bytes[i] = Math.floor(Math.random() * 256); }
+    }
+    var hex = "";
+    for (var j = 0; j < bytes.length; j++) { hex += ("0" + bytes[j].toString(16)).slice(-2); }
+    return "w" + hex;
+  }
+
+  function senderId() {
+    var id = storageGet(STORAGE_KEY);
+    if (!id || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
+      id = randomId();
+      storageSet(STORAGE_KEY, id);
+    }
+    return id;
+  }
+
+  // --- rendering ---------------------------------------------------------------------
+
+  function isDraft(text) {
+    return typeof text === "string" && (text.length > DRAFT_MIN_CHARS || DRAFT_LINE.test(text));
+  }
+
+  function scrollToEnd() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function clearQuickReplies() {
+    var groups = log.querySelectorAll(".cg-buttons");
+    for (var i = 0; i < groups.length; i++) { groups[i].parentNode.removeChild(groups[i]); }
+  }
+
+  function addRow(kind) {
+    var row = document.createElement("div");
+    row.className = "cg-row cg-row-" + kind;
+    log.appendChild(row);
+    return row;
+  }
+
+  function addUserBubble(text) {
+    var row = addRow("user");
+    var bubble = document.createElement("div");
+    bubble.className = "cg-bubble";
+    bubble.textContent = text;
+    row.appendChild(bubble);
+    scrollToEnd();
+  }
+
+  function addErrorBubble(text) {
+    var row = addRow("error");
+    row.classList.add("cg-row-bot");
+    var bubble = document.createElement("div");
+    bubble.className = "cg-bubble";
+    bubble.setAttribute("role", "alert");
+    bubble.textContent = text;
+    row.appendChild(bubble);
+    scrollToEnd();
+  }
+
+  function addBotMessage(message, withButtons) {
+    var hasText = typeof message.text === "string" && message.text.length > 0;
+    var image = typeof message.image === "string" && /^https?:\/\//i.test(message.image)
+      ? message.image : null;
+    var buttons = Array.isArray(message.buttons) ? message.buttons : [];
+    if (!hasText && !image && !buttons.length) { return; }
+
+    var row = addRow("bot");
+    if (hasText) {
+      var bubble = document.createElement("div");
+      bubble.className = "cg-bubble";
+      bubble.textContent = message.text;
+      row.appendChild(bubble);
+      if (isDraft(message.text)) {
+        bubble.classList.add("cg-bubble-draft");
+        row.appendChild(copyTools(message.text));
+      }
+    }
+    if (image) {
+      var frame = document.createElement("div");
+      frame.className = "cg-bubble";
+      var img = document.createElement("img");
+      img.src = image;
+      img.alt = "图片";
+      img.referrerPolicy = "no-referrer";
+      frame.appendChild(img);
+      row.appendChild(frame);
+    }
+    if (buttons.length && withButtons) {
+      row.appendChild(quickReplies(buttons));
+    }
+    scrollToEnd();
+  }
+
+  function quickReplies(buttons) {
+    var group = document.createElement("div");
+    group.className = "cg-buttons";
+    buttons.forEach(function (button) {
+      if (!button || typeof button.payload !== "string") { return; }
+      var title = typeof button.title === "string" && button.title ? button.title : button.payload;
+      var el = document.createElement("button");
+      el.type = "button";
+      el.className = "cg-quick";
+      el.textContent = title;
+      el.addEventListener("click", function () {
+        send(button.payload, { display: title });
+      });
+      group.appendChild(el);
+    });
+    return group;
+  }
+
+  // --- copy --------------------------------------------------------------------------
+
+  function copyTools(text) {
+    var tools = document.createElement("div");
+    tools.className = "cg-tools";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "cg-copy";
+    button.textContent = "复制";
+    button.title = "复制这段文字";
+    button.addEventListener("click", function () {
+      copyText(text).then(function (via) {
+        button.dataset.copiedVia = via;
+        button.classList.add("cg-copied");
+        button.textContent = "已复制";
+        window.setTimeout(function () {
+          button.classList.remove("cg-copied");
+          button.textContent = "复制";
+        }, 2000);
+      }, function () {
+        button.dataset.copiedVia = "failed";
+        button.textContent = "复制失败，请手动选择文字";
+      });
+    });
+    tools.appendChild(button);
+    return tools;
+  }
+
+  function copyWithTextarea(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.top = "-1000px";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    area.setSelectionRange(0, text.length);
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    document.body.removeChild(area);
+    return ok;
+  }
+
+  function copyText(text) {
+    function fallback() {
+      return copyWithTextarea(text) ? Promise.resolve("fallback") : Promise.reject(new Error("copy"));
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).then(function () { return "clipboard"; }, fallback);
+    }
+    return fallback();
+  }
+
+  // --- talking to the channel --------------------------------------------------------
+
+  function setBusy(delta) {
+    pending += delta;
+    typing.hidden = pending === 0;
+    sendButton.disabled = pending > 0;
+    if (pending > 0) { scrollToEnd(); }
+  }
+
+  function errorText(code) {
+    return ERRORS[code] || ERRORS.generic;
+  }
+
+  function postMessage(body) {
+    return fetch("webhook", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      credentials: "same-origin"
+    }).then(function (res) {
+      return res.json().then(function (data) {
+        if (!res.ok) { throw new Error((data && data.error) || "generic"); }
+        return Array.isArray(data) ? data : [];
+      }, function () { throw new Error("generic"); });
+    }, function () { throw new Error("network"); });
+  }
+
+  // Messages go out one after another, so replies stay in order.
+  function send(text, options) {
+    options = options || {};
+    if (typeof text !== "string" || !text.trim()) { return queue; }
+    if (text.length > MAX_CHARS) {
+      addErrorBubble(ERRORS.message_too_long);
+      return queue;
+    }
+    clearQuickReplies();
+    if (!options.hidden) { addUserBubble(options.display || text); }
+    var body = { sender: senderId(), message: text };
+    if (options.display) { body.display = options.display; }
+    if (options.hidden) { body.hidden = true; }
+    setBusy(1);
+    queue = queue.then(function () {
+      return postMessage(body).then(function (messages) {
+        messages.forEach(function (m) { addBotMessage(m, true); });
+      }, function (error) {
+        addErrorBubble(errorText(error.message));
+      });
+    }).then(function () { setBusy(-1); });
+    return queue;
+  }
+
+  function loadHistory() {
+    var url = "history?sender=" + encodeURIComponent(senderId());
+    return fetch(url, { credentials: "same-origin" }).then(function (res) {
+      if (!res.ok) { return []; }
+      return res.json();
+    }).then(function (messages) {
+      return Array.isArray(messages) ? messages : [];
+    }, function () { return []; });
+  }
+
+  function renderHistory(messages) {
+    var lastUser = -1;
+    messages.forEach(function (m, i) { if (m.sender === "user") { lastUser = i; } });
+    messages.forEach(function (m, i) {
+      if (m.sender === "user") {
+        addUserBubble(m.text);
+      } else {
+        addBotMessage(m, i > lastUser);
+      }
+    });
+  }
+
+  function start() {
+    setBusy(1);
+    return loadHistory().then(function (messages) {
+      setBusy(-1);
+      if (messages.length) {
+        renderHistory(messages);
+      } else {
+        return send("/greet", { hidden: true });
+      }
+    });
+  }
+
+  // --- wiring ------------------------------------------------------------------------
+
+  function autoResize() {
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight, 140) + "px";
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (pending > 0) { return; }
+    var text = input.value;
+    if (!text.trim()) { return; }
+    input.value = "";
+    autoResize();
+    send(text);
+    input.focus();
+  });
+
+  input.addEventListener("keydown", function (event) {
+    // Enter sends; Shift+Enter is a new line; never while an IME is composing (拼音输入).
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+      event.preventDefault();
+      if (typeof form.requestSubmit === "function") { form.requestSubmit(); }
+      else { form.dispatchEvent(new Event("submit", { cancelable: true })); }
+    }
+  });
+  input.addEventListener("input", autoResize);
+
+  newButton.addEventListener("click", function () {
+    storageSet(STORAGE_KEY, randomId());
+    while (log.firstChild) { log.removeChild(log.firstChild); }
+    send("/greet", { hidden: true });
+  });
+
+  var params = new URLSearchParams(window.location.search);
+  if (params.get("embed") === "1" && window.parent !== window) {
+    document.documentElement.classList.add("cg-embedded");
+    closeButton.hidden = false;
+    closeButton.addEventListener("click", function () {
+      window.parent.postMessage({ type: "complaint-guide:close" }, "*");
+    });
+  }
+
+  window.complaintGuide = { send: send, senderId: senderId, isDraft: isDraft };
+  start();
+})();

@@ -1,0 +1,307 @@
+"""Web chat widget channel for Rasa 3.6: a static Chinese chat page and its JSON webhook.
+
+credentials.yml::
+
+    bot.channels.web.WebChatInput:
+      frame_ancestors: "*"   # optional: who may embed the page in an iframe (CSP syntax)
+
+Routes (under ``/webhooks/web``):
+
+* ``GET /`` – the chat page (``static/web/index.html``; plain HTML/CSS/JS, no build step);
+  ``GET /widget.js``, ``/widget.css``, ``/embed.js`` – its assets and the embed snippet.
+* ``POST /webhook`` ``{"sender": id, "message": text}`` – runs the message through the bot
+  and answers the bot messages as a JSON list (``text`` / ``buttons`` / ``image`` /
+  ``custom``), like Rasa's REST channel. Optional ``"display"`` (the quick-reply title the
+  user clicked) and ``"hidden": true`` (a message the page sends on its own, e.g. the
+  opening ``/greet``) are stored in the message metadata under ``web`` so the history shows
+  what the user saw.
+* ``GET /history?sender=id`` – the user / bot texts of that conversation from the tracker
+  store (the last :data:`HISTORY_LIMIT`); an unknown sender gets ``[]``.
+
+The sender id is chosen by the page (random, kept in ``localStorage``) and must be 1-64
+characters of ``[A-Za-z0-9_-]``. The conversation id in the tracker store is
+``web-<sender>``: a web client can only ever read or write ``web-`` conversations, never a
+WeChat or REST conversation whose id it might guess.
+
+Bad input gets a JSON error ``{"error": code, "detail": text}``: 400 for a body that is not
+JSON (or not sent as ``application/json``), a missing / empty message or a bad sender id;
+413 for a message over :data:`MAX_MESSAGE_CHARS` characters or a body over
+:data:`MAX_BODY_BYTES`; 503 while no model is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from asyncio import CancelledError
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+STATIC_ROOT = Path(__file__).resolve().parent / "static"
+WEB_STATIC = STATIC_ROOT / "web"
+
+CONVERSATION_PREFIX = "web-"
+SENDER_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+MAX_MESSAGE_CHARS = 5000
+MAX_DISPLAY_CHARS = 200
+MAX_BODY_BYTES = 64 * 1024
+HISTORY_LIMIT = 100
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+# --- shared helpers (also used by bot.channels.console) -----------------------------------
+
+
+class BadRequest(Exception):
+    """A client error answered as ``{"error": code, "detail": detail}`` with ``status``."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+
+
+def json_error(status: int, code: str, detail: str) -> HTTPResponse:
+    return response.json({"error": code, "detail": detail}, status=status,
+                         headers={"Cache-Control": "no-store"})
+
+
+def json_ok(body: Any) -> HTTPResponse:
+    return response.json(body, headers={"Cache-Control": "no-store"},
+                         dumps=lambda obj: json.dumps(obj, ensure_ascii=False))
+
+
+def read_json_object(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object, or :class:`BadRequest`."""
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise BadRequest(400, "bad_content_type", "send the body as application/json")
+    body = request.body or b""
+    if len(body) > MAX_BODY_BYTES:
+        raise BadRequest(413, "body_too_large", f"the body is over {MAX_BODY_BYTES} bytes")
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise BadRequest(400, "bad_json", "the body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise BadRequest(400, "bad_json", "the body must be a JSON object")
+    return data
+
+
+def read_message(data: dict[str, Any]) -> str:
+    """The ``message`` field: a non-empty string of at most MAX_MESSAGE_CHARS characters."""
+    message = data.get("message")
+    if not isinstance(message, str) or not message.strip():
+        raise BadRequest(400, "missing_message", "'message' must be a non-empty string")
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise BadRequest(413, "message_too_long",
+                         f"'message' is over {MAX_MESSAGE_CHARS} characters")
+    return message
+
+
+def valid_sender(sender: Any) -> bool:
+    return isinstance(sender, str) and SENDER_PATTERN.fullmatch(sender) is not None
+
+
+def read_sender(value: Any, *, field: str = "sender") -> str:
+    if not valid_sender(value):
+        raise BadRequest(400, "bad_sender",
+                         f"'{field}' must be 1-64 characters of A-Z a-z 0-9 _ -")
+    return value
+
+
+def current_agent(request: Request) -> Any | None:
+    """The Rasa agent of the running server (``app.ctx.agent``), if any."""
+    return getattr(request.app.ctx, "agent", None)
+
+
+def agent_ready(agent: Any | None) -> bool:
+    if agent is None:
+        return False
+    is_ready = getattr(agent, "is_ready", None)
+    return bool(is_ready()) if callable(is_ready) else True
+
+
+def static_response(path: Path, extra_headers: dict[str, str] | None = None) -> HTTPResponse:
+    headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+    headers.update(extra_headers or {})
+    return response.raw(path.read_bytes(), headers=headers,
+                        content_type=CONTENT_TYPES.get(path.suffix, "application/octet-stream"))
+
+
+def add_static_routes(blueprint: Blueprint, folder: Path, names: Iterable[str],
+                      page_headers: dict[str, str]) -> None:
+    """``GET /`` serves ``folder/index.html``; ``GET /<name>`` serves each listed asset."""
+
+    async def page(request: Request) -> HTTPResponse:
+        if not request.path.endswith("/"):
+            # the page loads its assets and API with relative URLs
+            query = f"?{request.query_string}" if request.query_string else ""
+            return response.redirect(f"{request.path}/{query}")
+        return static_response(folder / "index.html", page_headers)
+
+    blueprint.add_route(page, "/", methods=["GET"], name="page", strict_slashes=False)
+    for name in names:
+        target = folder / name
+
+        async def asset(request: Request, target: Path = target) -> HTTPResponse:
+            return static_response(target)
+
+        blueprint.add_route(asset, f"/{name}", methods=["GET"],
+                            name=f"asset_{name.replace('.', '_')}")
+
+
+class WebOutputChannel(CollectingOutputChannel):
+    """Collects bot messages without splitting texts at blank lines (drafts stay whole)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "web"
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._persist_message(self._message(recipient_id, text=text.strip()))
+
+
+def public_message(message: dict[str, Any]) -> dict[str, Any]:
+    """A collected bot message without the internal recipient id."""
+    return {key: value for key, value in message.items() if key != "recipient_id"}
+
+
+def history_messages(events: Iterable[Any], limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
+    """User and bot texts from tracker events, oldest first, at most ``limit`` of them.
+
+    User messages sent by the page on its own (``metadata.web.hidden``) are left out; a
+    clicked quick reply shows its title (``metadata.web.display``) instead of its payload.
+    """
+    messages: list[dict[str, Any]] = []
+    for event in events:
+        kind = getattr(event, "type_name", None)
+        if kind == "user":
+            web = (getattr(event, "metadata", None) or {}).get("web") or {}
+            if not isinstance(web, dict) or web.get("hidden"):
+                continue
+            display = web.get("display")
+            text = display if isinstance(display, str) and display else event.text
+            if text:
+                messages.append({"sender": "user", "text": text,
+                                 "timestamp": event.timestamp})
+        elif kind == "bot":
+            data = getattr(event, "data", None) or {}
+            buttons = data.get("buttons") or data.get("quick_replies")
+            if not event.text and not buttons:
+                continue
+            item: dict[str, Any] = {"sender": "bot", "text": event.text or "",
+                                    "timestamp": event.timestamp}
+            if buttons:
+                item["buttons"] = [
+                    {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+                    for b in buttons if isinstance(b, dict)
+                ]
+            messages.append(item)
+    return messages[-limit:] if limit else messages
+
+
+class WebChatInput(InputChannel):
+    """The web chat widget: a static page and a JSON webhook (see the module docstring)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "web"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
+        credentials = credentials or {}
+        return cls(frame_ancestors=str(credentials.get("frame_ancestors") or "*"))
+
+    def __init__(self, frame_ancestors: str = "*") -> None:
+        self.frame_ancestors = frame_ancestors
+
+    def page_headers(self) -> dict[str, str]:
+        csp = ("default-src 'none'; script-src 'self'; style-src 'self'; "
+               "connect-src 'self'; img-src 'self' https: data:; base-uri 'none'; "
+               f"form-action 'none'; frame-ancestors {self.frame_ancestors}")
+        return {"Content-Security-Policy": csp, "Referrer-Policy": "no-referrer"}
+
+    @staticmethod
+    def conversation_id(sender: str) -> str:
+        return f"{CONVERSATION_PREFIX}{sender}"
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        web = Blueprint(f"web_chat_{type(self).__name__}", __name__)
+        add_static_routes(web, WEB_STATIC, ("widget.js", "widget.css", "embed.js"),
+                          self.page_headers())
+
+        @web.route("/webhook", methods=["POST"], name="webhook")
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                data = read_json_object(request)
+                sender = read_sender(data.get("sender"))
+                text = read_message(data)
+                metadata = self._metadata(data)
+            except BadRequest as error:
+                return json_error(error.status, error.code, error.detail)
+            agent = current_agent(request)
+            if agent is not None and not agent_ready(agent):
+                return json_error(503, "not_ready", "the assistant has no model loaded yet")
+
+            collector = WebOutputChannel()
+            message = UserMessage(text, collector, self.conversation_id(sender),
+                                  input_channel=self.name(), metadata=metadata)
+            try:
+                await on_new_message(message)
+            except CancelledError:
+                logger.error("web: handling a message timed out")
+                return json_error(504, "timeout", "the assistant took too long to answer")
+            except Exception:
+                logger.exception("web: handling a message failed")
+                return json_error(500, "bot_error", "the assistant failed to answer")
+            return json_ok([public_message(m) for m in collector.messages])
+
+        @web.route("/history", methods=["GET"], name="history")
+        async def history(request: Request) -> HTTPResponse:
+            try:
+                sender = read_sender(request.args.get("sender"))
+            except BadRequest as error:
+                return json_error(error.status, error.code, error.detail)
+            agent = current_agent(request)
+            store = getattr(agent, "tracker_store", None)
+            if store is None:
+                return json_ok([])
+            tracker = await store.retrieve_full_tracker(self.conversation_id(sender))
+            if tracker is None:
+                return json_ok([])
+            return json_ok(history_messages(tracker.events))
+
+        return web
+
+    @staticmethod
+    def _metadata(data: dict[str, Any]) -> dict[str, Any] | None:
+        web: dict[str, Any] = {}
+        if data.get("hidden") is True:
+            web["hidden"] = True
+        display = data.get("display")
+        if display is not None:
+            if not isinstance(display, str) or len(display) > MAX_DISPLAY_CHARS:
+                raise BadRequest(400, "bad_display",
+                                 f"'display' must be a string of at most "
+                                 f"{MAX_DISPLAY_CHARS} characters")
+            if display.strip():
+                web["display"] = display
+        return {"web": web} if web else None

@@ -1,0 +1,464 @@
+"""The web chat channel over HTTP: a real Sanic server with the channel mounted by Rasa's own
+``register`` and a stub agent (no trained model) writing to Rasa's InMemoryTrackerStore.
+
+``StubAgent`` and ``serve`` are also used by tests/channels/test_console_channel.py and
+tests/browser/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import requests
+from rasa.core.channels.channel import InputChannel, UserMessage, register
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from sanic import Sanic
+
+from bot.channels.web import HISTORY_LIMIT, WebChatInput
+
+# --- a stub agent ----------------------------------------------------------------------------
+
+STUB_DOMAIN = """
+version: "3.1"
+intents: [greet, refund_refused, not_shipped, request_draft, inform]
+entities: [amount]
+slots:
+  amount:
+    type: text
+    influence_conversation: false
+    mappings:
+      - type: from_entity
+        entity: amount
+"""
+
+GREETING = "你好，我是维权向导。说说遇到了什么问题？"
+GREET_BUTTONS = [
+    {"title": "卖家不同意退款", "payload": "/refund_refused"},
+    {"title": "付款了不发货", "payload": "/not_shipped"},
+]
+REFUND_REPLY = "卖家拒绝退款时，先在订单详情里申请“平台介入”，并保存好聊天记录。"
+DRAFT = (
+    "关于订单的投诉\n\n"
+    "订单号：1234567890123456\n"
+    "商品：羽绒服\n"
+    "金额：299元\n\n"
+    "情况说明：我于11月3日付款，卖家至今未发货，多次联系没有答复。"
+    "按照平台规则，卖家应在承诺时间内发货，请平台督促卖家退款并按规则赔付。\n\n"
+    "投诉人：张三"
+)
+HTML_REPLY = '<script>alert(1)</script><b>粗体</b><img src=x onerror="alert(2)">'
+AMOUNT = re.compile(r"(\d+)\s*元")
+
+
+def stub_parse(text: str) -> dict[str, Any]:
+    """Deterministic NLU: payloads, then a few keywords; rankings look like DIET's."""
+    if text.startswith("/"):
+        name = text[1:].split("{", 1)[0]
+        ranking = [{"name": name, "confidence": 1.0}]
+    elif "退款" in text:
+        ranking = [{"name": "refund_refused", "confidence": 0.91},
+                   {"name": "not_shipped", "confidence": 0.06},
+                   {"name": "greet", "confidence": 0.03}]
+    elif "草稿" in text:
+        ranking = [{"name": "request_draft", "confidence": 0.88},
+                   {"name": "inform", "confidence": 0.12}]
+    else:
+        ranking = [{"name": "inform", "confidence": 0.55},
+                   {"name": "greet", "confidence": 0.45}]
+    entities = [
+        {"entity": "amount", "value": f"{m.group(1)}元", "start": m.start(), "end": m.end(),
+         "extractor": "StubRuler"}
+        for m in AMOUNT.finditer(text)
+    ]
+    return {"text": text, "intent": ranking[0], "intent_ranking": ranking,
+            "entities": entities}
+
+
+def stub_replies(text: str, intent: str) -> list[tuple[str, dict[str, Any]]]:
+    """(action name, bot message) pairs the stub answers with."""
+    if intent == "greet":
+        return [("utter_greet", {"text": GREETING, "buttons": GREET_BUTTONS})]
+    if intent == "refund_refused":
+        return [("action_open_case", {"text": REFUND_REPLY})]
+    if intent == "request_draft":
+        return [("utter_draft_header", {"text": "下面是草稿："}),
+                ("action_draft_complaint", {"text": DRAFT})]
+    if "html" in text:
+        return [("utter_html", {"text": HTML_REPLY})]
+    return [("utter_echo", {"text": f"收到：{text}"})]
+
+
+class StubAgent:
+    """Stands in for ``rasa.core.agent.Agent``: ``handle_message``, ``is_ready`` and a real
+    ``InMemoryTrackerStore`` that records the events a Rasa processor would."""
+
+    def __init__(self, ready: bool = True, max_delay: float = 0.0) -> None:
+        self.domain = Domain.from_yaml(STUB_DOMAIN)
+        self.tracker_store = InMemoryTrackerStore(self.domain)
+        self.ready = ready
+        self.max_delay = max_delay
+        self.received: list[UserMessage] = []
+        self.fail_on: str | None = None
+        self.fixed_delay = 0.0
+
+    def is_ready(self) -> bool:
+        return self.ready
+
+    async def parse_message(self, text: str) -> dict[str, Any]:
+        return stub_parse(text)
+
+    async def handle_message(self, message: UserMessage) -> None:
+        self.received.append(message)
+        if self.fail_on is not None and message.text == self.fail_on:
+            raise RuntimeError("stub failure")
+        store = self.tracker_store
+        tracker = await store.retrieve(message.sender_id)
+        if tracker is None:
+            tracker = store.init_tracker(message.sender_id)
+            for event in (ActionExecuted("action_session_start"), SessionStarted(),
+                          ActionExecuted("action_listen")):
+                tracker.update(event)
+        parse = stub_parse(message.text)
+        tracker.update(UserUttered(message.text, parse["intent"], parse["entities"], parse,
+                                   input_channel=message.input_channel,
+                                   metadata=message.metadata))
+        for entity in parse["entities"]:
+            tracker.update(SlotSet(entity["entity"], entity["value"]))
+        if self.max_delay:
+            await asyncio.sleep(random.uniform(0, self.max_delay))
+        if self.fixed_delay:
+            await asyncio.sleep(self.fixed_delay)
+        for action, reply in stub_replies(message.text, parse["intent"]["name"]):
+            tracker.update(ActionExecuted(action, policy="StubPolicy", confidence=0.97))
+            data = {"buttons": reply["buttons"]} if reply.get("buttons") else {}
+            tracker.update(BotUttered(reply["text"], data))
+            await message.output_channel.send_response(message.sender_id, dict(reply))
+            if self.max_delay:
+                await asyncio.sleep(random.uniform(0, self.max_delay))
+        tracker.update(ActionExecuted("action_listen", policy="StubPolicy", confidence=0.99))
+        await store.save(tracker)
+
+
+# --- a real server in a background thread ------------------------------------------------------
+
+
+@contextmanager
+def serve(channels: list[InputChannel], agent: Any) -> Iterator[str]:
+    """Run a Sanic app with ``channels`` mounted as Rasa does; yields the base URL."""
+    previous_mode = Sanic.test_mode
+    # Several Sanic apps start in one process: Sanic 21.12 needs test mode for that.
+    Sanic.test_mode = True
+    app = Sanic(f"web_test_{uuid.uuid4().hex[:12]}")
+    app.ctx.agent = agent
+    register(channels, app, "/webhooks/")
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    ready = threading.Event()
+    failure: list[BaseException] = []
+    loop = asyncio.new_event_loop()
+    stop: dict[str, asyncio.Event] = {}
+
+    async def main() -> None:
+        stop["event"] = asyncio.Event()
+        server = await app.create_server(sock=sock, return_asyncio_server=True,
+                                         access_log=False, debug=False)
+        assert server is not None
+        await server.startup()
+        await server.start_serving()
+        ready.set()
+        await stop["event"].wait()
+        server.close()
+        await server.wait_closed()
+        for connection in list(server.connections):
+            connection.close_if_idle()
+        for _ in range(40):
+            if not server.connections:
+                break
+            await asyncio.sleep(0.05)
+        for connection in list(server.connections):
+            connection.abort()
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(main())
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        except BaseException as exc:  # surfaced to the caller below
+            failure.append(exc)
+            ready.set()
+        finally:
+            loop.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        assert ready.wait(10), "Sanic did not start"
+        if failure:
+            raise failure[0]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        if "event" in stop:
+            loop.call_soon_threadsafe(stop["event"].set)
+        thread.join(10)
+        sock.close()
+        Sanic.test_mode = previous_mode
+
+
+# --- fixtures and helpers ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def agent() -> StubAgent:
+    return StubAgent(max_delay=0.02)
+
+
+@pytest.fixture(scope="module")
+def base(agent: StubAgent) -> Iterator[str]:
+    with serve([WebChatInput()], agent) as url:
+        yield f"{url}/webhooks/web"
+
+
+def new_sender() -> str:
+    return f"t{uuid.uuid4().hex[:12]}"
+
+
+def post(base: str, body: Any, **kwargs: Any) -> requests.Response:
+    return requests.post(f"{base}/webhook", json=body, timeout=10, **kwargs)
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def test_channel_name_and_credentials() -> None:
+    assert WebChatInput.name() == "web"
+    assert WebChatInput.from_credentials(None).frame_ancestors == "*"
+    channel = WebChatInput.from_credentials({"frame_ancestors": "https://shop.example"})
+    assert "frame-ancestors https://shop.example" in channel.page_headers()[
+        "Content-Security-Policy"]
+
+
+def test_page_is_served_with_its_assets(base: str) -> None:
+    page = requests.get(f"{base}/", timeout=10)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "维权向导" in page.text
+    assert 'src="widget.js"' in page.text and 'href="widget.css"' in page.text
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    for name, kind in (("widget.js", "text/javascript"), ("widget.css", "text/css"),
+                       ("embed.js", "text/javascript")):
+        asset = requests.get(f"{base}/{name}", timeout=10)
+        assert asset.status_code == 200, name
+        assert asset.headers["content-type"].startswith(kind), name
+    assert "innerHTML" not in requests.get(f"{base}/widget.js", timeout=10).text
+
+
+def test_page_without_trailing_slash_redirects_so_relative_urls_work(base: str) -> None:
+    page = requests.get(base, timeout=10, allow_redirects=False)
+    assert page.status_code in (301, 302, 307, 308)
+    assert page.headers["location"].endswith("/webhooks/web/")
+    assert requests.get(base, timeout=10).text.startswith("<!doctype html>")
+
+
+def test_unknown_asset_is_not_served(base: str) -> None:
+    assert requests.get(f"{base}/../web.py", timeout=10).status_code == 404
+    assert requests.get(f"{base}/secret.txt", timeout=10).status_code == 404
+
+
+# --- the webhook -------------------------------------------------------------------------------
+
+
+def test_round_trip_returns_text_and_buttons(base: str, agent: StubAgent) -> None:
+    sender = new_sender()
+    res = post(base, {"sender": sender, "message": "/greet"})
+    assert res.status_code == 200
+    assert res.headers["content-type"].startswith("application/json")
+    assert res.json() == [{"text": GREETING, "buttons": GREET_BUTTONS}]
+    message = agent.received[-1]
+    assert message.sender_id == f"web-{sender}"
+    assert message.input_channel == "web"
+
+
+def test_drafts_are_not_split_at_blank_lines(base: str) -> None:
+    res = post(base, {"sender": new_sender(), "message": "帮我写个草稿"})
+    assert res.status_code == 200
+    assert [m["text"] for m in res.json()] == ["下面是草稿：", DRAFT]
+
+
+def test_html_in_a_bot_message_is_returned_as_data(base: str) -> None:
+    res = post(base, {"sender": new_sender(), "message": "show html"})
+    assert res.status_code == 200
+    assert res.json() == [{"text": HTML_REPLY}]
+    # JSON, not a page: the browser never parses it as HTML
+    assert res.headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status", "code"),
+    [
+        (b"not json at all", {"Content-Type": "application/json"}, 400, "bad_json"),
+        (b'["a list"]', {"Content-Type": "application/json"}, 400, "bad_json"),
+        (b'{"sender": "a", "message": "hi"}', {"Content-Type": "text/plain"}, 400,
+         "bad_content_type"),
+        (b'{"sender": "a", "message": "hi"}', {}, 400, "bad_content_type"),
+        (b'{"sender": "a"}', {"Content-Type": "application/json"}, 400, "missing_message"),
+        (b'{"sender": "a", "message": ""}', {"Content-Type": "application/json"}, 400,
+         "missing_message"),
+        (b'{"sender": "a", "message": "   "}', {"Content-Type": "application/json"}, 400,
+         "missing_message"),
+        (b'{"sender": "a", "message": 5}', {"Content-Type": "application/json"}, 400,
+         "missing_message"),
+        (json.dumps({"sender": "a", "message": "长" * 5001}).encode(),
+         {"Content-Type": "application/json"}, 413, "message_too_long"),
+        (b'{"message": "hi"}', {"Content-Type": "application/json"}, 400, "bad_sender"),
+        (json.dumps({"sender": "x" * 65, "message": "hi"}).encode(),
+         {"Content-Type": "application/json"}, 400, "bad_sender"),
+        (b'{"sender": "a b", "message": "hi"}', {"Content-Type": "application/json"}, 400,
+         "bad_sender"),
+        (b'{"sender": "../etc", "message": "hi"}', {"Content-Type": "application/json"}, 400,
+         "bad_sender"),
+        ('{"sender": "用户", "message": "hi"}'.encode(), {"Content-Type": "application/json"},
+         400, "bad_sender"),
+        (b'{"sender": 7, "message": "hi"}', {"Content-Type": "application/json"}, 400,
+         "bad_sender"),
+        (b'{"sender": "a", "message": "hi", "display": 3}',
+         {"Content-Type": "application/json"}, 400, "bad_display"),
+        (b'{"sender": "a", "message": "' + b"x" * 70_000 + b'"}',
+         {"Content-Type": "application/json"}, 413, "body_too_large"),
+    ],
+)
+def test_bad_input_gets_a_json_error(base: str, agent: StubAgent, body: bytes,
+                                     headers: dict[str, str], status: int, code: str) -> None:
+    before = len(agent.received)
+    res = requests.post(f"{base}/webhook", data=body, headers=headers, timeout=10)
+    assert res.status_code == status
+    assert res.json()["error"] == code
+    assert res.json()["detail"]
+    assert len(agent.received) == before, "a bad request must not reach the bot"
+
+
+def test_limits_are_inclusive(base: str) -> None:
+    assert post(base, {"sender": "x" * 64, "message": "长" * 5000}).status_code == 200
+    assert post(base, {"sender": "A-z_0", "message": "hi"}).status_code == 200
+
+
+def test_bot_failure_is_a_500_with_json(base: str, agent: StubAgent) -> None:
+    agent.fail_on = "boom"
+    try:
+        res = post(base, {"sender": new_sender(), "message": "boom"})
+    finally:
+        agent.fail_on = None
+    assert res.status_code == 500
+    assert res.json()["error"] == "bot_error"
+
+
+def test_not_ready_agent_gets_503() -> None:
+    with serve([WebChatInput()], StubAgent(ready=False)) as url:
+        res = post(f"{url}/webhooks/web", {"sender": "a", "message": "hi"})
+    assert res.status_code == 503
+    assert res.json()["error"] == "not_ready"
+
+
+# --- history -----------------------------------------------------------------------------------
+
+
+def test_history_after_two_messages(base: str) -> None:
+    sender = new_sender()
+    post(base, {"sender": sender, "message": "/greet", "hidden": True})
+    post(base, {"sender": sender, "message": "/refund_refused", "display": "卖家不同意退款"})
+    post(base, {"sender": sender, "message": "我付了299元"})
+    res = requests.get(f"{base}/history", params={"sender": sender}, timeout=10)
+    assert res.status_code == 200
+    history = [{k: v for k, v in m.items() if k != "timestamp"} for m in res.json()]
+    assert history == [
+        {"sender": "bot", "text": GREETING, "buttons": GREET_BUTTONS},
+        {"sender": "user", "text": "卖家不同意退款"},
+        {"sender": "bot", "text": REFUND_REPLY},
+        {"sender": "user", "text": "我付了299元"},
+        {"sender": "bot", "text": "收到：我付了299元"},
+    ]
+    assert all(isinstance(m["timestamp"], float) for m in res.json())
+
+
+def test_history_of_an_unknown_sender_is_empty(base: str) -> None:
+    res = requests.get(f"{base}/history", params={"sender": new_sender()}, timeout=10)
+    assert res.status_code == 200
+    assert res.json() == []
+
+
+def test_history_needs_a_valid_sender(base: str) -> None:
+    for params in ({}, {"sender": ""}, {"sender": "a/b"}, {"sender": "x" * 65}):
+        res = requests.get(f"{base}/history", params=params, timeout=10)
+        assert res.status_code == 400, params
+        assert res.json()["error"] == "bad_sender"
+
+
+def test_history_never_reads_other_channels(base: str, agent: StubAgent) -> None:
+    """A WeChat conversation 'o-user' is stored as 'o-user'; web reads only 'web-o-user'."""
+
+    async def other_channel() -> None:
+        tracker = agent.tracker_store.init_tracker("o-user")
+        tracker.update(UserUttered("我的手机号"))
+        await agent.tracker_store.save(tracker)
+
+    asyncio.run(other_channel())
+    res = requests.get(f"{base}/history", params={"sender": "o-user"}, timeout=10)
+    assert res.json() == []
+
+
+def test_history_keeps_the_last_100_messages(base: str) -> None:
+    sender = new_sender()
+    for number in range(55):
+        assert post(base, {"sender": sender, "message": f"第{number}条"}).status_code == 200
+    history = requests.get(f"{base}/history", params={"sender": sender}, timeout=10).json()
+    assert len(history) == HISTORY_LIMIT == 100
+    assert history[-1]["text"] == "收到：第54条"
+    assert history[0] == {"sender": "user", "text": "第5条",
+                          "timestamp": history[0]["timestamp"]}
+
+
+# --- concurrency -------------------------------------------------------------------------------
+
+
+def test_50_concurrent_senders_get_only_their_own_replies(base: str) -> None:
+    senders = [new_sender() for _ in range(50)]
+
+    def talk(sender: str) -> tuple[str, list[str]]:
+        res = post(base, {"sender": sender, "message": f"我是{sender}"})
+        assert res.status_code == 200
+        return sender, [m["text"] for m in res.json()]
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(talk, senders))
+
+    for sender, texts in results:
+        assert texts == [f"收到：我是{sender}"]
+    for sender in random.sample(senders, 5):
+        history = requests.get(f"{base}/history", params={"sender": sender}, timeout=10).json()
+        assert [m["text"] for m in history] == [f"我是{sender}", f"收到：我是{sender}"]
