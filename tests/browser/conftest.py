@@ -45,7 +45,7 @@ def _missing() -> str | None:
     return "; ".join(problems) or None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     problem = _missing()
     if problem:
