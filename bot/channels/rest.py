@@ -1,0 +1,76 @@
+"""Rasa's REST channel with input checks and a reply for every turn.
+
+Same path and payload as Rasa's ``rest`` channel (``POST /webhooks/rest/webhook`` with
+``{"sender": ..., "message": ...}``), plus:
+
+- a body that is not a JSON object, or a sender/message that is missing or not text,
+  gets 400 instead of an error inside the server;
+- a turn that produced no reply at all (e.g. the action server is down) gets the short
+  apology from ``data/channels/rest.yml``, so the user is never left in silence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint
+from sanic.exceptions import InvalidUsage
+from sanic.request import Request
+
+TEXTS = Path(__file__).resolve().parents[2] / "data" / "channels" / "rest.yml"
+MAX_SENDER_CHARS = 128
+
+
+@lru_cache(maxsize=1)
+def no_reply_text() -> str:
+    """The apology for a turn without any reply."""
+    return str(yaml.safe_load(TEXTS.read_text(encoding="utf-8"))["no_reply"])
+
+
+def _payload(request: Request) -> dict[str, Any]:
+    try:
+        body = request.json
+    except (InvalidUsage, UnicodeDecodeError, ValueError) as error:
+        raise InvalidUsage("the body must be a JSON object") from error
+    if not isinstance(body, dict):
+        raise InvalidUsage("the body must be a JSON object")
+    return body
+
+
+class SafeRestInput(RestInput):
+    """Rasa's REST channel (same name and URL) that validates input and never goes silent."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    async def _extract_sender(self, request: Request) -> str:
+        sender = _payload(request).get("sender")
+        if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+            raise InvalidUsage(f"'sender' must be text of 1 to {MAX_SENDER_CHARS} characters")
+        return sender
+
+    def _extract_message(self, request: Request) -> str:
+        message = _payload(request).get("message")
+        if not isinstance(message, str):
+            raise InvalidUsage("'message' must be text")
+        return message
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        async def answered(message: UserMessage) -> None:
+            try:
+                await on_new_message(message)
+            finally:
+                collector = message.output_channel
+                if isinstance(collector, CollectingOutputChannel) and not collector.messages:
+                    await collector.send_text_message(message.sender_id, no_reply_text())
+
+        return super().blueprint(answered)
