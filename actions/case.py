@@ -10,7 +10,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
-    UNKNOWN_DATE,
     case_facts,
     keep,
     latest_entities,
@@ -19,6 +18,7 @@ from actions.common import (
     rulebook,
 )
 from bot import guidance, presenter
+from bot.case_view import UNKNOWN_DATE
 from bot.dates import resolve_date
 from bot.normalize import normalize
 from bot.rulebook import CASE_TYPES, ORDER_STATUSES

@@ -10,18 +10,14 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot import guidance
+from bot import case_view, guidance
 from bot.dates import SHANGHAI
-from bot.rulebook import CASE_TYPES, RuleBook, load_rulebook
+from bot.rulebook import RuleBook, load_rulebook
 from bot.settings import load_settings
 from bot.store import CaseRepository, CaseStoreError, create_store_engine, default_case_db_url
 from bot.store.privacy import install_pii_filter
 
 logger = logging.getLogger(__name__)
-
-CASE_SLOTS = ("case_type", "role", "order_status", "key_date", "ladder_rung")
-UNKNOWN_DATE = "unknown"
-
 
 @lru_cache(maxsize=1)
 def _mask_logs() -> None:
@@ -56,28 +52,9 @@ def latest_entities(tracker: Tracker, entity: str) -> list[dict[str, Any]]:
     return [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
 
 
-def key_date_value(value: Any) -> date | None:
-    """The key_date slot as a date (None when unknown or not a valid ISO date)."""
-    if not value or value == UNKNOWN_DATE:
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 def case_facts(tracker: Tracker) -> guidance.CaseFacts | None:
     """The current case from the slots, or None when no case is open."""
-    case_type = tracker.get_slot("case_type")
-    if case_type not in CASE_TYPES:
-        return None
-    return guidance.CaseFacts(
-        case_type=case_type,
-        role=tracker.get_slot("role"),
-        order_status=tracker.get_slot("order_status"),
-        key_date=key_date_value(tracker.get_slot("key_date")),
-        today=message_day(tracker),
-    )
+    return case_view.case_facts(tracker.slots, message_day(tracker))
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, timedelta
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -15,68 +14,24 @@ from rasa_sdk.types import DomainDict
 from actions.common import (
     case_facts,
     keep,
-    key_date_value,
     latest_entities,
     latest_intent,
     message_time,
     rulebook,
 )
-from bot import drafting, guidance, presenter, text
+from bot import case_view, drafting, guidance, text
+from bot.case_view import SKIPPED
 from bot.dates import resolve_date
 from bot.store.sync import record_draft
 
 # Facts the draft form may ask for, in this order; which ones depends on the case.
 DRAFT_FACT_SLOTS = ("order_number", "item", "amount", "payment_date", "what_happened", "demand",
                     "shop_name", "evidence", "contact")
-LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
-PAYMENT = "payment"
-SKIPPED = "skip"
 # While a fact is asked, these intents are digressions, not answers.
 DIGRESSIONS = {"request_draft", "human_handoff", "bot_challenge", "goodbye", "thank",
                "ask_deadline", "ask_next_step", "ask_evidence", "check_progress"}
 SKIP_INTENTS = {"deny"}
 DIGITS = re.compile(r"\d{6,25}")
-# The draft asks for an answer this many days after today (a request, not a platform rule).
-REPLY_WITHIN_DAYS = 3
-
-
-def _fact(tracker: Tracker, slot: str) -> str | None:
-    value = tracker.get_slot(slot)
-    return None if value in (None, "", SKIPPED) else str(value)
-
-
-def build_facts(tracker: Tracker, result: guidance.Guidance) -> drafting.DraftFacts:
-    """DraftFacts from the slots the user confirmed; nothing is filled in by guess."""
-    dates = {}
-    if result.key_event and result.key_date and result.key_event in drafting.event_keys():
-        dates[result.key_event] = result.key_date
-    paid = key_date_value(tracker.get_slot("payment_date"))
-    if paid is not None:
-        dates.setdefault(PAYMENT, paid)
-    return drafting.DraftFacts(
-        order_number=_fact(tracker, "order_number"),
-        item=_fact(tracker, "item"),
-        amount=_fact(tracker, "amount"),
-        event_dates=dates,
-        what_happened=_fact(tracker, "what_happened"),
-        demand=_fact(tracker, "demand"),
-        shop_name=_fact(tracker, "shop_name"),
-        contact=_fact(tracker, "contact"),
-        evidence=[item.strip() for item in LIST_SEPARATORS.split(_fact(tracker, "evidence") or "")
-                  if item.strip()],
-    )
-
-
-def build_context(
-    result: guidance.Guidance, addressee: str, today: date
-) -> drafting.DraftContext:
-    """Rule, deadline and next step for the firm tone (from the rule book), reply-by date."""
-    return drafting.DraftContext(
-        rule_reference=text.load_locale()["presenter"]["draft_rule_reference"],
-        deadline_text=presenter.draft_deadline(result, today),
-        next_step=presenter.next_step_after(result, addressee),
-        reply_by=today + timedelta(days=REPLY_WITHIN_DAYS),
-    )
 
 
 def _choice(tracker: Tracker, slot: str, allowed: list[str], default: str) -> str:
@@ -110,8 +65,8 @@ class ActionDraftComplaint(Action):
                 offered=text.join_list(text.label("addressee", a) for a in addressees),
             )
         draft = drafting.render_draft(
-            result.case_type, role, addressee, tone, build_facts(tracker, result),
-            build_context(result, addressee, facts.today),
+            result.case_type, role, addressee, tone, case_view.draft_facts(tracker.slots, result),
+            case_view.draft_context(result, addressee, facts.today),
         )
         key = hashlib.sha1(f"{addressee}|{tone}|{draft.text}".encode()).hexdigest()
         if key == tracker.get_slot("draft_key"):
@@ -125,7 +80,7 @@ class ActionDraftComplaint(Action):
         keep(lambda repo: record_draft(
             repo, tracker.sender_id, result.case_type, role, tone, addressee, draft.text))
         asked = [name for name in draft.missing
-                 if name in DRAFT_FACT_SLOTS or name == f"event_dates.{PAYMENT}"]
+                 if name in DRAFT_FACT_SLOTS or name == f"event_dates.{case_view.PAYMENT}"]
         if asked:
             labels = [drafting.fact_placeholder(name) for name in draft.missing]
             dispatcher.utter_message(response="utter_draft_missing", missing=text.join_list(labels))
@@ -154,7 +109,7 @@ class ValidateDraftForm(FormValidationAction):
         needed = set(drafting.case_facts(facts.case_type, role))
         if tracker.get_slot("addressee") == "regulator":
             needed.add("contact")  # complaints to the regulator name the complainant
-        if PAYMENT in drafting.case_event_keys(facts.case_type, role):
+        if case_view.PAYMENT in drafting.case_event_keys(facts.case_type, role):
             needed.add("payment_date")
         return [slot for slot in DRAFT_FACT_SLOTS if slot in needed]
 

@@ -31,6 +31,7 @@ import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -40,6 +41,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.case_view import console_view
 from bot.channels.web import (
     STATIC_ROOT,
     BadRequest,
@@ -54,6 +56,7 @@ from bot.channels.web import (
     read_message,
     read_sender,
 )
+from bot.dates import SHANGHAI
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -159,6 +162,15 @@ def story_yaml(tracker: DialogueStateTracker, conversation_id: str,
     return YAMLStoryWriter().dumps(steps, is_test_story=True)
 
 
+def _case_view(slots: dict[str, Any]) -> dict[str, Any] | None:
+    """Rule-book entry, sources, dated limits and both drafts for the conversation's case."""
+    try:
+        return console_view(slots, datetime.now(SHANGHAI).date())
+    except Exception:  # noqa: BLE001 - the console must still show the rest
+        logger.exception("console: could not build the case view")
+        return None
+
+
 def _safe_filename(conversation_id: str) -> str:
     return (re.sub(r"[^A-Za-z0-9_.-]", "_", conversation_id) or "conversation")[:80] + ".yml"
 
@@ -232,6 +244,7 @@ class AgentConsoleInput(InputChannel):
                 if getattr(e, "type_name", None) == "action" and e.action_name != ACTION_LISTEN
             ]
             slots = {e.key: e.value for e in after if getattr(e, "type_name", None) == "slot"}
+            current = tracker.current_slot_values() if tracker else {}
             return json_ok({
                 "conversation_id": conversation_id,
                 "text": text,
@@ -241,6 +254,7 @@ class AgentConsoleInput(InputChannel):
                 "actions": actions,
                 "slots": slots,
                 "replies": [public_message(m) for m in collector.messages],
+                "case": _case_view(current),
             })
 
         @console.route("/conversation/<conversation_id:str>", methods=["GET"],

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from actions.case import ActionAskKeyDate, ActionOpenCase, ValidateCaseForm
-from actions.common import UNKNOWN_DATE
+from bot.case_view import UNKNOWN_DATE
 from tests.actions.conftest import make_tracker, message, render, responses, slot_events
 
 pytestmark = pytest.mark.anyio

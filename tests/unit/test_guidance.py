@@ -351,3 +351,19 @@ def test_default_rule_book_is_used_when_none_is_given() -> None:
     facts = CaseFacts("refund_refused", None, "refunding", D(2026, 11, 18), D(2026, 11, 22))
     assert build_guidance(None, facts) == build_guidance(load_rulebook(), facts)
     assert load_rulebook() is load_rulebook()
+
+
+def test_console_view_shows_entry_sources_and_both_drafts():
+    import datetime as dt
+
+    from bot.case_view import console_view
+
+    slots = {"case_type": "refund_refused", "role": "buyer", "order_status": "refunding",
+             "key_date": "2026-11-18", "order_number": "3012345678901234"}
+    view = console_view(slots, dt.date(2026, 11, 22))
+    assert view["entry"] == "refund_refused.buyer"
+    assert "src 000" in view["sources"]
+    assert any("11月21日" in line for line in view["deadlines"])
+    polite, firm = view["drafts"]["polite"], view["drafts"]["firm"]
+    assert polite != firm and "3012345678901234" in polite and "3012345678901234" in firm
+    assert console_view({}, dt.date(2026, 11, 22)) is None

@@ -91,6 +91,28 @@
 
   // --- try a message -----------------------------------------------------------------
 
+  // The rule-book entry behind the answer, its sources and dated limits, and the polite
+  // and firm drafts side by side (all text set with textContent).
+  function renderCase(view) {
+    var box = $("cc-case");
+    clear(box);
+    if (!view) { box.appendChild(el("p", "（当前没有案子）", "cc-muted")); return; }
+    box.appendChild(el("p", view.case + " · " + view.entry + " · 当前一步：" + view.rung));
+    box.appendChild(el("p", view.summary, "cc-muted"));
+    box.appendChild(el("p", "来源：" + (view.sources || []).join("、")));
+    var limits = el("ul");
+    (view.deadlines || []).forEach(function (line) { limits.appendChild(el("li", line)); });
+    box.appendChild(limits);
+    var pair = el("div", null, "cc-drafts");
+    [["polite", "客气"], ["firm", "强硬"]].forEach(function (tone) {
+      var column = el("div", null, "cc-draft");
+      column.appendChild(el("h4", tone[1] + "（写给 " + view.addressee + "）"));
+      column.appendChild(el("pre", view.drafts[tone[0]]));
+      pair.appendChild(column);
+    });
+    box.appendChild(pair);
+  }
+
   function renderTry(data) {
     lastTryId = data.conversation_id;
     $("cc-try-id").textContent = data.conversation_id;
@@ -153,6 +175,7 @@
       replies.appendChild(box);
     });
     if (!replies.firstChild) { replies.appendChild(el("p", "（没有回复）", "cc-muted")); }
+    renderCase(data.case);
     $("cc-try-result").hidden = false;
   }
 
