@@ -1,0 +1,136 @@
+"""Hostile and odd input over the REST channel and the widget's webhook.
+
+Every message gets a sensible answer or a clear 4xx, the server stays up, nothing already
+stored is lost, and 50 concurrent conversations each get only their own replies.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+
+import pytest
+import requests
+
+from bot.dates import SHANGHAI
+from tests.e2e.test_rest_conversation import TOKEN, _free_port, running_servers
+
+REST = "/webhooks/rest/webhook"
+WEB = "/webhooks/web/webhook"
+
+ODD_MESSAGES = {
+    "empty": "",
+    "whitespace": "   \t\n ",
+    "long": "卖家不退款" * 2000,  # 10,000 characters
+    "emoji": "😡😡😡🙏",
+    "control": "退款\x00\x07\x1b[31m不理我\x7f",
+    "html": "<script>alert(1)</script><b>卖家</b>不发货",
+    "sql": "'; DROP TABLE events; -- 卖家不退款",
+    "mixed": "seller refuse refund 卖家不退款 help me 怎么办 ok?",
+}
+
+
+@pytest.fixture(scope="module")
+def servers(repo_root, server_env, tmp_path_factory, latest_model):
+    log = tmp_path_factory.mktemp("hostile") / "servers.log"
+    with running_servers(repo_root, server_env, log) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def server_env(repo_root, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile-db")
+    env = {k: v for k, v in os.environ.items() if k not in {"DB_URL", "REDIS_URL"}}
+    env.update(RASA_PORT=str(_free_port()), ACTION_PORT=str(_free_port()),
+               RASA_AUTH_TOKEN=TOKEN, DB_URL=f"sqlite:///{folder / 'tracker.db'}",
+               CASES_DB_URL=f"sqlite:///{folder / 'cases.db'}")
+    env.pop("ACTION_ENDPOINT_URL", None)
+    return env
+
+
+def _post(base: str, path: str, **kwargs) -> requests.Response:
+    return requests.post(base + path, timeout=120, **kwargs)
+
+
+def _alive(base: str) -> bool:
+    return requests.get(f"{base}/status", params={"token": TOKEN}, timeout=10).ok
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("kind", list(ODD_MESSAGES))
+def test_odd_messages_get_an_answer_on_rest(servers, kind):
+    base = servers["rasa"]
+    sender = f"odd-{kind}-{uuid.uuid4().hex[:6]}"
+    response = _post(base, REST, json={"sender": sender, "message": ODD_MESSAGES[kind]})
+    assert response.status_code == 200, response.text[:300]
+    replies = response.json()
+    assert isinstance(replies, list)
+    assert replies and all(r.get("recipient_id") == sender for r in replies), replies
+    assert all(r.get("text") or r.get("buttons") for r in replies), replies
+    assert _alive(base)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("body", "headers", "expected"),
+    [
+        (b'{"sender": "x", "message": ', {"Content-Type": "application/json"}, {400}),
+        (b'{"sender": "x", "message": "\xff\xfe\xfa"}', {"Content-Type": "application/json"},
+         {400}),
+        (b"sender=x&message=hi", {"Content-Type": "application/x-www-form-urlencoded"}, {400}),
+    ],
+    ids=["invalid-json", "invalid-utf8", "form-encoded"],
+)
+def test_malformed_requests_get_a_clear_4xx(servers, body, headers, expected):
+    base = servers["rasa"]
+    for path in (REST, WEB):
+        response = _post(base, path, data=body, headers=headers)
+        assert response.status_code in expected, (path, response.status_code, response.text)
+    assert _alive(base)
+
+
+@pytest.mark.e2e
+def test_the_widget_webhook_rejects_empty_and_oversized_messages(servers):
+    base = servers["rasa"]
+    assert _post(base, WEB, json={"sender": "w1", "message": ""}).status_code == 400
+    assert _post(base, WEB, json={"sender": "w1", "message": "退" * 10_000}).status_code == 413
+    html = _post(base, WEB, json={"sender": "w1", "message": ODD_MESSAGES["html"]})
+    assert html.status_code == 200 and html.json()
+
+
+@pytest.mark.e2e
+def test_fifty_concurrent_conversations_get_only_their_own_replies(servers):
+    base = servers["rasa"]
+    runs = 50
+
+    def converse(days_ago: int) -> tuple[int, str]:
+        sender = f"crowd-{days_ago}-{uuid.uuid4().hex[:6]}"
+        for message in ("卖家一直不同意退款怎么办", "退款中"):
+            _post(base, REST, json={"sender": sender, "message": message}).raise_for_status()
+        replies = _post(base, REST, json={"sender": sender, "message": f"{days_ago}天前"})
+        replies.raise_for_status()
+        assert all(r.get("recipient_id") == sender for r in replies.json())
+        return days_ago, "\n".join(r.get("text", "") for r in replies.json())
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(converse, range(1, runs + 1)))
+    today = datetime.now(SHANGHAI).date()
+    for days_ago, text in results:
+        asked = today - timedelta(days=days_ago)
+        # Each answer is about its own date (11月18日 style) and no one else's.
+        assert f"{asked.month}月{asked.day}日" in text, (days_ago, text[:200])
+    assert _alive(base)
+
+
+@pytest.mark.e2e
+def test_nothing_stored_is_lost_after_the_abuse(servers):
+    base = servers["rasa"]
+    sender = "keeper-" + uuid.uuid4().hex[:6]
+    _post(base, REST, json={"sender": sender, "message": "买到假货了怎么办"}).raise_for_status()
+    for text in ODD_MESSAGES.values():
+        _post(base, REST, json={"sender": sender + "-noise", "message": text})
+    tracker = requests.get(f"{base}/conversations/{sender}/tracker", params={"token": TOKEN},
+                           timeout=30).json()
+    assert tracker["slots"]["case_type"] == "counterfeit"
