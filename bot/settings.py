@@ -19,6 +19,7 @@ class Settings:
     db_url: str
     case_db_url: str | None
     redis_url: str | None
+    action_endpoint_url: str | None
     data_dir: Path
 
 
@@ -32,5 +33,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         db_url=env.get("DB_URL") or f"sqlite:///{REPO_ROOT / 'var' / 'rasa.db'}",
         case_db_url=env.get("CASES_DB_URL") or None,
         redis_url=env.get("REDIS_URL") or None,
+        action_endpoint_url=env.get("ACTION_ENDPOINT_URL") or None,
         data_dir=Path(env.get("COMPLAINT_GUIDE_DATA", str(REPO_ROOT / "data"))),
     )

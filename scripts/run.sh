@@ -19,27 +19,34 @@ model="$(ls -t models/*.tar.gz 2>/dev/null | head -n 1 || true)"
 # The case store's schema (Alembic): var/cases.db, or the PostgreSQL database in DB_URL.
 "$PY" -m bot.migrate
 
-pids=()
+actions_pid=""
+rasa_pid=""
 stop() {
   trap - INT TERM
   echo "run: stopping"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in $rasa_pid $actions_pid; do kill -TERM "$pid" 2>/dev/null || true; done
   wait || true
   exit 0
 }
 trap stop INT TERM
 
-SANIC_HOST=127.0.0.1 "$RASA" run actions --actions actions --port "$ACTION_PORT" &
-pids+=($!)
+start_actions() {
+  SANIC_HOST=127.0.0.1 "$RASA" run actions --actions actions --port "$ACTION_PORT" &
+  actions_pid=$!
+}
+
+start_actions
 "$RASA" run --enable-api --auth-token "$RASA_AUTH_TOKEN" \
   --interface 127.0.0.1 --port "$RASA_PORT" --model "$model" \
   --endpoints endpoints.yml --credentials credentials.yml &
-pids+=($!)
+rasa_pid=$!
 
 cat <<MSG
 run: model $model
 run: action server  http://127.0.0.1:$ACTION_PORT/webhook
 run: Rasa server    http://127.0.0.1:$RASA_PORT  (HTTP API token: $RASA_AUTH_TOKEN)
+run: chat widget    http://127.0.0.1:$RASA_PORT/webhooks/web/
+run: agent console  http://127.0.0.1:$RASA_PORT/webhooks/console/
 run: talk to the bot:
   curl -s -X POST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\
     -H 'Content-Type: application/json' \\
@@ -47,6 +54,17 @@ run: talk to the bot:
 run: Ctrl-C stops both servers
 MSG
 
-# If either server exits, stop the other one too.
-wait -n "${pids[@]}" || true
-stop
+# Rasa exiting stops everything; the action server is restarted if it stops on its own
+# (conversations go on once it is back; meanwhile the REST channel says so).
+while true; do
+  wait -n || true
+  if ! kill -0 "$rasa_pid" 2>/dev/null; then
+    echo "run: the Rasa server stopped"
+    stop
+  fi
+  if ! kill -0 "$actions_pid" 2>/dev/null; then
+    echo "run: the action server stopped; starting it again"
+    sleep 1
+    start_actions
+  fi
+done

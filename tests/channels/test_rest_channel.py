@@ -54,3 +54,14 @@ def test_malformed_requests_get_400(webhook, body):
     response = requests.post(webhook, data=body, timeout=10,
                              headers={"Content-Type": "application/json"})
     assert response.status_code == 400, response.text
+
+
+def test_a_turn_while_the_action_server_is_down_says_so():
+    from bot.channels.rest import actions_down_text
+    from tests.e2e.test_rest_conversation import _free_port
+
+    closed = f"http://127.0.0.1:{_free_port()}/webhook"  # nothing listens there
+    with serve([SafeRestInput(action_webhook=closed)], EchoAgent()) as base:
+        replies = requests.post(f"{base}/webhooks/rest/webhook",
+                                json={"sender": "c", "message": "你好"}, timeout=10).json()
+    assert [r["text"] for r in replies] == ["echo:你好", actions_down_text()]

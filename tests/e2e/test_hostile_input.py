@@ -7,6 +7,8 @@ stored is lost, and 50 concurrent conversations each get only their own replies.
 from __future__ import annotations
 
 import os
+import subprocess
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -134,3 +136,41 @@ def test_nothing_stored_is_lost_after_the_abuse(servers):
     tracker = requests.get(f"{base}/conversations/{sender}/tracker", params={"token": TOKEN},
                            timeout=30).json()
     assert tracker["slots"]["case_type"] == "counterfeit"
+
+
+@pytest.mark.e2e
+def test_action_server_stopped_mid_conversation(servers, server_env):
+    """The user is told; make run's supervisor restarts it; the conversation goes on."""
+    from bot.channels.rest import actions_down_text
+
+    base, port = servers["rasa"], server_env["ACTION_PORT"]
+    health = f"http://127.0.0.1:{port}/health"
+    sender = "outage-" + uuid.uuid4().hex[:6]
+    first = _post(base, REST, json={"sender": sender, "message": "卖家一直不同意退款怎么办"})
+    assert actions_down_text() not in str(first.json())
+
+    subprocess.run(["pkill", "-TERM", "-f", f"run actions --actions actions --port {port}$"],
+                   check=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _up(health):
+        time.sleep(0.2)
+    during = _post(base, REST, json={"sender": sender, "message": "还是不行"}).json()
+    assert any(r.get("text") == actions_down_text() for r in during), during
+    assert _alive(base)
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not _up(health):
+        time.sleep(1)
+    assert _up(health), "the action server did not come back"
+    after = _post(base, REST, json={"sender": sender, "message": "要准备哪些证据"}).json()
+    assert after and actions_down_text() not in str(after), after
+    tracker = requests.get(f"{base}/conversations/{sender}/tracker", params={"token": TOKEN},
+                           timeout=30).json()
+    assert tracker["slots"]["case_type"] == "refund_refused"
+
+
+def _up(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).ok
+    except requests.RequestException:
+        return False
