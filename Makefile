@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: help install install-system train run shell test lint validate test-unit test-stories test-model clean eval purge
+.PHONY: help install install-system train run shell test lint validate test-unit test-stories test-model clean eval purge bench
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -54,3 +54,6 @@ eval: train ## NLU report on the held-out split: per-intent P/R/F1, confusion ma
 purge: install ## Delete conversations and cases untouched for DAYS days: make purge DAYS=90
 	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=N"; exit 2; }
 	@bash -c 'source scripts/common.sh && load_env && apply_defaults && $(PY) -m bot.migrate && $(PY) -m bot.purge --days "$(DAYS)"'
+
+bench: train ## Latency, throughput, memory, start-up vs a minimal Rasa model (prints a table)
+	@$(PY) scripts/bench.py

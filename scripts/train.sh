@@ -14,6 +14,7 @@ echo "train: training a new model (inputs changed)"
 start=$(date +%s)
 "$RASA" train --config config.yml --domain domain.yml --data "${TRAIN_DATA[@]}" --out models --quiet
 echo "$fingerprint" > models/.fingerprint
-echo "train: done in $(( $(date +%s) - start ))s: $(ls -t models/*.tar.gz | head -n 1)"
+echo "$(( $(date +%s) - start ))" > models/.train_seconds
+echo "train: done in $(cat models/.train_seconds)s: $(ls -t models/*.tar.gz | head -n 1)"
 # Keep the three newest models.
 ls -t models/*.tar.gz | tail -n +4 | xargs -r rm -f

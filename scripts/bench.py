@@ -1,0 +1,265 @@
+"""make bench: latency, throughput, memory and start-up of the assistant, next to a minimal
+Rasa model (one intent, one response) measured in the same run.
+
+Both servers are started the way `make run` starts them (scripts/run.sh), on free ports and
+a throw-away tracker store. Prints a table; never fails on a target (a benchmark, not a test).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = str(ROOT / ".venv" / "bin" / "rasa")
+TOKEN = "bench-" + uuid.uuid4().hex
+PARSE_RUNS = 100
+TURN_RUNS = 50
+CONCURRENT = 20
+TURNS_EACH = 10
+PARSE_TEXT = "卖家一直不同意退款怎么办"
+TURN_TEXT = "客服介入要等几天"  # ask_deadline -> action_explain_deadlines (a custom action)
+
+MINIMAL_DOMAIN = """version: "3.1"
+intents: [greet]
+responses:
+  utter_greet:
+    - text: "你好"
+"""
+MINIMAL_NLU = """version: "3.1"
+nlu:
+- intent: greet
+  examples: |
+    - 你好
+    - 您好
+    - 在吗
+"""
+MINIMAL_RULES = """version: "3.1"
+rules:
+- rule: greet
+  steps:
+  - intent: greet
+  - action: utter_greet
+"""
+MINIMAL_CONFIG = """recipe: default.v1
+language: zh
+assistant_id: minimal
+pipeline:
+  - name: JiebaTokenizer
+  - name: KeywordIntentClassifier
+policies:
+  - name: RulePolicy
+"""
+
+
+@dataclass
+class Figures:
+    parse_p50: float
+    parse_p95: float
+    turn_p50: float
+    turn_p95: float
+    throughput: float
+    startup: float
+    rasa_peak_mb: float
+    actions_peak_mb: float | None
+    train_seconds: float | None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """VmHWM (peak resident memory) of a process, in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def pid_of(pattern: str) -> int | None:
+    found = subprocess.run(["pgrep", "-f", "--", pattern], capture_output=True, text=True).stdout
+    pids = [int(p) for p in found.split()]
+    return max(pids) if pids else None
+
+
+def wait_until(urls: list[str], timeout_s: float, proc: subprocess.Popen) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout_s:
+        if proc.poll() is not None:
+            raise RuntimeError("the server exited during start-up")
+        try:
+            if all(requests.get(u, timeout=2).ok for u in urls):
+                return time.monotonic() - start
+        except requests.RequestException:
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"not up after {timeout_s}s: {urls}")
+
+
+def timed_post(url: str, **kwargs) -> float:
+    start = time.perf_counter()
+    requests.post(url, timeout=120, **kwargs).raise_for_status()
+    return time.perf_counter() - start
+
+
+def measure(base: str, turn_text: str) -> tuple[list[float], list[float], float]:
+    parse = [timed_post(f"{base}/model/parse", params={"token": TOKEN},
+                        json={"text": PARSE_TEXT}) for _ in range(PARSE_RUNS)]
+    turns = [timed_post(f"{base}/webhooks/rest/webhook",
+                        json={"sender": f"bench-{uuid.uuid4().hex[:8]}", "message": turn_text})
+             for _ in range(TURN_RUNS)]
+
+    def conversation(_: int) -> None:
+        sender = f"bench-{uuid.uuid4().hex[:8]}"
+        for _ in range(TURNS_EACH):
+            timed_post(f"{base}/webhooks/rest/webhook",
+                       json={"sender": sender, "message": turn_text})
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:
+        list(pool.map(conversation, range(CONCURRENT)))
+    throughput = CONCURRENT * TURNS_EACH / (time.perf_counter() - start)
+    return parse, turns, throughput
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def bench_assistant(work: Path) -> Figures:
+    rasa_port, action_port = free_port(), free_port()
+    env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port),
+           "RASA_AUTH_TOKEN": TOKEN, "DB_URL": f"sqlite:///{work / 'tracker.db'}",
+           "CASES_DB_URL": f"sqlite:///{work / 'cases.db'}"}
+    env.pop("ACTION_ENDPOINT_URL", None)
+    env.pop("REDIS_URL", None)
+    with (work / "assistant.log").open("ab") as log:
+        proc = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{rasa_port}"
+        startup = wait_until([f"{base}/status?token={TOKEN}",
+                              f"http://127.0.0.1:{action_port}/health"], 300, proc)
+        parse, turns, throughput = measure(base, TURN_TEXT)
+        rasa_pid = pid_of(f"--port {rasa_port} --model")
+        actions_pid = pid_of(f"run actions --actions actions --port {action_port}")
+        seconds = ROOT / "models" / ".train_seconds"
+        return Figures(
+            statistics.median(parse), percentile(parse, 0.95), statistics.median(turns),
+            percentile(turns, 0.95), throughput, startup,
+            peak_rss_mb(rasa_pid) if rasa_pid else float("nan"),
+            peak_rss_mb(actions_pid) if actions_pid else None,
+            float(seconds.read_text()) if seconds.exists() else None,
+        )
+    finally:
+        stop(proc)
+
+
+def bench_minimal(work: Path) -> Figures:
+    project = work / "minimal"
+    (project / "data").mkdir(parents=True)
+    (project / "domain.yml").write_text(MINIMAL_DOMAIN, encoding="utf-8")
+    (project / "config.yml").write_text(MINIMAL_CONFIG, encoding="utf-8")
+    (project / "data" / "nlu.yml").write_text(MINIMAL_NLU, encoding="utf-8")
+    (project / "data" / "rules.yml").write_text(MINIMAL_RULES, encoding="utf-8")
+    (project / "credentials.yml").write_text("rest:\n", encoding="utf-8")
+    start = time.monotonic()
+    subprocess.run([RASA, "train", "--quiet", "--out", "models"], cwd=project, check=True,
+                   capture_output=True)
+    train_seconds = time.monotonic() - start
+    port = free_port()
+    with (work / "minimal.log").open("ab") as log:
+        proc = subprocess.Popen(
+            [RASA, "run", "--enable-api", "--auth-token", TOKEN, "--interface", "127.0.0.1",
+             "--port", str(port), "--model", "models", "--credentials", "credentials.yml"],
+            cwd=project, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        startup = wait_until([f"{base}/status?token={TOKEN}"], 300, proc)
+        parse, turns, throughput = measure(base, "你好")
+        rasa_pid = pid_of(f"--port {port} --model models")
+        return Figures(
+            statistics.median(parse), percentile(parse, 0.95), statistics.median(turns),
+            percentile(turns, 0.95), throughput, startup,
+            peak_rss_mb(rasa_pid) if rasa_pid else float("nan"), None, train_seconds)
+    finally:
+        stop(proc)
+
+
+def table(ours: Figures, minimal: Figures) -> str:
+    def ratio(a: float | None, b: float | None) -> str:
+        return "–" if not a or not b else f"{a / b:.1f}×"
+
+    rows = [
+        ("/model/parse p50 (ms)", ours.parse_p50 * 1000, minimal.parse_p50 * 1000),
+        ("/model/parse p95 (ms)", ours.parse_p95 * 1000, minimal.parse_p95 * 1000),
+        ("REST turn p50 (ms)", ours.turn_p50 * 1000, minimal.turn_p50 * 1000),
+        ("REST turn p95 (ms)", ours.turn_p95 * 1000, minimal.turn_p95 * 1000),
+        (f"throughput, {CONCURRENT} conversations (turns/s)", ours.throughput,
+         minimal.throughput),
+        ("start-up until both answer (s)", ours.startup, minimal.startup),
+        ("peak memory, Rasa server (MB)", ours.rasa_peak_mb, minimal.rasa_peak_mb),
+        ("peak memory, action server (MB)", ours.actions_peak_mb, None),
+        ("training time (s)", ours.train_seconds, minimal.train_seconds),
+    ]
+    lines = [f"{'':44} {'assistant':>10} {'minimal':>10} {'ratio':>7}"]
+    for name, a, b in rows:
+        shown_a = "–" if a is None else f"{a:.1f}"
+        shown_b = "–" if b is None else f"{b:.1f}"
+        lines.append(f"{name:44} {shown_a:>10} {shown_b:>10} {ratio(a, b):>7}")
+    p95_ok = ours.turn_p95 <= 3 * minimal.turn_p95
+    tput_ok = ours.throughput >= minimal.throughput / 3
+    lines.append("")
+    lines.append(f"target: full turn p95 within 3x the minimal model's: "
+                 f"{'met' if p95_ok else 'NOT met'} ({ours.turn_p95 / minimal.turn_p95:.1f}x)")
+    lines.append(f"target: throughput at least a third of the minimal model's: "
+                 f"{'met' if tput_ok else 'NOT met'} "
+                 f"({ours.throughput / minimal.throughput:.2f} of it)")
+    lines.append("training time of the assistant: the last `make train` (models/.train_seconds)")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    if not list((ROOT / "models").glob("*.tar.gz")):
+        print("bench: no trained model; run `make train` first", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        work = Path(folder)
+        print("bench: the assistant (scripts/run.sh) ...", flush=True)
+        ours = bench_assistant(work)
+        print("bench: a minimal Rasa model (one intent, one response) ...", flush=True)
+        minimal = bench_minimal(work)
+    print(table(ours, minimal))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
