@@ -266,3 +266,16 @@ def test_console_try_lookup_and_story_download(page: Any, server: str, tmp_path:
     assert download.value.suggested_filename == f"{conversation_id}.yml"
     story = target.read_text(encoding="utf-8")
     assert "stories:" in story and "intent: refund_refused" in story
+
+
+def test_console_replays_a_pasted_conversation_line_by_line(page: Any, server: str) -> None:
+    page.goto(f"{server}/webhooks/console/")
+    page.fill("#cc-token", CONSOLE_TOKEN)
+    page.click("#cc-token-form button")
+    page.fill("#cc-try-text", "你好\n卖家不同意退款，我付了299元")
+    page.click("#cc-try-form button")
+    expect()(page.locator("#cc-ranking tr").first).to_contain_text("refund_refused")
+    page.click("#cc-conv-form button[type=submit]")
+    events = page.locator("#cc-conv-events")
+    expect()(events).to_contain_text("你好")
+    expect()(events).to_contain_text("卖家不同意退款，我付了299元")

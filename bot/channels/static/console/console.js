@@ -181,16 +181,33 @@
 
   $("cc-try-form").addEventListener("submit", function (event) {
     event.preventDefault();
-    var text = $("cc-try-text").value;
-    if (!text.trim()) { return; }
-    var body = { message: text };
-    if ($("cc-try-continue").checked && lastTryId) { body.sender = lastTryId; }
+    // One line is one message; a pasted conversation (several lines) is sent line by line
+    // into the same try-out conversation, and the last turn is shown.
+    var lines = $("cc-try-text").value.split(/\r?\n/).map(function (line) {
+      return line.trim();
+    }).filter(function (line) { return line.length > 0; });
+    if (!lines.length) { return; }
     var button = event.target.querySelector("button");
     button.disabled = true;
     showError("cc-try-error", "");
-    api("POST", "try", body).then(renderTry, function (error) {
+    var chain = Promise.resolve();
+    lines.forEach(function (line, index) {
+      chain = chain.then(function () {
+        var body = { message: line };
+        if ((index > 0 || $("cc-try-continue").checked) && lastTryId) { body.sender = lastTryId; }
+        return api("POST", "try", body).then(renderTry);
+      });
+    });
+    chain.catch(function (error) {
       showError("cc-try-error", error.message);
     }).then(function () { button.disabled = false; });
+  });
+
+  $("cc-try-text").addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $("cc-try-form").querySelector("button").click();
+    }
   });
 
   // --- look up a conversation --------------------------------------------------------
