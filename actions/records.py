@@ -15,7 +15,7 @@ from bot.store import Case
 
 
 def _mentioned_case_types(tracker: Tracker) -> list[str]:
-    """Case types the NLU also saw in the message ("我上次那个退款的事"), best first."""
+    """Case types the NLU also ranked for the message (e.g. a refund named in passing)."""
     ranking = tracker.latest_message.get("intent_ranking") or []
     return [item["name"] for item in ranking if item.get("name") in CASE_TYPES]
 

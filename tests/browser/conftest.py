@@ -18,7 +18,8 @@ import pytest
 
 from bot.channels.console import AgentConsoleInput
 from bot.channels.web import WebChatInput
-from tests.channels.test_web_channel import StubAgent, serve
+from tests.channels.sanic_server import serve
+from tests.channels.test_web_channel import StubAgent
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -11,12 +11,12 @@ import yaml
 
 from bot.channels.console import AgentConsoleInput
 from bot.channels.web import WebChatInput
+from tests.channels.sanic_server import serve
 from tests.channels.test_web_channel import (
     DRAFT,
     GREETING,
     REFUND_REPLY,
     StubAgent,
-    serve,
 )
 
 TOKEN = "console-secret-token"

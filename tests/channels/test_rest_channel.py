@@ -9,7 +9,7 @@ import requests
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels.rest import SafeRestInput, no_reply_text
-from tests.channels.test_web_channel import serve
+from tests.channels.sanic_server import serve
 
 
 class EchoAgent:

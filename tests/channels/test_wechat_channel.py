@@ -9,10 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-import socket
-import threading
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,12 +18,13 @@ from typing import Any
 import pytest
 import requests
 import xmltodict
-from rasa.core.channels.channel import UserMessage, register
+from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 from wechatpy.crypto import WeChatCrypto
 
 from bot.channels.wechat import WeChatInput
 from bot.channels.wechat_protocol import load_texts
+from tests.channels import sanic_server
 from tests.channels.fake_wechat import FakeWeChat
 
 TOKEN = "test-token"
@@ -112,67 +110,9 @@ class StubBot:
 
 @contextmanager
 def serve(channel: WeChatInput, bot: StubBot) -> Iterator[str]:
-    """Run a Sanic app with the channel mounted as Rasa does; yields the webhook base URL."""
-    app = Sanic(f"wechat_test_{uuid.uuid4().hex[:12]}")
-    app.ctx.agent = bot
-    register([channel], app, "/webhooks/")
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    ready = threading.Event()
-    failure: list[BaseException] = []
-    loop = asyncio.new_event_loop()
-    stop: dict[str, asyncio.Event] = {}
-
-    async def main() -> None:
-        stop["event"] = asyncio.Event()
-        server = await app.create_server(sock=sock, return_asyncio_server=True,
-                                         access_log=False, debug=False)
-        assert server is not None
-        await server.startup()
-        await server.start_serving()
-        ready.set()
-        await stop["event"].wait()
-        # shut down like Sanic's own runner: stop listening, drain, then abort
-        server.close()
-        await server.wait_closed()
-        for connection in list(server.connections):
-            connection.close_if_idle()
-        for _ in range(40):
-            if not server.connections:
-                break
-            await asyncio.sleep(0.05)
-        for connection in list(server.connections):
-            connection.abort()
-        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(main())
-            loop.run_until_complete(loop.shutdown_asyncgens())
-        except BaseException as exc:  # surfaced to the test below
-            failure.append(exc)
-            ready.set()
-        finally:
-            loop.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert ready.wait(10), "Sanic did not start"
-    if failure:
-        raise failure[0]
-    try:
-        yield f"http://127.0.0.1:{port}/webhooks/wechat"
-    finally:
-        loop.call_soon_threadsafe(stop["event"].set)
-        thread.join(10)
-        sock.close()
+    """The shared test server with the WeChat channel mounted; yields its webhook base URL."""
+    with sanic_server.serve([channel], bot) as base:
+        yield f"{base}/webhooks/wechat"
 
 
 def make_channel(fake: FakeWeChat | None = None, **kwargs: Any) -> WeChatInput:
