@@ -64,6 +64,15 @@ def case_repository() -> CaseRepository:
     return CaseRepository(create_store_engine(default_case_db_url(load_settings())))
 
 
+def open_cases(conversation_id: str) -> list[Any]:
+    """The conversation's open cases; none when the case store is unavailable (logged)."""
+    try:
+        return case_repository().open_cases(conversation_id)
+    except Exception as error:  # noqa: BLE001 - the store being down is not the user's problem
+        logger.warning("case store unavailable: %s", error)
+        return []
+
+
 def keep(write: Callable[[CaseRepository], Any]) -> None:
     """Run a case-store write; a storage failure is logged and never breaks the reply."""
     try:

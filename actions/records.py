@@ -45,11 +45,7 @@ class ActionResumeCase(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        try:
-            cases = common.case_repository().open_cases(tracker.sender_id)
-        except Exception as error:  # noqa: BLE001 - the store being down is not the user's problem
-            logger.warning("case store unavailable: %s", error)
-            cases = []
+        cases = common.open_cases(tracker.sender_id)
         if not cases:
             dispatcher.utter_message(response="utter_no_open_case")
             return []
@@ -73,11 +69,7 @@ class ActionListCases(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        try:
-            cases = common.case_repository().open_cases(tracker.sender_id)
-        except Exception as error:  # noqa: BLE001
-            logger.warning("case store unavailable: %s", error)
-            cases = []
+        cases = common.open_cases(tracker.sender_id)
         if not cases:
             dispatcher.utter_message(response="utter_no_open_case")
             return []

@@ -6,7 +6,6 @@ stored is lost, and 50 concurrent conversations each get only their own replies.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 import uuid
@@ -17,7 +16,7 @@ import pytest
 import requests
 
 from bot.dates import SHANGHAI
-from tests.e2e.test_rest_conversation import TOKEN, _free_port, running_servers
+from tests.e2e.test_rest_conversation import TOKEN, running_servers
 
 REST = "/webhooks/rest/webhook"
 WEB = "/webhooks/web/webhook"
@@ -39,17 +38,6 @@ def servers(repo_root, server_env, tmp_path_factory, latest_model):
     log = tmp_path_factory.mktemp("hostile") / "servers.log"
     with running_servers(repo_root, server_env, log) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def server_env(repo_root, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("hostile-db")
-    env = {k: v for k, v in os.environ.items() if k not in {"DB_URL", "REDIS_URL"}}
-    env.update(RASA_PORT=str(_free_port()), ACTION_PORT=str(_free_port()),
-               RASA_AUTH_TOKEN=TOKEN, DB_URL=f"sqlite:///{folder / 'tracker.db'}",
-               CASES_DB_URL=f"sqlite:///{folder / 'cases.db'}")
-    env.pop("ACTION_ENDPOINT_URL", None)
-    return env
 
 
 def _post(base: str, path: str, **kwargs) -> requests.Response:

@@ -77,20 +77,6 @@ def _texts(replies: list[dict]) -> str:
     return "\n".join(reply.get("text", "") for reply in replies)
 
 
-@pytest.fixture(scope="module")
-def server_env(repo_root, tmp_path_factory) -> dict[str, str]:
-    folder = tmp_path_factory.mktemp("e2e")
-    db = folder / "tracker.db"
-    env = {k: v for k, v in os.environ.items() if k not in {"DB_URL", "REDIS_URL"}}
-    env.update(
-        RASA_PORT=str(_free_port()), ACTION_PORT=str(_free_port()),
-        RASA_AUTH_TOKEN=TOKEN, DB_URL=f"sqlite:///{db}",
-        CASES_DB_URL=f"sqlite:///{folder / 'cases.db'}",
-    )
-    env.pop("ACTION_ENDPOINT_URL", None)
-    return env
-
-
 @pytest.mark.e2e
 def test_conversation_over_rest_survives_restart(repo_root, latest_model, server_env, tmp_path):
     sender = "e2e-" + uuid.uuid4().hex[:8]
