@@ -67,7 +67,7 @@ AMOUNT = re.compile(r"(\d+)\s*元")
 
 
 def stub_parse(text: str) -> dict[str, Any]:
-    """Deterministic NLU: payloads, then a few keywords; rankings look like DIET's."""
+    """Deterministic NLU: payloads, then a few keywords; rankings look like a real classifier's."""
     if text.startswith("/"):
         name = text[1:].split("{", 1)[0]
         ranking = [{"name": name, "confidence": 1.0}]

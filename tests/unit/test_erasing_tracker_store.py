@@ -1,11 +1,16 @@
-"""The tracker store adapter: saves normally, erases a conversation on request."""
+"""The tracker store adapter: Rasa's rows from a cheaper save; erasure on request."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import Iterator
 
+import pytest
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.adapters.tracker_store import ERASE_ACTION, ErasingSQLTrackerStore
@@ -60,3 +65,122 @@ def test_the_rasa_process_masks_phone_numbers_in_its_logs(tmp_path, caplog):
         assert "13812345678" not in record.getMessage()
     finally:
         root.removeHandler(handler)
+
+
+# ---- the cheaper save: same rows as Rasa's SQLTrackerStore ---------------------------------
+
+T0 = 1_900_000_000.0  # 2030: after the action_listen that a new tracker starts with
+
+
+def _turn(text: str, intent: str, action: str, at: float) -> list:
+    return [
+        UserUttered(text, {"name": intent, "confidence": 0.9}, timestamp=at),
+        ActionExecuted(action, timestamp=at + 0.1),
+        BotUttered(f"回复{text}", timestamp=at + 0.2),
+        ActionExecuted("action_listen", timestamp=at + 0.3),
+    ]
+
+
+async def _a_conversation(store: SQLTrackerStore, sender: str) -> None:
+    """Turns as the processor runs them, a new session, then a tracker built elsewhere."""
+    tracker = await store.get_or_create_tracker(sender)  # new: saved with action_listen
+    for event in _turn("你好", "greet", "utter_greet", T0):
+        tracker.update(event)
+    await store.save(tracker)
+    for n in range(1, 3):
+        tracker = await store.retrieve(sender)
+        for event in _turn(f"问题{n}", "ask_deadline", "action_explain_deadlines", T0 + n):
+            tracker.update(event)
+        await store.save(tracker)
+        await store.save(tracker)  # saving the same tracker twice adds nothing
+    tracker = await store.retrieve(sender)
+    for event in [ActionExecuted("action_session_start", timestamp=T0 + 10),
+                  SessionStarted(timestamp=T0 + 10.1),
+                  ActionExecuted("action_listen", timestamp=T0 + 10.2),
+                  *_turn("又来了", "greet", "utter_greet", T0 + 11)]:
+        tracker.update(event)
+    await store.save(tracker)
+    # not handed out by the store (e.g. the HTTP API): Rasa's count decides what is new
+    current = await store.retrieve(sender)
+    elsewhere = DialogueStateTracker.from_events(
+        sender, [*current.events, *_turn("最后", "thank", "utter_you_are_welcome", T0 + 20)])
+    await store.save(elsewhere)
+
+
+def _rows(store: SQLTrackerStore, sender: str) -> list[tuple]:
+    table = store.SQLEvent.__table__
+    with store.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(
+            sa.select(table.c.type_name, table.c.timestamp, table.c.intent_name,
+                      table.c.action_name, table.c.data)
+            .where(table.c.sender_id == sender).order_by(table.c.id))]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def tracker_db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """An events database: a SQLite file, or the run's throw-away PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'rasa.db'}"
+        return
+    url = request.getfixturevalue("pg_database_url")
+    yield url
+    engine = sa.create_engine(url)
+    SQLTrackerStore.SQLEvent.__table__.drop(engine, checkfirst=True)
+    engine.dispose()
+
+
+def test_stores_exactly_the_rows_rasas_sql_tracker_store_stores(tracker_db_url):
+    domain = Domain.empty()
+    ours = ErasingSQLTrackerStore(domain, url=tracker_db_url)
+    rasas = SQLTrackerStore(domain, host=tracker_db_url)
+    asyncio.run(_a_conversation(ours, "ours"))
+    asyncio.run(_a_conversation(rasas, "rasas"))
+    expected, got = _rows(rasas, "rasas"), _rows(ours, "ours")
+    assert len(expected) == 1 + 4 + 2 * 4 + 3 + 4 + 4
+    assert got[1:] == expected[1:]
+    # the first row is the action_listen a new tracker starts with, stamped "now"
+    assert [got[0][0], *got[0][2:4]] == [expected[0][0], *expected[0][2:4]]
+
+
+def test_two_replicas_on_one_database_lose_and_repeat_nothing(tracker_db_url):
+    first = ErasingSQLTrackerStore(Domain.empty(), url=tracker_db_url)
+    second = ErasingSQLTrackerStore(Domain.empty(), url=tracker_db_url)
+
+    async def alternate() -> None:
+        tracker = await first.get_or_create_tracker("shared")
+        for n, store in enumerate([first, second, first, second, first]):
+            tracker = await store.retrieve("shared")
+            for event in _turn(f"第{n}句", "inform", "case_form", T0 + n):
+                tracker.update(event)
+            await store.save(tracker)
+
+    asyncio.run(alternate())
+    texts = [json.loads(data).get("text") for type_name, *_, data in _rows(first, "shared")
+             if type_name == "user"]
+    assert texts == [f"第{n}句" for n in range(5)]
+    assert len(_rows(first, "shared")) == 1 + 5 * 4
+
+
+def test_sqlite_is_pooled_and_journals_ahead(tmp_path):
+    store = _store(tmp_path)
+    assert isinstance(store.engine.pool, sa.pool.QueuePool)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
+def test_remembers_a_bounded_number_of_conversations(tmp_path, monkeypatch):
+    from bot.adapters import tracker_store
+
+    monkeypatch.setattr(tracker_store, "REMEMBERED_CONVERSATIONS", 3)
+    store = _store(tmp_path)
+
+    async def talk() -> None:
+        for n in range(6):
+            tracker = await store.get_or_create_tracker(f"u{n}")
+            tracker.update(UserUttered("你好", timestamp=T0 + n))
+            await store.save(tracker)
+
+    asyncio.run(talk())
+    assert list(store._stored) == ["u3", "u4", "u5"]
+    assert all(_count(store, f"u{n}") == 2 for n in range(6))

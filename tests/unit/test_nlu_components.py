@@ -527,7 +527,7 @@ def test_recipe_builds_a_valid_graph_with_normalizer_first():
             {"name": "JiebaTokenizer", "dictionary_path": "data/dictionary"},
             {"name": "bot.nlu.entities.SpacyRuleEntityExtractor"},
             {"name": "CountVectorsFeaturizer"},
-            {"name": "DIETClassifier", "epochs": 1, "entity_recognition": False},
+            {"name": "bot.nlu.intent_classifier.SparseLogisticRegressionClassifier"},
         ],
         "policies": [],
     }
