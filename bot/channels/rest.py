@@ -7,9 +7,10 @@ Same path and payload as Rasa's ``rest`` channel (``POST /webhooks/rest/webhook`
   gets 400 instead of an error inside the server;
 - a turn that produced no reply at all gets the short apology from
   ``data/channels/rest.yml``, so the user is never left in silence;
-- when the action server does not answer its health check after a turn, the reply says
-  that some answers may be incomplete (the conversation itself is kept, and goes on
-  normally once the action server is back).
+- when a custom action failed during the turn (action server down, an error or a
+  malformed answer; ``bot.adapters.remote_actions``), the reply says that the answer may
+  be incomplete (the conversation itself is kept, and goes on normally once the action
+  server is back).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -27,7 +27,7 @@ from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from bot.settings import load_settings
+from bot.adapters import remote_actions
 
 TEXTS = Path(__file__).resolve().parents[2] / "data" / "channels" / "rest.yml"
 MAX_SENDER_CHARS = 128
@@ -48,19 +48,6 @@ def actions_down_text() -> str:
     return str(_texts()["actions_down"])
 
 
-async def action_server_alive(webhook_url: str | None, timeout_s: float = 1.0) -> bool:
-    """True when the action server answers GET /health (or no action server is set)."""
-    if not webhook_url:
-        return True
-    health = webhook_url.rsplit("/", 1)[0] + "/health"
-    try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout_s)) as session:
-            async with session.get(health) as answer:
-                return answer.status == 200
-    except (aiohttp.ClientError, TimeoutError):
-        return False
-
-
 def _payload(request: Request) -> dict[str, Any]:
     try:
         body = request.json
@@ -74,17 +61,13 @@ def _payload(request: Request) -> dict[str, Any]:
 class SafeRestInput(RestInput):
     """Rasa's REST channel (same name and URL) that validates input and never goes silent."""
 
-    def __init__(self, action_webhook: str | None = None) -> None:
-        # The action server's webhook (endpoints.yml reads the same variable).
-        self.action_webhook = action_webhook or load_settings().action_endpoint_url
-
     @classmethod
     def name(cls) -> str:
         return "rest"
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SafeRestInput:
-        return cls((credentials or {}).get("action_webhook"))
+        return cls()
 
     async def _extract_sender(self, request: Request) -> str:
         sender = _payload(request).get("sender")
@@ -101,16 +84,20 @@ class SafeRestInput(RestInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
+        remote_actions.install()  # failed custom actions become visible to `answered`
+
         async def answered(message: UserMessage) -> None:
-            try:
-                await on_new_message(message)
-            finally:
-                collector = message.output_channel
-                if isinstance(collector, CollectingOutputChannel):
-                    if not await action_server_alive(self.action_webhook):
-                        await collector.send_text_message(message.sender_id,
-                                                          actions_down_text())
-                    elif not collector.messages:
-                        await collector.send_text_message(message.sender_id, no_reply_text())
+            with remote_actions.watching_action_failures() as failed:
+                try:
+                    await on_new_message(message)
+                finally:
+                    collector = message.output_channel
+                    if isinstance(collector, CollectingOutputChannel):
+                        if failed:
+                            await collector.send_text_message(message.sender_id,
+                                                              actions_down_text())
+                        elif not collector.messages:
+                            await collector.send_text_message(message.sender_id,
+                                                              no_reply_text())
 
         return super().blueprint(answered)

@@ -4,8 +4,9 @@
 (scikit-learn ``LogisticRegression`` on the pipeline's sparse sentence features), trained
 and saved exactly like it, with two changes that leave every probability the same:
 
-- the feature row is the sparse sentence features themselves when the pipeline has no
-  dense features (Rasa stacks them with an empty dense matrix on every message);
+- the feature row is built from the sparse sentence features alone when the pipeline has
+  no dense features (Rasa also combines the per-token sequence features, which it does
+  not use, and stacks an empty dense matrix on every message);
 - the weight matrix is kept in column-major order, so the sparse × dense product at
   inference does not copy the whole (features × intents) matrix on every message.
 
@@ -24,10 +25,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix, vstack
+from scipy.sparse import csr_matrix, hstack, vstack
 
 
 def column_major_weights(classifier: Any) -> None:
@@ -44,11 +45,13 @@ class SparseLogisticRegressionClassifier(LogisticRegressionClassifier):
     def _create_X(self, messages: list[Message]) -> csr_matrix:  # noqa: N802 (Rasa's name)
         rows = []
         for message in messages:
-            sparse = message.get_sparse_features(attribute=TEXT)[1]
-            dense = message.get_dense_features(attribute=TEXT)[1]
-            if sparse is None or dense is not None:
-                return super()._create_X(messages)  # Rasa's general path
-            rows.append(sparse.features)
+            sentence = [f for f in message.features
+                        if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
+            if not sentence or not all(f.is_sparse() for f in sentence):
+                return super()._create_X(messages)  # Rasa's general path (dense features)
+            # Rasa's Message.get_sparse_features(TEXT)[1], without also combining the
+            # per-token sequence features it then throws away: same columns, same order.
+            rows.append(hstack([f.features for f in sentence]))
         return vstack(rows, format="csr")
 
     def train(self, training_data: TrainingData) -> Resource:

@@ -8,7 +8,7 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -29,7 +29,10 @@ def _message(rng: np.random.Generator, intent: str | None = None,
     np.add.at(counts[0], np.concatenate([words, noise]), 1)
     data = {TEXT: "x"} | ({INTENT: intent} if intent else {})
     message = Message(data=data)
-    message.add_features(Features(coo_matrix(counts), FEATURE_TYPE_SENTENCE, TEXT, "counts"))
+    for origin in ("words", "chars"):  # two featurizers, each with per-token rows too
+        message.add_features(Features(coo_matrix(counts), FEATURE_TYPE_SEQUENCE, TEXT, origin))
+        message.add_features(Features(coo_matrix(counts), FEATURE_TYPE_SENTENCE, TEXT, origin))
+        counts = np.roll(counts, 7, axis=1)
     if dense:
         message.add_features(Features(rng.random((1, 4)), FEATURE_TYPE_SENTENCE, TEXT, "dense"))
     return message

@@ -6,7 +6,7 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from bot.adapters import action_response
+from bot.adapters import remote_actions
 
 ANSWERS = [
     {"events": [], "responses": []},
@@ -35,35 +35,35 @@ def _verdict(answer: object) -> str:
 
 @pytest.fixture
 def rasas_check():
-    action_response.uninstall()
+    remote_actions.uninstall()
     yield
-    action_response.install()
+    remote_actions.install()
 
 
 def test_same_verdicts_and_messages_as_rasas_check(rasas_check):
     expected = [_verdict(answer) for answer in ANSWERS]
-    action_response.install()
+    remote_actions.install()
     try:
         got = [_verdict(answer) for answer in ANSWERS]
     finally:
-        action_response.uninstall()
+        remote_actions.uninstall()
     assert got == expected
     assert expected.count("ok") == 4
     assert all("custom-actions" in message for message in expected if message != "ok")
 
 
 def test_the_schema_is_checked_once(monkeypatch):
-    action_response.response_validator.cache_clear()
+    remote_actions.response_validator.cache_clear()
     checks = []
-    validator_class = type(action_response.response_validator())
+    validator_class = type(remote_actions.response_validator())
     monkeypatch.setattr(validator_class, "check_schema",
                         classmethod(lambda cls, schema: checks.append(schema)))
-    action_response.install()
+    remote_actions.install()
     for _ in range(5):
         _verdict(ANSWERS[1])
     assert checks == []  # built before the patch above: never re-checked per answer
-    action_response.response_validator.cache_clear()
-    action_response.response_validator()
+    remote_actions.response_validator.cache_clear()
+    remote_actions.response_validator()
     assert len(checks) == 1
 
 
@@ -72,6 +72,44 @@ def test_the_tracker_store_installs_it(tmp_path):
 
     from bot.adapters.tracker_store import ErasingSQLTrackerStore
 
-    action_response.uninstall()
+    remote_actions.uninstall()
     ErasingSQLTrackerStore(Domain.empty(), url=f"sqlite:///{tmp_path / 'rasa.db'}")
-    assert RemoteAction._validate_action_result is action_response.validate_action_result
+    assert RemoteAction._validate_action_result is remote_actions.validate_action_result
+
+
+def test_failed_actions_are_noted_only_inside_the_watch_and_rejections_are_not(monkeypatch):
+    import asyncio
+
+    from rasa.core.actions.action import ActionExecutionRejection
+    from rasa.shared.exceptions import RasaException
+
+    from bot.adapters.remote_actions import watching_action_failures
+
+    async def rasas_run(action, *args, **kwargs):
+        if action.name() == "validate_case_form":
+            raise ActionExecutionRejection(action.name())
+        if action.name() == "action_down":
+            raise RasaException("Couldn't connect")
+        return []
+
+    monkeypatch.setattr(remote_actions, "_RASAS_RUN", rasas_run)
+    remote_actions.install()
+
+    async def run(name: str) -> None:
+        try:
+            await RemoteAction(name, None).run(None, None, None, None)
+        except RasaException:
+            pass
+
+    async def turn() -> tuple[list[str], list[str]]:
+        await run("action_down")  # outside any watch: nothing to note it in
+        with watching_action_failures() as failed:
+            for name in ["action_ok", "validate_case_form", "action_down"]:
+                await run(name)
+        with watching_action_failures() as later:
+            await run("action_ok")
+        return failed, later
+
+    failed, later = asyncio.run(turn())
+    assert failed == ["action_down"]
+    assert later == []

@@ -1,0 +1,96 @@
+"""How the Rasa process calls the action server: a cheaper answer check, and failures seen.
+
+Two additions to Rasa's ``RemoteAction``, installed together by :func:`install`
+(idempotent; the tracker store and the REST channel call it when the Rasa process starts):
+
+- **The answer check, built once.** Rasa 3.6 checks every action-server answer with
+  ``jsonschema.validate(result, spec)``, which first re-checks the constant schema itself
+  against the JSON-Schema meta-schema and then builds a new validator. With jsonschema 4.17
+  and Rasa's large event schema that meta-check was about 70% of the Rasa process's CPU
+  per turn with a custom action (py-spy, ``docs/performance.md``). The replacement checks
+  against the same schema with a validator built once, and raises the same
+  ``jsonschema.ValidationError`` with Rasa's help text.
+- **Failures are visible to the channel.** Rasa logs a failed custom action (action
+  server down, an error answer, a malformed answer) and goes on without its events. Inside
+  :func:`watching_action_failures` the names of such actions are collected, so a channel
+  can tell the user that the answer may be incomplete, without asking the action server
+  for its health on every turn. A form's rejection (``ActionExecutionRejection``) is a
+  normal answer, not a failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+from typing import Any
+
+from jsonschema import exceptions, validators
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.shared.constants import DOCS_BASE_URL
+
+_RASAS_VALIDATE = RemoteAction._validate_action_result
+_RASAS_RUN = RemoteAction.run
+HELP = (
+    ". Failed to validate Action server response from API, "
+    "make sure your response from the Action endpoint is valid. "
+    "For more information about the format visit "
+    f"{DOCS_BASE_URL}/custom-actions"
+)
+_failed_actions: ContextVar[list[str] | None] = ContextVar("failed_custom_actions",
+                                                           default=None)
+
+
+@lru_cache(maxsize=1)
+def response_validator() -> Any:
+    """A jsonschema validator for Rasa's action response spec, its schema checked once."""
+    spec = RemoteAction.action_response_format_spec()
+    validator_class = validators.validator_for(spec)
+    validator_class.check_schema(spec)
+    return validator_class(spec)
+
+
+def validate_action_result(_action: RemoteAction, result: dict[str, Any]) -> bool:
+    """Drop-in for ``RemoteAction._validate_action_result`` (same result, same errors)."""
+    error = exceptions.best_match(response_validator().iter_errors(result))
+    if error is not None:
+        error.message += HELP
+        raise error
+    return True
+
+
+async def run_noting_failures(action: RemoteAction, *args: Any, **kwargs: Any) -> Any:
+    """``RemoteAction.run``, noting the action's name when it fails (then re-raising)."""
+    try:
+        return await _RASAS_RUN(action, *args, **kwargs)
+    except ActionExecutionRejection:
+        raise
+    except Exception:
+        failed = _failed_actions.get()
+        if failed is not None:
+            failed.append(action.name())
+        raise
+
+
+@contextmanager
+def watching_action_failures() -> Iterator[list[str]]:
+    """Collects the names of custom actions that fail in this task while inside."""
+    failed: list[str] = []
+    token = _failed_actions.set(failed)
+    try:
+        yield failed
+    finally:
+        _failed_actions.reset(token)
+
+
+def install() -> None:
+    """Use the cached answer check and note failures, for every RemoteAction."""
+    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    RemoteAction.run = run_noting_failures  # type: ignore[method-assign]
+
+
+def uninstall() -> None:
+    """Restore Rasa's own methods (tests)."""
+    RemoteAction._validate_action_result = _RASAS_VALIDATE  # type: ignore[method-assign]
+    RemoteAction.run = _RASAS_RUN  # type: ignore[method-assign]
