@@ -100,4 +100,10 @@ class SafeRestInput(RestInput):
                             await collector.send_text_message(message.sender_id,
                                                               no_reply_text())
 
-        return super().blueprint(answered)
+        blueprint = super().blueprint(answered)
+
+        @blueprint.listener("after_server_stop")
+        async def close_action_sessions(*_args: Any) -> None:
+            await remote_actions.close_shared_sessions()
+
+        return blueprint

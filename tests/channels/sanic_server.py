@@ -42,8 +42,10 @@ def serve(channels: list[InputChannel], agent: Any) -> Iterator[str]:
         await server.start_serving()
         ready.set()
         await stop["event"].wait()
+        await server.before_stop()
         server.close()
         await server.wait_closed()
+        await server.after_stop()  # the channels' after_server_stop listeners, as in Rasa
         for connection in list(server.connections):
             connection.close_if_idle()
         for _ in range(40):

@@ -113,3 +113,57 @@ def test_failed_actions_are_noted_only_inside_the_watch_and_rejections_are_not(m
     failed, later = asyncio.run(turn())
     assert failed == ["action_down"]
     assert later == []
+
+
+def test_action_calls_reuse_one_connection_with_rasas_headers_and_auth():
+    import asyncio
+
+    from aiohttp import web
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    peers, auth_headers, custom_headers = [], [], []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername")[1])
+        auth_headers.append(request.headers.get("Authorization"))
+        custom_headers.append(request.headers.get("X-Guide"))
+        body = await request.json()
+        return web.json_response({"events": [], "responses": [{"text": body["next_action"]}]})
+
+    async def scenario() -> list[str]:
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Guide": "1"},
+                                  basic_auth={"username": "u", "password": "p"})
+        names = []
+        try:
+            for name in ["action_a", "action_b", "action_c"]:
+                tracker = DialogueStateTracker.from_events("s", [])
+                events = await RemoteAction(name, endpoint).run(
+                    _Collect(), None, tracker, Domain.empty())
+                names.append(events[0].text)
+        finally:
+            await remote_actions.close_shared_sessions()
+            await runner.cleanup()
+        return names
+
+    remote_actions.install()
+    assert asyncio.run(scenario()) == ["action_a", "action_b", "action_c"]
+    assert len(peers) == 3 and len(set(peers)) == 1  # one kept-alive connection
+    assert all(h and h.startswith("Basic ") for h in auth_headers)
+    assert custom_headers == ["1", "1", "1"]
+    assert remote_actions._sessions == {}
+
+
+class _Collect:
+    """The output channel a RemoteAction utters its responses to."""
+
+    async def send_response(self, recipient_id, message):
+        return None
