@@ -33,7 +33,7 @@ from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.adapters import remote_actions
+from bot.adapters import remote_actions, rule_matching
 from bot.store.privacy import install_pii_filter
 
 ERASE_ACTION = "action_delete_my_data"
@@ -89,7 +89,9 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
         if url and not kwargs.get("host"):
             kwargs["host"] = url
         install_pii_filter()  # Rasa's logs (e.g. --debug) show user messages: mask PII
-        remote_actions.install()  # validate action-server answers without re-checking
+        # Rasa-process start-up hooks (this store is what endpoints.yml always names):
+        remote_actions.install()  # kept-alive action calls, a cheaper answer check
+        rule_matching.install()  # rule lookup that stops once no rule can drop out
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (
             None, "", ":memory:"
