@@ -13,6 +13,10 @@ Empty values mean unset; without a token the channel answers 503. Optional keys:
 ``reply_deadline`` (s, default 4.5), ``timestamp_tolerance`` (s, 300),
 ``max_input_chars`` (1000), ``dedup_ttl`` (s, 300).
 
+With ``REDIS_URL`` set, the handled-message keys, the buttons last shown to each user and
+the access token live in Redis, shared by every replica (:mod:`bot.channels.wechat_state`);
+otherwise in this process.
+
 Routes (under ``/webhooks/wechat``): ``GET /`` health, ``GET /webhook`` URL verification
 (echostr), ``POST /webhook`` messages. A text message goes to the bot; when its answer is
 ready within the deadline it is returned as the passive XML reply, otherwise the request
@@ -67,11 +71,18 @@ from bot.channels.wechat_protocol import (
     split_text,
     timestamp_fresh,
 )
+from bot.channels.wechat_state import RedisStore, SharedStore
+from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
 SUCCESS = "success"
 SUBSCRIBE_EVENTS = frozenset({"subscribe", "subscribe_scan"})
+
+
+def shared_store(redis_url: str | None) -> SharedStore | None:
+    """The replicas' shared store when ``REDIS_URL`` is set, else None (in process)."""
+    return RedisStore.from_url(redis_url) if redis_url else None
 
 
 class _BodyTooLarge(Exception):
@@ -143,6 +154,7 @@ class WeChatInput(InputChannel):
             timestamp_tolerance=number("timestamp_tolerance", DEFAULT_TIMESTAMP_TOLERANCE),
             max_input_chars=int(number("max_input_chars", DEFAULT_MAX_INPUT_CHARS)),
             dedup_ttl=number("dedup_ttl", 300.0),
+            store=shared_store(load_settings().redis_url),
         )
 
     def __init__(
@@ -162,6 +174,7 @@ class WeChatInput(InputChannel):
         texts: ChannelTexts | None = None,
         http: HttpFunction = requests_http,
         clock: Callable[[], float] = time.time,
+        store: SharedStore | None = None,
     ) -> None:
         self.token = token
         self.app_id = app_id
@@ -172,8 +185,8 @@ class WeChatInput(InputChannel):
         self.max_input_chars = max_input_chars
         self.texts = texts or load_texts()
         self._clock = clock
-        self._dedup = DedupCache(maxsize=dedup_size, ttl=dedup_ttl)
-        self.buttons = ButtonMemory()
+        self._dedup = DedupCache(maxsize=dedup_size, ttl=dedup_ttl, store=store)
+        self.buttons = ButtonMemory(store=store)
         self._background: set[asyncio.Task] = set()
 
         self.crypto: WeChatCrypto | None = None
@@ -188,7 +201,7 @@ class WeChatInput(InputChannel):
 
         self.client: CustomMessageClient | None = None
         if app_id and app_secret:
-            tokens = TokenCache(app_id, app_secret, self.api_base, http=http)
+            tokens = TokenCache(app_id, app_secret, self.api_base, http=http, store=store)
             self.client = CustomMessageClient(tokens, http=http)
 
         if not token:

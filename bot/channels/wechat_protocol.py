@@ -25,6 +25,8 @@ import xmltodict
 import yaml
 from wechatpy.utils import WeChatSigner
 
+from bot.channels.wechat_state import MemoryStore, SharedStore
+
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
 #: WeChat's limit for one text message (passive reply or customer-service message).
 TEXT_LIMIT = 2000
@@ -192,25 +194,23 @@ _MISSING = object()
 class DedupCache:
     """Remembers message keys for ``ttl`` seconds so WeChat's retries are handled once.
 
-    WeChat retries a push up to three times when it gets no answer within 5 s. This cache
-    lives in one process's memory: with several Rasa replicas behind a load balancer the
-    retries can land on another replica, so a shared store (e.g. Redis ``SET key 1 NX EX
-    ttl``) is needed there.
+    WeChat retries a push up to three times when it gets no answer within 5 s, and with
+    several replicas a retry can land on another one: give them one shared ``store``
+    (``wechat_state.RedisStore``). Without one, the keys stay in this process.
     """
 
     def __init__(self, maxsize: int = 10_000, ttl: float = 300.0,
-                 clock: Callable[[], float] = time.monotonic):
-        self._cache = TTLCache(maxsize, ttl, clock)
+                 clock: Callable[[], float] = time.monotonic,
+                 store: SharedStore | None = None):
+        self.ttl = ttl
+        self._store = store if store is not None else MemoryStore(maxsize, clock)
 
     def first_time(self, key: str) -> bool:
         """True the first time ``key`` is seen (and records it); False for repeats."""
-        if key in self._cache:
-            return False
-        self._cache.set(key, True)
-        return True
+        return self._store.add("dedup:" + key, "1", self.ttl)
 
     def __len__(self) -> int:
-        return len(self._cache)
+        return len(self._store)  # type: ignore[arg-type]  (memory store only)
 
 
 # --- texts -----------------------------------------------------------------------------
@@ -278,26 +278,35 @@ def button_payload(button: Mapping[str, Any]) -> str:
 
 
 class ButtonMemory:
-    """Per user, the payloads of the buttons last shown, so "1" / "２" can choose one."""
+    """Per user, the payloads of the buttons last shown, so "1" / "２" can choose one.
+
+    Kept in ``store`` (shared by the replicas when it is Redis) for ``ttl`` seconds.
+    """
 
     def __init__(self, maxsize: int = 10_000, ttl: float = 24 * 3600.0,
-                 clock: Callable[[], float] = time.monotonic):
-        self._cache = TTLCache(maxsize, ttl, clock)
+                 clock: Callable[[], float] = time.monotonic,
+                 store: SharedStore | None = None):
+        self.ttl = ttl
+        self._store = store if store is not None else MemoryStore(maxsize, clock)
 
     def update(self, user: str, payloads: Sequence[str]) -> None:
         """Remember the buttons of the bot's latest turn (none: forget)."""
         if payloads:
-            self._cache.set(user, tuple(payloads))
+            self._store.put("buttons:" + user, json.dumps(list(payloads), ensure_ascii=False),
+                            self.ttl)
         else:
-            self._cache.pop(user)
+            self._store.delete("buttons:" + user)
 
     def resolve(self, user: str, text: str | None) -> str | None:
         """The payload ``text`` chooses, or None when it is not a valid choice."""
         choice = parse_choice(text)
-        payloads = self._cache.get(user)
-        if choice is None or not payloads or not 1 <= choice <= len(payloads):
+        if choice is None:
             return None
-        return payloads[choice - 1]
+        stored = self._store.get("buttons:" + user)
+        payloads = json.loads(stored) if stored else []
+        if not isinstance(payloads, list) or not 1 <= choice <= len(payloads):
+            return None
+        return str(payloads[choice - 1])
 
 
 def compose_reply(messages: Iterable[Mapping[str, Any]],
@@ -448,15 +457,19 @@ class TokenCache:
 
     A token is reused until ``refresh_margin`` seconds before it expires (WeChat gives
     7200 s and keeps the old token valid for a while after issuing a new one).
-    Thread-safe: the channel sends from worker threads. Per process: with several
-    replicas use one central token service, since each fetch invalidates older tokens
-    after a grace period.
+    Thread-safe: the channel sends from worker threads. Each fetch invalidates older
+    tokens after a grace period, so several replicas must share one token: with a shared
+    ``store`` (``wechat_state.RedisStore``) the token lives there, one replica at a time
+    fetches (the others wait for it, up to ``FETCH_WAIT_SECONDS``), and an invalidated
+    token is dropped for all.
     """
+
+    FETCH_WAIT_SECONDS = 5.0
 
     def __init__(self, app_id: str, app_secret: str, api_base: str = DEFAULT_API_BASE,
                  http: HttpFunction = requests_http,
                  clock: Callable[[], float] = time.monotonic,
-                 refresh_margin: float = 300.0) -> None:
+                 refresh_margin: float = 300.0, store: SharedStore | None = None) -> None:
         if not app_id or not app_secret:
             raise ValueError("app_id and app_secret are required")
         self.app_id = app_id
@@ -468,11 +481,15 @@ class TokenCache:
         self._token: str | None = None
         self._expires_at = 0.0
         self._lock = threading.Lock()
+        self._store = store
+        self._key = "token:" + app_id
         self.fetches = 0
 
     def get(self) -> str:
         """A valid access token, fetching a new one when needed."""
         with self._lock:
+            if self._store is not None:
+                return self._shared_get(self._store)
             if self._token is None or self._clock() >= self._expires_at:
                 self._fetch()
             assert self._token is not None
@@ -481,9 +498,32 @@ class TokenCache:
     def invalidate(self, token: str | None = None) -> None:
         """Drop the cached token (only if it is still ``token``, when given)."""
         with self._lock:
+            if self._store is not None:
+                self._store.delete(self._key, only_if=token)
+                return
             if token is None or token == self._token:
                 self._token = None
                 self._expires_at = 0.0
+
+    def _shared_get(self, store: SharedStore) -> str:
+        token = store.get(self._key)
+        if token:
+            return token
+        lock = self._key + ":fetching"
+        if not store.add(lock, "1", self.FETCH_WAIT_SECONDS):
+            deadline = time.monotonic() + self.FETCH_WAIT_SECONDS
+            while time.monotonic() < deadline:  # another replica is fetching it
+                time.sleep(0.05)
+                token = store.get(self._key)
+                if token:
+                    return token
+        try:
+            self._fetch()
+            assert self._token is not None
+            store.put(self._key, self._token, self._expires_at - self._clock())
+            return self._token
+        finally:
+            store.delete(lock)
 
     def _fetch(self) -> None:
         params = {"grant_type": "client_credential", "appid": self.app_id,
@@ -499,6 +539,7 @@ class TokenCache:
             lifetime = 7200.0
         usable = lifetime - self.refresh_margin if lifetime > 2 * self.refresh_margin \
             else lifetime / 2
+        usable = max(usable, 1.0)
         self._token = token
         self._expires_at = self._clock() + usable
 
