@@ -518,6 +518,9 @@ class TokenCache:
                 if token:
                     return token
         try:
+            token = store.get(self._key)  # stored while we took the lock: use it
+            if token:
+                return token
             self._fetch()
             assert self._token is not None
             store.put(self._key, self._token, self._expires_at - self._clock())
