@@ -1,7 +1,7 @@
 """How the Rasa process calls the action server: kept-alive, checked cheaply, failures seen.
 
 Three additions to Rasa's ``RemoteAction``, installed together by :func:`install`
-(idempotent; the tracker store and the REST channel call it when the Rasa process starts):
+(idempotent; ``bot.adapters.startup`` calls it when the Rasa process starts):
 
 - **The answer check, built once.** Rasa 3.6 checks every action-server answer with
   ``jsonschema.validate(result, spec)``, which first re-checks the constant schema itself

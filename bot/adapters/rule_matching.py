@@ -7,10 +7,10 @@ index reaches the longest rule still in the running, nothing can drop out any mo
 rest of the conversation's history need not be visited. Rasa visits all of it, for every
 prediction, which makes each turn slower the longer the conversation gets.
 
-:func:`install` (idempotent; called with the other Rasa-process hooks by the tracker
-store) swaps in :func:`possible_keys`, which stops there and otherwise runs Rasa's own
-per-key check. ``tests/unit/test_rule_matching.py`` compares both on the trained model's
-rules.
+:func:`install` (idempotent; called with the other Rasa-process hooks by
+``bot.adapters.startup``) swaps in :func:`possible_keys`, which stops there and otherwise
+runs Rasa's own per-key check. ``tests/unit/test_rule_matching.py`` compares both on the
+trained model's rules.
 """
 
 from __future__ import annotations

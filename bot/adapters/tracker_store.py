@@ -33,8 +33,7 @@ from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.adapters import remote_actions, rule_matching
-from bot.store.privacy import install_pii_filter
+from bot.adapters.startup import install_rasa_process_hooks
 
 ERASE_ACTION = "action_delete_my_data"
 # Conversations whose stored-event count is remembered (least recently used dropped).
@@ -88,10 +87,7 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, url: str | None = None, **kwargs: Any) -> None:
         if url and not kwargs.get("host"):
             kwargs["host"] = url
-        install_pii_filter()  # Rasa's logs (e.g. --debug) show user messages: mask PII
-        # Rasa-process start-up hooks (this store is what endpoints.yml always names):
-        remote_actions.install()  # kept-alive action calls, a cheaper answer check
-        rule_matching.install()  # rule lookup that stops once no rule can drop out
+        install_rasa_process_hooks()  # this store is what endpoints.yml always names
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (
             None, "", ":memory:"

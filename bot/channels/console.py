@@ -260,9 +260,6 @@ class AgentConsoleInput(InputChannel):
         @console.route("/conversation/<conversation_id:str>", methods=["GET"],
                        name="conversation")
         async def conversation(request: Request, conversation_id: str) -> HTTPResponse:
-            refused = self._refuse(request)
-            if refused is not None:
-                return refused
             tracker = await self._tracker(request, conversation_id)
             if isinstance(tracker, HTTPResponse):
                 return tracker
@@ -281,9 +278,6 @@ class AgentConsoleInput(InputChannel):
         @console.route("/conversation/<conversation_id:str>/story", methods=["GET"],
                        name="story")
         async def story(request: Request, conversation_id: str) -> HTTPResponse:
-            refused = self._refuse(request)
-            if refused is not None:
-                return refused
             tracker = await self._tracker(request, conversation_id)
             if isinstance(tracker, HTTPResponse):
                 return tracker
@@ -305,9 +299,12 @@ class AgentConsoleInput(InputChannel):
         sender = read_sender(sender)
         return sender if sender.startswith(TRY_PREFIX) else f"{TRY_PREFIX}{sender}"
 
-    @staticmethod
-    async def _tracker(request: Request,
+    async def _tracker(self, request: Request,
                        conversation_id: str) -> DialogueStateTracker | HTTPResponse:
+        """The whole stored conversation, or the error answer (token checked first)."""
+        refused = self._refuse(request)
+        if refused is not None:
+            return refused
         if not conversation_id or len(conversation_id) > MAX_CONVERSATION_ID:
             return json_error(400, "bad_conversation_id", "bad conversation id")
         store = getattr(current_agent(request), "tracker_store", None)

@@ -28,6 +28,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from bot.adapters import remote_actions
+from bot.adapters.startup import install_rasa_process_hooks
 
 TEXTS = Path(__file__).resolve().parents[2] / "data" / "channels" / "rest.yml"
 MAX_SENDER_CHARS = 128
@@ -84,7 +85,7 @@ class SafeRestInput(RestInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
-        remote_actions.install()  # failed custom actions become visible to `answered`
+        install_rasa_process_hooks()  # failed custom actions become visible to `answered`
 
         async def answered(message: UserMessage) -> None:
             with remote_actions.watching_action_failures() as failed:

@@ -74,9 +74,9 @@ def test_malformed_requests_get_400(webhook, body):
 
 def test_a_turn_whose_custom_action_failed_says_so():
     from bot.channels.rest import actions_down_text
-    from tests.e2e.test_rest_conversation import _free_port
+    from tests.processes import free_port
 
-    closed = f"http://127.0.0.1:{_free_port()}/webhook"  # nothing listens there
+    closed = f"http://127.0.0.1:{free_port()}/webhook"  # nothing listens there
     with serve([SafeRestInput()], EchoAgent(closed)) as base:
         url = f"{base}/webhooks/rest/webhook"
         failed = requests.post(url, json={"sender": "c", "message": "outage"}, timeout=10)

@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from tests.e2e.test_rest_conversation import TOKEN, _free_port
+from tests.e2e.test_rest_conversation import TOKEN
+from tests.processes import free_port
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +17,7 @@ def server_env(tmp_path_factory) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in {"DB_URL", "REDIS_URL", "ACTION_ENDPOINT_URL"}}
     env.update(
-        RASA_PORT=str(_free_port()), ACTION_PORT=str(_free_port()), RASA_AUTH_TOKEN=TOKEN,
+        RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()), RASA_AUTH_TOKEN=TOKEN,
         DB_URL=f"sqlite:///{folder / 'tracker.db'}",
         CASES_DB_URL=f"sqlite:///{folder / 'cases.db'}",
     )

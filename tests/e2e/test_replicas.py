@@ -18,7 +18,8 @@ from contextlib import ExitStack
 import pytest
 import requests
 
-from tests.e2e.test_rest_conversation import TOKEN, _free_port
+from tests.e2e.test_rest_conversation import TOKEN
+from tests.processes import free_port, stop_group
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
@@ -67,15 +68,7 @@ def _start(stack: ExitStack, command: list[str], env: dict[str, str], log, cwd) 
     proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
 
-    def stop() -> None:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-
-    stack.callback(stop)
+    stack.callback(stop_group, proc, signal.SIGTERM)
 
 
 def _wait(url: str, log_path, deadline: float) -> None:
@@ -97,7 +90,7 @@ def test_two_replicas_keep_every_conversation_complete_and_in_order(
     if reason:
         pytest.skip(reason)
     rasa = str(repo_root / ".venv" / "bin" / "rasa")
-    action_port, ports = _free_port(), [_free_port(), _free_port()]
+    action_port, ports = free_port(), [free_port(), free_port()]
     env = {**os.environ, "DB_URL": postgres_database, "REDIS_URL": REDIS_URL,
            "CASES_DB_URL": f"sqlite:///{tmp_path / 'cases.db'}", "RASA_AUTH_TOKEN": TOKEN,
            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",

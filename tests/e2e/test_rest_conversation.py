@@ -6,7 +6,6 @@ and a throw-away SQLite tracker store, and stopped with SIGINT to the group (Ctr
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import sqlite3
@@ -20,14 +19,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.processes import stop_group
+
 START_TIMEOUT_S = 240
 TOKEN = "e2e-" + uuid.uuid4().hex
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
@@ -56,13 +51,7 @@ def running_servers(repo_root: Path, env: dict[str, str], log: Path) -> Iterator
             time.sleep(1)
         yield {"rasa": rasa, "actions": actions, "proc": proc}
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGINT)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_group(proc, signal.SIGINT)
 
 
 def _say(rasa: str, sender: str, message: str) -> list[dict]:

@@ -1,0 +1,17 @@
+"""What the Rasa process changes in Rasa when it starts, in one place.
+
+Called by the tracker store (endpoints.yml always names it) and by the REST channel (which
+relies on failed custom actions being noticed); every step is idempotent.
+"""
+
+from __future__ import annotations
+
+from bot.adapters import remote_actions, rule_matching
+from bot.store.privacy import install_pii_filter
+
+
+def install_rasa_process_hooks() -> None:
+    """PII masking in logs, the action-server call changes, the early-stopping rule lookup."""
+    install_pii_filter()  # Rasa's logs (e.g. --debug) show user messages: mask them
+    remote_actions.install()  # kept-alive calls, answer check built once, failures noticed
+    rule_matching.install()  # rule lookup that stops once no rule can drop out
