@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: help install install-system train run shell test lint validate test-unit test-stories test-model clean eval purge bench
+.PHONY: eval-conversations help install install-system train run shell test lint validate test-unit test-stories test-model clean eval purge bench
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ clean: ## Remove trained models, results and local databases
 
 eval: train ## NLU report on the held-out split: per-intent P/R/F1, confusion matrix, baseline
 	@$(PY) scripts/eval_nlu.py
+
+eval-conversations: train ## Play the blind conversation suite against both servers; pass rate per kind of check
+	@$(VENV)/bin/pytest -q -s -p no:cacheprovider tests/conversations
 
 purge: install ## Delete conversations and cases untouched for DAYS days: make purge DAYS=90
 	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=N"; exit 2; }

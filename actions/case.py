@@ -1,173 +1,172 @@
-"""Opening a case and the case form: role, order status and the key date."""
+"""One turn of a case: read the whole conversation, say what is new, ask one thing at most.
+
+The case state comes from :func:`bot.understanding.state.derive_case_state`; this module
+only turns its verdicts into responses and slot events.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import (
-    case_facts,
-    keep,
-    latest_entities,
-    latest_intent,
-    message_time,
-    rulebook,
-)
-from bot import guidance, presenter
-from bot.case_view import UNKNOWN_DATE
-from bot.dates import resolve_date
-from bot.normalize import normalize
-from bot.rulebook import CASE_TYPES, ORDER_STATUSES
+from actions.common import case_state, keep, latest_intent, lexicon, message_day, rulebook
+from bot import guidance, presenter, text
 from bot.store.sync import record_case
+from bot.understanding import dialogue
+from bot.understanding.conversation import ASKED_EVENT_SLOT, ASKED_SLOT
+from bot.understanding.state import CaseState
 
-ROLES = ("buyer", "seller")
-FORM_SLOTS = ("role", "order_status", "key_date")
-# Intents that answer a form question; anything else is a digression the policies handle.
-ANSWER_INTENTS = {"inform", "affirm", "deny", "nlu_fallback"}
+CAVEAT_SLOT = "caveat_for"  # the case whose caveat was shown
+LIMITS_SLOT = "limits_shown"  # a digest of the dated limits last shown
+GUIDED_SLOT = "guided_for"  # the case whose rung and menu were shown
+ASK_RESPONSES = {"role": "utter_ask_role", "order_status": "utter_ask_order_status"}
+NO_CASE_RESPONSES = {"nlu_fallback": "utter_fallback", "out_of_scope": "utter_out_of_scope",
+                     "affirm": "utter_affirm_ack", "deny": "utter_deny_ack"}
 
 
-class ActionOpenCase(Action):
-    """Opens (or switches to) the case named by the intent and explains it right away."""
+def case_key(state: CaseState) -> str:
+    """Identifies one case of the conversation (its type and the turn it opened)."""
+    return f"{state.case_type}@{state.opened_turn}"
+
+
+def utter_safety(dispatcher: CollectingDispatcher, state: CaseState) -> bool:
+    """Each safety flag the latest turn raised, with its own message, once per case."""
+    book = rulebook()
+    new = [flag for flag in state.safety if flag not in state.safety_seen]
+    for flag_id in new:
+        flag = book.safety_flag(flag_id)
+        dispatcher.utter_message(response="utter_safety_flag", message=flag.message,
+                                 source=flag.source)
+    return bool(new)
+
+
+def _facts_line(state: CaseState) -> str | None:
+    labels = text.load_locale()["facts"]
+    pairs = dialogue.latest_facts(state, lexicon(), labels)
+    if not pairs:
+        return None
+    shown = []
+    for label, value in pairs:
+        if label == labels["order_status"]:
+            value = text.label("order_status", value)
+        shown.append(str(labels["fact_pair"]).format(label=label, value=value))
+    return str(labels["fact_separator"]).join(shown)
+
+
+def _limits_digest(result: guidance.Guidance) -> str:
+    dated = [f"{item.limit_id}:{item.due}:{item.due_max}" for item in result.deadlines]
+    return hashlib.sha1("|".join(dated).encode()).hexdigest()[:16]
+
+
+class ActionCaseTurn(Action):
+    """Answers a case message, a detail or a free-text reply from the whole case state."""
+
+    def name(self) -> str:
+        return "action_case_turn"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        state, turns = case_state(tracker)
+        book = rulebook()
+        spoke = utter_safety(dispatcher, state)
+        events: list[EventType] = [SlotSet(ASKED_SLOT, None), SlotSet(ASKED_EVENT_SLOT, None)]
+        if state.case_type is None:
+            if not spoke or latest_intent(tracker) in {"affirm", "deny"}:
+                response = NO_CASE_RESPONSES.get(latest_intent(tracker) or "", "utter_which_case")
+                dispatcher.utter_message(response=response)
+            return events
+        key = case_key(state)
+        caveat_due = tracker.get_slot(CAVEAT_SLOT) != key
+        entry = dialogue.entry_for(state, book)
+        opened_now = state.opened_turn == state.turns
+        if opened_now:
+            if state.switched_from:
+                dispatcher.utter_message(
+                    response="utter_case_new_matter" if state.new_matter else "utter_case_switched",
+                    case=text.label("case_type", state.case_type))
+            intro = presenter.case_intro(entry)
+            if not caveat_due:
+                intro["caveat"] = ""
+            dispatcher.utter_message(response="utter_case_intro", **intro)
+            caveat_due = False
+        question = dialogue.next_question(state, turns, book, lexicon())
+        if question is not None:
+            events += self._ask(dispatcher, question)
+        else:
+            events += self._guide(dispatcher, tracker, state, key, caveat_due, opened_now or spoke)
+            caveat_due = False
+        events.append(SlotSet(CAVEAT_SLOT, key))
+        events += sync_slots(tracker, state)
+        keep(lambda repo: record_case(repo, tracker.sender_id, state.case_type, entry.role,
+                                      order_number=state.value("order_number"),
+                                      amount=state.value("amount")))
+        return events
+
+    def _ask(self, dispatcher: CollectingDispatcher, question: dialogue.Question
+             ) -> list[EventType]:
+        if question.slot == "key_date":
+            dispatcher.utter_message(response="utter_ask_key_date",
+                                     event=rulebook().event_label(question.rulebook_event))
+        else:
+            dispatcher.utter_message(response=ASK_RESPONSES[question.slot])
+        return [SlotSet(ASKED_SLOT, question.slot),
+                SlotSet(ASKED_EVENT_SLOT, question.lexicon_event)]
+
+    def _guide(self, dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseState,
+               key: str, caveat_due: bool, spoke: bool) -> list[EventType]:
+        """Dated limits when they changed, the rung once per case, else what was noted."""
+        facts = dialogue.case_facts(state, message_day(tracker), rulebook(), lexicon())
+        result = guidance.build_guidance(rulebook(), facts)
+        events: list[EventType] = []
+        said = False
+        digest = _limits_digest(result)
+        dated_now = any(item.due is not None for item in result.deadlines)
+        first_time = tracker.get_slot(GUIDED_SLOT) != key
+        if result.deadlines and tracker.get_slot(LIMITS_SLOT) != digest and (dated_now or first_time):  # noqa: E501
+            message = presenter.deadlines(result)
+            if message is not None:
+                response, values = message
+                if not caveat_due:
+                    values["caveat"] = ""
+                dispatcher.utter_message(response=response, **values)
+                events.append(SlotSet(LIMITS_SLOT, digest))
+                caveat_due, said = False, True
+        if first_time:
+            response, values = presenter.rung(result, result.current_rung_index)
+            if not caveat_due:
+                values["caveat"] = ""
+            dispatcher.utter_message(response=response, **values)
+            dispatcher.utter_message(response="utter_guidance_menu")
+            events += [SlotSet(GUIDED_SLOT, key),
+                       SlotSet("ladder_rung", float(result.current_rung_index))]
+            said = True
+        if not said:
+            line = _facts_line(state)
+            if line:
+                dispatcher.utter_message(response="utter_facts_noted", facts=line)
+            elif state.notes and state.notes[-1].turn == state.turns:
+                dispatcher.utter_message(response="utter_noted_text")
+            elif not spoke:
+                intent = latest_intent(tracker)
+                dispatcher.utter_message(
+                    response="utter_out_of_scope" if intent == "out_of_scope" else "utter_affirm_ack")  # noqa: E501
+        return events
+
+
+class ActionOpenCase(ActionCaseTurn):
+    """A message that names a case type: the same turn logic (kept for its public name)."""
 
     def name(self) -> str:
         return "action_open_case"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        case_type = latest_intent(tracker)
-        if case_type not in CASE_TYPES:
-            dispatcher.utter_message(response="utter_which_case")
-            return []
-        book = rulebook()
-        role = _role_from_message(tracker) or tracker.get_slot("role")
-        roles = book.roles_for(case_type)
-        if len(roles) == 1:
-            role = roles[0]
-        elif role not in roles:
-            role = None
-        entry = book.entry(case_type, role)
 
-        text = tracker.latest_message.get("text") or ""
-        if entry.safety or guidance.safety_flags_in(normalize(text)):
-            dispatcher.utter_message(response="utter_safety_first")
-        dispatcher.utter_message(response="utter_case_intro", **presenter.case_intro(entry))
-
-        keep(lambda repo: record_case(repo, tracker.sender_id, case_type, role))
-        events: list[EventType] = [SlotSet("case_type", case_type), SlotSet("role", role)]
-        if tracker.get_slot("case_type") != case_type:
-            events += [SlotSet("order_status", None), SlotSet("key_date", None),
-                       SlotSet("ladder_rung", None)]
-        return events
-
-
-class ValidateCaseForm(FormValidationAction):
-    """Asks only what the rule book says this case needs, and understands the answers."""
-
-    def name(self) -> str:
-        return "validate_case_form"
-
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        case_type = tracker.get_slot("case_type")
-        if case_type not in CASE_TYPES:
-            return []
-        entry = rulebook().entry(case_type, tracker.get_slot("role"))
-        asks = [slot for slot in FORM_SLOTS if slot in entry.asks]
-        if "role" not in asks and len(rulebook().roles_for(case_type)) > 1:
-            asks.insert(0, "role")
-        if entry.key_event_for(tracker.get_slot("order_status")) is None:
-            asks = [slot for slot in asks if slot != "key_date"]  # nothing dates this case
-        return asks
-
-    async def extract_role(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        role = _role_from_message(tracker)
-        if role:
-            return {"role": role}
-        return _not_understood(dispatcher, tracker, "role")
-
-    async def extract_order_status(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        values = [e.get("value") for e in latest_entities(tracker, "order_status")]
-        status = next((v for v in values if v in ORDER_STATUSES), None)
-        if status:
-            return {"order_status": status}
-        return _not_understood(dispatcher, tracker, "order_status")
-
-    async def extract_key_date(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        asked = tracker.get_slot("requested_slot") == "key_date"
-        text = tracker.latest_message.get("text") or ""
-        if not asked:
-            # A date given up front ("11月18号申请的退款") fills the slot at activation.
-            spans = latest_entities(tracker, "date")
-            if not spans:
-                return {}
-            text = " ".join(str(e.get("value", "")) for e in spans)
-        resolution = resolve_date(text, message_time(tracker))
-        if resolution.status == "ok" and resolution.value:
-            return {"key_date": resolution.value.isoformat()}
-        if not asked:
-            return {}
-        if resolution.status == "future":
-            dispatcher.utter_message(response="utter_key_date_future", date_text=text)
-            return {"key_date": None}
-        if latest_intent(tracker) == "deny":
-            return {"key_date": UNKNOWN_DATE}
-        if latest_intent(tracker) not in ANSWER_INTENTS:
-            return {}
-        dispatcher.utter_message(response="utter_key_date_unclear")
-        return {"key_date": None}
-
-
-class ActionAskKeyDate(Action):
-    """Asks for the date of the event this case's time limits count from."""
-
-    def name(self) -> str:
-        return "action_ask_key_date"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        facts = case_facts(tracker)
-        book = rulebook()
-        if facts is None:
-            dispatcher.utter_message(response="utter_which_case")
-            return []
-        entry = book.entry(facts.case_type, facts.role)
-        event = entry.key_event_for(facts.order_status) or entry.key_event
-        if event is None:  # required_slots never asks then; answer anyway rather than fail
-            dispatcher.utter_message(response="utter_key_date_unclear")
-            return []
-        dispatcher.utter_message(response="utter_ask_key_date", event=book.event_label(event))
-        return []
-
-
-def _role_from_message(tracker: Tracker) -> str | None:
-    values = [e.get("value") for e in latest_entities(tracker, "role")]
-    return next((v for v in values if v in ROLES), None)
-
-
-def _not_understood(
-    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str
-) -> dict[str, Any]:
-    """Re-ask the requested slot when the user answered but we did not understand."""
-    if tracker.get_slot("requested_slot") != slot:
-        return {}
-    if latest_intent(tracker) not in ANSWER_INTENTS:
-        return {}  # a digression: let the form reject so the policies can answer it
-    dispatcher.utter_message(response="utter_slot_unclear")
-    return {slot: None}
+def sync_slots(tracker: Tracker, state: CaseState) -> list[EventType]:
+    """SlotSet events for the slots the case state sets, where they changed."""
+    values = dialogue.slot_values(state, rulebook(), lexicon())
+    return [SlotSet(name, value) for name, value in values.items()
+            if value is not None and tracker.get_slot(name) != value]

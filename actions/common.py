@@ -16,6 +16,10 @@ from bot.rulebook import RuleBook, load_rulebook
 from bot.settings import load_settings
 from bot.store import CaseRepository, CaseStoreError, create_store_engine, default_case_db_url
 from bot.store.privacy import install_pii_filter
+from bot.understanding import dialogue
+from bot.understanding.conversation import turns_from_events
+from bot.understanding.lexicon import Lexicon, load_lexicon
+from bot.understanding.state import CaseState, Turn, derive_case_state
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +35,22 @@ def rulebook() -> RuleBook:
     return load_rulebook()
 
 
+def lexicon() -> Lexicon:
+    """The validated understanding vocabularies (loaded once per process)."""
+    return load_lexicon()
+
+
+@lru_cache(maxsize=1)
+def fixed_clock() -> datetime | None:
+    """FIXED_CLOCK as a time (tests and demos); None in normal use."""
+    value = load_settings().fixed_clock
+    return None if value is None else datetime.fromisoformat(value)
+
+
 def message_time(tracker: Tracker) -> datetime:
     """When the latest user message arrived (timezone-aware); now if unknown."""
+    if fixed_clock() is not None:
+        return fixed_clock()
     for event in reversed(tracker.events):
         if event.get("event") == "user" and event.get("timestamp"):
             return datetime.fromtimestamp(float(event["timestamp"]), tz=UTC)
@@ -52,9 +70,24 @@ def latest_entities(tracker: Tracker, entity: str) -> list[dict[str, Any]]:
     return [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
 
 
+def conversation_turns(tracker: Tracker) -> list[Turn]:
+    """The conversation's user turns, as the case state reads them."""
+    return turns_from_events(tracker.events, fixed_clock())
+
+
+def case_state(tracker: Tracker) -> tuple[CaseState, list[Turn]]:
+    """The case state derived from the whole conversation, and the turns it read."""
+    turns = conversation_turns(tracker)
+    return derive_case_state(turns, rulebook(), lexicon()), turns
+
+
 def case_facts(tracker: Tracker) -> guidance.CaseFacts | None:
-    """The current case from the slots, or None when no case is open."""
-    return case_view.case_facts(tracker.slots, message_day(tracker))
+    """The current case from the conversation, or None when no case is open."""
+    state, _turns = case_state(tracker)
+    today = message_day(tracker)
+    derived = dialogue.case_facts(state, today, rulebook(), lexicon())
+    # A case resumed from the case store lives in the slots, not in this conversation.
+    return derived if derived is not None else case_view.case_facts(tracker.slots, today)
 
 
 @lru_cache(maxsize=1)

@@ -7,8 +7,8 @@ into display strings.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from bot.deadlines import due_date
 from bot.rulebook import CaseEntry, Note, RuleBook, load_rulebook
@@ -23,6 +23,8 @@ class CaseFacts:
     order_status: str | None
     key_date: dt.date | None
     today: dt.date
+    # Every known event date (rule-book event id -> date); each limit counts from its own.
+    event_dates: Mapping[str, dt.date] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -129,14 +131,18 @@ def deadline_items(
     key_date: dt.date | None,
     today: dt.date,
     book: RuleBook | None = None,
+    event_dates: Mapping[str, dt.date] | None = None,
 ) -> tuple[DeadlineItem, ...]:
-    """Date every limit counting from ``key_event`` (when ``key_date`` is known)."""
+    """Date every limit from its own event: ``key_date`` for ``key_event``, the others from
+    ``event_dates`` when the user gave them."""
     rules = _book(book)
+    dates = dict(event_dates or {})
+    if key_date is not None and key_event is not None:
+        dates[key_event] = key_date
     items: list[DeadlineItem] = []
     for limit in entry.time_limits:
-        due = None
-        if key_date is not None and key_event is not None and limit.counts_from == key_event:
-            due = due_date(limit, key_date)
+        start = dates.get(limit.counts_from)
+        due = None if start is None else due_date(limit, start)
         latest = None if due is None else (due.date_max or due.date)
         items.append(
             DeadlineItem(
@@ -238,8 +244,11 @@ def build_guidance(book: RuleBook | None, facts: CaseFacts) -> Guidance:
     rules = _book(book)
     entry = rules.entry(facts.case_type, facts.role)
     key_event = entry.key_event_for(facts.order_status)
-    items = deadline_items(entry, key_event, facts.key_date, facts.today, rules)
-    index = current_rung_index(entry, facts.order_status, facts.key_date, facts.today, items)
+    key_date = facts.key_date
+    if key_date is None and key_event is not None:
+        key_date = facts.event_dates.get(key_event)
+    items = deadline_items(entry, key_event, key_date, facts.today, rules, facts.event_dates)
+    index = current_rung_index(entry, facts.order_status, key_date, facts.today, items)
     ladder = tuple(rung_at(entry, i, rules) for i in range(len(entry.ladder)))
     uncovered = sorted(
         {
@@ -260,7 +269,7 @@ def build_guidance(book: RuleBook | None, facts: CaseFacts) -> Guidance:
         menu_path=tuple(entry.menu_path),
         key_event=key_event,
         key_event_label=None if key_event is None else rules.event_label(key_event),
-        key_date=facts.key_date,
+        key_date=key_date,
         deadlines=items,
         now_possible=tuple(item for item in items if item.kind == "opens" and item.reached),
         current_rung_index=index,

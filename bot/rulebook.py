@@ -31,7 +31,8 @@ EVENTS_FILE = "events.yml"
 LADDER_FILE = "ladder.yml"
 SAFETY_FILE = "safety.yml"
 TIMELINES_FILE = "timelines.yml"
-SPECIAL_FILES = (EVENTS_FILE, LADDER_FILE, SAFETY_FILE, TIMELINES_FILE)
+FACETS_FILE = "facets.yml"
+SPECIAL_FILES = (EVENTS_FILE, LADDER_FILE, SAFETY_FILE, TIMELINES_FILE, FACETS_FILE)
 
 BUYER = "buyer"
 SELLER = "seller"
@@ -418,8 +419,10 @@ class RuleBook:
         entries: list[CaseEntry],
         flags: dict[str, SafetyFlag],
         triggers: list[SafetyTrigger],
+        facets: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.directory = directory
+        self._facets = facets or {}
         self._events = events
         self._rungs = rungs
         self._entries = entries
@@ -486,6 +489,10 @@ class RuleBook:
             return self._flags[flag_id]
         except KeyError:
             raise KeyError(f"unknown safety flag '{flag_id}'") from None
+
+    def facets_of(self, case_type: str) -> tuple[str, ...]:
+        """Case types that, told while ``case_type`` is open, are details of it (facets.yml)."""
+        return self._facets.get(case_type, ())
 
     def safety_triggers(self) -> list[SafetyTrigger]:
         """All keyword triggers, in file order."""
@@ -795,4 +802,24 @@ def _load(directory: Path, require_complete: bool) -> RuleBook:
         ]
         if missing:
             raise RuleBookError(directory, f"no entry for: {', '.join(missing)}")
-    return RuleBook(directory, events, rungs, entries, flags, triggers)
+    return RuleBook(directory, events, rungs, entries, flags, triggers, _load_facets(directory))
+
+
+def _load_facets(directory: Path) -> dict[str, tuple[str, ...]]:
+    """``facets: {case_type: [case types that are details of it]}``; optional file."""
+    path = directory / FACETS_FILE
+    if not path.is_file():
+        return {}
+    raw = _top(path, _read_yaml(path), "facets", dict)
+    facets: dict[str, tuple[str, ...]] = {}
+    for case_type, details in raw.items():
+        if case_type not in CASE_TYPES:
+            raise RuleBookError(path, "unknown case type", entry=str(case_type))
+        if not isinstance(details, list):
+            raise RuleBookError(path, "must be a list of case types", entry=str(case_type))
+        for detail in details:
+            if detail not in CASE_TYPES or detail == case_type:
+                raise RuleBookError(path, f"'{detail}' is not another case type",
+                                    entry=str(case_type))
+        facets[str(case_type)] = tuple(details)
+    return facets

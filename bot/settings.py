@@ -21,6 +21,8 @@ class Settings:
     redis_url: str | None
     action_endpoint_url: str | None
     data_dir: Path
+    # Every message is taken to arrive at this moment (ISO 8601); for tests and demos only.
+    fixed_clock: str | None = None
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -35,4 +37,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         redis_url=env.get("REDIS_URL") or None,
         action_endpoint_url=env.get("ACTION_ENDPOINT_URL") or None,
         data_dir=Path(env.get("COMPLAINT_GUIDE_DATA", str(REPO_ROOT / "data"))),
+        fixed_clock=env.get("FIXED_CLOCK") or None,
     )

@@ -57,7 +57,10 @@ from bot.channels.web import (
     read_sender,
 )
 from bot.dates import SHANGHAI
+from bot.rulebook import load_rulebook
 from bot.settings import load_settings
+from bot.understanding.lexicon import load_lexicon
+from bot.understanding.view import state_view
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +174,18 @@ def _case_view(slots: dict[str, Any]) -> dict[str, Any] | None:
         return None
 
 
+def _state_view(tracker: Any) -> dict[str, Any] | None:
+    """The case state derived from the whole conversation (the same function the actions use)."""
+    try:
+        clock = load_settings().fixed_clock
+        now = datetime.fromisoformat(clock) if clock else datetime.now(SHANGHAI)
+        return state_view([event.as_dict() for event in tracker.events], now.date(),
+                          load_rulebook(), load_lexicon(), now if clock else None)
+    except Exception:  # noqa: BLE001 - the console must still show the rest
+        logger.exception("console: could not build the case state")
+        return None
+
+
 def _safe_filename(conversation_id: str) -> str:
     return (re.sub(r"[^A-Za-z0-9_.-]", "_", conversation_id) or "conversation")[:80] + ".yml"
 
@@ -255,6 +270,7 @@ class AgentConsoleInput(InputChannel):
                 "slots": slots,
                 "replies": [public_message(m) for m in collector.messages],
                 "case": _case_view(current),
+                "state": _state_view(tracker) if tracker else None,
             })
 
         @console.route("/conversation/<conversation_id:str>", methods=["GET"],

@@ -113,6 +113,24 @@
     box.appendChild(pair);
   }
 
+  // The case state: each fact, the user turn it came from, and the limits it dated.
+  function renderState(state) {
+    var body = $("cc-state");
+    clear(body);
+    var head = $("cc-state-head");
+    if (!state || !state.case_type) {
+      head.textContent = "（当前没有案子）";
+      emptyRow(body, 4);
+      return;
+    }
+    head.textContent = state.case + "（" + state.case_type + "）· 角色：" + (state.role || "未知") +
+      " · 第" + state.opened_turn + "句开始 · 共" + state.turns + "句";
+    if (!(state.facts || []).length) { emptyRow(body, 4); return; }
+    state.facts.forEach(function (fact) {
+      body.appendChild(row([fact.fact, fact.value, fact.turn, (fact.dates || []).join("；")]));
+    });
+  }
+
   function renderTry(data) {
     lastTryId = data.conversation_id;
     $("cc-try-id").textContent = data.conversation_id;
@@ -176,6 +194,7 @@
     });
     if (!replies.firstChild) { replies.appendChild(el("p", "（没有回复）", "cc-muted")); }
     renderCase(data.case);
+    renderState(data.state);
     $("cc-try-result").hidden = false;
   }
 

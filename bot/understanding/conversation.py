@@ -1,0 +1,57 @@
+"""Rasa's event list (plain dicts) -> the user turns the case state reads.
+
+Works on the serialized events of both rasa-sdk's and Rasa's trackers, so the actions and
+the console derive the same state. Imports nothing from Rasa.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bot.understanding.state import Turn
+
+ASKED_SLOT = "asked"
+ASKED_EVENT_SLOT = "asked_event"
+
+
+def _ranking(parse: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
+    ranking = parse.get("intent_ranking") or []
+    pairs = tuple((str(item.get("name")), float(item.get("confidence") or 0.0))
+                  for item in ranking if item.get("name"))
+    if pairs:
+        return pairs
+    intent = parse.get("intent") or {}
+    if intent.get("name"):
+        return ((str(intent["name"]), float(intent.get("confidence") or 1.0)),)
+    return ()
+
+
+def turns_from_events(events: Iterable[Mapping[str, Any]], clock: dt.datetime | None = None
+                      ) -> list[Turn]:
+    """User turns of a conversation, each with what the assistant had asked just before.
+
+    ``clock``: a fixed time for every turn (tests and demos); otherwise each turn's own
+    timestamp. A session restart does not reset the case: slots carry over.
+    """
+    turns: list[Turn] = []
+    asked: str | None = None
+    asked_event: str | None = None
+    for event in events:
+        kind = event.get("event")
+        if kind == "slot":
+            if event.get("name") == ASKED_SLOT:
+                asked = event.get("value") or None
+            elif event.get("name") == ASKED_EVENT_SLOT:
+                asked_event = event.get("value") or None
+        elif kind == "user":
+            parse = event.get("parse_data") or {}
+            intent = (parse.get("intent") or {}).get("name")
+            stamp = event.get("timestamp")
+            when = clock or (dt.datetime.fromtimestamp(float(stamp), tz=dt.UTC) if stamp
+                             else dt.datetime.now(tz=dt.UTC))
+            turns.append(Turn(text=str(event.get("text") or ""), time=when, intent=intent,
+                              ranking=_ranking(parse), asked=asked, asked_event=asked_event))
+            asked, asked_event = None, None
+    return turns

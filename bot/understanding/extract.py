@@ -1,0 +1,311 @@
+"""What one user message says: dated events, numbers, the item, the problem, the role.
+
+Pure functions of the message text, its time and what the assistant had just asked; the
+vocabularies come from :mod:`bot.understanding.lexicon`. Text is normalized first
+(length-preserving), and a full-width comma always ends a clause: it is never read as a
+thousands separator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from bot.dates import find_date_spans, resolve_date
+from bot.normalize import normalize
+from bot.understanding.lexicon import Lexicon
+
+MAX_TEXT = 2000  # longer messages are read up to here (the rest is kept as text only)
+CLAUSE_BREAK = re.compile(r"[,.。!?;:\n…~]+|但是|不过|然后|结果")
+DIGIT_RUN = re.compile(r"(?<![\d.])\d{6,30}(?![\d])")
+ID_MIN_DIGITS = 13  # a run this long is an identifier, never money
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+AMOUNT = re.compile(
+    r"(?:(?P<prefix>[¥$]|rmb|人民币)\s?(?P<pv>\d{1,9}(?:\.\d{1,2})?)"
+    r"|(?<![\d.])(?P<v>\d{1,9}(?:\.\d{1,2})?)\s?(?P<mul>[万千w])?\s?(?P<unit>元钱|元|块钱|块|圆|rmb|人民币))",
+    re.IGNORECASE,
+)
+CN_AMOUNT = re.compile(r"(?<![零一二两三四五六七八九十百千万几])(?P<v>[零一二两三四五六七八九十百千万]{1,8})(?:元钱|元|块钱|块(?!儿))")  # noqa: E501
+ORDER_CUE = re.compile(r"(?:订单号码?|订单编号|订单|单号)\s*(?:是|为|:)?\s*$")
+PRODUCT_CUE = re.compile(r"(?:商品|宝贝|链接|产品)\s*(?:id|ID|编号|号)\s*(?:是|为|:)?\s*$|(?:^|[^a-z])id\s*(?:是|为|:)?\s*$",  # noqa: E501
+                         re.IGNORECASE)
+TRACKING_CUE = re.compile(r"(?:快递|物流|运|包裹|退货|寄回)单?号\s*(?:是|为|:)?\s*$|(?:顺丰|中通|圆通|韵达|申通|京东|邮政|ems|极兔)\S{0,4}$",  # noqa: E501
+                          re.IGNORECASE)
+TIME_OF_DAY = re.compile(
+    r"\s*(?P<pod>凌晨|早上|上午|中午|下午|晚上|傍晚)?\s*(?P<h>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[点:](?P<m>\d{1,2}|半)?")
+PM_PARTS = {"下午", "晚上", "傍晚", "afternoon", "evening"}
+CN_HOURS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,  # noqa: E501
+            "十": 10, "十一": 11, "十二": 12}
+ITEM_CHARS = r"[\u4e00-\u9fffA-Za-z0-9]"
+BUY_VERB = r"(?:买了|买的是|买的|拍了|拍的|购买了|入手了|入了|订了|下单了|下单买了|买(?![家方到]))"
+NUMERAL = r"(?:一|两|二|三|四|五|几|\d{1,2})"
+
+
+@dataclass(frozen=True)
+class DatedEvent:
+    """A date the message gives, bound to its event (None when nothing names one)."""
+
+    event: str | None
+    day: dt.date
+    time: dt.time | None
+    words: str
+    correction: bool
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """Everything one message says that the case keeps."""
+
+    role: str | None
+    dates: tuple[DatedEvent, ...]
+    order_number: str | None
+    product_id: str | None
+    tracking_number: str | None
+    amount: str | None
+    demand_amount: str | None
+    item: str | None
+    problems: tuple[str, ...]
+    other_side: tuple[str, ...]
+    evidence: tuple[str, ...]
+    wants: tuple[str, ...]
+    order_status: str | None
+    switch_marker: bool
+
+    @property
+    def empty(self) -> bool:
+        """True when the message gave no fact at all."""
+        return not (self.role or self.dates or self.order_number or self.product_id
+                    or self.tracking_number or self.amount or self.demand_amount or self.item
+                    or self.problems or self.other_side or self.evidence or self.wants
+                    or self.order_status)
+
+
+@dataclass(frozen=True)
+class _Clause:
+    start: int
+    text: str  # normalized
+    original: str
+
+
+def clauses(original: str) -> list[_Clause]:
+    """The message cut at punctuation (a full-width comma included) and at 但是 / 然后."""
+    norm = normalize(original)
+    found, position = [], 0
+    for match in CLAUSE_BREAK.finditer(norm):
+        if match.start() > position:
+            found.append(_Clause(position, norm[position:match.start()],
+                                 original[position:match.start()]))
+        position = match.end()
+    if position < len(norm):
+        found.append(_Clause(position, norm[position:], original[position:]))
+    return [clause for clause in found if clause.text.strip()]
+
+
+def _negated(text: str, start: int, lexicon: Lexicon) -> bool:
+    before = text[max(0, start - 2):start]
+    return any(before.endswith(word) for word in lexicon.negations)
+
+
+def _find_words(text: str, words: tuple[str, ...], lexicon: Lexicon | None = None
+                ) -> list[tuple[int, int, str]]:
+    """Non-overlapping occurrences of ``words`` (longest first), optionally not negated."""
+    taken: list[tuple[int, int, str]] = []
+    for word in words:  # already sorted longest first
+        for match in re.finditer(re.escape(word), text):
+            start, end = match.start(), match.end()
+            if any(start < t_end and t_start < end for t_start, t_end, _ in taken):
+                continue
+            if lexicon is not None and _negated(text, start, lexicon):
+                continue
+            taken.append((start, end, word))
+    return sorted(taken)
+
+
+def _event_cues(text: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
+    """Event cues in a clause: (start, end, event id), longest cue first where they overlap."""
+    cues = sorted(((cue, event.id) for event in lexicon.events.values() for cue in event.cues),
+                  key=lambda pair: len(pair[0]), reverse=True)
+    taken: list[tuple[int, int, str]] = []
+    for cue, event_id in cues:
+        for match in re.finditer(re.escape(cue), text):
+            start, end = match.start(), match.end()
+            if not any(start < t_end and t_start < end for t_start, t_end, _ in taken):
+                taken.append((start, end, event_id))
+    return sorted(taken)
+
+
+def _time_after(text: str, end: int, part_of_day: str | None) -> dt.time | None:
+    match = TIME_OF_DAY.match(text, end)
+    if not match:
+        return None
+    raw = match.group("h")
+    hour = int(raw) if raw.isdigit() else CN_HOURS.get(raw)
+    if hour is None or hour > 23:
+        return None
+    minute = 30 if match.group("m") == "半" else int(match.group("m") or 0)
+    pod = match.group("pod") or part_of_day
+    if pod in PM_PARTS and hour < 12:
+        hour += 12
+    return dt.time(hour, min(minute, 59))
+
+
+def _dates(clause: _Clause, now: dt.datetime, asked_event: str | None, lexicon: Lexicon
+           ) -> list[DatedEvent]:
+    text = clause.text
+    spans = find_date_spans(text)
+    if not spans:
+        return []
+    cues = _event_cues(text, lexicon)
+    correction = any(text.lstrip().startswith(word) or word in text[:6]
+                     for word in lexicon.corrections)
+    found: list[DatedEvent] = []
+    for index, (start, end) in enumerate(spans):
+        resolution = resolve_date(text[start:end], now)
+        if resolution.status != "ok" or resolution.value is None:
+            continue
+        low = spans[index - 1][1] if index else 0
+        high = spans[index + 1][0] if index + 1 < len(spans) else len(text)
+        near = [(min(abs(c_start - end), abs(start - c_end)) + (0 if c_start >= end else 1), event)
+                for c_start, c_end, event in cues if c_start >= low and c_end <= high]
+        event = min(near)[1] if near else None
+        if event is None and not correction:
+            event = asked_event
+        found.append(DatedEvent(event=event, day=resolution.value,
+                                time=_time_after(text, end, resolution.part_of_day),
+                                words=clause.original.strip(), correction=correction))
+    return found
+
+
+def _amount_value(match: re.Match[str]) -> str | None:
+    raw = match.group("pv") or match.group("v")
+    try:
+        value = Decimal(raw)
+    except (InvalidOperation, TypeError):
+        return None
+    multiplier = {"万": 10000, "w": 10000, "W": 10000, "千": 1000}.get(match.group("mul") or "", 1)
+    value *= multiplier
+    return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+
+
+def _cn_amount(raw: str) -> str | None:
+    from bot.dates import _number  # cn2an, imported on first use
+
+    try:
+        return str(_number(raw))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _numbers(norm: str, lexicon: Lexicon) -> dict[str, str | None]:
+    """Order number, product ID, tracking number, order amount and demanded money."""
+    found: dict[str, str | None] = {"order_number": None, "product_id": None,
+                                    "tracking_number": None, "amount": None,
+                                    "demand_amount": None}
+    for match in DIGIT_RUN.finditer(norm):
+        digits, before = match.group(0), norm[max(0, match.start() - 10):match.start()]
+        if PHONE.match(digits):
+            continue
+        if PRODUCT_CUE.search(before):
+            kind = "product_id"
+        elif TRACKING_CUE.search(before):
+            kind = "tracking_number"
+        elif len(digits) >= ID_MIN_DIGITS or ORDER_CUE.search(before):
+            kind = "order_number"
+        else:
+            continue
+        found[kind] = found[kind] or digits
+    for clause in clauses(norm):
+        text = clause.text
+        demand = any(cue in text for cue in lexicon.demand_cues)
+        values = [_amount_value(m) for m in AMOUNT.finditer(text)]
+        values += [_cn_amount(m.group("v")) for m in CN_AMOUNT.finditer(text)]
+        for value in filter(None, values):
+            kind = "demand_amount" if demand else "amount"
+            found[kind] = found[kind] or value
+    return found
+
+
+def _item(norm: str, lexicon: Lexicon) -> str | None:
+    measures = "|".join(map(re.escape, lexicon.item_measures))
+    patterns = (
+        rf"{BUY_VERB}{NUMERAL}?(?:{measures})?(?P<x>{ITEM_CHARS}{{2,14}})",
+        rf"(?<![这那哪每\d.])(?:{NUMERAL})(?:{measures})(?P<x>{ITEM_CHARS}{{2,14}})",
+    )
+    for pattern in patterns:
+        for match in re.finditer(pattern, norm):
+            name = match.group("x")
+            cut = min((name.find(stop) for stop in lexicon.item_stops if name.find(stop) >= 1),
+                      default=len(name))
+            name = name[:cut].rstrip("的了")
+            if len(name) >= 2 and not name.isdigit():
+                return name
+    return None
+
+
+def _status(norm: str, lexicon: Lexicon) -> str | None:
+    for status, words in lexicon.order_statuses.items():
+        if _find_words(norm, words, lexicon):
+            return status
+    return None
+
+
+def _role(norm: str, lexicon: Lexicon, asked_role: bool) -> str | None:
+    hits = [(start, role) for role, words in lexicon.roles.items()
+            for start, _end, _word in _find_words(norm, words, lexicon)]
+    if hits:
+        return max(hits)[1]
+    if asked_role:
+        stripped = norm.strip(" 。.!！呀啊的哦")
+        if stripped.endswith("买家") or stripped in {"买", "买方", "消费者"}:
+            return "buyer"
+        if stripped.endswith(("卖家", "商家", "店家")) or stripped in {"卖", "卖方", "店主"}:
+            return "seller"
+    return None
+
+
+def _groups(norm: str, groups: tuple[tuple[str, ...], ...], lexicon: Lexicon) -> tuple[str, ...]:
+    kept: list[str] = []
+    words = tuple(sorted((w for group in groups for w in group), key=len, reverse=True))
+    owner = {word: group[0] for group in groups for word in group}
+    for _start, _end, word in _find_words(norm, words, lexicon):
+        if owner[word] not in kept:
+            kept.append(owner[word])
+    return tuple(kept)
+
+
+def read_message(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None = None,
+                 asked_event: str | None = None) -> MessageFacts:
+    """The facts of one message. ``asked``: the slot the assistant had just asked for;
+    ``asked_event``: the lexicon event whose date it had asked for."""
+    return _read(text[:MAX_TEXT], now, lexicon, asked, asked_event)
+
+
+@lru_cache(maxsize=4096)
+def _read(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None,
+          asked_event: str | None) -> MessageFacts:
+    norm = normalize(text)
+    parts = clauses(text)
+    dates = [found for clause in parts for found in
+             _dates(clause, now, asked_event if asked == "key_date" else None, lexicon)]
+    problems = tuple(dict.fromkeys(
+        clause.original.strip() for clause in parts
+        if _find_words(clause.text, lexicon.problems) and len(clause.text) <= 60))
+    other_side = tuple(dict.fromkeys(
+        clause.original[clause.text.find(cue):].strip() for clause in parts
+        for cue in lexicon.other_side if cue in clause.text))
+    numbers = _numbers(norm, lexicon)
+    return MessageFacts(
+        role=_role(norm, lexicon, asked == "role"),
+        dates=tuple(dates),
+        item=_item(norm, lexicon),
+        problems=problems,
+        other_side=other_side[:3],
+        evidence=_groups(norm, lexicon.evidence, lexicon),
+        wants=_groups(norm, lexicon.wants, lexicon),
+        order_status=_status(norm, lexicon),
+        switch_marker=any(marker in norm for marker in lexicon.switch_markers),
+        **numbers,
+    )

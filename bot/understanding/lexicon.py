@@ -1,0 +1,158 @@
+"""The vocabularies the case-state builder reads with (``data/understanding/lexicon.yml``).
+
+Loaded once per path and validated: any problem raises :class:`LexiconError` naming the
+file and the entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.normalize import normalize
+
+DEFAULT_LEXICON = Path(__file__).resolve().parents[2] / "data" / "understanding" / "lexicon.yml"
+ROLES = ("buyer", "seller")
+WORD_LISTS = ("corrections", "negations", "demand_cues", "amount_cues", "other_side", "problems",
+              "item_measures", "item_stops", "switch_markers")
+SYNONYM_LISTS = ("evidence", "wants")
+ORDER_STATUSES = ("unpaid", "not_shipped", "shipped", "received", "completed", "refunding",
+                  "closed")
+
+
+class LexiconError(ValueError):
+    """A lexicon file that cannot be used; the message names the file and the entry."""
+
+    def __init__(self, path: Path, entry: str, problem: str) -> None:
+        super().__init__(f"{path.name}: {entry}: {problem}")
+
+
+@dataclass(frozen=True)
+class EventVocabulary:
+    """One kind of dated event: its label, the rule-book events it dates, its cue words."""
+
+    id: str
+    label: str
+    rulebook: tuple[str, ...]
+    cues: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Lexicon:
+    """Every vocabulary of ``lexicon.yml``, normalized and longest cue first."""
+
+    roles: dict[str, tuple[str, ...]]
+    events: dict[str, EventVocabulary]
+    order_statuses: dict[str, tuple[str, ...]]
+    evidence: tuple[tuple[str, ...], ...]
+    wants: tuple[tuple[str, ...], ...]
+    corrections: tuple[str, ...]
+    negations: tuple[str, ...]
+    demand_cues: tuple[str, ...]
+    amount_cues: tuple[str, ...]
+    other_side: tuple[str, ...]
+    problems: tuple[str, ...]
+    item_measures: tuple[str, ...]
+    item_stops: tuple[str, ...]
+    switch_markers: tuple[str, ...]
+
+    def event_label(self, event_id: str) -> str:
+        """The Chinese label of one of the lexicon's events."""
+        return self.events[event_id].label
+
+
+def _words(path: Path, entry: str, value: Any) -> tuple[str, ...]:
+    """A non-empty list of non-empty strings, normalized, longest first."""
+    if not isinstance(value, list) or not value:
+        raise LexiconError(path, entry, "must be a non-empty list of words")
+    words: list[str] = []
+    for index, word in enumerate(value):
+        if not isinstance(word, str) or not word.strip():
+            raise LexiconError(path, f"{entry}[{index}]", "must be a non-empty string")
+        words.append(normalize(word.strip()))
+    if len(set(words)) != len(words):
+        duplicate = next(word for word in words if words.count(word) > 1)
+        raise LexiconError(path, entry, f"duplicate word '{duplicate}'")
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def _synonyms(path: Path, entry: str, value: Any) -> tuple[tuple[str, ...], ...]:
+    if not isinstance(value, list) or not value:
+        raise LexiconError(path, entry, "must be a non-empty list of word lists")
+    groups = []
+    for index, group in enumerate(value):
+        words = _words(path, f"{entry}[{index}]", group)
+        first = normalize(str(group[0]).strip())
+        groups.append((first, *[word for word in words if word != first]))
+    return tuple(groups)
+
+
+def _events(path: Path, value: Any) -> dict[str, EventVocabulary]:
+    if not isinstance(value, dict) or not value:
+        raise LexiconError(path, "events", "must be a mapping of event id to its vocabulary")
+    events: dict[str, EventVocabulary] = {}
+    for event_id, spec in value.items():
+        where = f"events.{event_id}"
+        if not isinstance(spec, dict):
+            raise LexiconError(path, where, "must be a mapping with label, rulebook and cues")
+        extra = set(spec) - {"label", "rulebook", "cues"}
+        if extra:
+            raise LexiconError(path, where, f"unexpected key(s): {', '.join(sorted(extra))}")
+        label = spec.get("label")
+        if not isinstance(label, str) or not label.strip():
+            raise LexiconError(path, f"{where}.label", "must be a non-empty string")
+        linked = spec.get("rulebook", [])
+        if not isinstance(linked, list) or not all(isinstance(e, str) for e in linked):
+            raise LexiconError(path, f"{where}.rulebook", "must be a list of rule-book event ids")
+        events[str(event_id)] = EventVocabulary(
+            id=str(event_id), label=label.strip(), rulebook=tuple(linked),
+            cues=_words(path, f"{where}.cues", spec.get("cues")))
+    return events
+
+
+def parse_lexicon(data: Any, path: Path) -> Lexicon:
+    """Validate the parsed YAML of a lexicon file."""
+    if not isinstance(data, dict):
+        raise LexiconError(path, "(top level)", "must be a mapping")
+    expected = {"roles", "events", "order_statuses", *WORD_LISTS, *SYNONYM_LISTS}
+    missing, extra = expected - set(data), set(data) - expected
+    if missing:
+        raise LexiconError(path, "(top level)", f"missing key(s): {', '.join(sorted(missing))}")
+    if extra:
+        raise LexiconError(path, "(top level)", f"unexpected key(s): {', '.join(sorted(extra))}")
+    roles = data["roles"]
+    if not isinstance(roles, dict) or set(roles) != set(ROLES):
+        raise LexiconError(path, "roles", "must map exactly buyer and seller to words")
+    statuses = data["order_statuses"]
+    if not isinstance(statuses, dict) or not statuses:
+        raise LexiconError(path, "order_statuses", "must map order statuses to words")
+    for status in statuses:
+        if status not in ORDER_STATUSES:
+            raise LexiconError(path, f"order_statuses.{status}",
+                               f"unknown order status (expected one of {', '.join(ORDER_STATUSES)})")  # noqa: E501
+    return Lexicon(
+        roles={role: _words(path, f"roles.{role}", roles[role]) for role in ROLES},
+        events=_events(path, data["events"]),
+        order_statuses={str(status): _words(path, f"order_statuses.{status}", words)
+                        for status, words in statuses.items()},
+        evidence=_synonyms(path, "evidence", data["evidence"]),
+        wants=_synonyms(path, "wants", data["wants"]),
+        **{name: _words(path, name, data[name]) for name in WORD_LISTS},
+    )
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: Path = DEFAULT_LEXICON) -> Lexicon:
+    """Read and validate a lexicon file (cached per path)."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise LexiconError(path, "(file)", f"cannot be read: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        raise LexiconError(path, "(file)", f"malformed YAML: {' '.join(str(error).split())}") from None  # noqa: E501
+    return parse_lexicon(data, path)

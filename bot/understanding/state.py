@@ -1,0 +1,233 @@
+"""The case state: one plain function of the conversation's user turns.
+
+:func:`derive_case_state` reads every user turn (text, NLU ranking, time, what the
+assistant had just asked) and returns the case type, the role and every fact the user
+gave, each with the turn it came from. The actions, the console and the tests all call it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.dates import SHANGHAI
+from bot.normalize import normalize
+from bot.rulebook import CASE_TYPES, RuleBook
+from bot.understanding.extract import MessageFacts, read_message
+from bot.understanding.lexicon import Lexicon
+
+# A case-type message that is not a facet switches the case only when this sure of it.
+SWITCH_CONFIDENCE = 0.6
+ANSWER_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback", "out_of_scope"})
+SINGLE_FACTS = ("order_number", "product_id", "tracking_number", "amount", "demand_amount")
+LIST_FACTS = ("problems", "other_side", "evidence", "wants")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One user message as the case state reads it."""
+
+    text: str
+    time: dt.datetime
+    intent: str | None = None
+    ranking: tuple[tuple[str, float], ...] = ()
+    asked: str | None = None  # the slot the assistant had just asked for
+    asked_event: str | None = None  # the lexicon event whose date it had asked for
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact of the case, the turn it came from (1-based) and the user's words."""
+
+    name: str
+    value: Any
+    turn: int
+    words: str
+    time: dt.time | None = None
+
+
+@dataclass
+class CaseState:
+    """What the conversation has established so far."""
+
+    case_type: str | None = None
+    role: str | None = None
+    role_said: bool = False  # the user said the role (not only implied by the case type)
+    opened_turn: int | None = None
+    facts: dict[str, Fact] = field(default_factory=dict)
+    lists: dict[str, list[Fact]] = field(default_factory=dict)
+    events: dict[str, Fact] = field(default_factory=dict)
+    undated_words: list[Fact] = field(default_factory=list)
+    order_status: Fact | None = None
+    notes: list[Fact] = field(default_factory=list)
+    safety: tuple[str, ...] = ()  # safety flags the latest turn raised
+    safety_seen: tuple[str, ...] = ()  # flags raised earlier in the same case
+    switched_from: str | None = None  # the case type the latest turn switched away from
+    new_matter: bool = False  # the latest turn opened a new matter (facts started anew)
+    latest: MessageFacts | None = None
+    turns: int = 0
+
+    def value(self, name: str) -> Any:
+        """A single fact's value (None when not given)."""
+        fact = self.facts.get(name)
+        return None if fact is None else fact.value
+
+    def values(self, name: str) -> list[Any]:
+        """A list fact's values, in the order given."""
+        return [fact.value for fact in self.lists.get(name, [])]
+
+    def event_date(self, event: str) -> dt.date | None:
+        """The date of a lexicon event, when given."""
+        fact = self.events.get(event)
+        return None if fact is None else fact.value
+
+    @property
+    def status(self) -> str | None:
+        """The order status the user said or that the events imply."""
+        return None if self.order_status is None else self.order_status.value
+
+    def rulebook_dates(self, lexicon: Lexicon) -> dict[str, dt.date]:
+        """Rule-book event id -> date, from every dated event of the case."""
+        dates: dict[str, dt.date] = {}
+        for event_id, fact in self.events.items():
+            for linked in lexicon.events[event_id].rulebook:
+                dates.setdefault(linked, fact.value)
+        return dates
+
+    def rulebook_times(self, lexicon: Lexicon) -> dict[str, dt.time]:
+        """Rule-book event id -> time of day, where the user gave one."""
+        times: dict[str, dt.time] = {}
+        for event_id, fact in self.events.items():
+            if fact.time is not None:
+                for linked in lexicon.events[event_id].rulebook:
+                    times.setdefault(linked, fact.time)
+        return times
+
+
+def lexicon_event_for(rulebook_event: str, lexicon: Lexicon) -> str | None:
+    """The lexicon event whose date dates ``rulebook_event`` (None when none does)."""
+    for event in lexicon.events.values():
+        if rulebook_event in event.rulebook:
+            return event.id
+    return None
+
+
+def _allowed(book: RuleBook, case_type: str, role: str | None) -> bool:
+    return role is None or role in book.roles_for(case_type)
+
+
+def case_candidate(turn: Turn, role: str | None, book: RuleBook) -> tuple[str, float] | None:
+    """The case type a turn points to, re-ranked so that it fits the role."""
+    ranking = list(turn.ranking) or ([(turn.intent, 1.0)] if turn.intent else [])
+    if not ranking or ranking[0][0] not in CASE_TYPES:
+        return None
+    for name, confidence in ranking:
+        if name in CASE_TYPES and _allowed(book, name, role):
+            return name, confidence
+    return None
+
+
+def _set(state: CaseState, name: str, value: Any, turn: int, words: str) -> None:
+    state.facts[name] = Fact(name, value, turn, words)
+
+
+def _add(state: CaseState, name: str, values: Iterable[Any], turn: int, words: str) -> None:
+    kept = state.lists.setdefault(name, [])
+    for value in values:
+        if value not in [fact.value for fact in kept]:
+            kept.append(Fact(name, value, turn, words))
+
+
+def _start_new_matter(state: CaseState) -> None:
+    state.facts, state.lists, state.events = {}, {}, {}
+    state.undated_words, state.notes, state.order_status = [], [], None
+    state.safety_seen = ()
+
+
+def _merge(state: CaseState, said: MessageFacts, number: int, text: str) -> None:
+    last_event = max(state.events.values(), key=lambda f: f.turn, default=None)
+    for found in said.dates:
+        event = found.event
+        if event is None and found.correction and last_event is not None:
+            event = last_event.name
+        if event is None:
+            state.undated_words.append(Fact("date", found.day, number, found.words, found.time))
+            continue
+        state.events[event] = Fact(event, found.day, number, found.words, found.time)
+    for name in SINGLE_FACTS:
+        value = getattr(said, name)
+        if value:
+            _set(state, name, value, number, text)
+    if said.item and "item" not in state.facts:
+        _set(state, "item", said.item, number, text)
+    for name in LIST_FACTS:
+        _add(state, name, getattr(said, name), number, text)
+    if said.order_status:
+        state.order_status = Fact("order_status", said.order_status, number, text)
+
+
+def _implied_status(state: CaseState) -> None:
+    """An order status the dated events imply, when the user said none."""
+    if state.order_status is not None:
+        return
+    for event, status in (("confirmed", "completed"), ("refund_requested", "refunding"),
+                          ("signed", "received"), ("shipped", "shipped")):
+        fact = state.events.get(event)
+        if fact is not None:
+            state.order_status = Fact("order_status", status, fact.turn, fact.words)
+            return
+
+
+def _choose_case(state: CaseState, turn: Turn, said: MessageFacts, number: int,
+                 book: RuleBook) -> None:
+    candidate = case_candidate(turn, state.role, book)
+    if candidate is None:
+        return
+    new, confidence = candidate
+    current = state.case_type
+    if current is None:
+        state.case_type, state.opened_turn = new, number
+        return
+    if new == current or (new in book.facets_of(current) and not said.switch_marker):
+        return
+    if said.switch_marker:
+        _start_new_matter(state)
+        state.new_matter = True
+    elif confidence < SWITCH_CONFIDENCE:
+        return
+    state.switched_from, state.case_type, state.opened_turn = current, new, number
+
+
+def _safety(state: CaseState, text: str, book: RuleBook) -> None:
+    norm = normalize(text)
+    flags: list[str] = []
+    for trigger in book.safety_triggers():
+        if trigger.matches(norm):
+            flags.extend(flag for flag in trigger.flags if flag not in flags)
+    state.safety_seen = tuple(dict.fromkeys((*state.safety_seen, *state.safety)))
+    state.safety = tuple(flags)
+
+
+def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon) -> CaseState:
+    """The case state after ``turns`` (oldest first)."""
+    state = CaseState()
+    for number, turn in enumerate(turns, start=1):
+        now = turn.time if turn.time.tzinfo else turn.time.replace(tzinfo=SHANGHAI)
+        said = read_message(turn.text, now, lexicon, turn.asked, turn.asked_event)
+        state.switched_from, state.new_matter, state.latest, state.turns = None, False, said, number
+        if said.role and (said.role != state.role or not state.role_said):
+            state.role, state.role_said = said.role, True
+        before = state.case_type
+        _choose_case(state, turn, said, number, book)
+        if state.case_type and state.role is None and len(book.roles_for(state.case_type)) == 1:
+            state.role = book.roles_for(state.case_type)[0]
+        if state.case_type != before and before is not None:
+            state.safety_seen = ()
+        _safety(state, turn.text, book)
+        _merge(state, said, number, turn.text)
+        if turn.asked and said.empty and (turn.intent in ANSWER_INTENTS or turn.intent is None):
+            state.notes.append(Fact(turn.asked, turn.text.strip()[:200], number, turn.text))
+        _implied_status(state)
+    return state

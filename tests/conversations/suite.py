@@ -1,0 +1,204 @@
+"""The conversation suite: play each scenario against the running servers and check it.
+
+Scenarios (``*.yml`` beside this file, format in FORMAT.md) were written blind, from the
+domain brief and the intent catalog only; never train on them. Each turn's replies come
+over REST; the case state after each turn is derived, with the same function the actions
+use, from the tracker that the Rasa HTTP API returns.
+
+Run as ``python -m tests.conversations.suite RASA_URL TOKEN`` against servers started with
+FIXED_CLOCK=2026-11-20T10:00:00+08:00 (``make eval-conversations`` does all of it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import requests
+import yaml
+
+from bot.rulebook import load_rulebook
+from bot.understanding import dialogue
+from bot.understanding.conversation import turns_from_events
+from bot.understanding.lexicon import load_lexicon
+from bot.understanding.state import CaseState, derive_case_state
+
+HERE = Path(__file__).resolve().parent
+CLOCK = dt.datetime.fromisoformat("2026-11-20T10:00:00+08:00")
+DEAD_ENDS = ("没能看懂", "没看懂", "帮不上忙", "没完全听懂")
+CAVEAT = "不构成法律意见"
+DATED_LINE = re.compile(r"\d{1,2}月\d{1,2}日（周")
+SAFETY_WORDS = {"threat": ("110",), "fraud": ("诈骗", "报警"), "extortion": ("敲诈勒索", "报警")}
+PHONE_LINES = 16  # about a phone screen, counting the buttons' line
+KINDS = ("case", "role", "facts", "events", "safety", "no_dead_end", "question",
+         "no_repeat", "caveat_once", "dated_limits", "fits_screen")
+
+
+@dataclass
+class Result:
+    """Passed and failed checks per kind, with the failures' descriptions."""
+
+    passed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    failed: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def check(self, kind: str, ok: bool, where: str) -> None:
+        if ok:
+            self.passed[kind] += 1
+        else:
+            self.failed[kind].append(where)
+
+    def rate(self, kind: str) -> float | None:
+        total = self.passed[kind] + len(self.failed[kind])
+        return None if total == 0 else self.passed[kind] / total
+
+    def table(self) -> str:
+        lines = [f"{'check':<14}{'passed':>8}{'total':>8}{'rate':>8}"]
+        for kind in KINDS:
+            total = self.passed[kind] + len(self.failed[kind])
+            if total:
+                lines.append(f"{kind:<14}{self.passed[kind]:>8}{total:>8}{self.rate(kind):>8.3f}")
+        return "\n".join(lines)
+
+
+def load_scenarios(folder: Path = HERE) -> list[dict[str, Any]]:
+    """Every conversation of every scenario file, in file order."""
+    scenarios: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("*.yml")):
+        scenarios.extend(yaml.safe_load(path.read_text(encoding="utf-8")) or [])
+    return scenarios
+
+
+def _number_equal(expected: Any, value: Any) -> bool:
+    try:
+        return value is not None and Decimal(str(expected)) == Decimal(str(value))
+    except ArithmeticError:
+        return False
+
+
+def _contains(expected: str, values: list[str]) -> bool:
+    return any(expected in v or (len(v) >= 2 and v in expected) for v in values)
+
+
+def _fact_ok(name: str, expected: Any, state: CaseState) -> bool:
+    if name in ("amount", "demand_amount"):
+        return _number_equal(expected, state.value(name))
+    if name in ("order_number", "product_id"):
+        return str(state.value(name)) == str(expected)
+    if name == "item":
+        return _contains(str(expected), [str(state.value("item") or "")])
+    if name == "problem":
+        return _contains(str(expected), [str(v) for v in state.values("problems")])
+    if name in ("evidence", "wants"):
+        return all(_contains(str(item), [str(v) for v in state.values(name)]) for item in expected)
+    return False
+
+
+class Player:
+    """Talks to the servers: one REST message, then the tracker through the HTTP API."""
+
+    def __init__(self, rasa: str, token: str) -> None:
+        self.rasa, self.token = rasa.rstrip("/"), token
+        self.session = requests.Session()
+
+    def say(self, sender: str, text: str) -> list[str]:
+        reply = self.session.post(f"{self.rasa}/webhooks/rest/webhook",
+                                  json={"sender": sender, "message": text}, timeout=60)
+        reply.raise_for_status()
+        return [item.get("text", "") for item in reply.json() if item.get("text")]
+
+    def events(self, sender: str) -> list[dict[str, Any]]:
+        reply = self.session.get(f"{self.rasa}/conversations/{sender}/tracker",
+                                 params={"token": self.token}, timeout=60)
+        reply.raise_for_status()
+        return reply.json().get("events") or []
+
+
+def play(conversation: dict[str, Any], player: Player, result: Result) -> list[str]:
+    """Play one conversation, record its checks, return its transcript."""
+    book, lexicon = load_rulebook(), load_lexicon()
+    sender = f"suite-{conversation['id']}-{uuid.uuid4().hex[:6]}"
+    transcript, all_replies, cases = [], [], set()
+    state = CaseState()
+    for number, turn in enumerate(conversation["turns"], start=1):
+        where = f"{conversation['id']}#{number}"
+        replies = player.say(sender, turn["user"])
+        state = derive_case_state(turns_from_events(player.events(sender), CLOCK), book, lexicon)
+        transcript += [f"你  {turn['user']}", *(f"bot {r}" for r in replies)]
+        all_replies += replies
+        if state.case_type:
+            cases.add(f"{state.case_type}@{state.opened_turn}")
+        expect = turn.get("expect") or {}
+        joined = "\n".join(replies)
+        if "case" in expect:
+            result.check("case", state.case_type == expect["case"],
+                         f"{where}: case {state.case_type} != {expect['case']}")
+        if "role" in expect:
+            entry = dialogue.entry_for(state, book)
+            role = entry.role if entry else state.role
+            result.check("role", role == expect["role"], f"{where}: role {role} != {expect['role']}")  # noqa: E501
+        for name, value in (expect.get("facts") or {}).items():
+            result.check("facts", _fact_ok(name, value, state), f"{where}: {name}={value!r}")
+        for event, day in (expect.get("events") or {}).items():
+            got = state.event_date(event)
+            result.check("events", got is not None and got.isoformat() == str(day),
+                         f"{where}: {event} {got} != {day}")
+        if "safety" in expect:
+            first = replies[0] if replies else ""
+            words = SAFETY_WORDS[expect["safety"]]
+            result.check("safety", all(w in first for w in words),
+                         f"{where}: safety {expect['safety']} not first")
+        if not expect.get("out_of_scope"):
+            result.check("no_dead_end", bool(replies) and not any(d in joined for d in DEAD_ENDS),
+                         f"{where}: dead end: {joined[:60]!r}")
+        if expect.get("question"):
+            substantive = len(joined) >= 30 and not any(d in joined for d in DEAD_ENDS)
+            result.check("question", substantive, f"{where}: question got {joined[:60]!r}")
+        lines = sum(r.count("\n") + 1 for r in replies)
+        result.check("fits_screen", lines <= PHONE_LINES, f"{where}: {lines} lines")
+    long_replies = [r for r in all_replies if len(r) >= 40]
+    result.check("no_repeat", len(long_replies) == len(set(long_replies)),
+                 f"{conversation['id']}: a reply repeated")
+    caveats = sum(r.count(CAVEAT) for r in all_replies)
+    result.check("caveat_once", caveats <= max(1, len(cases)),
+                 f"{conversation['id']}: caveat {caveats}x for {len(cases)} case(s)")
+    facts = dialogue.case_facts(state, CLOCK.date(), book, lexicon)
+    if facts is not None:
+        entry = dialogue.entry_for(state, book)
+        countable = {limit.counts_from for limit in entry.time_limits} & set(facts.event_dates)
+        if countable:
+            result.check("dated_limits", any(DATED_LINE.search(r) for r in all_replies),
+                         f"{conversation['id']}: dates known for {sorted(countable)}, none shown")
+    return transcript
+
+
+def run_suite(rasa: str, token: str, transcripts: Path | None = None) -> Result:
+    """Play every scenario; optionally write the transcripts to a file."""
+    player, result, written = Player(rasa, token), Result(), []
+    for conversation in load_scenarios():
+        written += [f"## {conversation['id']}", *play(conversation, player, result), ""]
+    if transcripts is not None:
+        transcripts.parent.mkdir(parents=True, exist_ok=True)
+        transcripts.write_text("\n".join(written), encoding="utf-8")
+    return result
+
+
+def main(argv: list[str]) -> int:
+    rasa, token = argv[1], argv[2]
+    out = Path(argv[3]) if len(argv) > 3 else None
+    result = run_suite(rasa, token, out)
+    print(result.table())
+    for kind in KINDS:
+        for failure in result.failed[kind][:8]:
+            print(f"  {kind}: {failure}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
