@@ -152,9 +152,7 @@ class ActionCaseTurn(Action):
             elif state.notes and state.notes[-1].turn == state.turns:
                 dispatcher.utter_message(response="utter_noted_text")
             elif not spoke:
-                intent = latest_intent(tracker)
-                dispatcher.utter_message(
-                    response="utter_out_of_scope" if intent == "out_of_scope" else "utter_affirm_ack")  # noqa: E501
+                dispatcher.utter_message(response="utter_unclear_in_case")  # noqa: E501
         return events
 
 

@@ -11,8 +11,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.case import utter_safety
 from actions.common import (
     case_facts,
+    case_state,
     keep,
     latest_entities,
     latest_intent,
@@ -48,6 +50,7 @@ class ActionDraftComplaint(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        utter_safety(dispatcher, case_state(tracker)[0])
         facts = case_facts(tracker)
         if facts is None:
             dispatcher.utter_message(response="utter_which_case")

@@ -7,9 +7,21 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import case_facts, keep, rulebook
+from actions.case import CAVEAT_SLOT, case_key, utter_safety
+from actions.common import case_facts, case_state, keep, rulebook
 from bot import guidance, presenter, text
 from bot.store.sync import record_case
+
+
+def _safety_and_caveat(dispatcher: CollectingDispatcher, tracker: Tracker
+                       ) -> tuple[bool, list[EventType]]:
+    """Any new safety message first; whether the case's caveat is still due (once per case)."""
+    state, _turns = case_state(tracker)
+    utter_safety(dispatcher, state)
+    if state.case_type is None:
+        return True, []
+    key = case_key(state)
+    return tracker.get_slot(CAVEAT_SLOT) != key, [SlotSet(CAVEAT_SLOT, key)]
 
 
 def _guidance_or_ask(
@@ -36,17 +48,24 @@ def _remember(tracker: Tracker, result: guidance.Guidance, rung: int) -> None:
     ))
 
 
-def _utter_deadlines(dispatcher: CollectingDispatcher, result: guidance.Guidance) -> None:
+def _utter_deadlines(dispatcher: CollectingDispatcher, result: guidance.Guidance,
+                     caveat: bool = True) -> None:
     message = presenter.deadlines(result)
     if message is None:
-        dispatcher.utter_message(response="utter_deadlines_none", caveat=text.caveat())
+        dispatcher.utter_message(response="utter_deadlines_none",
+                                 caveat=text.caveat() if caveat else "")
     else:
         response, values = message
+        if not caveat:
+            values["caveat"] = ""
         dispatcher.utter_message(response=response, **values)
 
 
-def _utter_rung(dispatcher: CollectingDispatcher, result: guidance.Guidance, index: int) -> None:
+def _utter_rung(dispatcher: CollectingDispatcher, result: guidance.Guidance, index: int,
+                caveat: bool = True) -> None:
     response, values = presenter.rung(result, index)
+    if not caveat:
+        values["caveat"] = ""
     dispatcher.utter_message(response=response, **values)
 
 
@@ -78,10 +97,11 @@ class ActionExplainDeadlines(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        caveat, events = _safety_and_caveat(dispatcher, tracker)
         result = _guidance_or_ask(dispatcher, tracker)
         if result is not None:
-            _utter_deadlines(dispatcher, result)
-        return []
+            _utter_deadlines(dispatcher, result, caveat)
+        return events
 
 
 class ActionNextStep(Action):
@@ -93,13 +113,14 @@ class ActionNextStep(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        caveat, events = _safety_and_caveat(dispatcher, tracker)
         result = _guidance_or_ask(dispatcher, tracker)
         if result is None:
-            return []
+            return events
         index = min(_current_rung(tracker, result) + 1, len(result.ladder) - 1)
-        _utter_rung(dispatcher, result, index)
+        _utter_rung(dispatcher, result, index, caveat)
         _remember(tracker, result, index)
-        return [SlotSet("ladder_rung", float(index))]
+        return [*events, SlotSet("ladder_rung", float(index))]
 
 
 class ActionEvidence(Action):
@@ -111,6 +132,7 @@ class ActionEvidence(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        _safety_and_caveat(dispatcher, tracker)
         result = _guidance_or_ask(dispatcher, tracker)
         if result is not None:
             index = _current_rung(tracker, result)

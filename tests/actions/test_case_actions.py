@@ -1,179 +1,146 @@
-"""The case actions with tracker fixtures: opening a case and the case form."""
+# ruff: noqa: E501 - the conversations are easier to read on one line
+"""The case-turn action over whole conversations: one question at most, facts kept,
+safety first with the flag's own message, the caveat once per case."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pytest
+from rasa_sdk import Tracker
 
-from actions.case import ActionAskKeyDate, ActionOpenCase, ValidateCaseForm
-from bot.case_view import UNKNOWN_DATE
-from tests.actions.conftest import make_tracker, message, render, responses, slot_events
+from actions.case import ActionCaseTurn, ActionOpenCase
+from bot.dates import SHANGHAI
+from tests.actions.conftest import SLOT_NAMES, message, render, responses, slot_events
 
-pytestmark = pytest.mark.anyio
+AT = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
 
 
-async def test_open_case_explains_the_case_and_sets_the_buyer_role(dispatcher, domain):
-    tracker = make_tracker("卖家一直不同意退款怎么办", "refund_refused")
-    events = await ActionOpenCase().run(dispatcher, tracker, domain)
+def conversation(turns: list[tuple[str, str]], slots: dict[str, Any] | None = None,
+                 asked: list[str | None] | None = None) -> Tracker:
+    """A tracker whose events are the given (text, intent) user turns; ``asked[i]`` is the
+    slot the assistant asked just before turn i."""
+    events: list[dict[str, Any]] = []
+    for index, (text, intent) in enumerate(turns):
+        if asked and asked[index]:
+            events.append({"event": "slot", "name": "asked", "value": asked[index]})
+        parse = {"text": text, "intent": {"name": intent, "confidence": 0.9},
+                 "intent_ranking": [{"name": intent, "confidence": 0.9}], "entities": []}
+        events.append({"event": "user", "timestamp": AT.timestamp(), "text": text,
+                       "parse_data": parse})
+    all_slots = {name: None for name in (*SLOT_NAMES, "caveat_for", "guided_for",
+                                         "limits_shown", "asked", "asked_event")}
+    all_slots.update(slots or {})
+    return Tracker(sender_id="test-user", slots=all_slots, latest_message=parse, events=events,
+                   paused=False, followup_action=None, active_loop={},
+                   latest_action_name="action_listen")
+
+
+async def run(action, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+    return await action.run(dispatcher, tracker, domain)
+
+
+@pytest.mark.anyio
+async def test_a_refund_case_asks_for_the_refund_date_only(dispatcher, domain):
+    events = await run(ActionOpenCase(), dispatcher, conversation([("卖家一直不同意退款", "refund_refused")]), domain)
+    assert responses(dispatcher) == ["utter_case_intro", "utter_ask_key_date"]
+    assert message(dispatcher, "utter_ask_key_date")["event"] == "申请退款"
+    slots = slot_events(events)
+    assert slots["case_type"] == "refund_refused" and slots["role"] == "buyer"
+    assert slots["asked"] == "key_date" and slots["asked_event"] == "refund_requested"
+
+
+@pytest.mark.anyio
+async def test_a_defect_told_inside_a_refund_dispute_keeps_the_case_and_its_facts(dispatcher, domain):
+    tracker = conversation([("卖家拒绝退款", "refund_refused"),
+                            ("订单号4817263950018273，89元，一条牛仔裤，收到就开线了，11月16号申请的退款", "quality_problem")],
+                           slots={"caveat_for": "refund_refused@1"})
+    events = await run(ActionOpenCase(), dispatcher, tracker, domain)
+    assert "utter_case_intro" not in responses(dispatcher)
     slots = slot_events(events)
     assert slots["case_type"] == "refund_refused"
-    assert slots["role"] == "buyer"
-    text = render(domain, message(dispatcher, "utter_case_intro"))
-    assert "退款" in text and "我的淘宝" in text
+    assert slots["order_number"] == "4817263950018273" and slots["amount"] == "89"
+    assert slots["item"] == "牛仔裤" and slots["key_date"] == "2026-11-16"
+    dated = render(domain, message(dispatcher, "utter_deadlines_dated"))
+    assert "11月16日" in dated and "不构成法律意见" not in dated  # the caveat came with the intro
 
 
-async def test_open_case_for_a_seller_case_sets_the_seller_role(dispatcher, domain):
-    tracker = make_tracker("买家投诉我恶意骚扰", "accused_of_harassment")
-    events = await ActionOpenCase().run(dispatcher, tracker, domain)
-    assert slot_events(events)["role"] == "seller"
+@pytest.mark.anyio
+async def test_an_answer_in_words_is_understood_and_never_re_asked(dispatcher, domain):
+    tracker = conversation([("付款五天了还不发货", "not_shipped"), ("早就确认收货了", "inform")],
+                           asked=[None, "order_status"], slots={"caveat_for": "not_shipped@1"})
+    events = await run(ActionCaseTurn(), dispatcher, tracker, domain)
+    assert slot_events(events)["order_status"] == "completed"
+    assert "utter_ask_order_status" not in responses(dispatcher)
+    assert "utter_slot_unclear" not in responses(dispatcher)
 
 
-async def test_open_case_leaves_role_open_when_the_case_has_two_sides(dispatcher, domain):
-    tracker = make_tracker("小二判我输了", "ruling_unfair")
-    events = await ActionOpenCase().run(dispatcher, tracker, domain)
-    assert slot_events(events)["role"] is None
+@pytest.mark.anyio
+async def test_an_unmapped_answer_is_kept_and_the_conversation_moves_on(dispatcher, domain):
+    tracker = conversation([("卖家一直不同意退款", "refund_refused"), ("这个我真记不清了，反正挺久了", "inform")],
+                           asked=[None, "key_date"], slots={"caveat_for": "refund_refused@1"})
+    await run(ActionCaseTurn(), dispatcher, tracker, domain)
+    assert "utter_ask_key_date" not in responses(dispatcher)
+    assert "utter_rung" in responses(dispatcher)
 
 
-async def test_open_case_takes_the_role_the_user_states(dispatcher, domain):
-    entity = {"entity": "role", "value": "seller", "start": 0, "end": 4}
-    tracker = make_tracker("我是卖家，小二判我输了", "ruling_unfair", [entity])
-    events = await ActionOpenCase().run(dispatcher, tracker, domain)
-    assert slot_events(events)["role"] == "seller"
+@pytest.mark.anyio
+async def test_a_threat_mid_case_gets_the_police_first_and_keeps_the_case(dispatcher, domain):
+    tracker = conversation([("卖家一直不同意退款", "refund_refused"),
+                            ("他昨晚打电话说要来我家找我", "seller_harassment")],
+                           slots={"caveat_for": "refund_refused@1"})
+    events = await run(ActionOpenCase(), dispatcher, tracker, domain)
+    assert responses(dispatcher)[0] == "utter_safety_flag"
+    assert "110" in render(domain, dispatcher.messages[0])
+    assert slot_events(events).get("case_type", "refund_refused") == "refund_refused"
 
 
-async def test_threats_put_safety_first(dispatcher, domain):
-    tracker = make_tracker("卖家给我寄了冥币还说要找上门", "seller_harassment")
-    await ActionOpenCase().run(dispatcher, tracker, domain)
-    assert responses(dispatcher)[0] == "utter_safety_first"
-    assert "110" in render(domain, message(dispatcher, "utter_safety_first"))
+@pytest.mark.anyio
+async def test_an_ordinary_not_shipped_case_gets_no_threat_text(dispatcher, domain):
+    await run(ActionOpenCase(), dispatcher, conversation([("付款三天了还不发货", "not_shipped")]), domain)
+    assert "utter_safety_flag" not in responses(dispatcher)
 
 
-async def test_switching_case_clears_the_old_case_facts(dispatcher, domain):
-    old = {"case_type": "not_shipped", "order_status": "not_shipped", "key_date": "2026-11-01"}
-    tracker = make_tracker("其实是假货", "counterfeit", slots=old)
-    slots = slot_events(await ActionOpenCase().run(dispatcher, tracker, domain))
-    assert slots["case_type"] == "counterfeit"
-    assert slots["order_status"] is None and slots["key_date"] is None
+@pytest.mark.anyio
+async def test_extortion_by_review_gets_its_own_message(dispatcher, domain):
+    tracker = conversation([("买家说不给他转200块就不删差评，这是敲诈吧", "malicious_review")])
+    await run(ActionOpenCase(), dispatcher, tracker, domain)
+    first = render(domain, dispatcher.messages[0])
+    assert "敲诈勒索" in first and "冥币" not in first
 
 
-async def test_open_case_without_a_case_intent_asks_which_case(dispatcher, domain):
-    events = await ActionOpenCase().run(dispatcher, make_tracker("嗯", "affirm"), domain)
-    assert events == [] and responses(dispatcher) == ["utter_which_case"]
+@pytest.mark.anyio
+async def test_the_shop_role_holds_and_buyer_cases_are_not_chosen(dispatcher, domain):
+    tracker = conversation([("我们店被买家投诉恶意骚扰了", "accused_of_harassment"),
+                            ("他天天打电话骂我们客服", "seller_harassment")],
+                           slots={"caveat_for": "accused_of_harassment@1"})
+    events = await run(ActionOpenCase(), dispatcher, tracker, domain)
+    slots = slot_events(events)
+    assert slots.get("case_type", "accused_of_harassment") == "accused_of_harassment"
+    assert "utter_case_intro" not in responses(dispatcher)
 
 
-@pytest.mark.parametrize(
-    ("slots", "expected"),
-    [
-        ({"case_type": "refund_refused", "role": "buyer"}, ["order_status", "key_date"]),
-        ({"case_type": "ruling_unfair"}, ["role"]),
-        ({"case_type": "accused_of_harassment", "role": "seller"}, ["key_date"]),
-        ({"case_type": "listing_violation", "role": "seller"}, []),
-        ({"case_type": "staff_complaint", "role": "seller"}, ["role"]),
-        ({"case_type": "logistics_claim"}, ["role", "order_status", "key_date"]),
-        ({}, []),
-    ],
-)
-async def test_the_form_asks_only_what_the_case_needs(dispatcher, domain, slots, expected):
-    form = ValidateCaseForm()
-    tracker = make_tracker(slots=slots)
-    asked = await form.required_slots(form.domain_slots(domain), dispatcher, tracker, domain)
-    assert asked == expected
+@pytest.mark.anyio
+async def test_a_clear_new_matter_switches_and_says_so(dispatcher, domain):
+    tracker = conversation([("付款五天了还不发货", "not_shipped"),
+                            ("另外一单买的台灯，收到灯罩是裂的", "quality_problem")],
+                           slots={"caveat_for": "not_shipped@1"})
+    events = await run(ActionOpenCase(), dispatcher, tracker, domain)
+    assert responses(dispatcher)[0] == "utter_case_new_matter"
+    assert slot_events(events)["case_type"] == "quality_problem"
 
 
-def _asked(slot: str, **slots) -> dict:
-    return {"case_type": "refund_refused", "role": "buyer", "requested_slot": slot, **slots}
+@pytest.mark.anyio
+async def test_the_caveat_comes_once_per_case(dispatcher, domain):
+    tracker = conversation([("卖家一直不同意退款", "refund_refused"), ("11月16号申请的", "inform")],
+                           asked=[None, "key_date"], slots={"caveat_for": "refund_refused@1"})
+    await run(ActionCaseTurn(), dispatcher, tracker, domain)
+    texts = [render(domain, m) for m in dispatcher.messages if m.get("response")]
+    assert not any("不构成法律意见" in t for t in texts)
 
 
-async def test_key_date_is_resolved_against_the_message_time(dispatcher, domain):
-    tracker = make_tracker("11月18号申请的", "inform", slots=_asked("key_date"))
-    assert await ValidateCaseForm().extract_key_date(dispatcher, tracker, domain) == {
-        "key_date": "2026-11-18"
-    }
-
-
-async def test_relative_dates_use_the_shanghai_day_of_the_message(dispatcher, domain):
-    # 17:30 UTC on 11-21 is already 01:30 on 11-22 in Shanghai, so 昨天 is 11-21.
-    utc_evening = datetime.fromisoformat("2026-11-21T17:30:00+00:00")
-    tracker = make_tracker("昨天", "inform", slots=_asked("key_date"), at=utc_evening)
-    result = await ValidateCaseForm().extract_key_date(dispatcher, tracker, domain)
-    assert result == {"key_date": "2026-11-21"}
-
-
-async def test_a_future_date_is_asked_again(dispatcher, domain):
-    tracker = make_tracker("2026年12月1日", "inform", slots=_asked("key_date"))
-    assert await ValidateCaseForm().extract_key_date(dispatcher, tracker, domain) == {
-        "key_date": None
-    }
-    assert "2026年12月1日" in render(domain, message(dispatcher, "utter_key_date_future"))
-
-
-async def test_an_unreadable_date_is_asked_again(dispatcher, domain):
-    tracker = make_tracker("就那天吧", "inform", slots=_asked("key_date"))
-    assert await ValidateCaseForm().extract_key_date(dispatcher, tracker, domain) == {
-        "key_date": None
-    }
-    assert responses(dispatcher) == ["utter_key_date_unclear"]
-
-
-async def test_not_remembering_the_date_is_accepted(dispatcher, domain):
-    tracker = make_tracker("不记得了", "deny", slots=_asked("key_date"))
-    assert await ValidateCaseForm().extract_key_date(dispatcher, tracker, domain) == {
-        "key_date": UNKNOWN_DATE
-    }
-
-
-async def test_a_question_during_the_form_is_left_to_the_policies(dispatcher, domain):
-    tracker = make_tracker("客服介入要等几天", "ask_deadline", slots=_asked("key_date"))
-    assert await ValidateCaseForm().extract_key_date(dispatcher, tracker, domain) == {}
-    assert dispatcher.messages == []
-
-
-async def test_a_date_in_the_opening_message_fills_the_slot(dispatcher, domain):
-    entity = {"entity": "date", "value": "11月18号", "start": 1, "end": 7}
-    slots = {"case_type": "refund_refused", "role": "buyer"}
-    tracker = make_tracker("我11月18号申请的退款卖家不理", "refund_refused", [entity], slots)
-    assert await ValidateCaseForm().extract_key_date(dispatcher, tracker, domain) == {
-        "key_date": "2026-11-18"
-    }
-
-
-async def test_order_status_comes_from_the_entity(dispatcher, domain):
-    entity = {"entity": "order_status", "value": "shipped", "start": 0, "end": 5}
-    tracker = make_tracker("已经发货了", "inform", [entity], _asked("order_status"))
-    assert await ValidateCaseForm().extract_order_status(dispatcher, tracker, domain) == {
-        "order_status": "shipped"
-    }
-
-
-async def test_an_unclear_answer_to_order_status_is_asked_again(dispatcher, domain):
-    tracker = make_tracker("不太清楚", "inform", slots=_asked("order_status"))
-    assert await ValidateCaseForm().extract_order_status(dispatcher, tracker, domain) == {
-        "order_status": None
-    }
-    assert responses(dispatcher) == ["utter_slot_unclear"]
-
-
-async def test_role_answer(dispatcher, domain):
-    entity = {"entity": "role", "value": "buyer", "start": 0, "end": 2}
-    slots = {"case_type": "ruling_unfair", "requested_slot": "role"}
-    tracker = make_tracker("买家", "inform", [entity], slots)
-    assert await ValidateCaseForm().extract_role(dispatcher, tracker, domain) == {"role": "buyer"}
-
-
-async def test_ask_key_date_names_the_event_of_the_case(dispatcher, domain):
-    tracker = make_tracker(slots={"case_type": "refund_refused", "role": "buyer"})
-    await ActionAskKeyDate().run(dispatcher, tracker, domain)
-    assert render(domain, message(dispatcher, "utter_ask_key_date")).startswith("申请退款")
-
-
-async def test_ask_key_date_follows_the_order_status(dispatcher, domain):
-    slots = {"case_type": "not_shipped", "role": "buyer", "order_status": "refunding"}
-    await ActionAskKeyDate().run(dispatcher, make_tracker(slots=slots), domain)
-    assert render(domain, message(dispatcher, "utter_ask_key_date")).startswith("申请退款")
-
-
-async def test_threats_in_traditional_characters_put_safety_first(dispatcher, domain):
-    tracker = make_tracker("賣家說知道我家地址要上門找我", "not_shipped")
-    await ActionOpenCase().run(dispatcher, tracker, domain)
-    assert responses(dispatcher)[0] == "utter_safety_first"
+@pytest.mark.anyio
+async def test_no_case_and_an_unclear_message_asks_which_case(dispatcher, domain):
+    await run(ActionCaseTurn(), dispatcher, conversation([("嗯嗯", "nlu_fallback")]), domain)
+    assert responses(dispatcher) == ["utter_fallback"]
