@@ -152,15 +152,14 @@ def _time_after(text: str, end: int, part_of_day: str | None) -> dt.time | None:
     return dt.time(hour, min(minute, 59))
 
 
-def _dates(clause: _Clause, now: dt.datetime, asked_event: str | None, lexicon: Lexicon
-           ) -> list[DatedEvent]:
+def _dates(clause: _Clause, now: dt.datetime, asked_event: str | None, lexicon: Lexicon,
+           corrects: bool = False) -> list[DatedEvent]:
     text = clause.text
     spans = find_date_spans(text)
     if not spans:
         return []
     cues = _event_cues(text, lexicon)
-    correction = any(text.lstrip().startswith(word) or word in text[:6]
-                     for word in lexicon.corrections)
+    correction = corrects or any(text.lstrip().startswith(word) for word in lexicon.corrections)
     found: list[DatedEvent] = []
     for index, (start, end) in enumerate(spans):
         resolution = resolve_date(text[start:end], now)
@@ -168,7 +167,7 @@ def _dates(clause: _Clause, now: dt.datetime, asked_event: str | None, lexicon: 
             continue
         low = spans[index - 1][1] if index else 0
         high = spans[index + 1][0] if index + 1 < len(spans) else len(text)
-        near = [(min(abs(c_start - end), abs(start - c_end)) + (0 if c_start >= end else 1), event)
+        near = [(min(abs(c_start - end), abs(start - c_end)) + (0 if c_start >= end else 3), event)
                 for c_start, c_end, event in cues if c_start >= low and c_end <= high]
         event = min(near)[1] if near else None
         if event is None and not correction:
@@ -288,8 +287,9 @@ def _read(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None,
           asked_event: str | None) -> MessageFacts:
     norm = normalize(text)
     parts = clauses(text)
+    corrects = any(word in norm[:8] for word in lexicon.corrections)
     dates = [found for clause in parts for found in
-             _dates(clause, now, asked_event if asked == "key_date" else None, lexicon)]
+             _dates(clause, now, asked_event if asked == "key_date" else None, lexicon, corrects)]
     problems = tuple(dict.fromkeys(
         clause.original.strip() for clause in parts
         if _find_words(clause.text, lexicon.problems) and len(clause.text) <= 60))

@@ -11,9 +11,9 @@ from tests.e2e.test_rest_conversation import TOKEN, running_servers
 # (README, "Conversations"). Raise them as the assistant gets better; never lower them
 # to make a change pass.
 FLOORS = {
-    "case": 0.0, "role": 0.0, "facts": 0.0, "events": 0.0, "safety": 0.0,
-    "no_dead_end": 0.0, "question": 0.0, "no_repeat": 0.0, "caveat_once": 0.0,
-    "dated_limits": 0.0, "fits_screen": 0.0,
+    "case": 0.75, "role": 0.85, "facts": 0.62, "events": 0.50, "safety": 0.50,
+    "no_dead_end": 0.97, "question": 0.90, "no_repeat": 0.45, "caveat_once": 0.93,
+    "dated_limits": 0.90, "fits_screen": 0.97,
 }
 
 

@@ -1,0 +1,145 @@
+# ruff: noqa: E501 - the conversations are easier to read on one line
+"""The case state from plain lists of messages: no trained model, no Rasa."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot.dates import SHANGHAI
+from bot.rulebook import load_rulebook
+from bot.understanding.dialogue import next_question
+from bot.understanding.extract import read_message
+from bot.understanding.lexicon import LexiconError, load_lexicon, parse_lexicon
+from bot.understanding.state import Turn, derive_case_state
+
+NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)  # a Friday
+
+
+def turn(text: str, intent: str | None = "inform", confidence: float = 0.9, asked: str | None = None,
+         asked_event: str | None = None) -> Turn:
+    return Turn(text, NOW, intent, ((intent, confidence),) if intent else (), asked, asked_event)
+
+
+def state(*turns: Turn):
+    return derive_case_state(list(turns), load_rulebook(), load_lexicon())
+
+
+def test_an_order_number_before_a_full_width_comma_is_never_an_amount():
+    said = read_message("订单号 4817263950018273，89元", NOW, load_lexicon())
+    assert said.order_number == "4817263950018273" and said.amount == "89"
+
+
+def test_each_date_is_bound_to_its_own_event():
+    s = state(turn("11月3号付的款，11月4号申请了退款，11月9号小二判的", "ruling_unfair"))
+    assert s.event_date("paid") == dt.date(2026, 11, 3)
+    assert s.event_date("refund_requested") == dt.date(2026, 11, 4)
+    assert s.event_date("ruling") == dt.date(2026, 11, 9)
+    assert s.event_date("confirmed") is None  # a ruling is never 交易成功
+
+
+def test_dates_in_one_clause_without_commas_still_bind_apart():
+    s = state(turn("我11月3号付款11月12号才收到货", "not_shipped"))
+    assert s.event_date("paid") == dt.date(2026, 11, 3)
+    assert s.event_date("signed") == dt.date(2026, 11, 12)
+
+
+def test_relative_dates_and_the_time_of_a_notice():
+    s = state(turn("昨天下午3点收到平台通知，说我们店被投诉了", "accused_of_harassment"))
+    fact = s.events["notice_received"]
+    assert fact.value == dt.date(2026, 11, 19) and fact.time == dt.time(15, 0)
+    s = state(turn("上周五申请的退款", "refund_refused"))
+    assert s.event_date("refund_requested") == dt.date(2026, 11, 13)
+
+
+def test_a_correction_replaces_the_date_given_last():
+    s = state(turn("卖家拒绝退款", "refund_refused"), turn("11月10号申请的退款"), turn("不对，是12号"))
+    assert s.event_date("refund_requested") == dt.date(2026, 11, 12)
+
+
+def test_a_detail_that_is_a_facet_keeps_the_open_case():
+    s = state(turn("卖家拒绝退款", "refund_refused"),
+              turn("订单号4817263950018273，一条牛仔裤，收到就开线了", "quality_problem", 0.95))
+    assert s.case_type == "refund_refused" and s.opened_turn == 1
+    assert s.value("item") == "牛仔裤" and "收到就开线了" in s.values("problems")
+    assert s.value("order_number") == "4817263950018273"
+
+
+def test_a_new_matter_switches_the_case_and_starts_its_facts_anew():
+    s = state(turn("付款五天了还不发货，订单号4817263950018273", "not_shipped"),
+              turn("另外一单买的台灯，收到灯罩是裂的", "quality_problem", 0.8))
+    assert s.case_type == "quality_problem" and s.switched_from == "not_shipped"
+    assert s.new_matter and s.value("order_number") is None and s.value("item") == "台灯"
+
+
+def test_an_unsure_other_case_type_does_not_switch():
+    s = state(turn("卖家一直不同意退款", "refund_refused"), turn("小二也不管", "staff_complaint", 0.4))
+    assert s.case_type == "refund_refused"
+
+
+def test_the_shop_role_holds_and_re_ranks_the_intents():
+    shop = Turn("买家说我们发的是假货要投诉", NOW, "counterfeit",
+                (("counterfeit", 0.5), ("accused_of_harassment", 0.3)))
+    s = state(turn("我们店被买家投诉了", "accused_of_harassment"), shop)
+    assert s.role == "seller" and s.case_type == "accused_of_harassment"
+    s = state(turn("我是店主，千牛后台收到一个违规通知", "listing_violation"), turn("怎么申诉啊", "ask_next_step"))
+    assert s.role == "seller" and s.role_said
+
+
+def test_the_order_status_is_read_from_the_words():
+    assert state(turn("付款五天了还不发货", "not_shipped"), turn("早就确认收货了", asked="order_status")).status == "completed"
+    assert state(turn("退款还在处理，卖家不理", "refund_refused")).status == "refunding"
+    assert state(turn("显示签收了但我没收到", "not_received")).status == "received"
+
+
+def test_money_demanded_is_kept_apart_from_the_order_amount():
+    s = state(turn("一条围巾卖了59元，买家要我转200块才删差评", "malicious_review"))
+    assert s.value("amount") == "59" and s.value("demand_amount") == "200"
+    assert "extortion_report" in s.safety
+
+
+def test_evidence_and_wants_in_the_users_words_and_negation():
+    s = state(turn("我有开箱视频和聊天记录，没有检测报告，就想退款", "quality_problem"))
+    assert s.values("evidence") == ["开箱视频", "聊天记录"] and s.values("wants") == ["退款"]
+
+
+def test_an_unmapped_answer_is_kept_as_a_note():
+    s = state(turn("卖家一直不同意退款", "refund_refused"), turn("这个说来话长", asked="key_date"))
+    assert s.notes and s.notes[0].value == "这个说来话长"
+
+
+def test_only_the_missing_date_is_asked_and_never_twice():
+    book, lexicon = load_rulebook(), load_lexicon()
+    turns = [turn("卖家一直不同意退款", "refund_refused")]
+    question = next_question(state(*turns), turns, book, lexicon)
+    assert question is not None and question.slot == "key_date" and question.lexicon_event == "refund_requested"
+    turns.append(turn("记不清了", asked="key_date"))
+    assert next_question(state(*turns), turns, book, lexicon) is None
+    given = [turn("卖家拒绝退款，11月16号申请的退款", "refund_refused")]
+    assert next_question(state(*given), given, book, lexicon) is None
+
+
+def test_a_threat_raises_the_police_flag_and_an_ordinary_case_does_not():
+    assert "police_first" in state(turn("他说知道我住哪，要上门来找我", "seller_harassment")).safety
+    assert state(turn("付款三天了还不发货", "not_shipped")).safety == ()
+
+
+def test_huge_and_empty_messages_are_read_safely():
+    assert read_message("", NOW, load_lexicon()).empty
+    said = read_message("退款1" + " " * 20000 + "天", NOW, load_lexicon())
+    assert said.amount is None
+
+
+def test_a_bad_lexicon_names_the_file_and_the_entry(tmp_path: Path):
+    with pytest.raises(LexiconError, match=r"lexicon.yml: events.paid.cues: must be a non-empty list"):
+        data = {"roles": {"buyer": ["a"], "seller": ["b"]}, "events": {"paid": {"label": "付款", "cues": []}},
+                "order_statuses": {"completed": ["x"]}, "evidence": [["y"]], "wants": [["z"]],
+                **{name: ["w"] for name in ("corrections", "negations", "demand_cues", "amount_cues",
+                                            "other_side", "problems", "item_measures", "item_stops", "switch_markers")}}
+        parse_lexicon(data, tmp_path / "lexicon.yml")
+    with pytest.raises(LexiconError, match="order_statuses.lost: unknown order status"):
+        data["events"] = {"paid": {"label": "付款", "cues": ["付款"]}}
+        data["order_statuses"] = {"lost": ["x"]}
+        parse_lexicon(data, tmp_path / "lexicon.yml")
