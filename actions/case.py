@@ -102,7 +102,10 @@ class ActionCaseTurn(Action):
             caveat_due = False
         events.append(SlotSet(CAVEAT_SLOT, key))
         events += sync_slots(tracker, state)
+        facts = dialogue.case_facts(state, message_day(tracker), book, lexicon())
+        key_event = entry.key_event_for(state.status)
         keep(lambda repo: record_case(repo, tracker.sender_id, state.case_type, entry.role,
+                                      key_event, facts.key_date if facts else None,
                                       order_number=state.value("order_number"),
                                       amount=state.value("amount")))
         return events

@@ -146,12 +146,15 @@ def _start_new_matter(state: CaseState) -> None:
     state.safety_seen = ()
 
 
-def _merge(state: CaseState, said: MessageFacts, number: int, text: str) -> None:
+def _merge(state: CaseState, said: MessageFacts, number: int, text: str,
+           default_event: str | None = None) -> None:
     last_event = max(state.events.values(), key=lambda f: f.turn, default=None)
     for found in said.dates:
         event = found.event
         if event is None and found.correction and last_event is not None:
             event = last_event.name
+        if event is None and default_event and default_event not in state.events:
+            event = default_event  # a bare date is the one date the case still needs
         if event is None:
             state.undated_words.append(Fact("date", found.day, number, found.words, found.time))
             continue
@@ -166,6 +169,16 @@ def _merge(state: CaseState, said: MessageFacts, number: int, text: str) -> None
         _add(state, name, getattr(said, name), number, text)
     if said.order_status:
         state.order_status = Fact("order_status", said.order_status, number, text)
+
+
+def _needed_event(state: CaseState, book: RuleBook, lexicon: Lexicon) -> str | None:
+    """The lexicon event of the open case's key date (what a bare date most likely is)."""
+    if state.case_type is None:
+        return None
+    roles = book.roles_for(state.case_type)
+    entry = book.entry(state.case_type, state.role if state.role in roles else None)
+    key = entry.key_event_for(state.status)
+    return None if key is None else lexicon_event_for(key, lexicon)
 
 
 def _implied_status(state: CaseState) -> None:
@@ -226,7 +239,7 @@ def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon) -
         if state.case_type != before and before is not None:
             state.safety_seen = ()
         _safety(state, turn.text, book)
-        _merge(state, said, number, turn.text)
+        _merge(state, said, number, turn.text, _needed_event(state, book, lexicon))
         if turn.asked and said.empty and (turn.intent in ANSWER_INTENTS or turn.intent is None):
             state.notes.append(Fact(turn.asked, turn.text.strip()[:200], number, turn.text))
         _implied_status(state)

@@ -83,9 +83,7 @@ def test_conversation_over_rest_survives_restart(repo_root, latest_model, server
 
         first = _say(rasa, sender, "卖家一直不同意退款怎么办")
         assert "退款" in _texts(first)
-        assert any(reply.get("buttons") for reply in first), first  # asks order status
-        second = _say(rasa, sender, "已经发货了")
-        assert "哪一天" in _texts(second), second
+        assert "申请退款是哪一天" in _texts(first), first  # only the date the limits need
         third = _say(rasa, sender, "11月18号申请的")
         answer = _texts(third)
         assert "11月21日" in answer and "11月27日" in answer, answer
