@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import case_state, keep, latest_intent, lexicon, message_day, rulebook
+from actions.questions import answer_rule_question
 from bot import guidance, presenter, text
 from bot.store.sync import record_case
 from bot.understanding import dialogue
@@ -76,6 +77,8 @@ class ActionCaseTurn(Action):
         spoke = utter_safety(dispatcher, state)
         events: list[EventType] = [SlotSet(ASKED_SLOT, None), SlotSet(ASKED_EVENT_SLOT, None)]
         if state.case_type is None:
+            if answer_rule_question(dispatcher, tracker, state, caveat_due=True):
+                return events
             if not spoke or latest_intent(tracker) in {"affirm", "deny"}:
                 response = NO_CASE_RESPONSES.get(latest_intent(tracker) or "", "utter_which_case")
                 dispatcher.utter_message(response=response)
@@ -83,6 +86,7 @@ class ActionCaseTurn(Action):
         key = case_key(state)
         caveat_due = tracker.get_slot(CAVEAT_SLOT) != key
         entry = dialogue.entry_for(state, book)
+        facts = dialogue.case_facts(state, message_day(tracker), book, lexicon())
         opened_now = state.opened_turn == state.turns
         if opened_now:
             if state.switched_from:
@@ -95,17 +99,19 @@ class ActionCaseTurn(Action):
             dispatcher.utter_message(response="utter_case_intro", **intro)
             caveat_due = False
         question = dialogue.next_question(state, turns, book, lexicon())
-        if question is not None:
+        if answer_rule_question(dispatcher, tracker, state, caveat_due):
+            caveat_due = False
+        elif question is not None:
             events += self._ask(dispatcher, question)
         else:
-            events += self._guide(dispatcher, tracker, state, key, caveat_due, opened_now or spoke)
+            events += self._guide(dispatcher, tracker, state, facts, key, caveat_due,
+                                  opened_now or spoke)
             caveat_due = False
         events.append(SlotSet(CAVEAT_SLOT, key))
         events += sync_slots(tracker, state)
-        facts = dialogue.case_facts(state, message_day(tracker), book, lexicon())
         key_event = entry.key_event_for(state.status)
         keep(lambda repo: record_case(repo, tracker.sender_id, state.case_type, entry.role,
-                                      key_event, facts.key_date if facts else None,
+                                      key_event, facts.key_date,
                                       order_number=state.value("order_number"),
                                       amount=state.value("amount")))
         return events
@@ -121,9 +127,9 @@ class ActionCaseTurn(Action):
                 SlotSet(ASKED_EVENT_SLOT, question.lexicon_event)]
 
     def _guide(self, dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseState,
-               key: str, caveat_due: bool, spoke: bool) -> list[EventType]:
+               facts: guidance.CaseFacts, key: str, caveat_due: bool, spoke: bool
+               ) -> list[EventType]:
         """Dated limits when they changed, the rung once per case, else what was noted."""
-        facts = dialogue.case_facts(state, message_day(tracker), rulebook(), lexicon())
         result = guidance.build_guidance(rulebook(), facts)
         events: list[EventType] = []
         said = False

@@ -81,9 +81,10 @@ def case_state(tracker: Tracker) -> tuple[CaseState, list[Turn]]:
     return derive_case_state(turns, rulebook(), lexicon()), turns
 
 
-def case_facts(tracker: Tracker) -> guidance.CaseFacts | None:
-    """The current case from the conversation, or None when no case is open."""
-    state, _turns = case_state(tracker)
+def case_facts(tracker: Tracker, state: CaseState | None = None) -> guidance.CaseFacts | None:
+    """The current case from the conversation (``state`` when already derived), or None."""
+    if state is None:
+        state, _turns = case_state(tracker)
     today = message_day(tracker)
     derived = dialogue.case_facts(state, today, rulebook(), lexicon())
     # A case resumed from the case store lives in the slots, not in this conversation.

@@ -50,8 +50,9 @@ class ActionDraftComplaint(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        utter_safety(dispatcher, case_state(tracker)[0])
-        facts = case_facts(tracker)
+        state, _turns = case_state(tracker)
+        utter_safety(dispatcher, state)
+        facts = case_facts(tracker, state)
         if facts is None:
             dispatcher.utter_message(response="utter_which_case")
             return []

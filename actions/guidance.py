@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -9,30 +11,40 @@ from rasa_sdk.types import DomainDict
 
 from actions.case import CAVEAT_SLOT, case_key, utter_safety
 from actions.common import case_facts, case_state, keep, rulebook
+from actions.questions import answer_rule_question
 from bot import guidance, presenter, text
 from bot.store.sync import record_case
+from bot.understanding.state import CaseState
 
 
-def _safety_and_caveat(dispatcher: CollectingDispatcher, tracker: Tracker
-                       ) -> tuple[bool, list[EventType]]:
-    """Any new safety message first; whether the case's caveat is still due (once per case)."""
+@dataclass
+class _Turn:
+    """What a guidance action knows once: the case state, its guidance, the caveat."""
+
+    state: CaseState
+    result: guidance.Guidance | None
+    caveat: bool
+    events: list[EventType]
+
+
+def _open(dispatcher: CollectingDispatcher, tracker: Tracker, ask_case: bool = True) -> _Turn:
+    """Safety first; then the case's guidance (asking which case when there is none)."""
     state, _turns = case_state(tracker)
     utter_safety(dispatcher, state)
-    if state.case_type is None:
-        return True, []
-    key = case_key(state)
-    return tracker.get_slot(CAVEAT_SLOT) != key, [SlotSet(CAVEAT_SLOT, key)]
-
-
-def _guidance_or_ask(
-    dispatcher: CollectingDispatcher, tracker: Tracker
-) -> guidance.Guidance | None:
-    """The current case's guidance, or None after asking which case the user means."""
-    facts = case_facts(tracker)
-    if facts is None:
+    facts = case_facts(tracker, state)
+    result = None if facts is None else guidance.build_guidance(rulebook(), facts)
+    if result is None and ask_case:
         dispatcher.utter_message(response="utter_which_case")
-        return None
-    return guidance.build_guidance(rulebook(), facts)
+    if state.case_type is None:
+        return _Turn(state, result, True, [])
+    key = case_key(state)
+    return _Turn(state, result, tracker.get_slot(CAVEAT_SLOT) != key, [SlotSet(CAVEAT_SLOT, key)])
+
+
+def _answered(dispatcher: CollectingDispatcher, tracker: Tracker, turn: _Turn) -> bool:
+    """A rule question ("现在能申请小二介入吗？") gets its own answer instead of the block."""
+    return turn.result is not None and answer_rule_question(dispatcher, tracker, turn.state,
+                                                            turn.caveat)
 
 
 def _current_rung(tracker: Tracker, result: guidance.Guidance) -> int:
@@ -78,14 +90,15 @@ class ActionCaseGuidance(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        result = _guidance_or_ask(dispatcher, tracker)
+        turn = _open(dispatcher, tracker)
+        result = turn.result
         if result is None:
-            return []
-        _utter_deadlines(dispatcher, result)
-        _utter_rung(dispatcher, result, result.current_rung_index)
+            return turn.events
+        _utter_deadlines(dispatcher, result, turn.caveat)
+        _utter_rung(dispatcher, result, result.current_rung_index, caveat=False)
         dispatcher.utter_message(response="utter_guidance_menu")
         _remember(tracker, result, result.current_rung_index)
-        return [SlotSet("ladder_rung", float(result.current_rung_index))]
+        return [*turn.events, SlotSet("ladder_rung", float(result.current_rung_index))]
 
 
 class ActionExplainDeadlines(Action):
@@ -97,11 +110,10 @@ class ActionExplainDeadlines(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        caveat, events = _safety_and_caveat(dispatcher, tracker)
-        result = _guidance_or_ask(dispatcher, tracker)
-        if result is not None:
-            _utter_deadlines(dispatcher, result, caveat)
-        return events
+        turn = _open(dispatcher, tracker)
+        if turn.result is not None and not _answered(dispatcher, tracker, turn):
+            _utter_deadlines(dispatcher, turn.result, turn.caveat)
+        return turn.events
 
 
 class ActionNextStep(Action):
@@ -113,18 +125,18 @@ class ActionNextStep(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        caveat, events = _safety_and_caveat(dispatcher, tracker)
-        result = _guidance_or_ask(dispatcher, tracker)
-        if result is None:
-            return events
+        turn = _open(dispatcher, tracker)
+        result = turn.result
+        if result is None or _answered(dispatcher, tracker, turn):
+            return turn.events
         index = min(_current_rung(tracker, result) + 1, len(result.ladder) - 1)
-        _utter_rung(dispatcher, result, index, caveat)
+        _utter_rung(dispatcher, result, index, turn.caveat)
         _remember(tracker, result, index)
-        return [*events, SlotSet("ladder_rung", float(index))]
+        return [*turn.events, SlotSet("ladder_rung", float(index))]
 
 
 class ActionEvidence(Action):
-    """The evidence checklist for the rung the user is on."""
+    """The evidence checklist for the rung the user is on, and what they already have."""
 
     def name(self) -> str:
         return "action_evidence"
@@ -132,11 +144,12 @@ class ActionEvidence(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        _safety_and_caveat(dispatcher, tracker)
-        result = _guidance_or_ask(dispatcher, tracker)
-        if result is not None:
-            index = _current_rung(tracker, result)
-            dispatcher.utter_message(response="utter_evidence", **presenter.evidence(result, index))
+        turn = _open(dispatcher, tracker)
+        result = turn.result
+        if result is not None and not _answered(dispatcher, tracker, turn):
+            values = presenter.evidence(result, _current_rung(tracker, result),
+                                        turn.state.values("evidence"))
+            dispatcher.utter_message(response="utter_evidence", **values)
         return []
 
 
@@ -149,7 +162,6 @@ class ActionCheckProgress(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        facts = case_facts(tracker)
-        result = None if facts is None else guidance.build_guidance(rulebook(), facts)
-        dispatcher.utter_message(response="utter_progress", **presenter.progress(result))
+        turn = _open(dispatcher, tracker, ask_case=False)
+        dispatcher.utter_message(response="utter_progress", **presenter.progress(turn.result))
         return []

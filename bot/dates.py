@@ -60,7 +60,7 @@ def _cn2an() -> Callable[[str, str], int]:
     return cn2an.cn2an
 
 
-def _number(token: str) -> int:
+def number_value(token: str) -> int:
     """Arabic or Chinese numeral → int (十五 → 15, 两 → 2, 二〇二六 → 2026)."""
     if token.isascii() and token.isdigit():
         return int(token)
@@ -157,7 +157,7 @@ def _day_word(m: re.Match[str], today: datetime.date) -> Resolved:
 def _ago(m: re.Match[str], today: datetime.date) -> Resolved:
     if m.group("half"):
         return today - datetime.timedelta(days=15), None
-    n, unit = _number(m.group("n")), m.group("unit").removeprefix("个")
+    n, unit = number_value(m.group("n")), m.group("unit").removeprefix("个")
     if unit == "月":
         return _add_months(today, -n), None
     return today - datetime.timedelta(days=n * _UNIT_DAYS[unit]), None
@@ -178,7 +178,7 @@ def _full_date(m: re.Match[str], today: datetime.date) -> Resolved:
 
 
 def _month_day(m: re.Match[str], today: datetime.date) -> Resolved:
-    month, day = _number(m.group("m")), _number(m.group("d"))
+    month, day = number_value(m.group("m")), number_value(m.group("d"))
     if m.group("y"):
         return _make_date(_year(m.group("y")), month, day), None
     rel_year = m.group("ry")
@@ -190,7 +190,7 @@ def _month_day(m: re.Match[str], today: datetime.date) -> Resolved:
 
 def _rel_month(m: re.Match[str], today: datetime.date) -> Resolved:
     first = _add_months(today.replace(day=1), _MONTH_SHIFT[m.group("rel")])
-    return _make_date(first.year, first.month, _number(m.group("d"))), None
+    return _make_date(first.year, first.month, number_value(m.group("d"))), None
 
 
 def _dotted(m: re.Match[str], today: datetime.date) -> Resolved:
@@ -198,7 +198,7 @@ def _dotted(m: re.Match[str], today: datetime.date) -> Resolved:
 
 
 def _bare_day(m: re.Match[str], today: datetime.date) -> Resolved:
-    day = _number(m.group("d"))
+    day = number_value(m.group("d"))
     for back in range(0, 12):
         first = _add_months(today.replace(day=1), -back)
         candidate = _make_date(first.year, first.month, day)
@@ -225,7 +225,7 @@ def _accept_ago(m: re.Match[str], text: str) -> bool:
     if m.group("half"):
         return True
     try:
-        _number(m.group("n"))
+        number_value(m.group("n"))
     except ValueError:
         return False
     return True
@@ -233,7 +233,7 @@ def _accept_ago(m: re.Match[str], text: str) -> bool:
 
 def _accept_bare_day(m: re.Match[str], text: str) -> bool:
     """15号 alone is a day of month only when 1–31 (42号 is a shoe size)."""
-    return 1 <= _number(m.group("d")) <= 31
+    return 1 <= number_value(m.group("d")) <= 31
 
 
 @dataclass(frozen=True)

@@ -88,11 +88,14 @@ def rung(guidance: Guidance, index: int) -> tuple[str, dict[str, Any]]:
     return "utter_rung", values
 
 
-def evidence(guidance: Guidance, index: int) -> dict[str, str]:
-    """Variables of ``utter_evidence``: the checklist for the rung at ``index``."""
+def evidence(guidance: Guidance, index: int, have: tuple[str, ...] | list[str] = ()
+             ) -> dict[str, str]:
+    """Variables of ``utter_evidence``: the checklist for the rung at ``index``, and the
+    evidence the user said they already have."""
     index = max(0, min(index, len(guidance.ladder) - 1))
     view = guidance.ladder[index]
-    return {"name": view.name, "items": _bullets(view.evidence)}
+    have_line = _piece("have_line", items=text.join_list(have)) if have else ""
+    return {"name": view.name, "items": _bullets(view.evidence), "have_line": have_line}
 
 
 def progress(guidance: Guidance | None) -> dict[str, str]:

@@ -14,10 +14,7 @@ from typing import Any
 from bot.guidance import CaseFacts
 from bot.rulebook import CaseEntry, RuleBook
 from bot.understanding.lexicon import Lexicon
-from bot.understanding.state import CaseState, Turn, lexicon_event_for
-
-# Intents that answer a question (anything else asked in between leaves the question open).
-ANSWERING = frozenset({"inform", "affirm", "deny", "nlu_fallback", "out_of_scope"})
+from bot.understanding.state import ANSWER_INTENTS, CaseState, Turn, lexicon_event_for
 
 
 @dataclass(frozen=True)
@@ -42,7 +39,7 @@ def asked_in_case(turns: Sequence[Turn], state: CaseState) -> set[str]:
     """The questions already asked (and answered in some way) since the case opened."""
     first = state.opened_turn or 1
     return {turn.asked for turn in turns[first - 1:]
-            if turn.asked and (turn.intent in ANSWERING or turn.intent is None
+            if turn.asked and (turn.intent in ANSWER_INTENTS or turn.intent is None
                                or turn.intent == state.case_type)}
 
 
@@ -104,20 +101,20 @@ def slot_values(state: CaseState, book: RuleBook, lexicon: Lexicon) -> dict[str,
 
 def latest_facts(state: CaseState, lexicon: Lexicon, labels: dict[str, str]
                  ) -> list[tuple[str, str]]:
-    """(label, value) of what the latest turn added, for a one-line acknowledgement."""
-    latest = state.turns
-    found: list[tuple[str, str]] = []
-    for name, fact in state.facts.items():
-        if fact.turn == latest and name in labels:
-            found.append((labels[name], str(fact.value)))
+    """(label, value) of what the latest turn said, for a one-line acknowledgement (a fact
+    said again is acknowledged again)."""
+    said = state.latest
+    if said is None:
+        return []
+    found = [(labels[name], str(getattr(said, name))) for name in
+             ("order_number", "product_id", "tracking_number", "amount", "demand_amount", "item")
+             if getattr(said, name) and name in labels]
     for event_id, fact in state.events.items():
-        if fact.turn == latest:
+        if fact.turn == state.turns:
             found.append((lexicon.event_label(event_id), f"{fact.value.month}月{fact.value.day}日"))
     for name in ("evidence", "wants"):
-        values = [str(f.value) for f in state.lists.get(name, []) if f.turn == latest]
-        if values and name in labels:
-            found.append((labels[name], "、".join(values)))
-    if state.order_status is not None and state.order_status.turn == latest \
-            and "order_status" in labels:
-        found.append((labels["order_status"], state.order_status.value))
+        if getattr(said, name) and name in labels:
+            found.append((labels[name], "、".join(getattr(said, name))))
+    if said.order_status and "order_status" in labels:
+        found.append((labels["order_status"], said.order_status))
     return found

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from bot.dates import find_date_spans, resolve_date
+from bot.dates import find_date_spans, number_value, resolve_date
 from bot.normalize import normalize
 from bot.understanding.lexicon import Lexicon
 
@@ -109,32 +110,39 @@ def _negated(text: str, start: int, lexicon: Lexicon) -> bool:
     return any(before.endswith(word) for word in lexicon.negations)
 
 
-def _find_words(text: str, words: tuple[str, ...], lexicon: Lexicon | None = None
-                ) -> list[tuple[int, int, str]]:
-    """Non-overlapping occurrences of ``words`` (longest first), optionally not negated."""
+def _occurrences(text: str, word: str) -> list[int]:
+    found, start = [], text.find(word)
+    while start != -1:
+        found.append(start)
+        start = text.find(word, start + 1)
+    return found
+
+
+def _longest_first(text: str, pairs: Iterable[tuple[str, str]], lexicon: Lexicon | None = None
+                   ) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, tag) of each (word, tag), longer words winning overlaps
+    (``pairs`` come longest first); with ``lexicon``, negated occurrences are skipped."""
     taken: list[tuple[int, int, str]] = []
-    for word in words:  # already sorted longest first
-        for match in re.finditer(re.escape(word), text):
-            start, end = match.start(), match.end()
+    for word, tag in pairs:
+        for start in _occurrences(text, word):
+            end = start + len(word)
             if any(start < t_end and t_start < end for t_start, t_end, _ in taken):
                 continue
             if lexicon is not None and _negated(text, start, lexicon):
                 continue
-            taken.append((start, end, word))
+            taken.append((start, end, tag))
     return sorted(taken)
+
+
+def _find_words(text: str, words: tuple[str, ...], lexicon: Lexicon | None = None
+                ) -> list[tuple[int, int, str]]:
+    """Non-overlapping occurrences of ``words`` (longest first), optionally not negated."""
+    return _longest_first(text, ((word, word) for word in words), lexicon)
 
 
 def _event_cues(text: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
     """Event cues in a clause: (start, end, event id), longest cue first where they overlap."""
-    cues = sorted(((cue, event.id) for event in lexicon.events.values() for cue in event.cues),
-                  key=lambda pair: len(pair[0]), reverse=True)
-    taken: list[tuple[int, int, str]] = []
-    for cue, event_id in cues:
-        for match in re.finditer(re.escape(cue), text):
-            start, end = match.start(), match.end()
-            if not any(start < t_end and t_start < end for t_start, t_end, _ in taken):
-                taken.append((start, end, event_id))
-    return sorted(taken)
+    return _longest_first(text, lexicon.event_cues)
 
 
 def _time_after(text: str, end: int, part_of_day: str | None) -> dt.time | None:
@@ -190,10 +198,8 @@ def _amount_value(match: re.Match[str]) -> str | None:
 
 
 def _cn_amount(raw: str) -> str | None:
-    from bot.dates import _number  # cn2an, imported on first use
-
     try:
-        return str(_number(raw))
+        return str(number_value(raw))
     except (ValueError, KeyError, TypeError):
         return None
 

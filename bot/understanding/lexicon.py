@@ -14,14 +14,12 @@ from typing import Any
 import yaml
 
 from bot.normalize import normalize
+from bot.rulebook import ORDER_STATUSES, ROLES
 
 DEFAULT_LEXICON = Path(__file__).resolve().parents[2] / "data" / "understanding" / "lexicon.yml"
-ROLES = ("buyer", "seller")
 WORD_LISTS = ("corrections", "negations", "demand_cues", "amount_cues", "other_side", "problems",
               "item_measures", "item_stops", "switch_markers")
 SYNONYM_LISTS = ("evidence", "wants")
-ORDER_STATUSES = ("unpaid", "not_shipped", "shipped", "received", "completed", "refunding",
-                  "closed")
 
 
 class LexiconError(ValueError):
@@ -59,6 +57,7 @@ class Lexicon:
     item_measures: tuple[str, ...]
     item_stops: tuple[str, ...]
     switch_markers: tuple[str, ...]
+    event_cues: tuple[tuple[str, str], ...] = ()  # (cue, event id) of every event, longest first
 
     def event_label(self, event_id: str) -> str:
         """The Chinese label of one of the lexicon's events."""
@@ -134,9 +133,13 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
         if status not in ORDER_STATUSES:
             raise LexiconError(path, f"order_statuses.{status}",
                                f"unknown order status (expected one of {', '.join(ORDER_STATUSES)})")  # noqa: E501
+    events = _events(path, data["events"])
+    cues = tuple(sorted(((cue, event.id) for event in events.values() for cue in event.cues),
+                        key=lambda pair: len(pair[0]), reverse=True))
     return Lexicon(
+        event_cues=cues,
         roles={role: _words(path, f"roles.{role}", roles[role]) for role in ROLES},
-        events=_events(path, data["events"]),
+        events=events,
         order_statuses={str(status): _words(path, f"order_statuses.{status}", words)
                         for status, words in statuses.items()},
         evidence=_synonyms(path, "evidence", data["evidence"]),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.dates import SHANGHAI
+from bot.guidance import safety_flags_in
 from bot.normalize import normalize
 from bot.rulebook import CASE_TYPES, RuleBook
 from bot.understanding.extract import MessageFacts, read_message
@@ -214,13 +215,8 @@ def _choose_case(state: CaseState, turn: Turn, said: MessageFacts, number: int,
 
 
 def _safety(state: CaseState, text: str, book: RuleBook) -> None:
-    norm = normalize(text)
-    flags: list[str] = []
-    for trigger in book.safety_triggers():
-        if trigger.matches(norm):
-            flags.extend(flag for flag in trigger.flags if flag not in flags)
     state.safety_seen = tuple(dict.fromkeys((*state.safety_seen, *state.safety)))
-    state.safety = tuple(flags)
+    state.safety = tuple(safety_flags_in(normalize(text), book))
 
 
 def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon) -> CaseState:

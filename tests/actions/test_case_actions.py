@@ -144,3 +144,34 @@ async def test_the_caveat_comes_once_per_case(dispatcher, domain):
 async def test_no_case_and_an_unclear_message_asks_which_case(dispatcher, domain):
     await run(ActionCaseTurn(), dispatcher, conversation([("嗯嗯", "nlu_fallback")]), domain)
     assert responses(dispatcher) == ["utter_fallback"]
+
+
+@pytest.mark.anyio
+async def test_can_i_ask_for_intervention_now_gets_yes_or_the_date_not_the_block(dispatcher, domain):
+    from actions.guidance import ActionExplainDeadlines
+
+    tracker = conversation([("卖家拒绝退款，11月19号申请的退款", "refund_refused"),
+                            ("现在能直接申请小二介入吗？", "ask_deadline")],
+                           slots={"caveat_for": "refund_refused@1"})
+    await run(ActionExplainDeadlines(), dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_rule_answer"]
+    shown = render(domain, dispatcher.messages[0])
+    assert "现在还不行" in shown and "11月22日" in shown and "不构成法律意见" not in shown
+
+
+@pytest.mark.anyio
+async def test_a_penalty_question_mid_case_is_answered_from_the_rule_book(dispatcher, domain):
+    tracker = conversation([("我们店被买家投诉恶意骚扰了", "accused_of_harassment"),
+                            ("成立的话店铺扣几分？", "inform")], slots={"caveat_for": "accused_of_harassment@1"})
+    await run(ActionCaseTurn(), dispatcher, tracker, domain)
+    assert "扣12分" in render(domain, message(dispatcher, "utter_rule_answer"))
+
+
+@pytest.mark.anyio
+async def test_evidence_the_user_has_is_acknowledged(dispatcher, domain):
+    from actions.guidance import ActionEvidence
+
+    tracker = conversation([("卖家拒绝退款", "refund_refused"), ("我有开箱视频和聊天记录，要准备什么证据", "ask_evidence")],
+                           slots={"caveat_for": "refund_refused@1"})
+    await run(ActionEvidence(), dispatcher, tracker, domain)
+    assert "你已经有：开箱视频、聊天记录" in render(domain, message(dispatcher, "utter_evidence"))

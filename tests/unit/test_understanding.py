@@ -143,3 +143,55 @@ def test_a_bad_lexicon_names_the_file_and_the_entry(tmp_path: Path):
         data["events"] = {"paid": {"label": "付款", "cues": ["付款"]}}
         data["order_statuses"] = {"lost": ["x"]}
         parse_lexicon(data, tmp_path / "lexicon.yml")
+
+
+def _kind(message: str) -> str | None:
+    from bot.understanding.questions import load_questions, question_kind
+
+    found = question_kind(message, load_questions())
+    return None if found is None else found.id
+
+
+def test_rule_questions_are_recognized_and_statements_are_not():
+    assert _kind("现在能直接申请小二介入吗？") == "can_now"
+    assert _kind("成立的话店铺扣几分？") == "penalty"
+    assert _kind("我不理他会有什么后果？") == "consequence"
+    assert _kind("這算詐騙嗎") == "crime"
+    assert _kind("卖假货能赔多少") == "compensation"
+    assert _kind("我已经申请了客服介入") is None
+    assert _kind("他说不理他就天天打电话") is None
+
+
+def _answer(kind_id: str, turns: list[Turn]):
+    from bot.guidance import build_guidance
+    from bot.understanding.dialogue import case_facts, entry_for
+    from bot.understanding.questions import answer_lines, load_questions
+
+    book, lexicon = load_rulebook(), load_lexicon()
+    kind = next(k for k in load_questions().kinds if k.id == kind_id)
+    s = state(*turns)
+    facts = case_facts(s, NOW.date(), book, lexicon)
+    result = build_guidance(book, facts) if facts else None
+    return answer_lines(kind, book, entry_for(s, book), result, NOW.date(), s.safety)
+
+
+def test_can_i_now_says_yes_or_from_which_date_with_the_source():
+    early = _answer("can_now", [turn("卖家拒绝退款，11月19号申请的退款", "refund_refused")])
+    assert any(line.startswith("现在还不行") and "11月22日" in line and "src 000" in line
+               for line in early.lines)
+    late = _answer("can_now", [turn("卖家拒绝退款，11月10号申请的退款", "refund_refused")])
+    assert any(line.startswith("现在就可以") and "申请客服介入" in line for line in late.lines)
+
+
+def test_penalties_come_from_the_rule_book_with_their_source_or_not_at_all():
+    answer = _answer("penalty", [turn("我们店被买家投诉恶意骚扰", "accused_of_harassment")])
+    assert any("扣12分" in line and "src 003" in line for line in answer.lines)
+    assert _answer("penalty", [turn("付款三天了还不发货", "not_shipped")]) is None
+
+
+def test_is_this_a_crime_gets_the_message_of_what_was_told():
+    extortion = _answer("crime", [turn("买家要我转200块才删差评", "malicious_review")])
+    assert "敲诈勒索" in extortion.lines[0] and "第二百七十四条" in extortion.lines[0]
+    assert "公安机关和法院认定" in extortion.lines[1]
+    fraud = _answer("crime", [turn("付了钱就把我拉黑了", "not_shipped")])
+    assert "诈骗" in fraud.lines[0] and "第二百六十六条" in fraud.lines[0]

@@ -1,0 +1,36 @@
+"""Rule questions ("现在能申请小二介入吗？", "扣几分？", "这算诈骗吗？") answered in the case's
+context, whichever action the turn reached. The answer comes from the rule book."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import lexicon, message_day, rulebook
+from bot import guidance, presenter, text
+from bot.understanding import dialogue
+from bot.understanding.questions import answer_lines, load_questions, question_kind
+from bot.understanding.state import CaseState
+
+
+def answer_rule_question(dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseState,
+                         caveat_due: bool) -> bool:
+    """Answer the latest message's rule question, if it asks one; True when answered."""
+    kind = question_kind(tracker.latest_message.get("text") or "", load_questions())
+    if kind is None:
+        return False
+    book, today = rulebook(), message_day(tracker)
+    entry = dialogue.entry_for(state, book)
+    facts = dialogue.case_facts(state, today, book, lexicon())
+    result = guidance.build_guidance(book, facts) if facts else None
+    told = tuple(dict.fromkeys((*state.safety_seen, *state.safety)))
+    answer = answer_lines(kind, book, entry, result, today, told)
+    topic = text.load_locale()["questions"]["topic"][kind.id]
+    if answer is None:
+        dispatcher.utter_message(response="utter_rule_answer_none", topic=topic)
+        return True
+    lines = "\n".join(f"• {line}" for line in answer.lines)
+    dispatcher.utter_message(
+        response="utter_rule_answer", topic=topic, lines=lines,
+        caveat=presenter.short_caveat() if caveat_due else "")
+    return True

@@ -1,0 +1,170 @@
+"""In-scope questions answered from the rule book: can I do X now, penalties, what happens
+without a response, compensation, is this a crime (``data/understanding/questions.yml``).
+
+Plain functions: :func:`question_kind` reads a message, :func:`answer_lines` finds the
+answer in the open case's rule-book entry. Nothing here invents a rule: a question the
+rule book has nothing for gets ``None`` and the caller says so honestly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot import text
+from bot.guidance import Guidance
+from bot.normalize import normalize
+from bot.rulebook import CaseEntry, RuleBook
+from bot.understanding.lexicon import LexiconError
+
+DEFAULT_QUESTIONS = Path(__file__).resolve().parents[2] / "data" / "understanding" / "questions.yml"
+ANSWERS = ("opens", "passages", "crime")
+# Which safety flag answers "is this a crime?", by what the conversation told, in order.
+CRIME_FLAGS = ("extortion_report", "fraud_report", "police_first")
+CRIME_CASES = {"malicious_review": "extortion_report", "not_shipped": "fraud_report",
+               "seller_harassment": "police_first"}
+
+
+@dataclass(frozen=True)
+class QuestionKind:
+    """One kind of question: how it is answered and the words that ask it."""
+
+    id: str
+    answer: str
+    cues: tuple[str, ...]
+    answer_words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Questions:
+    """The question vocabulary."""
+
+    question_words: tuple[str, ...]
+    kinds: tuple[QuestionKind, ...]
+
+
+def _words(path: Path, entry: str, value: Any, required: bool = True) -> tuple[str, ...]:
+    if value is None and not required:
+        return ()
+    if not isinstance(value, list) or not value or not all(isinstance(w, str) and w.strip()
+                                                           for w in value):
+        raise LexiconError(path, entry, "must be a non-empty list of words")
+    return tuple(sorted((normalize(w.strip()) for w in value), key=len, reverse=True))
+
+
+def parse_questions(data: Any, path: Path) -> Questions:
+    """Validate the parsed YAML of a questions file."""
+    if not isinstance(data, dict) or set(data) != {"question_words", "kinds"}:
+        raise LexiconError(path, "(top level)", "must have exactly question_words and kinds")
+    if not isinstance(data["kinds"], dict) or not data["kinds"]:
+        raise LexiconError(path, "kinds", "must map question kinds to their words")
+    kinds = []
+    for kind_id, spec in data["kinds"].items():
+        where = f"kinds.{kind_id}"
+        if not isinstance(spec, dict) or spec.get("answer") not in ANSWERS:
+            raise LexiconError(path, f"{where}.answer", f"must be one of {', '.join(ANSWERS)}")
+        extra = set(spec) - {"answer", "cues", "answer_words"}
+        if extra:
+            raise LexiconError(path, where, f"unexpected key(s): {', '.join(sorted(extra))}")
+        needs_words = spec["answer"] == "passages"
+        kinds.append(QuestionKind(
+            id=str(kind_id), answer=spec["answer"],
+            cues=_words(path, f"{where}.cues", spec.get("cues")),
+            answer_words=_words(path, f"{where}.answer_words", spec.get("answer_words"),
+                                required=needs_words)))
+    return Questions(_words(path, "question_words", data["question_words"]), tuple(kinds))
+
+
+@lru_cache(maxsize=4)
+def load_questions(path: Path = DEFAULT_QUESTIONS) -> Questions:
+    """Read and validate a questions file (cached per path)."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise LexiconError(path, "(file)", f"cannot be read: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        detail = " ".join(str(error).split())
+        raise LexiconError(path, "(file)", f"malformed YAML: {detail}") from None
+    return parse_questions(data, path)
+
+
+def question_kind(message: str, questions: Questions) -> QuestionKind | None:
+    """The kind of rule question a message asks (None when it asks none of them)."""
+    norm = normalize(message)
+    asks = any(word in norm for word in questions.question_words)
+    for kind in questions.kinds:
+        cue = next((c for c in kind.cues if c in norm), None)
+        if cue is not None and (asks or any(w in cue for w in questions.question_words)):
+            return kind
+    return None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The lines that answer a question, each with its source."""
+
+    lines: tuple[str, ...]
+
+
+def _opens(result: Guidance, today: dt.date) -> Answer | None:
+    labels = text.load_locale()["questions"]
+    lines = []
+    for item in result.deadlines:
+        if item.kind != "opens":
+            continue
+        line = text.format_deadline(item, today)
+        if item.due is None:
+            prefix = labels["open_undated"]
+        elif item.reached:
+            prefix = labels["open_now"]
+        else:
+            prefix = labels["open_later"]
+        lines.append(prefix + line)
+    return Answer(tuple(lines)) if lines else None
+
+
+def _passages(entry: CaseEntry, kind: QuestionKind) -> Answer | None:
+    source_line = text.load_locale()["deadline"]["source"]
+    entry_sources = text.join_list(entry.sources)
+    found: list[str] = []
+
+    def keep(passage: str, source: str) -> None:
+        if any(word in passage for word in kind.answer_words):
+            line = passage + source_line.format(source=source)
+            if line not in found:
+                found.append(line)
+
+    for note in entry.notes:
+        keep(note.text, note.source)
+    for step in entry.first_steps:
+        keep(step, entry_sources)
+    for limit in entry.time_limits:
+        keep(limit.outcome + (f"（{limit.note}）" if limit.note else ""), limit.source or "")
+    return Answer(tuple(found)) if found else None
+
+
+def _crime(book: RuleBook, case_type: str | None, flags_told: tuple[str, ...]) -> Answer:
+    flag_id = next((flag for flag in CRIME_FLAGS if flag in flags_told), None)
+    flag_id = flag_id or CRIME_CASES.get(case_type or "", "fraud_report")
+    flag = book.safety_flag(flag_id)
+    source = text.load_locale()["deadline"]["source"].format(source=flag.source)
+    return Answer((flag.message + source, text.load_locale()["questions"]["crime_hedge"]))
+
+
+def answer_lines(kind: QuestionKind, book: RuleBook, entry: CaseEntry | None,
+                 result: Guidance | None, today: dt.date, flags_told: tuple[str, ...]
+                 ) -> Answer | None:
+    """The rule book's answer to ``kind`` for the open case (None: it has nothing)."""
+    if kind.answer == "crime":
+        return _crime(book, entry.case_type if entry else None, flags_told)
+    if entry is None:
+        return None
+    if kind.answer == "opens":
+        return None if result is None else _opens(result, today)
+    return _passages(entry, kind)
