@@ -35,13 +35,15 @@ def case_key(state: CaseState) -> str:
 
 
 def utter_safety(dispatcher: CollectingDispatcher, state: CaseState) -> bool:
-    """Each safety flag the latest turn raised, with its own message, once per case."""
+    """The safety flags the latest turn raised (each once per case), in one message, each
+    with its own text and source."""
     book = rulebook()
-    new = [flag for flag in state.safety if flag not in state.safety_seen]
-    for flag_id in new:
-        flag = book.safety_flag(flag_id)
-        dispatcher.utter_message(response="utter_safety_flag", message=flag.message,
-                                 source=flag.source)
+    new = [book.safety_flag(flag_id) for flag_id in state.safety
+           if flag_id not in state.safety_seen]
+    if new:
+        line = text.load_locale()["presenter"]["safety_line"]
+        dispatcher.utter_message(response="utter_safety_flag", lines="\n".join(
+            line.format(message=flag.message, source=flag.source) for flag in new))
     return bool(new)
 
 

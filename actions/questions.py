@@ -26,6 +26,8 @@ def answer_rule_question(dispatcher: CollectingDispatcher, tracker: Tracker, sta
     told = tuple(dict.fromkeys((*state.safety_seen, *state.safety)))
     answer = answer_lines(kind, book, entry, result, today, told)
     topic = text.load_locale()["questions"]["topic"][kind.id]
+    if answer is None and kind.answer == "opens":
+        return False  # no "possible from" limit: the action's own answer says what to do now
     if answer is None:
         dispatcher.utter_message(response="utter_rule_answer_none", topic=topic)
         return True

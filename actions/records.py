@@ -13,6 +13,9 @@ from bot import text
 from bot.rulebook import CASE_TYPES
 from bot.store import Case
 
+DELETE_PENDING = "delete_pending"  # set only when the user was asked to confirm a deletion
+REVIEW_WANT = "删差评"  # the lexicon's want of deleting a review (data/understanding)
+
 
 def _mentioned_case_types(tracker: Tracker) -> list[str]:
     """Case types the NLU also ranked for the message (e.g. a refund named in passing)."""
@@ -82,6 +85,26 @@ class ActionListCases(Action):
         ]
         dispatcher.utter_message(response="utter_case_list", cases="\n".join(lines))
         return []
+
+
+class ActionRequestDelete(Action):
+    """"删除我的记录" asks for confirmation; a message about deleting a *review* ("删差评")
+    is a case message instead, and no deletion is pending after it."""
+
+    def name(self) -> str:
+        return "action_request_delete"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        from actions.case import ActionCaseTurn  # the case turn, for a review message
+
+        state, _turns = common.case_state(tracker)
+        if state.latest is not None and REVIEW_WANT in state.latest.wants:
+            events = await ActionCaseTurn().run(dispatcher, tracker, domain)
+            return [*events, SlotSet(DELETE_PENDING, False)]
+        dispatcher.utter_message(response="utter_confirm_delete")
+        return [SlotSet(DELETE_PENDING, True)]
 
 
 class ActionDeleteMyData(Action):

@@ -14,7 +14,12 @@ from typing import Any
 from bot.guidance import CaseFacts
 from bot.rulebook import CaseEntry, RuleBook
 from bot.understanding.lexicon import Lexicon
-from bot.understanding.state import ANSWER_INTENTS, CaseState, Turn, lexicon_event_for
+from bot.understanding.state import CaseState, Turn, lexicon_event_for
+
+# Messages that leave an asked question open: a question of their own, a greeting, a request.
+DIGRESSIONS = frozenset({"ask_deadline", "ask_next_step", "ask_evidence", "request_draft",
+                         "check_progress", "human_handoff", "bot_challenge", "greet", "thank",
+                         "goodbye"})
 
 
 @dataclass(frozen=True)
@@ -36,11 +41,18 @@ def entry_for(state: CaseState, book: RuleBook) -> CaseEntry | None:
 
 
 def asked_in_case(turns: Sequence[Turn], state: CaseState) -> set[str]:
-    """The questions already asked (and answered in some way) since the case opened."""
+    """The questions not to ask again: answered in some way since the case opened, or
+    already re-asked once (a question in between allows one re-ask, no more)."""
     first = state.opened_turn or 1
-    return {turn.asked for turn in turns[first - 1:]
-            if turn.asked and (turn.intent in ANSWER_INTENTS or turn.intent is None
-                               or turn.intent == state.case_type)}
+    counts: dict[str, int] = {}
+    done: set[str] = set()
+    for turn in turns[first - 1:]:
+        if not turn.asked:
+            continue
+        counts[turn.asked] = counts.get(turn.asked, 0) + 1
+        if turn.intent not in DIGRESSIONS or counts[turn.asked] >= 2:
+            done.add(turn.asked)
+    return done
 
 
 def next_question(state: CaseState, turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon

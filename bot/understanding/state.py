@@ -236,7 +236,10 @@ def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon) -
             state.safety_seen = ()
         _safety(state, turn.text, book)
         _merge(state, said, number, turn.text, _needed_event(state, book, lexicon))
-        if turn.asked and said.empty and (turn.intent in ANSWER_INTENTS or turn.intent is None):
-            state.notes.append(Fact(turn.asked, turn.text.strip()[:200], number, turn.text))
+        answered = turn.asked and (turn.intent in ANSWER_INTENTS or turn.intent is None)
+        detail = state.case_type is not None and turn.intent == "inform"
+        if said.empty and (answered or detail):
+            state.notes.append(Fact(turn.asked or "detail", turn.text.strip()[:200], number,
+                                    turn.text))
         _implied_status(state)
     return state

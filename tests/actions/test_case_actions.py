@@ -175,3 +175,34 @@ async def test_evidence_the_user_has_is_acknowledged(dispatcher, domain):
                            slots={"caveat_for": "refund_refused@1"})
     await run(ActionEvidence(), dispatcher, tracker, domain)
     assert "你已经有：开箱视频、聊天记录" in render(domain, message(dispatcher, "utter_evidence"))
+
+
+@pytest.mark.anyio
+async def test_deleting_a_review_is_a_case_message_and_no_deletion_is_pending(dispatcher, domain):
+    from actions.records import ActionRequestDelete
+
+    tracker = conversation([("买家用差评要挟我", "malicious_review"), ("我就想让平台把那条差评删掉", "delete_my_data")],
+                           slots={"caveat_for": "malicious_review@1"})
+    events = await run(ActionRequestDelete(), dispatcher, tracker, domain)
+    assert "utter_confirm_delete" not in responses(dispatcher)
+    assert slot_events(events)["delete_pending"] is False
+
+
+@pytest.mark.anyio
+async def test_deleting_my_records_asks_for_confirmation(dispatcher, domain):
+    from actions.records import ActionRequestDelete
+
+    events = await run(ActionRequestDelete(), dispatcher, conversation([("删除我的记录", "delete_my_data")]), domain)
+    assert responses(dispatcher) == ["utter_confirm_delete"]
+    assert slot_events(events)["delete_pending"] is True
+
+
+@pytest.mark.anyio
+async def test_a_question_in_between_allows_one_re_ask_and_no_more(dispatcher, domain):
+    asked = [None, "key_date", "key_date"]
+    turns = [("卖家一直不同意退款", "refund_refused"), ("要准备什么证据", "ask_evidence"),
+             ("多久能处理完", "ask_deadline")]
+    tracker = conversation(turns + [("好的", "affirm")], asked=[*asked, None],
+                           slots={"caveat_for": "refund_refused@1"})
+    await run(ActionCaseTurn(), dispatcher, tracker, domain)
+    assert "utter_ask_key_date" not in responses(dispatcher)

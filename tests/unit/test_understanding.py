@@ -195,3 +195,10 @@ def test_is_this_a_crime_gets_the_message_of_what_was_told():
     assert "公安机关和法院认定" in extortion.lines[1]
     fraud = _answer("crime", [turn("付了钱就把我拉黑了", "not_shipped")])
     assert "诈骗" in fraud.lines[0] and "第二百六十六条" in fraud.lines[0]
+
+
+def test_an_asked_date_binds_only_to_a_short_answer():
+    short = state(turn("卖家拒绝退款", "refund_refused"), turn("11月16号", asked="key_date", asked_event="refund_requested"))
+    assert short.event_date("refund_requested") == dt.date(2026, 11, 16)
+    said = read_message("设计源文件我都有，文件建立日期是9月15号", NOW, load_lexicon(), "key_date", "complaint_filed")
+    assert all(found.event != "complaint_filed" for found in said.dates)
