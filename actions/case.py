@@ -60,7 +60,8 @@ def _facts_line(state: CaseState) -> str | None:
     return str(labels["fact_separator"]).join(shown)
 
 
-def _limits_digest(result: guidance.Guidance) -> str:
+def limits_digest(result: guidance.Guidance) -> str:
+    """Identifies the dated limits as shown, so an unchanged block is not shown again."""
     dated = [f"{item.limit_id}:{item.due}:{item.due_max}" for item in result.deadlines]
     return hashlib.sha1("|".join(dated).encode()).hexdigest()[:16]
 
@@ -135,7 +136,7 @@ class ActionCaseTurn(Action):
         result = guidance.build_guidance(rulebook(), facts)
         events: list[EventType] = []
         said = False
-        digest = _limits_digest(result)
+        digest = limits_digest(result)
         dated_now = any(item.due is not None for item in result.deadlines)
         first_time = tracker.get_slot(GUIDED_SLOT) != key
         if result.deadlines and tracker.get_slot(LIMITS_SLOT) != digest and (dated_now or first_time):  # noqa: E501

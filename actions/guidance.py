@@ -9,7 +9,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.case import CAVEAT_SLOT, case_key, utter_safety
+from actions.case import (
+    CAVEAT_SLOT,
+    GUIDED_SLOT,
+    LIMITS_SLOT,
+    case_key,
+    limits_digest,
+    utter_safety,
+)
 from actions.common import case_facts, case_state, keep, rulebook
 from actions.questions import answer_rule_question
 from bot import guidance, presenter, text
@@ -98,7 +105,10 @@ class ActionCaseGuidance(Action):
         _utter_rung(dispatcher, result, result.current_rung_index, caveat=False)
         dispatcher.utter_message(response="utter_guidance_menu")
         _remember(tracker, result, result.current_rung_index)
-        return [*turn.events, SlotSet("ladder_rung", float(result.current_rung_index))]
+        shown = [SlotSet(LIMITS_SLOT, limits_digest(result))]
+        if turn.state.case_type:
+            shown.append(SlotSet(GUIDED_SLOT, case_key(turn.state)))
+        return [*turn.events, *shown, SlotSet("ladder_rung", float(result.current_rung_index))]
 
 
 class ActionExplainDeadlines(Action):
@@ -113,6 +123,7 @@ class ActionExplainDeadlines(Action):
         turn = _open(dispatcher, tracker)
         if turn.result is not None and not _answered(dispatcher, tracker, turn):
             _utter_deadlines(dispatcher, turn.result, turn.caveat)
+            return [*turn.events, SlotSet(LIMITS_SLOT, limits_digest(turn.result))]
         return turn.events
 
 

@@ -22,7 +22,7 @@ from bot.understanding.lexicon import Lexicon
 MAX_TEXT = 2000  # longer messages are read up to here (the rest is kept as text only)
 CLAUSE_BREAK = re.compile(r"[,.。!?;:\n…~]+|但是|不过|然后|结果")
 DIGIT_RUN = re.compile(r"(?<![\d.])\d{6,30}(?![\d])")
-ASKED_CLAUSE_MAX = 6  # a clause this short around a date answers the asked date
+ASKED_CLAUSE_MAX = 6  # a clause this much longer than its date is not a bare answer
 ID_MIN_DIGITS = 13  # a run this long is an identifier, never money
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 AMOUNT = re.compile(
@@ -55,6 +55,7 @@ class DatedEvent:
     time: dt.time | None
     words: str
     correction: bool
+    bare: bool = False  # the clause is little more than the date (an answer, not a story)
 
 
 @dataclass(frozen=True)
@@ -179,11 +180,13 @@ def _dates(clause: _Clause, now: dt.datetime, asked_event: str | None, lexicon: 
         near = [(min(abs(c_start - end), abs(start - c_end)) + (0 if c_start >= end else 3), event)
                 for c_start, c_end, event in cues if c_start >= low and c_end <= high]
         event = min(near)[1] if near else None
-        if event is None and not correction and len(text) - (end - start) <= ASKED_CLAUSE_MAX:
+        bare = len(text.strip()) - (end - start) <= ASKED_CLAUSE_MAX
+        if event is None and not correction and bare:
             event = asked_event  # a short answer to "…是哪一天？"
         found.append(DatedEvent(event=event, day=resolution.value,
                                 time=_time_after(text, end, resolution.part_of_day),
-                                words=clause.original.strip(), correction=correction))
+                                words=clause.original.strip(), correction=correction,
+                                bare=bare))
     return found
 
 

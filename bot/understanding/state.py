@@ -154,7 +154,7 @@ def _merge(state: CaseState, said: MessageFacts, number: int, text: str,
         event = found.event
         if event is None and found.correction and last_event is not None:
             event = last_event.name
-        if event is None and default_event and default_event not in state.events:
+        if event is None and found.bare and default_event and default_event not in state.events:
             event = default_event  # a bare date is the one date the case still needs
         if event is None:
             state.undated_words.append(Fact("date", found.day, number, found.words, found.time))

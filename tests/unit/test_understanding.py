@@ -202,3 +202,10 @@ def test_an_asked_date_binds_only_to_a_short_answer():
     assert short.event_date("refund_requested") == dt.date(2026, 11, 16)
     said = read_message("设计源文件我都有，文件建立日期是9月15号", NOW, load_lexicon(), "key_date", "complaint_filed")
     assert all(found.event != "complaint_filed" for found in said.dates)
+
+
+def test_a_date_inside_a_story_never_dates_the_key_event_by_default():
+    told = state(turn("买家用差评要挟我", "malicious_review"), turn("三天前他又在旺旺上说要我全额退款，不然就天天追评"))
+    assert told.event_date("confirmed") is None
+    bare = state(turn("买家用差评要挟我", "malicious_review"), turn("三天前"))
+    assert bare.event_date("confirmed") == dt.date(2026, 11, 17)
