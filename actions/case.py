@@ -102,7 +102,7 @@ class ActionCaseTurn(Action):
             dispatcher.utter_message(response="utter_case_intro", **intro)
             caveat_due = False
         question = dialogue.next_question(state, turns, book, lexicon())
-        if answer_rule_question(dispatcher, tracker, state, caveat_due):
+        if answer_rule_question(dispatcher, tracker, state, caveat_due, facts):
             caveat_due = False
         elif question is not None:
             events += self._ask(dispatcher, question)
@@ -139,7 +139,8 @@ class ActionCaseTurn(Action):
         digest = limits_digest(result)
         dated_now = any(item.due is not None for item in result.deadlines)
         first_time = tracker.get_slot(GUIDED_SLOT) != key
-        if result.deadlines and tracker.get_slot(LIMITS_SLOT) != digest and (dated_now or first_time):  # noqa: E501
+        changed = tracker.get_slot(LIMITS_SLOT) != digest
+        if result.deadlines and changed and (dated_now or first_time):
             message = presenter.deadlines(result)
             if message is not None:
                 response, values = message
@@ -164,7 +165,7 @@ class ActionCaseTurn(Action):
             elif state.notes and state.notes[-1].turn == state.turns:
                 dispatcher.utter_message(response="utter_noted_text")
             elif not spoke:
-                dispatcher.utter_message(response="utter_unclear_in_case")  # noqa: E501
+                dispatcher.utter_message(response="utter_unclear_in_case")
         return events
 
 

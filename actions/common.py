@@ -42,9 +42,8 @@ def lexicon() -> Lexicon:
 
 @lru_cache(maxsize=1)
 def fixed_clock() -> datetime | None:
-    """FIXED_CLOCK as a time (tests and demos); None in normal use."""
-    value = load_settings().fixed_clock
-    return None if value is None else datetime.fromisoformat(value)
+    """FIXED_CLOCK (tests and demos); None in normal use. Read once per process."""
+    return load_settings().fixed_clock
 
 
 def message_time(tracker: Tracker) -> datetime:

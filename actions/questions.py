@@ -14,14 +14,15 @@ from bot.understanding.state import CaseState
 
 
 def answer_rule_question(dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseState,
-                         caveat_due: bool) -> bool:
-    """Answer the latest message's rule question, if it asks one; True when answered."""
+                         caveat_due: bool, facts: guidance.CaseFacts | None = None) -> bool:
+    """Answer the latest message's rule question, if it asks one; True when answered.
+    ``facts``: the case's guidance facts when the caller already has them."""
     kind = question_kind(tracker.latest_message.get("text") or "", load_questions())
     if kind is None:
         return False
     book, today = rulebook(), message_day(tracker)
     entry = dialogue.entry_for(state, book)
-    facts = dialogue.case_facts(state, today, book, lexicon())
+    facts = facts or dialogue.case_facts(state, today, book, lexicon())
     result = guidance.build_guidance(book, facts) if facts else None
     told = tuple(dict.fromkeys((*state.safety_seen, *state.safety)))
     answer = answer_lines(kind, book, entry, result, today, told)

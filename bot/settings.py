@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -21,8 +22,8 @@ class Settings:
     redis_url: str | None
     action_endpoint_url: str | None
     data_dir: Path
-    # Every message is taken to arrive at this moment (ISO 8601); for tests and demos only.
-    fixed_clock: str | None = None
+    # Every message is taken to arrive at this moment (FIXED_CLOCK, ISO 8601); tests and demos.
+    fixed_clock: datetime | None = None
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -37,5 +38,19 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         redis_url=env.get("REDIS_URL") or None,
         action_endpoint_url=env.get("ACTION_ENDPOINT_URL") or None,
         data_dir=Path(env.get("COMPLAINT_GUIDE_DATA", str(REPO_ROOT / "data"))),
-        fixed_clock=env.get("FIXED_CLOCK") or None,
+        fixed_clock=_fixed_clock(env.get("FIXED_CLOCK")),
     )
+
+
+def _fixed_clock(value: str | None) -> datetime | None:
+    """FIXED_CLOCK as an aware time (None when unset); a clear error when malformed."""
+    if not value:
+        return None
+    try:
+        clock = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"FIXED_CLOCK must be an ISO 8601 time such as "
+                         f"2026-11-20T10:00:00+08:00, got {value!r}") from None
+    if clock.tzinfo is None:
+        raise ValueError(f"FIXED_CLOCK needs a UTC offset (e.g. +08:00), got {value!r}")
+    return clock

@@ -178,9 +178,9 @@ def _state_view(tracker: Any) -> dict[str, Any] | None:
     """The case state derived from the whole conversation (the same function the actions use)."""
     try:
         clock = load_settings().fixed_clock
-        now = datetime.fromisoformat(clock) if clock else datetime.now(SHANGHAI)
-        return state_view([event.as_dict() for event in tracker.events], now.date(),
-                          load_rulebook(), load_lexicon(), now if clock else None)
+        today = (clock or datetime.now(SHANGHAI)).astimezone(SHANGHAI).date()
+        return state_view([event.as_dict() for event in tracker.events], today,
+                          load_rulebook(), load_lexicon(), clock)
     except Exception:  # noqa: BLE001 - the console must still show the rest
         logger.exception("console: could not build the case state")
         return None

@@ -31,18 +31,14 @@ AMOUNT = re.compile(
     re.IGNORECASE,
 )
 CN_AMOUNT = re.compile(r"(?<![零一二两三四五六七八九十百千万几])(?P<v>[零一二两三四五六七八九十百千万]{1,8})(?:元钱|元|块钱|块(?!儿))")  # noqa: E501
-ORDER_CUE = re.compile(r"(?:订单号码?|订单编号|订单|单号)\s*(?:是|为|:)?\s*$")
-PRODUCT_CUE = re.compile(r"(?:商品|宝贝|链接|产品)\s*(?:id|ID|编号|号)\s*(?:是|为|:)?\s*$|(?:^|[^a-z])id\s*(?:是|为|:)?\s*$",  # noqa: E501
-                         re.IGNORECASE)
-TRACKING_CUE = re.compile(r"(?:快递|物流|运|包裹|退货|寄回)单?号\s*(?:是|为|:)?\s*$|(?:顺丰|中通|圆通|韵达|申通|京东|邮政|ems|极兔)\S{0,4}$",  # noqa: E501
-                          re.IGNORECASE)
+NUMBER_CUE_REACH = 4  # a number cue may stand this many characters before the digits
+NUMBER_GLUE = " :是为"  # what may separate a cue from its digits ("订单号是 …")
 TIME_OF_DAY = re.compile(
     r"\s*(?P<pod>凌晨|早上|上午|中午|下午|晚上|傍晚)?\s*(?P<h>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[点:](?P<m>\d{1,2}|半)?")
 PM_PARTS = {"下午", "晚上", "傍晚", "afternoon", "evening"}
 CN_HOURS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,  # noqa: E501
             "十": 10, "十一": 11, "十二": 12}
 ITEM_CHARS = r"[\u4e00-\u9fffA-Za-z0-9]"
-BUY_VERB = r"(?:买了|买的是|买的|拍了|拍的|购买了|入手了|入了|订了|下单了|下单买了|买(?![家方到]))"
 NUMERAL = r"(?:一|两|二|三|四|五|几|\d{1,2})"
 
 
@@ -214,16 +210,15 @@ def _numbers(norm: str, lexicon: Lexicon) -> dict[str, str | None]:
                                     "tracking_number": None, "amount": None,
                                     "demand_amount": None}
     for match in DIGIT_RUN.finditer(norm):
-        digits, before = match.group(0), norm[max(0, match.start() - 10):match.start()]
+        digits = match.group(0)
+        before = norm[max(0, match.start() - 12):match.start()].rstrip(NUMBER_GLUE).lower()
         if PHONE.match(digits):
             continue
-        if PRODUCT_CUE.search(before):
-            kind = "product_id"
-        elif TRACKING_CUE.search(before):
-            kind = "tracking_number"
-        elif len(digits) >= ID_MIN_DIGITS or ORDER_CUE.search(before):
+        kind = next((kind for kind, cues in lexicon.number_cues.items()
+                     if any(cue in before[-(len(cue) + NUMBER_CUE_REACH):] for cue in cues)), None)
+        if kind is None and len(digits) >= ID_MIN_DIGITS:
             kind = "order_number"
-        else:
+        if kind is None:
             continue
         found[kind] = found[kind] or digits
     for clause in clauses(norm):
@@ -239,8 +234,9 @@ def _numbers(norm: str, lexicon: Lexicon) -> dict[str, str | None]:
 
 def _item(norm: str, lexicon: Lexicon) -> str | None:
     measures = "|".join(map(re.escape, lexicon.item_measures))
+    verbs = "|".join(map(re.escape, lexicon.buy_verbs))
     patterns = (
-        rf"{BUY_VERB}{NUMERAL}?(?:{measures})?(?P<x>{ITEM_CHARS}{{2,14}})",
+        rf"(?:{verbs})(?![家方到]){NUMERAL}?(?:{measures})?(?P<x>{ITEM_CHARS}{{2,14}})",
         rf"(?<![这那哪每\d.])(?:{NUMERAL})(?:{measures})(?P<x>{ITEM_CHARS}{{2,14}})",
     )
     for pattern in patterns:

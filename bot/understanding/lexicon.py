@@ -18,7 +18,8 @@ from bot.rulebook import ORDER_STATUSES, ROLES
 
 DEFAULT_LEXICON = Path(__file__).resolve().parents[2] / "data" / "understanding" / "lexicon.yml"
 WORD_LISTS = ("corrections", "negations", "demand_cues", "amount_cues", "other_side", "problems",
-              "item_measures", "item_stops", "switch_markers")
+              "item_measures", "item_stops", "switch_markers", "buy_verbs")
+NUMBER_KINDS = ("product_id", "tracking_number", "order_number")
 SYNONYM_LISTS = ("evidence", "wants")
 
 
@@ -57,6 +58,9 @@ class Lexicon:
     item_measures: tuple[str, ...]
     item_stops: tuple[str, ...]
     switch_markers: tuple[str, ...]
+    buy_verbs: tuple[str, ...]
+    number_cues: dict[str, tuple[str, ...]]
+    implied_statuses: dict[str, str]
     event_cues: tuple[tuple[str, str], ...] = ()  # (cue, event id) of every event, longest first
 
     def event_label(self, event_id: str) -> str:
@@ -117,7 +121,8 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
     """Validate the parsed YAML of a lexicon file."""
     if not isinstance(data, dict):
         raise LexiconError(path, "(top level)", "must be a mapping")
-    expected = {"roles", "events", "order_statuses", *WORD_LISTS, *SYNONYM_LISTS}
+    expected = {"roles", "events", "order_statuses", "number_cues", "implied_statuses",
+                *WORD_LISTS, *SYNONYM_LISTS}
     missing, extra = expected - set(data), set(data) - expected
     if missing:
         raise LexiconError(path, "(top level)", f"missing key(s): {', '.join(sorted(missing))}")
@@ -134,10 +139,26 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
             raise LexiconError(path, f"order_statuses.{status}",
                                f"unknown order status (expected one of {', '.join(ORDER_STATUSES)})")  # noqa: E501
     events = _events(path, data["events"])
+    cues_by_kind = data["number_cues"]
+    if not isinstance(cues_by_kind, dict) or list(cues_by_kind) != list(NUMBER_KINDS):
+        raise LexiconError(path, "number_cues",
+                           f"must map, in this order, {', '.join(NUMBER_KINDS)} to words")
+    implied = data["implied_statuses"]
+    if not isinstance(implied, dict):
+        raise LexiconError(path, "implied_statuses", "must map events to order statuses")
+    for event_id, status in implied.items():
+        if event_id not in events:
+            raise LexiconError(path, f"implied_statuses.{event_id}", "unknown event")
+        if status not in ORDER_STATUSES:
+            raise LexiconError(path, f"implied_statuses.{event_id}",
+                               f"unknown order status '{status}'")
     cues = tuple(sorted(((cue, event.id) for event in events.values() for cue in event.cues),
                         key=lambda pair: len(pair[0]), reverse=True))
     return Lexicon(
         event_cues=cues,
+        number_cues={kind: tuple(w.lower() for w in _words(path, f"number_cues.{kind}", words))
+                     for kind, words in cues_by_kind.items()},
+        implied_statuses={str(k): str(v) for k, v in implied.items()},
         roles={role: _words(path, f"roles.{role}", roles[role]) for role in ROLES},
         events=events,
         order_statuses={str(status): _words(path, f"order_statuses.{status}", words)

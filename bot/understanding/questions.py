@@ -24,10 +24,6 @@ from bot.understanding.lexicon import LexiconError
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parents[2] / "data" / "understanding" / "questions.yml"
 ANSWERS = ("opens", "passages", "crime")
-# Which safety flag answers "is this a crime?", by what the conversation told, in order.
-CRIME_FLAGS = ("extortion_report", "fraud_report", "police_first")
-CRIME_CASES = {"malicious_review": "extortion_report", "not_shipped": "fraud_report",
-               "seller_harassment": "police_first"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +34,9 @@ class QuestionKind:
     answer: str
     cues: tuple[str, ...]
     answer_words: tuple[str, ...]
+    flags: tuple[str, ...] = ()  # crime: the safety flags that answer, in order
+    case_flags: dict[str, str] | None = None  # crime: the flag for a case type
+    default_flag: str | None = None  # crime: the flag when nothing else decides
 
 
 @dataclass(frozen=True)
@@ -68,11 +67,19 @@ def parse_questions(data: Any, path: Path) -> Questions:
         where = f"kinds.{kind_id}"
         if not isinstance(spec, dict) or spec.get("answer") not in ANSWERS:
             raise LexiconError(path, f"{where}.answer", f"must be one of {', '.join(ANSWERS)}")
-        extra = set(spec) - {"answer", "cues", "answer_words"}
+        extra = set(spec) - {"answer", "cues", "answer_words", "flags", "case_flags",
+                             "default_flag"}
         if extra:
             raise LexiconError(path, where, f"unexpected key(s): {', '.join(sorted(extra))}")
         needs_words = spec["answer"] == "passages"
+        crime = spec["answer"] == "crime"
+        if crime and not (spec.get("flags") and spec.get("default_flag")
+                          and isinstance(spec.get("case_flags", {}), dict)):
+            raise LexiconError(path, where, "a crime question needs flags, default_flag and "
+                               "case_flags (case type -> safety flag)")
         kinds.append(QuestionKind(
+            flags=tuple(spec.get("flags") or ()), case_flags=dict(spec.get("case_flags") or {}),
+            default_flag=spec.get("default_flag"),
             id=str(kind_id), answer=spec["answer"],
             cues=_words(path, f"{where}.cues", spec.get("cues")),
             answer_words=_words(path, f"{where}.answer_words", spec.get("answer_words"),
@@ -149,9 +156,10 @@ def _passages(entry: CaseEntry, kind: QuestionKind) -> Answer | None:
     return Answer(tuple(found)) if found else None
 
 
-def _crime(book: RuleBook, case_type: str | None, flags_told: tuple[str, ...]) -> Answer:
-    flag_id = next((flag for flag in CRIME_FLAGS if flag in flags_told), None)
-    flag_id = flag_id or CRIME_CASES.get(case_type or "", "fraud_report")
+def _crime(kind: QuestionKind, book: RuleBook, case_type: str | None,
+           flags_told: tuple[str, ...]) -> Answer:
+    flag_id = next((flag for flag in kind.flags if flag in flags_told), None)
+    flag_id = flag_id or (kind.case_flags or {}).get(case_type or "") or kind.default_flag
     flag = book.safety_flag(flag_id)
     source = text.load_locale()["deadline"]["source"].format(source=flag.source)
     return Answer((flag.message + source, text.load_locale()["questions"]["crime_hedge"]))
@@ -162,7 +170,7 @@ def answer_lines(kind: QuestionKind, book: RuleBook, entry: CaseEntry | None,
                  ) -> Answer | None:
     """The rule book's answer to ``kind`` for the open case (None: it has nothing)."""
     if kind.answer == "crime":
-        return _crime(book, entry.case_type if entry else None, flags_told)
+        return _crime(kind, book, entry.case_type if entry else None, flags_told)
     if entry is None:
         return None
     if kind.answer == "opens":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bot.dates import SHANGHAI
@@ -182,12 +183,11 @@ def _needed_event(state: CaseState, book: RuleBook, lexicon: Lexicon) -> str | N
     return None if key is None else lexicon_event_for(key, lexicon)
 
 
-def _implied_status(state: CaseState) -> None:
-    """An order status the dated events imply, when the user said none."""
+def _implied_status(state: CaseState, lexicon: Lexicon) -> None:
+    """An order status the dated events imply, when the user said none (lexicon order)."""
     if state.order_status is not None:
         return
-    for event, status in (("confirmed", "completed"), ("refund_requested", "refunding"),
-                          ("signed", "received"), ("shipped", "shipped")):
+    for event, status in lexicon.implied_statuses.items():
         fact = state.events.get(event)
         if fact is not None:
             state.order_status = Fact("order_status", status, fact.turn, fact.words)
@@ -214,9 +214,14 @@ def _choose_case(state: CaseState, turn: Turn, said: MessageFacts, number: int,
     state.switched_from, state.case_type, state.opened_turn = current, new, number
 
 
+@lru_cache(maxsize=4096)
+def _flags_in(text: str, book: RuleBook) -> tuple[str, ...]:
+    return tuple(safety_flags_in(normalize(text), book))
+
+
 def _safety(state: CaseState, text: str, book: RuleBook) -> None:
     state.safety_seen = tuple(dict.fromkeys((*state.safety_seen, *state.safety)))
-    state.safety = tuple(safety_flags_in(normalize(text), book))
+    state.safety = _flags_in(text, book)
 
 
 def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon) -> CaseState:
@@ -241,5 +246,5 @@ def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon) -
         if said.empty and (answered or detail):
             state.notes.append(Fact(turn.asked or "detail", turn.text.strip()[:200], number,
                                     turn.text))
-        _implied_status(state)
+        _implied_status(state, lexicon)
     return state

@@ -133,6 +133,15 @@ def test_try_returns_ranking_entities_actions_and_replies(base: str, agent: Stub
     assert data["replies"] == [{"text": REFUND_REPLY}]
 
 
+def test_try_shows_the_case_state_with_each_facts_turn(base: str) -> None:
+    state = try_message(base, "卖家不同意退款，我付了299元，11月16号申请的退款").json()["state"]
+    assert state["case_type"] == "refund_refused" and state["role"] == "buyer"
+    rows = {row["fact"]: row for row in state["facts"]}
+    assert rows["金额"]["value"] == "299" and rows["金额"]["turn"] == 1
+    assert rows["申请退款"]["value"].endswith("-11-16")
+    assert any("申请客服介入" in outcome for outcome in rows["申请退款"]["dates"])
+
+
 def test_each_try_is_a_new_throw_away_conversation(base: str) -> None:
     first = try_message(base, "/greet").json()
     second = try_message(base, "/greet").json()

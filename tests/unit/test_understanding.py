@@ -136,9 +136,16 @@ def test_a_bad_lexicon_names_the_file_and_the_entry(tmp_path: Path):
     with pytest.raises(LexiconError, match=r"lexicon.yml: events.paid.cues: must be a non-empty list"):
         data = {"roles": {"buyer": ["a"], "seller": ["b"]}, "events": {"paid": {"label": "付款", "cues": []}},
                 "order_statuses": {"completed": ["x"]}, "evidence": [["y"]], "wants": [["z"]],
+                "number_cues": {"product_id": ["id"], "tracking_number": ["运单号"], "order_number": ["订单号"]},
+                "implied_statuses": {}, "buy_verbs": ["买了"],
                 **{name: ["w"] for name in ("corrections", "negations", "demand_cues", "amount_cues",
                                             "other_side", "problems", "item_measures", "item_stops", "switch_markers")}}
         parse_lexicon(data, tmp_path / "lexicon.yml")
+    with pytest.raises(LexiconError, match="implied_statuses.paid: unknown order status 'lost'"):
+        data["events"] = {"paid": {"label": "付款", "cues": ["付款"]}}
+        data["implied_statuses"] = {"paid": "lost"}
+        parse_lexicon(data, tmp_path / "lexicon.yml")
+    data["implied_statuses"] = {}
     with pytest.raises(LexiconError, match="order_statuses.lost: unknown order status"):
         data["events"] = {"paid": {"label": "付款", "cues": ["付款"]}}
         data["order_statuses"] = {"lost": ["x"]}
