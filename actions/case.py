@@ -24,6 +24,8 @@ from bot.understanding.state import CaseState
 CAVEAT_SLOT = "caveat_for"  # the case whose caveat was shown
 LIMITS_SLOT = "limits_shown"  # a digest of the dated limits last shown
 GUIDED_SLOT = "guided_for"  # the case whose rung and menu were shown
+# The case store keeps these; it is written only when one of them changed.
+STORED_SLOTS = frozenset({"case_type", "role", "key_date", "order_number", "amount"})
 ASK_RESPONSES = {"role": "utter_ask_role", "order_status": "utter_ask_order_status"}
 NO_CASE_RESPONSES = {"nlu_fallback": "utter_fallback", "out_of_scope": "utter_out_of_scope",
                      "affirm": "utter_affirm_ack", "deny": "utter_deny_ack"}
@@ -111,12 +113,14 @@ class ActionCaseTurn(Action):
                                   opened_now or spoke)
             caveat_due = False
         events.append(SlotSet(CAVEAT_SLOT, key))
-        events += sync_slots(tracker, state)
-        key_event = entry.key_event_for(state.status)
-        keep(lambda repo: record_case(repo, tracker.sender_id, state.case_type, entry.role,
-                                      key_event, facts.key_date,
-                                      order_number=state.value("order_number"),
-                                      amount=state.value("amount")))
+        synced = sync_slots(tracker, state)
+        events += synced
+        if opened_now or any(event["name"] in STORED_SLOTS for event in synced):
+            key_event = entry.key_event_for(state.status)
+            keep(lambda repo: record_case(repo, tracker.sender_id, state.case_type, entry.role,
+                                          key_event, facts.key_date,
+                                          order_number=state.value("order_number"),
+                                          amount=state.value("amount")))
         return events
 
     def _ask(self, dispatcher: CollectingDispatcher, question: dialogue.Question
