@@ -180,8 +180,13 @@ class ActionOpenCase(ActionCaseTurn):
         return "action_open_case"
 
 
+def known_slots(state: CaseState) -> dict[str, object]:
+    """The slot values the case state knows (unknown ones left out)."""
+    values = dialogue.slot_values(state, rulebook(), lexicon())
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def sync_slots(tracker: Tracker, state: CaseState) -> list[EventType]:
     """SlotSet events for the slots the case state sets, where they changed."""
-    values = dialogue.slot_values(state, rulebook(), lexicon())
-    return [SlotSet(name, value) for name, value in values.items()
-            if value is not None and tracker.get_slot(name) != value]
+    return [SlotSet(name, value) for name, value in known_slots(state).items()
+            if tracker.get_slot(name) != value]

@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.case import utter_safety
+from actions.case import known_slots, utter_safety
 from actions.common import (
     case_facts,
     case_state,
@@ -57,6 +57,7 @@ class ActionDraftComplaint(Action):
             dispatcher.utter_message(response="utter_which_case")
             return []
         result = guidance.build_guidance(rulebook(), facts)
+        slots = {**tracker.slots, **known_slots(state)}  # every fact the user gave so far
         role = result.role
         addressees = drafting.supported_addressees(result.case_type, role)
         addressee = _choice(tracker, "addressee", addressees, addressees[0])
@@ -69,7 +70,7 @@ class ActionDraftComplaint(Action):
                 offered=text.join_list(text.label("addressee", a) for a in addressees),
             )
         draft = drafting.render_draft(
-            result.case_type, role, addressee, tone, case_view.draft_facts(tracker.slots, result),
+            result.case_type, role, addressee, tone, case_view.draft_facts(slots, result),
             case_view.draft_context(result, addressee, facts.today),
         )
         key = hashlib.sha1(f"{addressee}|{tone}|{draft.text}".encode()).hexdigest()

@@ -15,6 +15,7 @@ from actions.case import (
     LIMITS_SLOT,
     case_key,
     limits_digest,
+    sync_slots,
     utter_safety,
 )
 from actions.common import case_facts, case_state, keep, rulebook
@@ -45,7 +46,8 @@ def _open(dispatcher: CollectingDispatcher, tracker: Tracker, ask_case: bool = T
     if state.case_type is None:
         return _Turn(state, result, True, [])
     key = case_key(state)
-    return _Turn(state, result, tracker.get_slot(CAVEAT_SLOT) != key, [SlotSet(CAVEAT_SLOT, key)])
+    return _Turn(state, result, tracker.get_slot(CAVEAT_SLOT) != key,
+                 [SlotSet(CAVEAT_SLOT, key), *sync_slots(tracker, state)])
 
 
 def _answered(dispatcher: CollectingDispatcher, tracker: Tracker, turn: _Turn) -> bool:
@@ -161,7 +163,7 @@ class ActionEvidence(Action):
             values = presenter.evidence(result, _current_rung(tracker, result),
                                         turn.state.values("evidence"))
             dispatcher.utter_message(response="utter_evidence", **values)
-        return []
+        return turn.events
 
 
 class ActionCheckProgress(Action):
@@ -175,4 +177,4 @@ class ActionCheckProgress(Action):
     ) -> list[EventType]:
         turn = _open(dispatcher, tracker, ask_case=False)
         dispatcher.utter_message(response="utter_progress", **presenter.progress(turn.result))
-        return []
+        return turn.events

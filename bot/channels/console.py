@@ -59,7 +59,10 @@ from bot.channels.web import (
 from bot.dates import SHANGHAI
 from bot.rulebook import load_rulebook
 from bot.settings import load_settings
+from bot.understanding.conversation import turns_from_events
+from bot.understanding.dialogue import slot_values
 from bot.understanding.lexicon import load_lexicon
+from bot.understanding.state import derive_case_state
 from bot.understanding.view import state_view
 
 logger = logging.getLogger(__name__)
@@ -165,25 +168,26 @@ def story_yaml(tracker: DialogueStateTracker, conversation_id: str,
     return YAMLStoryWriter().dumps(steps, is_test_story=True)
 
 
-def _case_view(slots: dict[str, Any]) -> dict[str, Any] | None:
-    """Rule-book entry, sources, dated limits and both drafts for the conversation's case."""
+def _case_and_state(tracker: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The case view (rule-book entry, sources, dated limits, both drafts) and the case
+    state, both from the state derived once from the whole conversation."""
+    clock = load_settings().fixed_clock
+    today = (clock or datetime.now(SHANGHAI)).astimezone(SHANGHAI).date()
+    book, lexicon = load_rulebook(), load_lexicon()
     try:
-        return console_view(slots, datetime.now(SHANGHAI).date())
+        state = derive_case_state(
+            turns_from_events([event.as_dict() for event in tracker.events], clock), book, lexicon)
+    except Exception:  # noqa: BLE001 - the console must still show the rest
+        logger.exception("console: could not derive the case state")
+        return None, None
+    slots = {**tracker.current_slot_values(),
+             **{k: v for k, v in slot_values(state, book, lexicon).items() if v is not None}}
+    try:
+        case = console_view(slots, today)
     except Exception:  # noqa: BLE001 - the console must still show the rest
         logger.exception("console: could not build the case view")
-        return None
-
-
-def _state_view(tracker: Any) -> dict[str, Any] | None:
-    """The case state derived from the whole conversation (the same function the actions use)."""
-    try:
-        clock = load_settings().fixed_clock
-        today = (clock or datetime.now(SHANGHAI)).astimezone(SHANGHAI).date()
-        return state_view([event.as_dict() for event in tracker.events], today,
-                          load_rulebook(), load_lexicon(), clock)
-    except Exception:  # noqa: BLE001 - the console must still show the rest
-        logger.exception("console: could not build the case state")
-        return None
+        case = None
+    return case, state_view(state, today, book, lexicon)
 
 
 def _safe_filename(conversation_id: str) -> str:
@@ -259,7 +263,7 @@ class AgentConsoleInput(InputChannel):
                 if getattr(e, "type_name", None) == "action" and e.action_name != ACTION_LISTEN
             ]
             slots = {e.key: e.value for e in after if getattr(e, "type_name", None) == "slot"}
-            current = tracker.current_slot_values() if tracker else {}
+            case, state = _case_and_state(tracker) if tracker else (None, None)
             return json_ok({
                 "conversation_id": conversation_id,
                 "text": text,
@@ -269,8 +273,8 @@ class AgentConsoleInput(InputChannel):
                 "actions": actions,
                 "slots": slots,
                 "replies": [public_message(m) for m in collector.messages],
-                "case": _case_view(current),
-                "state": _state_view(tracker) if tracker else None,
+                "case": case,
+                "state": state,
             })
 
         @console.route("/conversation/<conversation_id:str>", methods=["GET"],

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot import guidance, text
 from bot.rulebook import RuleBook
 from bot.understanding import dialogue
-from bot.understanding.conversation import turns_from_events
 from bot.understanding.lexicon import Lexicon
-from bot.understanding.state import derive_case_state
+from bot.understanding.state import CaseState
 
 
-def state_view(events: Iterable[Mapping[str, Any]], today: dt.date, book: RuleBook,
-               lexicon: Lexicon, clock: dt.datetime | None = None) -> dict[str, Any]:
+def state_view(state: CaseState, today: dt.date, book: RuleBook, lexicon: Lexicon
+               ) -> dict[str, Any]:
     """Case, role and one row per fact: label, value, turn and the limits it dated."""
-    state = derive_case_state(turns_from_events(events, clock), book, lexicon)
     labels = text.load_locale()["facts"]
     facts = dialogue.case_facts(state, today, book, lexicon)
     items = guidance.build_guidance(book, facts).deadlines if facts else ()
