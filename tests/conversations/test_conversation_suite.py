@@ -11,8 +11,8 @@ from tests.e2e.test_rest_conversation import TOKEN, running_servers
 # (README, "Conversations"). Raise them as the assistant gets better; never lower them
 # to make a change pass.
 FLOORS = {
-    "case": 0.75, "role": 0.85, "facts": 0.62, "events": 0.50, "safety": 0.50,
-    "no_dead_end": 0.97, "question": 0.90, "no_repeat": 0.45, "caveat_once": 0.93,
+    "case": 0.75, "role": 0.85, "facts": 0.64, "events": 0.58, "safety": 0.60,
+    "no_dead_end": 0.97, "question": 0.90, "no_repeat": 0.58, "caveat_once": 0.95,
     "dated_limits": 0.90, "fits_screen": 0.97,
 }
 
