@@ -68,7 +68,7 @@ class Lexicon:
         return self.events[event_id].label
 
 
-def _words(path: Path, entry: str, value: Any) -> tuple[str, ...]:
+def word_list(path: Path, entry: str, value: Any) -> tuple[str, ...]:
     """A non-empty list of non-empty strings, normalized, longest first."""
     if not isinstance(value, list) or not value:
         raise LexiconError(path, entry, "must be a non-empty list of words")
@@ -88,7 +88,7 @@ def _synonyms(path: Path, entry: str, value: Any) -> tuple[tuple[str, ...], ...]
         raise LexiconError(path, entry, "must be a non-empty list of word lists")
     groups = []
     for index, group in enumerate(value):
-        words = _words(path, f"{entry}[{index}]", group)
+        words = word_list(path, f"{entry}[{index}]", group)
         first = normalize(str(group[0]).strip())
         groups.append((first, *[word for word in words if word != first]))
     return tuple(groups)
@@ -113,7 +113,7 @@ def _events(path: Path, value: Any) -> dict[str, EventVocabulary]:
             raise LexiconError(path, f"{where}.rulebook", "must be a list of rule-book event ids")
         events[str(event_id)] = EventVocabulary(
             id=str(event_id), label=label.strip(), rulebook=tuple(linked),
-            cues=_words(path, f"{where}.cues", spec.get("cues")))
+            cues=word_list(path, f"{where}.cues", spec.get("cues")))
     return events
 
 
@@ -156,27 +156,32 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
                         key=lambda pair: len(pair[0]), reverse=True))
     return Lexicon(
         event_cues=cues,
-        number_cues={kind: tuple(w.lower() for w in _words(path, f"number_cues.{kind}", words))
+        number_cues={kind: tuple(w.lower() for w in word_list(path, f"number_cues.{kind}", words))
                      for kind, words in cues_by_kind.items()},
         implied_statuses={str(k): str(v) for k, v in implied.items()},
-        roles={role: _words(path, f"roles.{role}", roles[role]) for role in ROLES},
+        roles={role: word_list(path, f"roles.{role}", roles[role]) for role in ROLES},
         events=events,
-        order_statuses={str(status): _words(path, f"order_statuses.{status}", words)
+        order_statuses={str(status): word_list(path, f"order_statuses.{status}", words)
                         for status, words in statuses.items()},
         evidence=_synonyms(path, "evidence", data["evidence"]),
         wants=_synonyms(path, "wants", data["wants"]),
-        **{name: _words(path, name, data[name]) for name in WORD_LISTS},
+        **{name: word_list(path, name, data[name]) for name in WORD_LISTS},
     )
+
+
+def read_vocabulary(path: Path) -> Any:
+    """The parsed YAML of a vocabulary file; read and syntax errors name the file."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise LexiconError(path, "(file)", f"cannot be read: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        detail = " ".join(str(error).split())
+        raise LexiconError(path, "(file)", f"malformed YAML: {detail}") from None
 
 
 @lru_cache(maxsize=4)
 def load_lexicon(path: Path = DEFAULT_LEXICON) -> Lexicon:
     """Read and validate a lexicon file (cached per path)."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise LexiconError(path, "(file)", f"cannot be read: {error.strerror}") from None
-    except yaml.YAMLError as error:
-        raise LexiconError(path, "(file)", f"malformed YAML: {' '.join(str(error).split())}") from None  # noqa: E501
-    return parse_lexicon(data, path)
+    return parse_lexicon(read_vocabulary(path), path)

@@ -14,13 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot import text
 from bot.guidance import Guidance
 from bot.normalize import normalize
 from bot.rulebook import CaseEntry, RuleBook
-from bot.understanding.lexicon import LexiconError
+from bot.understanding.lexicon import LexiconError, read_vocabulary, word_list
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parents[2] / "data" / "understanding" / "questions.yml"
 ANSWERS = ("opens", "passages", "crime")
@@ -48,12 +46,7 @@ class Questions:
 
 
 def _words(path: Path, entry: str, value: Any, required: bool = True) -> tuple[str, ...]:
-    if value is None and not required:
-        return ()
-    if not isinstance(value, list) or not value or not all(isinstance(w, str) and w.strip()
-                                                           for w in value):
-        raise LexiconError(path, entry, "must be a non-empty list of words")
-    return tuple(sorted((normalize(w.strip()) for w in value), key=len, reverse=True))
+    return () if value is None and not required else word_list(path, entry, value)
 
 
 def parse_questions(data: Any, path: Path) -> Questions:
@@ -91,14 +84,7 @@ def parse_questions(data: Any, path: Path) -> Questions:
 def load_questions(path: Path = DEFAULT_QUESTIONS) -> Questions:
     """Read and validate a questions file (cached per path)."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise LexiconError(path, "(file)", f"cannot be read: {error.strerror}") from None
-    except yaml.YAMLError as error:
-        detail = " ".join(str(error).split())
-        raise LexiconError(path, "(file)", f"malformed YAML: {detail}") from None
-    return parse_questions(data, path)
+    return parse_questions(read_vocabulary(path), path)
 
 
 def question_kind(message: str, questions: Questions) -> QuestionKind | None:

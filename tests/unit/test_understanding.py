@@ -216,3 +216,18 @@ def test_a_date_inside_a_story_never_dates_the_key_event_by_default():
     assert told.event_date("confirmed") is None
     bare = state(turn("买家用差评要挟我", "malicious_review"), turn("三天前"))
     assert bare.event_date("confirmed") == dt.date(2026, 11, 17)
+
+
+def test_a_bad_questions_file_names_the_file_and_the_entry(tmp_path: Path):
+    from bot.understanding.questions import load_questions, parse_questions
+
+    with pytest.raises(LexiconError, match=r"questions.yml: kinds.penalty.answer: must be one of"):
+        parse_questions({"question_words": ["吗"], "kinds": {"penalty": {"answer": "guess", "cues": ["扣分"]}}},
+                        tmp_path / "questions.yml")
+    with pytest.raises(LexiconError, match="kinds.crime: a crime question needs flags"):
+        parse_questions({"question_words": ["吗"], "kinds": {"crime": {"answer": "crime", "cues": ["诈骗吗"]}}},
+                        tmp_path / "questions.yml")
+    broken = tmp_path / "broken.yml"
+    broken.write_text("kinds: [", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"broken.yml: \(file\): malformed YAML"):
+        load_questions(broken)
