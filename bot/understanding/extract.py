@@ -18,6 +18,7 @@ from functools import lru_cache
 from bot.dates import find_date_spans, number_value, resolve_date
 from bot.normalize import normalize
 from bot.understanding.lexicon import Lexicon
+from bot.understanding.parties import seller_location, shop_name
 
 MAX_TEXT = 2000  # longer messages are read up to here (the rest is kept as text only)
 CLAUSE_BREAK = re.compile(r"[,.。!?;:\n…~]+|但是|不过|然后|结果")
@@ -72,6 +73,8 @@ class MessageFacts:
     wants: tuple[str, ...]
     order_status: str | None
     switch_marker: bool
+    shop_name: str | None = None
+    seller_location: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -79,7 +82,7 @@ class MessageFacts:
         return not (self.role or self.dates or self.order_number or self.product_id
                     or self.tracking_number or self.amount or self.demand_amount or self.item
                     or self.problems or self.other_side or self.evidence or self.wants
-                    or self.order_status)
+                    or self.order_status or self.shop_name or self.seller_location)
 
 
 @dataclass(frozen=True)
@@ -313,5 +316,7 @@ def _read(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None,
         wants=_groups(norm, lexicon.wants, lexicon),
         order_status=_status(norm, lexicon),
         switch_marker=any(marker in norm for marker in lexicon.switch_markers),
+        shop_name=shop_name(text, lexicon),
+        seller_location=seller_location(norm, lexicon),
         **numbers,
     )

@@ -18,7 +18,8 @@ from bot.rulebook import ORDER_STATUSES, ROLES
 
 DEFAULT_LEXICON = Path(__file__).resolve().parents[2] / "data" / "understanding" / "lexicon.yml"
 WORD_LISTS = ("corrections", "negations", "demand_cues", "amount_cues", "other_side", "problems",
-              "item_measures", "item_stops", "switch_markers", "buy_verbs")
+              "item_measures", "item_stops", "switch_markers", "buy_verbs", "shop_cues",
+              "shop_suffixes", "location_cues", "party_stops")
 NUMBER_KINDS = ("product_id", "tracking_number", "order_number")
 SYNONYM_LISTS = ("evidence", "wants")
 
@@ -59,6 +60,10 @@ class Lexicon:
     item_stops: tuple[str, ...]
     switch_markers: tuple[str, ...]
     buy_verbs: tuple[str, ...]
+    shop_cues: tuple[str, ...]
+    shop_suffixes: tuple[str, ...]
+    location_cues: tuple[str, ...]
+    party_stops: tuple[str, ...]
     number_cues: dict[str, tuple[str, ...]]
     implied_statuses: dict[str, str]
     event_cues: tuple[tuple[str, str], ...] = ()  # (cue, event id) of every event, longest first

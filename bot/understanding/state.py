@@ -23,7 +23,8 @@ from bot.understanding.lexicon import Lexicon
 # A case-type message that is not a facet switches the case only when this sure of it.
 SWITCH_CONFIDENCE = 0.6
 ANSWER_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback", "out_of_scope"})
-SINGLE_FACTS = ("order_number", "product_id", "tracking_number", "amount", "demand_amount")
+SINGLE_FACTS = ("order_number", "product_id", "tracking_number", "amount", "demand_amount",
+                "shop_name", "seller_location")
 LIST_FACTS = ("problems", "other_side", "evidence", "wants")
 
 
