@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import case_state, keep, latest_intent, lexicon, message_day, rulebook
+from actions.draft_reply import fills_a_placeholder, send_draft
 from actions.questions import answer_rule_question
 from bot import guidance, presenter, text
 from bot.store.sync import record_case
@@ -88,6 +89,9 @@ class ActionCaseTurn(Action):
                 response = NO_CASE_RESPONSES.get(latest_intent(tracker) or "", "utter_which_case")
                 dispatcher.utter_message(response=response)
             return events
+        if fills_a_placeholder(tracker, state):
+            return events + sync_slots(tracker, state) + send_draft(dispatcher, tracker, state,
+                                                                    None)
         key = case_key(state)
         caveat_due = tracker.get_slot(CAVEAT_SLOT) != key
         entry = dialogue.entry_for(state, book)

@@ -1,21 +1,20 @@
-"""Complaint and appeal drafts rendered from the Jinja2 templates in ``data/drafts/``.
+"""Drafts the user can send as they are, rendered from the facts of their case.
 
-A draft is text the user can paste: a Wangwang chat message to the seller, a complaint or
-appeal to platform customer service, or an outside complaint to 12315 or the consumer
-association. Which drafts exist for a (case_type, role) is the data-driven table
-``data/drafts/cases.yml``; every label, placeholder and format is in
-``data/drafts/config.yml``. This module holds no Chinese text.
+A draft is one *kind* of text (``data/drafts/kinds.yml``: a message or an ultimatum to the
+seller, an after-sale reason, a statement or an appeal to the platform, a complaint to 12315 or the
+consumer association, a police report, a demand letter …) for one case
+(``data/drafts/cases.yml``) in one tone. Every label and format is in
+``data/drafts/config.yml``; this module holds no Chinese text.
 
-Only facts the user confirmed are used (``DraftFacts``). A missing fact renders as a visible
-placeholder and is listed in ``Draft.missing`` so the assistant can ask for it and redraft.
-User text is always passed to the templates as values, never compiled as template source.
-A draft longer than one WeChat message is split at sentence boundaries into labeled parts.
+Only facts the user gave are used (:class:`DraftFacts`). A fact the kind needs and the user
+never gave renders as a visible placeholder and is listed in ``Draft.missing``; every other
+fact appears only when given. User text is passed to the templates as values, never
+compiled as template source.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,129 +26,198 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, Field, validator
 
-FACT_NAMES = ("order_number", "item", "amount", "event_dates", "what_happened", "demand",
-              "shop_name", "evidence", "tracking_number", "contact")
-_MULTILINE_FACTS = frozenset({"what_happened", "demand"})
-_DATES_PREFIX = "event_dates."
-_KEEP_FORMAT_CHARS = frozenset({"\u200d"})  # zero-width joiner: part of emoji sequences
-_LINE_SEPARATORS = frozenset({"\u2028", "\u2029"})
-_BARE_AMOUNT = re.compile(r"\d+(?:\.\d+)?")
+from bot.draft_text import Punctuation, as_clause, as_sentence, clean_text, tidy
+
+ROLES = ("buyer", "seller")
+TONES = ("polite", "firm")
+TEXT_FACTS = ("order_number", "product_id", "tracking_number", "item", "amount",
+              "demand_amount", "shop_name", "seller_location")
+LIST_FACTS = ("story", "evidence", "wants")
+NEEDABLE = frozenset({*TEXT_FACTS, "story", "demand", "evidence"})
+_BARE_AMOUNT = re.compile(r"\d{1,12}(?:\.\d{1,2})?")
 
 
 class DraftError(ValueError):
-    """An unknown or unsupported case type, role, addressee, tone or event key."""
+    """An unknown kind, case, role or tone, or a kind not written for the case."""
 
 
 class DraftConfigError(RuntimeError):
-    """The files under data/drafts/ are inconsistent."""
+    """The files under data/drafts/ are inconsistent; the message names file and entry."""
+
+
+class TimelineEntry(BaseModel):
+    """One dated event of the case (a lexicon event id, data/understanding/lexicon.yml)."""
+
+    day: date
+    event: str
+
+
+class Said(BaseModel):
+    """What the other side said: the user's cue (e.g. "the seller said") and the words."""
+
+    cue: str = ""
+    words: str
 
 
 class DraftFacts(BaseModel):
-    """Facts the user confirmed; every field is optional.
-
-    ``event_dates`` maps event ids (``payment``, ``refund_requested`` …, see
-    ``event_labels`` in config.yml) to dates. ``tracking_number`` and ``contact`` (the
-    user's name and contact details, needed by 12315 and courier texts) extend the
-    core facts.
-    """
+    """What the user told, each field optional; lists keep the user's order."""
 
     order_number: str | None = None
+    product_id: str | None = None
+    tracking_number: str | None = None
     item: str | None = None
     amount: str | None = None
-    event_dates: dict[str, date] = Field(default_factory=dict)
-    what_happened: str | None = None
-    demand: str | None = None
+    demand_amount: str | None = None
     shop_name: str | None = None
+    seller_location: str | None = None
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    story: list[str] = Field(default_factory=list)  # what went wrong, in the user's words
+    other_side: list[Said] = Field(default_factory=list)  # what the other side said
     evidence: list[str] = Field(default_factory=list)
-    tracking_number: str | None = None
-    contact: str | None = None
+    wants: list[str] = Field(default_factory=list)  # lexicon wants (refund, delete the review …)
+    safety: list[str] = Field(default_factory=list)  # safety flags the case raised
 
-    @validator("event_dates", pre=True)
-    def _none_dates(cls, value: Any) -> Any:
-        """Accept None for "no dates"."""
-        return {} if value is None else value
-
-    @validator("evidence", pre=True)
-    def _none_evidence(cls, value: Any) -> Any:
-        """Accept None or a single string for the evidence list."""
+    @validator("story", "evidence", "wants", "safety", pre=True)
+    def _as_list(cls, value: Any) -> Any:
+        """Accept None or a single string for a list."""
         if value is None:
             return []
         return [value] if isinstance(value, str) else value
 
 
 class DraftContext(BaseModel):
-    """Rule context from the rule book, used by the firm tone when present.
-
-    ``rule_reference`` is a noun phrase naming the rule, ``deadline_text`` a full sentence
-    about the time limit, ``next_step`` a verb phrase (what the user does if unanswered),
-    ``reply_by`` the date the addressee should answer by.
-    """
+    """What the rule book adds: the rule's name, a reply-by date with the limit it comes
+    from, the next step, and the evidence to attach when the user listed none."""
 
     rule_reference: str | None = None
+    reply_by: date | None = None
     deadline_text: str | None = None
     next_step: str | None = None
-    reply_by: date | None = None
+    suggested_evidence: list[str] = Field(default_factory=list)
 
 
 class Draft(BaseModel):
-    """A rendered draft: the full text, the parts to send, and the facts still missing."""
+    """A rendered draft and the facts it still shows as placeholders."""
 
     text: str
-    parts: list[str]
     missing: list[str]
+    kind: str
+    addressee: str
     case_type: str
     role: str
-    addressee: str
     tone: str
 
 
 class _Config(BaseModel):
     """data/drafts/config.yml."""
 
-    tones: list[str]
-    addressees: list[str]
-    max_chars: int
-    part_label: str
-    part_separator: str
     date_format: str
     amount_format: str
     placeholder_format: str
     fact_labels: dict[str, str]
-    event_labels: dict[str, str]
-    labeled_date_format: str
-    labeled_date_separator: str
+    first_person: dict[str, str]
+    other_party: dict[str, str]
+    event_phrases: dict[str, dict[str, str]]
+    timeline_item: str
+    timeline_separator: str
+    want_phrases: dict[str, str]
+    demand_amount_format: str
+    compensation_want: str
     list_separator: str
     evidence_item_format: str
+    quote_format: str
+    said_format: str
+    suggested_evidence_format: str
+    police_reasons: dict[str, str]
+    reply_by_reason: str
     sentence_end: str
     sentence_closers: str
-    soft_breaks: str
     full_stop: str
     soft_trailing: str
 
-
-class _CaseEntry(BaseModel):
-    """One (case_type, role) row of data/drafts/cases.yml."""
-
-    default: str
-    addressees: dict[str, str]
-    dates: list[str] = Field(default_factory=list)
-    facts: list[str] | None = None
+    @property
+    def marks(self) -> Punctuation:
+        return Punctuation(self.sentence_end, self.sentence_closers, self.full_stop,
+                           self.soft_trailing)
 
 
-class _CaseTable(BaseModel):
-    """data/drafts/cases.yml."""
+class DraftKind(BaseModel):
+    """One kind of draft (data/drafts/kinds.yml)."""
 
-    default_facts: list[str]
-    cases: dict[str, dict[str, _CaseEntry]]
+    id: str = ""
+    label: str
+    addressee: str
+    roles: list[str]
+    cases: list[str] | None = None
+    except_cases: list[str] = Field(default_factory=list)
+    or_event: str | None = None
+    tones: list[str]
+    cues: list[str]
+    needs: list[str]
+    reply_by: bool
+    next_rungs: list[str]
+
+    def written_for(self, case_type: str, role: str, events: set[str] | frozenset[str] = frozenset()
+                    ) -> bool:
+        """Whether this kind is written for a case (and the events the user dated)."""
+        if role not in self.roles or case_type in self.except_cases:
+            return False
+        if self.cases is None:
+            return True
+        return case_type in self.cases or (self.or_event is not None and self.or_event in events)
+
+
+class _KindsFile(BaseModel):
+    kinds: dict[str, DraftKind]
+    rung_kinds: dict[str, str]
+    tone_cues: list[dict[str, Any]]
+    redraft_cues: list[str]
+
+
+class CaseText(BaseModel):
+    """What a draft says about one case (data/drafts/cases.yml)."""
+
+    title: str
+    reason: str
+    issue: str
+    obligation: str
+    default_kind: str
+    rung_kinds: dict[str, str] = Field(default_factory=dict)
+
+
+class _CasesFile(BaseModel):
+    cases: dict[str, CaseText]
 
 
 @dataclass(frozen=True)
-class _Drafts:
-    """Everything loaded from one drafts directory."""
+class DraftCatalog:
+    """Everything loaded from one drafts directory, validated."""
 
     config: _Config
-    table: _CaseTable
+    kinds: dict[str, DraftKind]
+    rung_kinds: dict[str, str]
+    tone_cues: tuple[tuple[str, tuple[str, ...]], ...]
+    redraft_cues: tuple[str, ...]
+    cases: dict[str, CaseText]
     env: Environment
+
+    def case(self, case_type: str, role: str) -> CaseText:
+        """The case text, or a DraftError naming what is known."""
+        key = f"{case_type}.{role}"
+        if key not in self.cases:
+            raise DraftError(f"no drafts for {key}; known: {', '.join(self.cases)}")
+        return self.cases[key]
+
+    def kind(self, kind_id: str) -> DraftKind:
+        """A kind by id, or a DraftError naming the known ones."""
+        if kind_id not in self.kinds:
+            raise DraftError(f"unknown draft kind {kind_id!r}; known: {', '.join(self.kinds)}")
+        return self.kinds[kind_id]
+
+    def kinds_for(self, case_type: str, role: str, events: set[str] | frozenset[str] = frozenset()
+                  ) -> list[DraftKind]:
+        """The kinds written for a case, in file order."""
+        return [kind for kind in self.kinds.values() if kind.written_for(case_type, role, events)]
 
 
 def default_drafts_dir() -> Path:
@@ -158,46 +226,76 @@ def default_drafts_dir() -> Path:
 
 
 def _read_yaml(path: Path) -> Any:
-    """Parse one YAML file."""
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError) as error:
+        raise DraftConfigError(f"{path.name}: cannot be read: {error}") from None
+
+
+def _parse(model: type[BaseModel], path: Path) -> Any:
+    try:
+        return model.parse_obj(_read_yaml(path))
+    except ValueError as error:
+        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                           for e in getattr(error, "errors", lambda: [])()) or str(error)
+        raise DraftConfigError(f"{path.name}: {detail}") from None
 
 
 @lru_cache(maxsize=4)
-def _load(drafts_dir: str) -> _Drafts:
-    """Load and validate config, case table and template environment (once per dir)."""
+def _load(drafts_dir: str) -> DraftCatalog:
     root = Path(drafts_dir)
-    config = _Config.parse_obj(_read_yaml(root / "config.yml"))
-    table = _CaseTable.parse_obj(_read_yaml(root / "cases.yml"))
-    _validate(root, config, table)
-    return _Drafts(config=config, table=table, env=_make_env(root, config))
+    config = _parse(_Config, root / "config.yml")
+    kinds_file = _parse(_KindsFile, root / "kinds.yml")
+    cases_file = _parse(_CasesFile, root / "cases.yml")
+    kinds = {kind_id: kind.copy(update={"id": kind_id})
+             for kind_id, kind in kinds_file.kinds.items()}
+    tone_cues = tuple((str(group.get("tone")), tuple(str(w) for w in group.get("words") or ()))
+                      for group in kinds_file.tone_cues)
+    catalog = DraftCatalog(config=config, kinds=kinds, rung_kinds=kinds_file.rung_kinds,
+                           tone_cues=tone_cues, redraft_cues=tuple(kinds_file.redraft_cues),
+                           cases=cases_file.cases, env=_make_env(root, config))
+    _validate(root, catalog)
+    return catalog
 
 
-def _validate(root: Path, config: _Config, table: _CaseTable) -> None:
-    """Check the case table against config.yml and the template files."""
+def _validate(root: Path, catalog: DraftCatalog) -> None:
     problems: list[str] = []
-    known_facts = set(FACT_NAMES) - {"event_dates"}
-    for name in sorted(known_facts - set(config.fact_labels)):
-        problems.append(f"config.yml: no fact_labels entry for {name!r}")
-    for case_type, roles in table.cases.items():
-        for role, entry in roles.items():
-            where = f"cases.yml {case_type}.{role}"
-            if not (root / "cases" / f"{case_type}.{role}.j2").is_file():
-                problems.append(f"{where}: missing template cases/{case_type}.{role}.j2")
-            if entry.default not in entry.addressees:
-                problems.append(f"{where}: default {entry.default!r} is not offered")
-            for addressee, family in entry.addressees.items():
-                if addressee not in config.addressees:
-                    problems.append(f"{where}: unknown addressee {addressee!r}")
-                for tone in config.tones:
-                    if not (root / "base" / f"{family}.{tone}.j2").is_file():
-                        problems.append(f"{where}: missing template base/{family}.{tone}.j2")
-            for key in entry.dates:
-                if key not in config.event_labels:
-                    problems.append(f"{where}: unknown event {key!r}")
-            for name in entry.facts or table.default_facts:
-                if name not in known_facts:
-                    problems.append(f"{where}: unknown fact {name!r}")
+    for kind in catalog.kinds.values():
+        where = f"kinds.yml kinds.{kind.id}"
+        if not (root / "kinds" / f"{kind.id}.j2").is_file():
+            problems.append(f"{where}: missing template kinds/{kind.id}.j2")
+        problems += [f"{where}: unknown role {r!r}" for r in kind.roles if r not in ROLES]
+        problems += [f"{where}: unknown tone {t!r}" for t in kind.tones if t not in TONES]
+        problems += [f"{where}: unknown need {n!r}" for n in kind.needs if n not in NEEDABLE]
+        if not kind.tones or not kind.cues:
+            problems.append(f"{where}: needs at least one tone and one cue")
+    for rung, kind_id in catalog.rung_kinds.items():
+        if kind_id not in catalog.kinds:
+            problems.append(f"kinds.yml rung_kinds.{rung}: unknown kind {kind_id!r}")
+    for tone, words in catalog.tone_cues:
+        if tone not in TONES or not words:
+            problems.append(f"kinds.yml tone_cues: {tone!r} needs a known tone and words")
+    for key, case in catalog.cases.items():
+        case_type, _, role = key.partition(".")
+        where = f"cases.yml cases.{key}"
+        if role not in ROLES:
+            problems.append(f"{where}: key must be <case_type>.<buyer|seller>")
+            continue
+        for kind_id in [case.default_kind, *case.rung_kinds.values()]:
+            kind = catalog.kinds.get(kind_id)
+            if kind is None:
+                problems.append(f"{where}: unknown kind {kind_id!r}")
+            elif not kind.written_for(case_type, role, {kind.or_event} - {None}):
+                problems.append(f"{where}: kind {kind_id!r} is not written for this case")
+    config = catalog.config
+    for name in NEEDABLE:
+        if name not in config.fact_labels:
+            problems.append(f"config.yml fact_labels: no label for {name!r}")
+    for role in ROLES:
+        for table in ("first_person", "other_party", "event_phrases"):
+            if role not in getattr(config, table):
+                problems.append(f"config.yml {table}: no entry for {role!r}")
     if problems:
         raise DraftConfigError("; ".join(problems))
 
@@ -214,8 +312,8 @@ def _make_env(root: Path, config: _Config) -> Environment:
         auto_reload=False,
         finalize=_refuse_none,
     )
-    env.filters["sentence"] = lambda text: _as_sentence(str(text), config)
-    env.filters["clause"] = lambda text: _as_clause(str(text), config)
+    env.filters["sentence"] = lambda text: as_sentence(str(text), config.marks)
+    env.filters["clause"] = lambda text: as_clause(str(text), config.marks)
     return env
 
 
@@ -226,360 +324,214 @@ def _refuse_none(value: Any) -> Any:
     return value
 
 
-def _as_clause(text: str, config: _Config) -> str:
-    """Strip trailing punctuation so the template can continue the sentence."""
-    return text.rstrip().rstrip(config.soft_trailing + config.sentence_end + " ").rstrip()
-
-
-def _as_sentence(text: str, config: _Config) -> str:
-    """End a phrase with a full stop unless it already ends a sentence."""
-    text = text.rstrip().rstrip(config.soft_trailing + " ").rstrip()
-    if not text:
-        return text
-    bare = text.rstrip(config.sentence_closers)
-    if bare and bare[-1] in config.sentence_end:
-        return text
-    return text + config.full_stop
-
-
-def clean_text(text: str, multiline: bool = False) -> str:
-    """Drop control and invisible format characters; optionally fold newlines to spaces."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    out: list[str] = []
-    for char in text:
-        if char in _LINE_SEPARATORS:
-            char = "\n"
-        if char == "\n":
-            out.append("\n" if multiline else " ")
-        elif char == "\t":
-            out.append(" ")
-        elif unicodedata.category(char) in ("Cc", "Cs") or (
-            unicodedata.category(char) == "Cf" and char not in _KEEP_FORMAT_CHARS
-        ):
-            continue
-        else:
-            out.append(char)
-    cleaned = "".join(out)
-    if multiline:
-        lines = [line.strip() for line in cleaned.split("\n")]
-        return "\n".join(line for line in lines if line)
-    return re.sub(r" {2,}", " ", cleaned).strip()
-
-
-def format_date(value: date, drafts_dir: Path | None = None) -> str:
-    """A date in the draft format, e.g. the 18th of November 2026 in Chinese."""
-    config = _drafts(drafts_dir).config
-    return config.date_format.format(year=value.year, month=value.month, day=value.day)
-
-
-def fact_placeholder(name: str, drafts_dir: Path | None = None) -> str:
-    """The visible placeholder for a missing fact (``order_number`` or ``event_dates.X``)."""
-    config = _drafts(drafts_dir).config
-    if name.startswith(_DATES_PREFIX):
-        label = config.event_labels[name[len(_DATES_PREFIX):]]
-    else:
-        label = config.fact_labels[name]
-    return config.placeholder_format.format(label=label)
-
-
-def _drafts(drafts_dir: Path | None) -> _Drafts:
-    """The loaded drafts for a directory (default <repo>/data/drafts)."""
+def load_drafts(drafts_dir: Path | None = None) -> DraftCatalog:
+    """The validated drafts catalog (default <repo>/data/drafts; cached per directory)."""
     return _load(str((drafts_dir or default_drafts_dir()).resolve()))
 
 
-def supported_cases(drafts_dir: Path | None = None) -> list[tuple[str, str]]:
-    """Every (case_type, role) that has drafts, in table order."""
-    table = _drafts(drafts_dir).table
-    return [(case_type, role) for case_type, roles in table.cases.items() for role in roles]
+def check_lexicon_events(catalog: DraftCatalog, event_ids: set[str]) -> list[str]:
+    """Lexicon events without a timeline phrase for a role (each named)."""
+    return [f"config.yml event_phrases.{role}: no phrase for {event!r}"
+            for role in ROLES for event in sorted(event_ids)
+            if event not in catalog.config.event_phrases.get(role, {})]
 
 
-def supported_tones(drafts_dir: Path | None = None) -> list[str]:
-    """The tones, in the order offered."""
-    return list(_drafts(drafts_dir).config.tones)
+def format_date(value: date, catalog: DraftCatalog | None = None) -> str:
+    """A date in the draft format (year, month and day)."""
+    config = (catalog or load_drafts()).config
+    return config.date_format.format(year=value.year, month=value.month, day=value.day)
 
 
-def _entry(case_type: str, role: str, drafts_dir: Path | None) -> _CaseEntry:
-    """The case-table row, or a DraftError naming what is valid."""
-    cases = _drafts(drafts_dir).table.cases
-    if case_type not in cases:
-        raise DraftError(f"unknown case_type {case_type!r}; known: {', '.join(cases)}")
-    roles = cases[case_type]
-    if role not in roles:
-        raise DraftError(
-            f"no drafts for case_type {case_type!r} with role {role!r}; "
-            f"supported roles: {', '.join(roles)}"
-        )
-    return roles[role]
-
-
-def supported_addressees(case_type: str, role: str,
-                         drafts_dir: Path | None = None) -> list[str]:
-    """Addressees offered for a (case_type, role), default first."""
-    entry = _entry(case_type, role, drafts_dir)
-    return [entry.default] + [a for a in entry.addressees if a != entry.default]
-
-
-def default_addressee(case_type: str, role: str, drafts_dir: Path | None = None) -> str:
-    """The addressee offered first for a (case_type, role)."""
-    return _entry(case_type, role, drafts_dir).default
-
-
-def case_event_keys(case_type: str, role: str, drafts_dir: Path | None = None) -> list[str]:
-    """The event_dates keys the drafts for this case mention."""
-    return list(_entry(case_type, role, drafts_dir).dates)
-
-
-def case_facts(case_type: str, role: str, drafts_dir: Path | None = None) -> list[str]:
-    """The facts (besides dates) the drafts for this case need."""
-    drafts = _drafts(drafts_dir)
-    entry = _entry(case_type, role, drafts_dir)
-    return list(entry.facts or drafts.table.default_facts)
+def placeholder(name: str, catalog: DraftCatalog | None = None) -> str:
+    """The visible placeholder of a fact the kind needs."""
+    config = (catalog or load_drafts()).config
+    return config.placeholder_format.format(label=config.fact_labels[name])
 
 
 @dataclass
 class _FactView:
-    """Per-render access to the cleaned facts; records what the template found missing."""
+    """Per-render access to the cleaned facts; records which needed facts were missing."""
 
     config: _Config
     values: dict[str, str]
-    evidence: list[str]
-    dates: dict[str, date]
-    case_dates: list[str]
-    case_facts: list[str]
-    missing: set[str] = field(default_factory=set)
-    dates_used: set[str] = field(default_factory=set)
+    lists: dict[str, list[str]]
+    timeline: list[TimelineEntry]
+    role: str
+    needs: frozenset[str]
+    suggested: list[str]
+    said: list[Said]
+    missing: list[str] = field(default_factory=list)
 
-    def placeholder(self, label: str) -> str:
-        """A visible placeholder for a label."""
-        return self.config.placeholder_format.format(label=label)
+    def _placeholder(self, name: str) -> str:
+        if name not in self.missing:
+            self.missing.append(name)
+        return self.config.placeholder_format.format(label=self.config.fact_labels[name])
 
     def has(self, name: str) -> bool:
         """Whether the user gave this fact."""
-        return bool(self.evidence) if name == "evidence" else name in self.values
+        if name == "timeline":
+            return bool(self.timeline)
+        if name == "demand":
+            return bool(self.lists["wants"]) or "demand_amount" in self.values
+        if name == "other_side":
+            return bool(self.said)
+        if name in self.lists:
+            return bool(self.lists[name])
+        return name in self.values
 
-    def wants(self, name: str) -> bool:
-        """Whether a formal text shows this fact: the case needs it or the user gave it."""
-        return name in self.case_facts or self.has(name)
+    def has_event(self, event: str) -> bool:
+        return any(entry.event == event for entry in self.timeline)
+
+    def event_date(self, event: str) -> str:
+        """The date of a dated event (the template checks ``has_event`` first)."""
+        for entry in self.timeline:
+            if entry.event == event:
+                return self._date(entry.day)
+        raise DraftConfigError(f"template printed the date of {event!r} without has_event")
 
     def fact(self, name: str) -> str:
-        """The fact's text, or its placeholder (recorded as missing)."""
-        if name not in self.config.fact_labels or name == "evidence":
+        """A fact's text, or its placeholder when the kind needs it."""
+        if name not in TEXT_FACTS:
             raise DraftConfigError(f"template asked for unknown fact {name!r}")
         if name in self.values:
             return self.values[name]
-        self.missing.add(name)
-        return self.placeholder(self.config.fact_labels[name])
+        if name not in self.needs:
+            raise DraftConfigError(f"template printed {name!r} unguarded; the kind does not "
+                                   "need it, so guard it with has()")
+        return self._placeholder(name)
 
-    def date(self, key: str) -> str:
-        """A case date, formatted, or its placeholder (recorded as missing)."""
-        if key not in self.case_dates:
-            raise DraftConfigError(f"template uses date {key!r} not listed in cases.yml")
-        self.dates_used.add(key)
-        if key in self.dates:
-            return self._format(self.dates[key])
-        self.missing.add(_DATES_PREFIX + key)
-        return self.placeholder(self.config.event_labels[key])
+    def _date(self, day: date) -> str:
+        return self.config.date_format.format(year=day.year, month=day.month, day=day.day)
 
-    def extra_dates(self) -> str:
-        """Dates the user gave that the case text does not mention, labeled."""
-        items = [
-            self.config.labeled_date_format.format(
-                label=self.config.event_labels[key], date=self._format(value))
-            for key, value in self.dates.items() if key not in self.case_dates
-        ]
-        return self.config.labeled_date_separator.join(items)
+    def _timeline_items(self) -> list[str]:
+        phrases = self.config.event_phrases[self.role]
+        return [self.config.timeline_item.format(date=self._date(entry.day),
+                                                 what=phrases.get(entry.event, entry.event))
+                for entry in sorted(self.timeline, key=lambda e: e.day)]
+
+    def timeline_inline(self) -> str:
+        return self.config.timeline_separator.join(self._timeline_items())
+
+    def timeline_lines(self) -> str:
+        return "\n".join(as_sentence(item, self.config.marks) for item in self._timeline_items())
+
+    def story(self) -> str:
+        """What went wrong, in the user's words, one sentence each (or its placeholder)."""
+        if not self.lists["story"]:
+            return self._placeholder("story")
+        return "".join(as_sentence(part, self.config.marks) for part in self.lists["story"])
+
+    def other_side(self) -> str:
+        """What the other side said, quoted, one sentence each."""
+        marks, parts = self.config.marks, []
+        for said in self.said:
+            words = as_clause(said.words, marks)
+            if said.cue:
+                parts.append(self.config.said_format.format(cue=said.cue, words=words))
+            else:
+                parts.append(self.config.quote_format.format(text=words))
+        return "".join(as_sentence(part, marks) for part in parts)
+
+    def demand(self) -> str:
+        """What the user asks for, as a request (or its placeholder)."""
+        wants = [self.config.want_phrases.get(want, want) for want in self.lists["wants"]]
+        text = self.config.list_separator.join(wants)
+        amount = self.values.get("demand_amount")
+        if amount and self.config.compensation_want in self.lists["wants"]:
+            text += self.config.demand_amount_format.format(amount=amount)
+        return text or self._placeholder("demand")
 
     def evidence_inline(self) -> str:
-        """Evidence as one list, or its placeholder."""
-        if not self.evidence:
-            self.missing.add("evidence")
-            return self.placeholder(self.config.fact_labels["evidence"])
-        return self.config.list_separator.join(self.evidence)
+        if not self.lists["evidence"]:
+            return self._placeholder("evidence")
+        return self.config.list_separator.join(self.lists["evidence"])
 
     def evidence_lines(self) -> str:
-        """Evidence as numbered lines, or its placeholder."""
-        if not self.evidence:
-            self.missing.add("evidence")
-            return self.placeholder(self.config.fact_labels["evidence"])
-        return "\n".join(
-            self.config.evidence_item_format.format(index=i, item=item)
-            for i, item in enumerate(self.evidence, start=1)
-        )
+        if not self.lists["evidence"]:
+            return self._placeholder("evidence")
+        return "\n".join(self.config.evidence_item_format.format(index=i, item=item)
+                         for i, item in enumerate(self.lists["evidence"], start=1))
 
-    def _format(self, value: date) -> str:
-        """A date in the configured format."""
-        return self.config.date_format.format(year=value.year, month=value.month,
-                                              day=value.day)
-
-    def ordered_missing(self) -> list[str]:
-        """Missing fact names in DraftFacts field order, case dates in table order."""
-        ordered: list[str] = []
-        for name in FACT_NAMES:
-            if name == "event_dates":
-                ordered += [_DATES_PREFIX + k for k in self.case_dates
-                            if _DATES_PREFIX + k in self.missing]
-            elif name in self.missing:
-                ordered.append(name)
-        return ordered
+    def suggested_evidence(self) -> str:
+        """What to attach, from the rule book, when the user listed no evidence."""
+        if not self.suggested:
+            return self._placeholder("evidence")
+        return self.config.suggested_evidence_format.format(
+            items=self.config.list_separator.join(self.suggested))
 
 
-def _clean_facts(facts: DraftFacts, config: _Config) -> tuple[dict[str, str], list[str]]:
-    """Cleaned, non-empty fact strings and evidence items."""
+def _clean(facts: DraftFacts, config: _Config
+           ) -> tuple[dict[str, str], dict[str, list[str]], list[Said]]:
+    """Cleaned, non-empty fact strings and lists."""
     values: dict[str, str] = {}
-    for name in FACT_NAMES:
-        if name in ("event_dates", "evidence"):
-            continue
+    for name in TEXT_FACTS:
         raw = getattr(facts, name)
-        if raw is None:
-            continue
-        text = clean_text(str(raw), multiline=name in _MULTILINE_FACTS)
+        text = clean_text(str(raw)) if raw is not None else ""
         if not text:
             continue
-        if name == "amount" and _BARE_AMOUNT.fullmatch(text):
+        if name in ("amount", "demand_amount") and _BARE_AMOUNT.fullmatch(text):
             text = config.amount_format.format(amount=text)
         values[name] = text
-    evidence = [item for item in (clean_text(str(e)) for e in facts.evidence) if item]
-    return values, evidence
+    lists: dict[str, list[str]] = {}
+    for name in LIST_FACTS:
+        items = [clean_text(str(item)) for item in getattr(facts, name)]
+        lists[name] = list(dict.fromkeys(item for item in items if item))
+    said = [Said(cue=clean_text(item.cue), words=clean_text(item.words))
+            for item in facts.other_side if clean_text(item.words)]
+    # a clause that tells what the other side said is told once, as their words
+    lists["story"] = [s for s in lists["story"]
+                      if not any(item.words in s or s in item.cue + item.words for item in said)]
+    return values, lists, said
 
 
-def _clean_context(context: DraftContext | None, config: _Config) -> dict[str, str | None]:
-    """Context values as cleaned text (or None), reply_by formatted."""
+def render_draft(kind_id: str, case_type: str, role: str, tone: str, facts: DraftFacts,
+                 context: DraftContext | None = None, *,
+                 catalog: DraftCatalog | None = None) -> Draft:
+    """Render one kind of draft for a case from the user's facts.
+
+    Raises DraftError for an unknown kind, case, role or tone, or a kind not written for
+    the case.
+    """
+    catalog = catalog or load_drafts()
+    config = catalog.config
+    kind = catalog.kind(kind_id)
+    case = catalog.case(case_type, role)
+    events = {entry.event for entry in facts.timeline}
+    if not kind.written_for(case_type, role, events):
+        offered = ", ".join(k.id for k in catalog.kinds_for(case_type, role, events))
+        raise DraftError(f"kind {kind_id!r} is not written for {case_type}.{role}; "
+                         f"offered: {offered}")
+    if tone not in kind.tones:
+        raise DraftError(f"kind {kind_id!r} has no tone {tone!r}; tones: {', '.join(kind.tones)}")
     context = context or DraftContext()
-    view: dict[str, str | None] = {}
-    for name in ("rule_reference", "deadline_text", "next_step"):
-        raw = getattr(context, name)
-        view[name] = (clean_text(raw) or None) if raw else None
-    reply_by = context.reply_by
-    view["reply_by"] = (
-        config.date_format.format(year=reply_by.year, month=reply_by.month, day=reply_by.day)
-        if reply_by else None
-    )
-    return view
-
-
-def _tidy(text: str) -> str:
-    """Trim every line and drop empty ones (templates leave gaps where text was omitted)."""
-    lines = (line.strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
-
-
-def render_draft(case_type: str, role: str, addressee: str, tone: str,
-                 facts: DraftFacts, context: DraftContext | None = None, *,
-                 drafts_dir: Path | None = None, max_chars: int | None = None) -> Draft:
-    """Render the draft for a case, addressee and tone from confirmed facts.
-
-    Raises DraftError for an unknown case/role/tone, an addressee the case does not
-    offer (the message lists the supported ones), or an unknown event_dates key.
-    """
-    drafts = _drafts(drafts_dir)
-    config = drafts.config
-    entry = _entry(case_type, role, drafts_dir)
-    if addressee not in entry.addressees:
-        raise DraftError(
-            f"addressee {addressee!r} is not supported for {case_type}/{role}; "
-            f"supported: {', '.join(supported_addressees(case_type, role, drafts_dir))}"
-        )
-    if tone not in config.tones:
-        raise DraftError(f"unknown tone {tone!r}; supported: {', '.join(config.tones)}")
-    unknown = [key for key in facts.event_dates if key not in config.event_labels]
-    if unknown:
-        raise DraftError(
-            f"unknown event_dates keys {unknown}; known: {', '.join(config.event_labels)}")
-
-    values, evidence = _clean_facts(facts, config)
-    view = _FactView(config=config, values=values, evidence=evidence,
-                     dates=dict(facts.event_dates), case_dates=list(entry.dates),
-                     case_facts=entry.facts or drafts.table.default_facts)
-    template = drafts.env.get_template(f"cases/{case_type}.{role}.j2")
+    values, lists, said = _clean(facts, config)
+    view = _FactView(config=config, values=values, lists=lists, timeline=list(facts.timeline),
+                     role=role, needs=frozenset(kind.needs),
+                     suggested=[clean_text(item) for item in context.suggested_evidence],
+                     said=said)
+    police_reason = next((config.police_reasons[flag] for flag in facts.safety
+                          if flag in config.police_reasons), case.reason)
     helpers: dict[str, Callable[..., Any]] = {
-        "fact": view.fact, "has": view.has, "wants": view.wants, "date": view.date,
-        "extra_dates": view.extra_dates, "evidence_inline": view.evidence_inline,
-        "evidence_lines": view.evidence_lines,
+        "has": view.has, "fact": view.fact, "has_event": view.has_event,
+        "event_date": view.event_date, "timeline": view.timeline_inline,
+        "timeline_lines": view.timeline_lines, "story": view.story,
+        "other_side": view.other_side, "demand": view.demand,
+        "evidence_inline": view.evidence_inline, "evidence_lines": view.evidence_lines,
+        "suggested_evidence": view.suggested_evidence,
     }
-    raw = template.render(
-        base=f"base/{entry.addressees[addressee]}.{tone}.j2",
-        case_type=case_type, role=role, addressee=addressee, tone=tone,
-        ctx=_clean_context(context, config), **helpers,
-    )
-    text = _tidy(raw)
-    limit = max_chars or config.max_chars
-    return Draft(text=text, parts=split_parts(text, limit, drafts_dir=drafts_dir),
-                 missing=view.ordered_missing(), case_type=case_type, role=role,
-                 addressee=addressee, tone=tone)
-
-
-def _sentences(text: str, config: _Config) -> list[str]:
-    """Split after sentence ends (with their closers) and at newlines; lossless."""
-    end = re.escape(config.sentence_end)
-    closers = re.escape(config.sentence_closers)
-    pattern = re.compile(f"[{end}]+[{closers}]*\n*|\n+")
-    pieces: list[str] = []
-    start = 0
-    for match in pattern.finditer(text):
-        pieces.append(text[start:match.end()])
-        start = match.end()
-    if start < len(text):
-        pieces.append(text[start:])
-    return pieces
-
-
-def _cut_point(piece: str, budget: int, config: _Config) -> int:
-    """Where to cut an over-long sentence: the last soft break, else hard at the budget."""
-    window = piece[:budget]
-    best = max(window.rfind(char) for char in config.soft_breaks)
-    return best + 1 if best >= 0 and best + 1 >= budget // 2 else budget
-
-
-def _pack(text: str, budget: int, config: _Config) -> list[str]:
-    """Greedily pack sentences into chunks of at most ``budget`` characters."""
-    chunks: list[str] = []
-    current = ""
-    for piece in _sentences(text, config):
-        if len(current) + len(piece) <= budget:
-            current += piece
-            continue
-        if current:
-            chunks.append(current)
-            current = ""
-        while len(piece) > budget:
-            cut = _cut_point(piece, budget, config)
-            chunks.append(piece[:cut])
-            piece = piece[cut:]
-        current = piece
-    if current:
-        chunks.append(current)
-    stripped = (chunk.strip("\n") for chunk in chunks)
-    return [chunk for chunk in stripped if chunk]
-
-
-def split_parts(text: str, max_chars: int | None = None,
-                drafts_dir: Path | None = None) -> list[str]:
-    """Split a draft into labeled parts of at most ``max_chars`` characters each.
-
-    Splits at sentence ends or newlines, then at soft breaks, and cuts a single
-    over-long sentence hard as a last resort. A text that fits is one unlabeled part.
-    """
-    config = _drafts(drafts_dir).config
-    limit = max_chars or config.max_chars
-    if len(text) <= limit:
-        return [text]
-
-    def label(index: int, total: int) -> str:
-        return config.part_label.format(index=index, total=total) + config.part_separator
-
-    total = 2
-    while True:
-        budget = limit - len(label(total, total))
-        if budget < 1:
-            raise DraftError(f"max_chars {limit} leaves no room for part labels")
-        chunks = _pack(text, budget, config)
-        if len(chunks) <= total:
-            break
-        total = len(chunks)
-    count = len(chunks)
-    return [label(i, count) + chunk for i, chunk in enumerate(chunks, start=1)]
-
-
-def event_keys(drafts_dir: Path | None = None) -> set[str]:
-    """The event_dates keys the templates can label (config.yml event_labels)."""
-    return set(_drafts(drafts_dir).config.event_labels)
+    ctx = {
+        "rule_reference": clean_text(context.rule_reference or "") or None,
+        "reply_by": None if context.reply_by is None else view._date(context.reply_by),
+        "deadline_text": clean_text(context.deadline_text or "") or None,
+        "next_step": clean_text(context.next_step or "") or None,
+    }
+    if not kind.reply_by or tone != "firm":
+        ctx["reply_by"] = ctx["deadline_text"] = None
+    if not ctx["rule_reference"]:
+        ctx["rule_reference"] = case.title
+    template = catalog.env.get_template(f"kinds/{kind_id}.j2")
+    raw = template.render(case=case, role=role, tone=tone, me=config.first_person[role],
+                          other=config.other_party[role], police_reason=police_reason,
+                          ctx=ctx, **helpers)
+    return Draft(text=tidy(raw), missing=view.missing, kind=kind_id, addressee=kind.addressee,
+                 case_type=case_type, role=role, tone=tone)

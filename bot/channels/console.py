@@ -183,7 +183,7 @@ def _case_and_state(tracker: Any) -> tuple[dict[str, Any] | None, dict[str, Any]
     slots = {**tracker.current_slot_values(),
              **{k: v for k, v in slot_values(state, book, lexicon).items() if v is not None}}
     try:
-        case = console_view(slots, today)
+        case = console_view(slots, today, book, state)
     except Exception:  # noqa: BLE001 - the console must still show the rest
         logger.exception("console: could not build the case view")
         case = None

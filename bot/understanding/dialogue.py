@@ -104,6 +104,7 @@ def slot_values(state: CaseState, book: RuleBook, lexicon: Lexicon) -> dict[str,
         "order_number": state.value("order_number"),
         "amount": state.value("amount"),
         "item": state.value("item"),
+        "shop_name": state.value("shop_name"),
         "what_happened": joined["problems"],
         "evidence": joined["evidence"],
         "demand": joined["wants"],
@@ -119,7 +120,8 @@ def latest_facts(state: CaseState, lexicon: Lexicon, labels: dict[str, str]
     if said is None:
         return []
     found = [(labels[name], str(getattr(said, name))) for name in
-             ("order_number", "product_id", "tracking_number", "amount", "demand_amount", "item")
+             ("order_number", "product_id", "tracking_number", "amount", "demand_amount", "item",
+              "shop_name", "seller_location")
              if getattr(said, name) and name in labels]
     for event_id, fact in state.events.items():
         if fact.turn == state.turns:

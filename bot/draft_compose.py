@@ -1,0 +1,87 @@
+"""The draft's facts and rule context from the case state and the rule book.
+
+:func:`facts_from_state` takes every fact the user gave (case state, with its lexicon
+events); :func:`context_for` adds what the rule book says for the kind: the reply-by date
+of a firm letter to the seller (the next limit that opens an escalation), the next step
+that fits the addressee, and what to attach when the user listed no evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot import text
+from bot.drafting import DraftCatalog, DraftContext, DraftFacts, DraftKind, Said, TimelineEntry
+from bot.guidance import DeadlineItem, Guidance
+from bot.understanding.lexicon import Lexicon
+from bot.understanding.state import CaseState
+
+SAID_GLUE = "\uff1a: \uff0c,"  # colons and commas between a cue and the words said
+TEXT_FACTS = ("order_number", "product_id", "tracking_number", "item", "amount",
+              "demand_amount", "shop_name", "seller_location")
+
+
+def _said(clause: str, lexicon: Lexicon) -> Said:
+    """Split a clause of what the other side said into its cue and the words said."""
+    for cue in sorted(lexicon.other_side, key=len, reverse=True):
+        if clause.startswith(cue):
+            return Said(cue=cue, words=clause[len(cue):].lstrip(SAID_GLUE))
+    return Said(words=clause)
+
+
+def facts_from_state(state: CaseState, lexicon: Lexicon) -> DraftFacts:
+    """Every fact of the case state a draft can use; nothing is filled in by guess."""
+    values = {name: None if state.value(name) is None else str(state.value(name))
+              for name in TEXT_FACTS}
+    story = [*state.values("problems"), *(note.value for note in state.notes)]
+    return DraftFacts(
+        **values,
+        timeline=[TimelineEntry(day=fact.value, event=event_id)
+                  for event_id, fact in state.events.items()],
+        story=story,
+        other_side=[_said(str(clause), lexicon) for clause in state.values("other_side")],
+        evidence=state.values("evidence"),
+        wants=state.values("wants"),
+        safety=list(dict.fromkeys((*state.safety_seen, *state.safety))),
+    )
+
+
+def _reply_by(result: Guidance, today: dt.date) -> DeadlineItem | None:
+    """The next rule-book limit that opens an escalation and has not come yet."""
+    ahead = [item for item in result.deadlines
+             if item.kind == "opens" and item.due is not None and item.due > today]
+    return min(ahead, key=lambda item: item.due, default=None)
+
+
+def _next_step(result: Guidance, kind: DraftKind) -> str | None:
+    """The first rung after the current one that this kind may name as the next step."""
+    for view in result.ladder[result.current_rung_index + 1:]:
+        if view.id in kind.next_rungs:
+            return view.name
+    return None
+
+
+def _suggested(result: Guidance, kind: DraftKind, catalog: DraftCatalog) -> list[str]:
+    """The rule book's evidence for the rung this kind belongs to (first one in the ladder)."""
+    for view in result.ladder:
+        if catalog.rung_kinds.get(view.id) == kind.id:
+            return list(view.evidence)
+    return []
+
+
+def context_for(kind_id: str, result: Guidance, today: dt.date, catalog: DraftCatalog
+                ) -> DraftContext:
+    """The rule context of one kind of draft for a case."""
+    kind = catalog.kind(kind_id)
+    context = DraftContext(
+        rule_reference=text.load_locale()["presenter"]["draft_rule_reference"],
+        next_step=_next_step(result, kind),
+        suggested_evidence=_suggested(result, kind, catalog),
+    )
+    item = _reply_by(result, today) if kind.reply_by else None
+    if item is not None and item.due is not None:
+        context.reply_by = item.due
+        context.deadline_text = catalog.config.reply_by_reason.format(
+            counts_from=item.counts_from_label, amount=text.format_amount(item),
+            outcome=item.outcome, date=text.format_date_weekday(item.due, False))
+    return context

@@ -1,0 +1,111 @@
+"""Which draft a request asks for: kind, tone, and whether the words or the case chose it.
+
+A request is read as a person reads it: a statement "for the platform staff to read" is the platform
+statement, "complain to the market regulator" the regulator complaint, "appeal once more"
+an appeal, "be harsher" the firm tone.
+A request that names no kind gets the previous draft's kind (a redraft), or else the kind
+of the case's current rung. Cue words live in ``data/drafts/kinds.yml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.drafting import DraftCatalog, DraftKind
+from bot.normalize import normalize
+
+
+@dataclass(frozen=True)
+class DraftRequest:
+    """The kind and tone to write, and what chose the kind."""
+
+    kind: str
+    tone: str
+    chosen_by: str  # words | addressee | previous | rung | case
+    unavailable: str | None = None  # a kind the words asked for that this case has not
+
+
+@dataclass(frozen=True)
+class CaseSide:
+    """The case a request is read in."""
+
+    case_type: str
+    role: str
+    events: frozenset[str] = frozenset()  # lexicon events the user dated
+    rung: str | None = None  # the id of the case's current rung
+
+
+def _cue_matches(text: str, catalog: DraftCatalog) -> list[tuple[int, int, DraftKind]]:
+    """(cue length, file position, kind) of every kind whose cue is in the text."""
+    found = []
+    for position, kind in enumerate(catalog.kinds.values()):
+        longest = max((len(cue) for cue in kind.cues if cue.lower() in text), default=0)
+        if longest:
+            found.append((longest, position, kind))
+    return sorted(found, key=lambda item: (-item[0], item[1]))
+
+
+def kind_from_words(text: str, catalog: DraftCatalog, side: CaseSide
+                    ) -> tuple[str | None, str | None]:
+    """(kind written for the case, kind asked for but not written) from the request words."""
+    matches = _cue_matches(text, catalog)
+    for _, _, kind in matches:
+        if kind.written_for(side.case_type, side.role, side.events):
+            return kind.id, None
+    return None, matches[0][2].id if matches else None
+
+
+def kind_for_rung(catalog: DraftCatalog, side: CaseSide) -> str:
+    """The kind that fits the case's current rung, else the case's default kind."""
+    case = catalog.case(side.case_type, side.role)
+    if side.rung:
+        kind_id = case.rung_kinds.get(side.rung) or catalog.rung_kinds.get(side.rung)
+        if kind_id and catalog.kind(kind_id).written_for(side.case_type, side.role, side.events):
+            return kind_id
+    return case.default_kind
+
+
+def kind_for_addressee(addressee: str, catalog: DraftCatalog, side: CaseSide) -> str | None:
+    """The kind a button's addressee picks: the rung's kind when it has that addressee."""
+    fitting = kind_for_rung(catalog, side)
+    if catalog.kind(fitting).addressee == addressee:
+        return fitting
+    for kind in catalog.kinds_for(side.case_type, side.role, side.events):
+        if kind.addressee == addressee:
+            return kind.id
+    return None
+
+
+def tone_from_words(text: str, catalog: DraftCatalog) -> str | None:
+    """The tone the request's words ask for (groups checked in file order)."""
+    for tone, words in catalog.tone_cues:
+        if any(word.lower() in text for word in words):
+            return tone
+    return None
+
+
+def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
+                 addressee: str | None = None, tone: str | None = None,
+                 previous_kind: str | None = None, previous_tone: str | None = None
+                 ) -> DraftRequest:
+    """The draft a request asks for. ``addressee`` and ``tone`` are the NLU's entities
+    (buttons send them); ``previous_*`` describe the draft shown before, if any."""
+    norm = normalize(text or "").lower()
+    kind_id, unavailable = kind_from_words(norm, catalog, side)
+    chosen_by = "words"
+    if kind_id is None and addressee:
+        kind_id, chosen_by = kind_for_addressee(addressee, catalog, side), "addressee"
+    if kind_id is None and previous_kind in catalog.kinds and catalog.kind(
+            previous_kind).written_for(side.case_type, side.role, side.events):
+        kind_id, chosen_by = previous_kind, "previous"
+    if kind_id is None:
+        kind_id = kind_for_rung(catalog, side)
+        chosen_by = "rung" if kind_id != catalog.case(side.case_type, side.role).default_kind \
+            or side.rung else "case"
+    kind = catalog.kind(kind_id)
+    wanted = tone_from_words(norm, catalog) or tone
+    if wanted is None and kind_id == previous_kind:
+        wanted = previous_tone
+    chosen_tone = wanted if wanted in kind.tones else kind.tones[0]
+    return DraftRequest(kind=kind_id, tone=chosen_tone, chosen_by=chosen_by,
+                        unavailable=unavailable)

@@ -1,0 +1,78 @@
+"""bot.draft_request: the kind and tone a request asks for, read as a person reads it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.draft_request import CaseSide, read_request
+from bot.drafting import load_drafts
+
+CATALOG = load_drafts()
+REFUND = CaseSide("refund_refused", "buyer", frozenset({"refund_requested"}), "platform_request")
+RULING = CaseSide("ruling_unfair", "buyer", frozenset({"ruling"}), "appeal")
+HARASSED = CaseSide("accused_of_harassment", "seller", frozenset(), "explain_and_appeal")
+SWAPPED = CaseSide("wrong_item_returned", "seller", frozenset({"return_signed"}),
+                   "dispute_evidence")
+QUALITY = CaseSide("quality_problem", "buyer", frozenset({"signed"}), "platform_request")
+
+
+@pytest.mark.parametrize(("words", "side", "kind"), [
+    ("帮我写个给小二看的情况说明", REFUND, "platform_statement"),
+    ("我想向市场监管局投诉，帮我写一下", REFUND, "regulator_complaint"),
+    ("帮我写一份去消协投诉的材料", REFUND, "consumer_association"),
+    ("帮我再申诉一次", RULING, "ruling_appeal"),
+    ("结果不公平，帮我写个申诉", REFUND, "ruling_appeal"),
+    ("给卖家发个最后通牒", REFUND, "seller_ultimatum"),
+    ("帮我写个发给卖家的消息", REFUND, "seller_message"),
+    ("申请售后时填的理由帮我写下", QUALITY, "after_sale_reason"),
+    ("报警要写啥材料帮我弄一下", REFUND, "police_report"),
+    ("起诉前想先发个催告函", REFUND, "demand_letter"),
+    ("买家申请退款，帮我写拒绝退款的理由", SWAPPED, "refund_refusal"),
+    ("帮我写申诉", HARASSED, "complaint_appeal"),
+    ("帮我写个给小二的举证说明", SWAPPED, "platform_statement"),
+    ("幫我寫個給小二看的情況說明", REFUND, "platform_statement"),
+])
+def test_the_words_choose_the_kind(words, side, kind) -> None:
+    request = read_request(words, CATALOG, side)
+    assert (request.kind, request.chosen_by) == (kind, "words")
+
+
+@pytest.mark.parametrize(("words", "tone"), [
+    ("给卖家写一段，狠一点", "firm"), ("给卖家写一段，别客气", "firm"),
+    ("给卖家写一段，不要太客气", "firm"), ("给卖家写一段，客气点", "polite"),
+    ("给卖家写一段，别太凶", "polite"), ("给卖家写一段", "polite"),
+])
+def test_the_words_choose_the_tone(words, tone) -> None:
+    assert read_request(words, CATALOG, REFUND).tone == tone
+
+
+def test_an_ultimatum_is_always_firm() -> None:
+    assert read_request("给卖家下最后通牒，语气客气点", CATALOG, REFUND).tone == "firm"
+
+
+def test_an_ambiguous_request_gets_the_kind_of_the_current_rung() -> None:
+    request = read_request("帮我写个投诉", CATALOG, RULING)
+    assert (request.kind, request.chosen_by) == ("ruling_appeal", "rung")
+    assert read_request("帮我写个投诉", CATALOG, QUALITY).kind == "after_sale_reason"
+
+
+def test_a_redraft_keeps_the_kind_and_changes_the_tone() -> None:
+    request = read_request("狠一点", CATALOG, REFUND, previous_kind="regulator_complaint",
+                           previous_tone="polite")
+    assert (request.kind, request.tone, request.chosen_by) == (
+        "regulator_complaint", "firm", "previous")
+    again = read_request("再写一份", CATALOG, REFUND, previous_kind="seller_message",
+                         previous_tone="firm")
+    assert (again.kind, again.tone) == ("seller_message", "firm")
+
+
+def test_a_button_addressee_picks_a_kind_for_that_addressee() -> None:
+    request = read_request('/request_draft{"addressee": "regulator"}', CATALOG, REFUND,
+                           addressee="regulator")
+    assert request.kind == "regulator_complaint"
+
+
+def test_a_kind_the_case_does_not_have_is_reported() -> None:
+    request = read_request("帮我写拒绝退款的理由", CATALOG, REFUND)
+    assert request.unavailable == "refund_refusal"
+    assert request.kind == "platform_statement"
