@@ -18,7 +18,7 @@ from actions.case import (
     sync_slots,
     utter_safety,
 )
-from actions.common import case_facts, case_state, keep, rulebook
+from actions.common import case_facts, case_state, keep, lexicon, rulebook
 from actions.questions import answer_rule_question
 from bot import guidance, presenter, text
 from bot.store.sync import record_case
@@ -161,7 +161,7 @@ class ActionEvidence(Action):
         result = turn.result
         if result is not None and not _answered(dispatcher, tracker, turn):
             values = presenter.evidence(result, _current_rung(tracker, result),
-                                        turn.state.values("evidence"))
+                                        turn.state.values("evidence"), lexicon().evidence)
             dispatcher.utter_message(response="utter_evidence", **values)
         return turn.events
 

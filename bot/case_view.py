@@ -16,7 +16,7 @@ from bot.draft_request import CaseSide, kind_for_rung
 from bot.drafting import load_drafts, render_draft
 from bot.rulebook import CASE_TYPES, RuleBook, load_rulebook
 from bot.understanding.lexicon import load_lexicon
-from bot.understanding.state import CaseState
+from bot.understanding.state import CaseState, Fact
 
 UNKNOWN_DATE = "unknown"
 
@@ -41,6 +41,18 @@ def case_facts(slots: Mapping[str, Any], today: date) -> guidance.CaseFacts | No
                               key_date=iso_date(slots.get("key_date")), today=today)
 
 
+SLOT_FACTS = ("order_number", "amount", "item", "shop_name")
+
+
+def _state_from_slots(slots: Mapping[str, Any], case_type: str, role: str) -> CaseState:
+    """A case resumed from the case store: the facts its slots hold."""
+    state = CaseState(case_type=case_type, role=role)
+    for name in SLOT_FACTS:
+        if slots.get(name):
+            state.facts[name] = Fact(name, str(slots[name]), 0, "")
+    return state
+
+
 def console_view(slots: Mapping[str, Any], today: date, book: RuleBook | None = None,
                  state: CaseState | None = None) -> dict[str, Any] | None:
     """What an agent needs beside the replies: the rule-book entry and its sources, the
@@ -51,7 +63,7 @@ def console_view(slots: Mapping[str, Any], today: date, book: RuleBook | None = 
         return None
     book = book or load_rulebook()
     result = guidance.build_guidance(book, facts)
-    state = state or CaseState(case_type=result.case_type, role=result.role)
+    state = state or _state_from_slots(slots, result.case_type, result.role)
     catalog = load_drafts()
     side = CaseSide(result.case_type, result.role, frozenset(state.events),
                     result.current_rung.id)

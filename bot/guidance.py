@@ -198,7 +198,7 @@ def rung_at(case: CaseEntry, index: int, book: RuleBook | None = None) -> RungVi
         return None
     step = case.ladder[index]
     rung = _book(book).rung(step.rung)
-    evidence = list(rung.evidence)
+    evidence = [] if step.evidence_only else list(rung.evidence)
     evidence += [item for item in step.evidence if item not in evidence]
     return RungView(
         index=index,

@@ -7,6 +7,7 @@ themselves live in ``domain.yml``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot import text
@@ -88,14 +89,25 @@ def rung(guidance: Guidance, index: int) -> tuple[str, dict[str, Any]]:
     return "utter_rung", values
 
 
-def evidence(guidance: Guidance, index: int, have: tuple[str, ...] | list[str] = ()
-             ) -> dict[str, str]:
-    """Variables of ``utter_evidence``: the checklist for the rung at ``index``, and the
-    evidence the user said they already have."""
+def _held(item: str, have: Sequence[str], synonyms: Sequence[Sequence[str]]) -> bool:
+    """Whether a checklist item is evidence the user said they have (or a synonym of it)."""
+    words = set(have)
+    for group in synonyms:
+        if words & set(group):
+            words |= set(group)
+    return any(word and word in item for word in words)
+
+
+def evidence(guidance: Guidance, index: int, have: Sequence[str] = (),
+             synonyms: Sequence[Sequence[str]] = ()) -> dict[str, str]:
+    """Variables of ``utter_evidence``: the case's checklist for the rung at ``index``,
+    each item the user already has marked, and what they said they have."""
     index = max(0, min(index, len(guidance.ladder) - 1))
     view = guidance.ladder[index]
     have_line = _piece("have_line", items=text.join_list(have)) if have else ""
-    return {"name": view.name, "items": _bullets(view.evidence), "have_line": have_line}
+    lines = [_piece("have_bullet" if _held(item, have, synonyms) else "bullet", item=item)
+             for item in view.evidence]
+    return {"name": view.name, "items": "\n".join(lines), "have_line": have_line}
 
 
 def progress(guidance: Guidance | None) -> dict[str, str]:

@@ -235,6 +235,7 @@ class LadderStep(_Model):
 
     rung: str
     evidence: list[str] = []
+    evidence_only: bool = False  # the case's evidence replaces the rung's generic list
     note: str | None = None
     start_if: StartIf | None = None
 

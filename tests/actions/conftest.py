@@ -15,7 +15,7 @@ from bot.dates import SHANGHAI
 # Sunday 2026-11-22 10:00 in Shanghai: the message time used unless a test says otherwise.
 DEFAULT_TIME = datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)
 SLOT_NAMES = ("case_type", "role", "order_status", "key_date", "ladder_rung", "order_number",
-              "amount", "tone", "addressee", "requested_slot")
+              "amount", "tone", "addressee", "draft_kind", "draft_missing", "draft_key")
 
 
 def make_tracker(

@@ -51,7 +51,7 @@ CASES = [
     ("staff_complaint", "buyer", "截图", "complaint_filed", "staff_channel"),
     ("staff_complaint", "seller", "商家热线", None, "merchant_service"),
     ("external_escalation", None, "12315", None, "external_complaint"),
-    ("lawsuit", None, "律师", None, "court"),
+    ("lawsuit", None, "律师", None, "platform_intervention"),
     ("accused_of_harassment", None, "3天内", "complaint_received", "explain_and_appeal"),
     ("wrong_item_returned", None, "验货", "intervention_requested", "dispute_evidence"),
     ("listing_violation", None, "规则", None, "fix_and_republish"),
@@ -250,10 +250,14 @@ def test_refund_ladder_order() -> None:
 
 def test_rung_evidence_is_generic_plus_case_specific() -> None:
     book = load_rulebook()
-    g = guide("seller_harassment")
+    g = guide("not_shipped", status="refunding", key=D(2026, 11, 18), today=D(2026, 11, 19))
     generic = book.rung("platform_request").evidence
+    assert g.current_rung.id == "platform_request"
     assert g.current_rung.evidence[: len(generic)] == tuple(generic)
     assert len(g.current_rung.evidence) > len(generic)
+    # a threat case lists only what proves the harassment, not the listing page
+    threat = guide("seller_harassment").current_rung.evidence
+    assert "旺旺聊天截图和旺旺举证号" in threat and not [e for e in threat if "商品页面" in e]
     accused = guide("accused_of_harassment").current_rung.evidence
     assert len(accused) > len(book.rung("explain_and_appeal").evidence)
 
@@ -343,8 +347,9 @@ def test_guidance_carries_the_whole_ladder() -> None:
     assert g.next_rung == g.ladder[g.current_rung_index + 1]
     assert g.rung(len(g.ladder)) is None and g.rung(-1) is None
     assert g.ladder[-1].is_last and not g.ladder[0].is_last
-    last = guide("lawsuit")
-    assert len(last.ladder) == 1 and last.next_rung is None
+    last = guide("lawsuit")  # court comes after the rungs before it
+    assert [r.id for r in last.ladder][-2:] == ["external_complaint", "court"]
+    assert last.ladder[-1].is_last and last.rung(len(last.ladder) - 1).id == "court"
 
 
 def test_default_rule_book_is_used_when_none_is_given() -> None:
@@ -367,3 +372,15 @@ def test_console_view_shows_entry_sources_and_both_drafts():
     polite, firm = view["drafts"]["polite"], view["drafts"]["firm"]
     assert polite != firm and "3012345678901234" in polite and "3012345678901234" in firm
     assert console_view({}, dt.date(2026, 11, 22)) is None
+
+
+def test_the_evidence_checklist_marks_what_the_user_has() -> None:
+    from bot import presenter
+    from bot.understanding.lexicon import load_lexicon
+
+    g = guide("seller_harassment")
+    values = presenter.evidence(g, 0, ["聊天记录"], load_lexicon().evidence)
+    lines = values["items"].splitlines()
+    assert any(line.startswith("✓") and "旺旺聊天截图" in line for line in lines)
+    assert any(line.startswith("•") and "通话记录" in line for line in lines)
+    assert not [line for line in lines if "商品页面" in line]

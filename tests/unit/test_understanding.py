@@ -139,7 +139,8 @@ def test_a_bad_lexicon_names_the_file_and_the_entry(tmp_path: Path):
                 "number_cues": {"product_id": ["id"], "tracking_number": ["运单号"], "order_number": ["订单号"]},
                 "implied_statuses": {}, "buy_verbs": ["买了"],
                 **{name: ["w"] for name in ("corrections", "negations", "demand_cues", "amount_cues",
-                                            "other_side", "problems", "item_measures", "item_stops", "switch_markers")}}
+                                            "other_side", "problems", "item_measures", "item_stops", "switch_markers",
+                                            "shop_cues", "shop_suffixes", "location_cues", "party_stops")}}
         parse_lexicon(data, tmp_path / "lexicon.yml")
     with pytest.raises(LexiconError, match="implied_statuses.paid: unknown order status 'lost'"):
         data["events"] = {"paid": {"label": "付款", "cues": ["付款"]}}
@@ -231,3 +232,15 @@ def test_a_bad_questions_file_names_the_file_and_the_entry(tmp_path: Path):
     broken.write_text("kinds: [", encoding="utf-8")
     with pytest.raises(LexiconError, match=r"broken.yml: \(file\): malformed YAML"):
         load_questions(broken)
+
+
+@pytest.mark.parametrize(("message", "shop", "place"), [
+    ("店铺叫小美服饰旗舰店，卖家在广州", "小美服饰旗舰店", "广州"),
+    ("在阿花数码专营店买的", "阿花数码专营店", None),
+    ("店名是「阿花的小铺」", "阿花的小铺", None),
+    ("卖家在浙江义乌发货的", None, "浙江义乌"),
+    ("我在淘宝上买了个手机，从11月3号开始就一直坏", None, None),
+])
+def test_the_shop_and_the_sellers_place(message: str, shop: str | None, place: str | None):
+    said = read_message(message, NOW, load_lexicon())
+    assert (said.shop_name, said.seller_location) == (shop, place)
