@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import case_state, keep, latest_intent, lexicon, message_day, rulebook
-from actions.draft_reply import fills_a_placeholder, send_draft
+from actions.draft_reply import draft_if_asked, fills_a_placeholder, send_draft
 from actions.questions import answer_rule_question
 from bot import guidance, presenter, text
 from bot.store.sync import record_case
@@ -107,6 +107,9 @@ class ActionCaseTurn(Action):
                 intro["caveat"] = ""
             dispatcher.utter_message(response="utter_case_intro", **intro)
             caveat_due = False
+        drafted = draft_if_asked(dispatcher, tracker, state)
+        if drafted is not None:  # a case message that also asks for a draft
+            return [*events, SlotSet(CAVEAT_SLOT, key), *sync_slots(tracker, state), *drafted]
         question = dialogue.next_question(state, turns, book, lexicon())
         if answer_rule_question(dispatcher, tracker, state, caveat_due, facts):
             caveat_due = False

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import case_facts, keep, latest_entities, lexicon, rulebook
 from bot import guidance, text
 from bot.draft_compose import context_for, facts_from_state
-from bot.draft_request import CaseSide, DraftRequest, read_request
+from bot.draft_request import CaseSide, DraftRequest, asks_for_draft, read_request
 from bot.drafting import Draft, DraftCatalog, load_drafts, placeholder, render_draft
 from bot.store.sync import record_draft
 from bot.understanding.state import CaseState
@@ -110,3 +110,12 @@ def fills_a_placeholder(tracker: Tracker, state: CaseState) -> bool:
 
 
 
+
+
+def draft_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseState
+                   ) -> list[EventType] | None:
+    """The draft, when a case message also asks for one (None when it does not)."""
+    said = tracker.latest_message.get("text") or ""
+    if state.case_type is None or not asks_for_draft(said, load_drafts()):
+        return None
+    return send_draft(dispatcher, tracker, state, said)

@@ -19,6 +19,7 @@ from actions.case import (
     utter_safety,
 )
 from actions.common import case_facts, case_state, keep, lexicon, rulebook
+from actions.draft_reply import draft_if_asked
 from actions.questions import answer_rule_question
 from bot import guidance, presenter, text
 from bot.store.sync import record_case
@@ -51,9 +52,15 @@ def _open(dispatcher: CollectingDispatcher, tracker: Tracker, ask_case: bool = T
 
 
 def _answered(dispatcher: CollectingDispatcher, tracker: Tracker, turn: _Turn) -> bool:
-    """A rule question ("现在能申请小二介入吗？") gets its own answer instead of the block."""
-    return turn.result is not None and answer_rule_question(dispatcher, tracker, turn.state,
-                                                            turn.caveat)
+    """A draft request or a rule question ("现在能申请小二介入吗？") gets its own answer
+    instead of the block."""
+    if turn.result is None:
+        return False
+    drafted = draft_if_asked(dispatcher, tracker, turn.state)
+    if drafted is not None:
+        turn.events.extend(drafted)
+        return True
+    return answer_rule_question(dispatcher, tracker, turn.state, turn.caveat)
 
 
 def _current_rung(tracker: Tracker, result: guidance.Guidance) -> int:

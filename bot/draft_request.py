@@ -109,3 +109,12 @@ def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
     chosen_tone = wanted if wanted in kind.tones else kind.tones[0]
     return DraftRequest(kind=kind_id, tone=chosen_tone, chosen_by=chosen_by,
                         unavailable=unavailable)
+
+
+def asks_for_draft(text: str, catalog: DraftCatalog) -> bool:
+    """Whether a message asks for a draft, whatever intent the NLU gave it: a writing word
+    with a kind's cue or a draft noun."""
+    norm = normalize(text or "").lower()
+    if not any(verb in norm for verb in catalog.request_verbs):
+        return False
+    return any(noun in norm for noun in catalog.draft_nouns) or bool(_cue_matches(norm, catalog))

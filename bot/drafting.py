@@ -171,7 +171,8 @@ class _KindsFile(BaseModel):
     kinds: dict[str, DraftKind]
     rung_kinds: dict[str, str]
     tone_cues: list[dict[str, Any]]
-    redraft_cues: list[str]
+    request_verbs: list[str]
+    draft_nouns: list[str]
 
 
 class CaseText(BaseModel):
@@ -197,7 +198,8 @@ class DraftCatalog:
     kinds: dict[str, DraftKind]
     rung_kinds: dict[str, str]
     tone_cues: tuple[tuple[str, tuple[str, ...]], ...]
-    redraft_cues: tuple[str, ...]
+    request_verbs: tuple[str, ...]
+    draft_nouns: tuple[str, ...]
     cases: dict[str, CaseText]
     env: Environment
 
@@ -253,7 +255,9 @@ def _load(drafts_dir: str) -> DraftCatalog:
     tone_cues = tuple((str(group.get("tone")), tuple(str(w) for w in group.get("words") or ()))
                       for group in kinds_file.tone_cues)
     catalog = DraftCatalog(config=config, kinds=kinds, rung_kinds=kinds_file.rung_kinds,
-                           tone_cues=tone_cues, redraft_cues=tuple(kinds_file.redraft_cues),
+                           tone_cues=tone_cues,
+                           request_verbs=tuple(kinds_file.request_verbs),
+                           draft_nouns=tuple(kinds_file.draft_nouns),
                            cases=cases_file.cases, env=_make_env(root, config))
     _validate(root, catalog)
     return catalog

@@ -274,14 +274,16 @@ def _role(norm: str, lexicon: Lexicon, asked_role: bool) -> str | None:
     return None
 
 
-def _groups(norm: str, groups: tuple[tuple[str, ...], ...], lexicon: Lexicon) -> tuple[str, ...]:
-    kept: list[str] = []
+def _groups(norm: str, groups: tuple[tuple[str, ...], ...], lexicon: Lexicon,
+            surface: bool = False) -> tuple[str, ...]:
+    """One word per synonym group found: the group's first word, or (``surface``) the
+    user's own word."""
+    kept: dict[str, str] = {}
     words = tuple(sorted((w for group in groups for w in group), key=len, reverse=True))
     owner = {word: group[0] for group in groups for word in group}
     for _start, _end, word in _find_words(norm, words, lexicon):
-        if owner[word] not in kept:
-            kept.append(owner[word])
-    return tuple(kept)
+        kept.setdefault(owner[word], word if surface else owner[word])
+    return tuple(kept.values())
 
 
 def read_message(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None = None,
@@ -312,7 +314,7 @@ def _read(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None,
         item=_item(norm, lexicon),
         problems=problems,
         other_side=other_side[:3],
-        evidence=_groups(norm, lexicon.evidence, lexicon),
+        evidence=_groups(norm, lexicon.evidence, lexicon, surface=True),
         wants=_groups(norm, lexicon.wants, lexicon),
         order_status=_status(norm, lexicon),
         switch_marker=any(marker in norm for marker in lexicon.switch_markers),

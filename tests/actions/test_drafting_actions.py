@@ -113,3 +113,16 @@ async def test_shown_drafts_are_kept_with_the_case(dispatcher, domain, case_stor
     case = case_store.latest_open_case("test-user", "refund_refused")
     drafts = case_store.drafts(case.id)
     assert len(drafts) == 1 and "4817263950018273" in drafts[0].text
+
+
+async def test_a_case_message_that_asks_for_a_draft_gets_it(dispatcher, domain):
+    turns = [*STORY, ("我还有物流截图，帮我写个给小二的举证说明", "ask_evidence")]
+    events = await ActionCaseTurn().run(dispatcher, conversation(turns), domain)
+    assert slot_events(events)["draft_kind"] == "platform_statement"
+    assert "utter_draft_header" in responses(dispatcher)
+
+
+async def test_a_new_case_with_a_draft_request_opens_the_case_and_drafts(dispatcher, domain):
+    turns = [("卖家死活不给退款，顺便帮我写个投诉", "refund_refused")]
+    await ActionCaseTurn().run(dispatcher, conversation(turns), domain)
+    assert responses(dispatcher)[:2] == ["utter_case_intro", "utter_draft_chosen"]

@@ -24,6 +24,8 @@ from typing import Any
 import requests
 import yaml
 
+from bot import text as locale
+from bot.drafting import load_drafts
 from bot.rulebook import load_rulebook
 from bot.understanding import dialogue
 from bot.understanding.conversation import turns_from_events
@@ -38,7 +40,9 @@ DATED_LINE = re.compile(r"\d{1,2}月\d{1,2}日（周")
 SAFETY_WORDS = {"threat": ("110",), "fraud": ("诈骗", "报警"), "extortion": ("敲诈勒索", "报警")}
 PHONE_LINES = 16  # about a phone screen, counting the buttons' line
 KINDS = ("case", "role", "facts", "events", "safety", "no_dead_end", "question",
-         "no_repeat", "caveat_once", "dated_limits", "fits_screen")
+         "no_repeat", "caveat_once", "dated_limits", "fits_screen", "draft_kind", "draft_tone",
+         "draft_facts", "draft_no_placeholder")
+HEADER = re.compile(r"下面是(?P<kind>.+?)（写给(?P<addressee>.+?)，(?P<tone>.+?)语气）")
 
 
 @dataclass
@@ -98,6 +102,34 @@ def _fact_ok(name: str, expected: Any, state: CaseState) -> bool:
     if name in ("evidence", "wants"):
         return all(_contains(str(item), [str(v) for v in state.values(name)]) for item in expected)
     return False
+
+
+def _check_draft(expect: dict[str, Any] | None, replies: list[str], where: str,
+                 result: Result) -> str | None:
+    """Check the draft a turn returned (the reply after the header); return its text."""
+    found = [(i, HEADER.search(r)) for i, r in enumerate(replies)]
+    headers = [(i, match) for i, match in found if match]
+    draft = replies[headers[-1][0] + 1] if headers and headers[-1][0] + 1 < len(replies) else None
+    if not expect:
+        return draft
+    if draft is None:
+        for kind in ("draft_kind", "draft_facts"):
+            result.check(kind, False, f"{where}: no draft in {' | '.join(replies)[:80]!r}")
+        return None
+    match = headers[-1][1]
+    labels = {kind.label: kind.id for kind in load_drafts().kinds.values()}
+    got = labels.get(match.group("kind"))
+    result.check("draft_kind", got == expect["kind"], f"{where}: kind {got} != {expect['kind']}")
+    if "tone" in expect:
+        want = locale.label("tone", expect["tone"])
+        result.check("draft_tone", match.group("tone") == want,
+                     f"{where}: tone {match.group('tone')} != {want}")
+    for needle in expect.get("contains") or []:
+        result.check("draft_facts", str(needle) in draft, f"{where}: {needle!r} not in draft")
+    for placeholder in expect.get("absent") or []:
+        result.check("draft_no_placeholder", placeholder not in draft,
+                     f"{where}: {placeholder} in draft")
+    return draft
 
 
 class Player:
@@ -160,7 +192,8 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
         if expect.get("question"):
             substantive = len(joined) >= 30 and not any(d in joined for d in DEAD_ENDS)
             result.check("question", substantive, f"{where}: question got {joined[:60]!r}")
-        lines = sum(r.count("\n") + 1 for r in replies)
+        draft = _check_draft(expect.get("draft"), replies, where, result)
+        lines = sum(r.count("\n") + 1 for r in replies if r != draft)
         result.check("fits_screen", lines <= PHONE_LINES, f"{where}: {lines} lines")
     long_replies = [r for r in all_replies if len(r) >= 40]
     result.check("no_repeat", len(long_replies) == len(set(long_replies)),
