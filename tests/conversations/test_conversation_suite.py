@@ -14,6 +14,7 @@ FLOORS = {
     "case": 0.75, "role": 0.85, "facts": 0.64, "events": 0.58, "safety": 0.60,
     "no_dead_end": 0.97, "question": 0.90, "no_repeat": 0.58, "caveat_once": 0.95,
     "dated_limits": 0.90, "fits_screen": 0.97,
+    "draft_kind": 0.80, "draft_tone": 0.95, "draft_facts": 0.55, "draft_no_placeholder": 0.95,
 }
 
 
