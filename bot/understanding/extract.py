@@ -240,7 +240,7 @@ def _item(norm: str, lexicon: Lexicon) -> str | None:
     verbs = "|".join(map(re.escape, lexicon.buy_verbs))
     patterns = (
         rf"(?:{verbs})(?![家方到]){NUMERAL}?(?:{measures})?(?P<x>{ITEM_CHARS}{{2,14}})",
-        rf"(?<![这那哪每\d.])(?:{NUMERAL})(?:{measures})(?P<x>{ITEM_CHARS}{{2,14}})",
+        rf"(?<![这那哪每\d.])(?:{NUMERAL})(?:{measures})(?!多)(?P<x>{ITEM_CHARS}{{2,14}})",
     )
     for pattern in patterns:
         for match in re.finditer(pattern, norm):
@@ -248,7 +248,7 @@ def _item(norm: str, lexicon: Lexicon) -> str | None:
             cut = min((name.find(stop) for stop in lexicon.item_stops if name.find(stop) >= 1),
                       default=len(name))
             name = name[:cut].rstrip("的了")
-            if len(name) >= 2 and not name.isdigit():
+            if len(name) >= 2 and not name.isdigit() and name not in lexicon.item_generic:
                 return name
     return None
 

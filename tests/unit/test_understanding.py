@@ -140,7 +140,8 @@ def test_a_bad_lexicon_names_the_file_and_the_entry(tmp_path: Path):
                 "implied_statuses": {}, "buy_verbs": ["买了"],
                 **{name: ["w"] for name in ("corrections", "negations", "demand_cues", "amount_cues",
                                             "other_side", "problems", "item_measures", "item_stops", "switch_markers",
-                                            "shop_cues", "shop_suffixes", "location_cues", "party_stops")}}
+                                            "shop_cues", "shop_suffixes", "location_cues", "party_stops",
+                                            "item_generic")}}
         parse_lexicon(data, tmp_path / "lexicon.yml")
     with pytest.raises(LexiconError, match="implied_statuses.paid: unknown order status 'lost'"):
         data["events"] = {"paid": {"label": "付款", "cues": ["付款"]}}
@@ -244,3 +245,8 @@ def test_a_bad_questions_file_names_the_file_and_the_entry(tmp_path: Path):
 def test_the_shop_and_the_sellers_place(message: str, shop: str | None, place: str | None):
     said = read_message(message, NOW, load_lexicon())
     assert (said.shop_name, said.seller_location) == (shop, place)
+
+
+@pytest.mark.parametrize("message", ["买了个东西付款一个多礼拜了还不发货", "付款一个多月了"])
+def test_no_item_from_words_that_name_none(message: str):
+    assert read_message(message, NOW, load_lexicon()).item is None
