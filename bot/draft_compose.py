@@ -16,17 +16,30 @@ from bot.guidance import DeadlineItem, Guidance
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.state import CaseState
 
-SAID_GLUE = "\uff1a: \uff0c,"  # colons and commas between a cue and the words said
+SAID_GLUE = "\uff1a: \uff0c,\u4e86"  # colons, commas and a particle after a cue
 TEXT_FACTS = ("order_number", "product_id", "tracking_number", "item", "amount",
               "demand_amount", "shop_name", "seller_location")
 
 
 def _said(clause: str, lexicon: Lexicon) -> Said:
-    """Split a clause of what the other side said into its cue and the words said."""
-    for cue in sorted(lexicon.other_side, key=len, reverse=True):
-        if clause.startswith(cue):
-            return Said(cue=cue, words=clause[len(cue):].lstrip(SAID_GLUE))
-    return Said(words=clause)
+    """Split a clause of what the other side said into its cue and the words said (a cue
+    repeated inside, as in "he said that he said", is dropped too)."""
+    cues = sorted(lexicon.other_side, key=len, reverse=True)
+    found, words = "", clause
+    while True:
+        cue = next((c for c in cues if words.startswith(c)), None)
+        if cue is None:
+            return Said(cue=found, words=words)
+        found = found or cue
+        words = words[len(cue):].lstrip(SAID_GLUE)
+
+
+def _unique_said(items: list[Said]) -> list[Said]:
+    """The first of each thing said (the same words under two cues are told once)."""
+    kept: dict[str, Said] = {}
+    for said in items:
+        kept.setdefault(said.words, said)
+    return list(kept.values())
 
 
 def facts_from_state(state: CaseState, lexicon: Lexicon) -> DraftFacts:
@@ -39,7 +52,8 @@ def facts_from_state(state: CaseState, lexicon: Lexicon) -> DraftFacts:
         timeline=[TimelineEntry(day=fact.value, event=event_id)
                   for event_id, fact in state.events.items()],
         story=story,
-        other_side=[_said(str(clause), lexicon) for clause in state.values("other_side")],
+        other_side=_unique_said([_said(str(clause), lexicon)
+                                 for clause in state.values("other_side")]),
         evidence=state.values("evidence"),
         wants=state.values("wants"),
         safety=list(dict.fromkeys((*state.safety_seen, *state.safety))),

@@ -256,3 +256,12 @@ def test_drafting_does_not_import_rasa(source: Path) -> None:
     modules += [node.module or "" for node in ast.walk(tree)
                 if isinstance(node, ast.ImportFrom)]
     assert not [m for m in modules if m.split(".")[0] in ("rasa", "rasa_sdk")]
+
+
+def test_what_the_other_side_said_is_told_once_under_its_first_cue() -> None:
+    lexicon = load_lexicon()
+    state = CaseState(case_type="refund_refused", role="buyer")
+    state.lists["other_side"] = [Fact("other_side", "卖家说了他说是库存批次问题", 2, ""),
+                                 Fact("other_side", "他说是库存批次问题", 2, "")]
+    said = facts_from_state(state, lexicon).other_side
+    assert [(s.cue, s.words) for s in said] == [("卖家说", "是库存批次问题")]
