@@ -32,6 +32,11 @@ AMOUNT = re.compile(
     re.IGNORECASE,
 )
 CN_AMOUNT = re.compile(r"(?<![零一二两三四五六七八九十百千万几])(?P<v>[零一二两三四五六七八九十百千万]{1,8})(?:元钱|元|块钱|块(?!儿))")  # noqa: E501
+# A bare number is money after an amount cue ("价格428", "一共536"), before a buy verb
+# ("269买的"), or as a clause of its own ("，1299，"); never before a unit of anything else.
+BARE_NUMBER = re.compile(r"(?<![\d.a-z])(?P<v>\d{2,6}(?:\.\d{1,2})?)(?![\d.])")
+OTHER_UNIT = re.compile(r"\s?(?:天|号|日|月|年|点|分|秒|米|毫|ml|g|kg|克|斤|个|件|次|小时|岁|cm|mm|v|ah|%|折|寸|码|w|瓦|升|l|度|g|人|位|倍|楼|期)", re.IGNORECASE)  # noqa: E501
+BARE_CLAUSE_MIN = 3  # digits of a number that stands alone as a clause
 NUMBER_CUE_REACH = 4  # a number cue may stand this many characters before the digits
 NUMBER_GLUE = " :是为"  # what may separate a cue from its digits ("订单号是 …")
 TIME_OF_DAY = re.compile(
@@ -207,6 +212,23 @@ def _cn_amount(raw: str) -> str | None:
         return None
 
 
+def _bare_amounts(text: str, lexicon: Lexicon) -> list[str]:
+    """Numbers without a unit that are money by their place in the clause."""
+    found = []
+    for match in BARE_NUMBER.finditer(text):
+        after = text[match.end():]
+        if OTHER_UNIT.match(after):
+            continue
+        before = text[:match.start()].rstrip(NUMBER_GLUE)
+        cued = any(before.endswith(cue) for cue in lexicon.amount_cues)
+        bought = any(after.startswith(verb) for verb in lexicon.buy_verbs)
+        whole = match.group("v")
+        alone = text.strip() == whole and len(whole.split(".")[0]) >= BARE_CLAUSE_MIN
+        if cued or bought or alone:
+            found.append(match.group("v"))
+    return found
+
+
 def _numbers(norm: str, lexicon: Lexicon) -> dict[str, str | None]:
     """Order number, product ID, tracking number, order amount and demanded money."""
     found: dict[str, str | None] = {"order_number": None, "product_id": None,
@@ -229,10 +251,19 @@ def _numbers(norm: str, lexicon: Lexicon) -> dict[str, str | None]:
         demand = any(cue in text for cue in lexicon.demand_cues)
         values = [_amount_value(m) for m in AMOUNT.finditer(text)]
         values += [_cn_amount(m.group("v")) for m in CN_AMOUNT.finditer(text)]
+        if not values:
+            values = _bare_amounts(text, lexicon)
         for value in filter(None, values):
             kind = "demand_amount" if demand else "amount"
             found[kind] = found[kind] or value
     return found
+
+
+def _stop_at(name: str, stop: str) -> int:
+    """Where a stop word ends an item name (a one-character stop never cuts its first two
+    characters: 沙发套 is not cut at 发)."""
+    found = name.find(stop, 2 if len(stop) == 1 else 1)
+    return found if found >= 1 else len(name)
 
 
 def _item(norm: str, lexicon: Lexicon) -> str | None:
@@ -245,8 +276,11 @@ def _item(norm: str, lexicon: Lexicon) -> str | None:
     for pattern in patterns:
         for match in re.finditer(pattern, norm):
             name = match.group("x")
-            cut = min((name.find(stop) for stop in lexicon.item_stops if name.find(stop) >= 1),
-                      default=len(name))
+            stops = (*lexicon.item_stops, *lexicon.amount_cues)
+            cut = min((_stop_at(name, stop) for stop in stops), default=len(name))
+            digits = re.search(r"\d{2,}", name[2:])
+            if digits:
+                cut = min(cut, digits.start() + 2)
             name = name[:cut].rstrip("的了")
             if len(name) >= 2 and not name.isdigit() and name not in lexicon.item_generic:
                 return name

@@ -250,3 +250,18 @@ def test_the_shop_and_the_sellers_place(message: str, shop: str | None, place: s
 @pytest.mark.parametrize("message", ["买了个东西付款一个多礼拜了还不发货", "付款一个多月了"])
 def test_no_item_from_words_that_name_none(message: str):
     assert read_message(message, NOW, load_lexicon()).item is None
+
+
+@pytest.mark.parametrize(("message", "item", "amount"), [
+    ("买的沙发套，三人位的，158元", "沙发套", "158"),
+    ("两支口红一共318，11月8号签收的", "口红", "318"),
+    ("269买的，11月3号下单", None, "269"),
+    ("天猫买的手机，红米K70，2199", "手机", "2199"),
+    ("实付是3560", None, "3560"),
+    ("退款申请了3天了", None, None),
+    ("乳胶床垫 1.5米的", None, None),
+    ("18", None, None),
+])
+def test_items_and_bare_amounts(message: str, item: str | None, amount: str | None):
+    said = read_message(message, NOW, load_lexicon())
+    assert (said.item, said.amount) == (item, amount)
