@@ -116,6 +116,7 @@ def draft_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker, state: Ca
                    ) -> list[EventType] | None:
     """The draft, when a case message also asks for one (None when it does not)."""
     said = tracker.latest_message.get("text") or ""
-    if state.case_type is None or not asks_for_draft(said, load_drafts()):
+    shown = tracker.get_slot(KIND_SLOT) is not None
+    if state.case_type is None or not asks_for_draft(said, load_drafts(), redraft=shown):
         return None
     return send_draft(dispatcher, tracker, state, said)

@@ -9,10 +9,13 @@ of the case's current rung. Cue words live in ``data/drafts/kinds.yml``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.drafting import DraftCatalog, DraftKind
 from bot.normalize import normalize
+
+CLAUSE_END = re.compile(r"[,.!?;\uff0c\u3002\uff01\uff1f\uff1b]")
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,40 @@ def _cue_matches(text: str, catalog: DraftCatalog) -> list[tuple[int, int, Draft
     return sorted(found, key=lambda item: (-item[0], item[1]))
 
 
+def _object_clause(text: str, catalog: DraftCatalog) -> str | None:
+    """The words after the first writing word, up to the end of its clause: the object of
+    "write", whose last cue is the kind ("写个给卖家的最后通牒" is the ultimatum)."""
+    found = [(text.find(verb), verb) for verb in catalog.request_verbs if verb in text]
+    if not found:
+        return None
+    start, verb = min(found)
+    rest = text[start + len(verb):]
+    end = CLAUSE_END.search(rest)
+    return rest[:end.start()] if end else rest
+
+
+def _last_cue(clause: str, catalog: DraftCatalog, side: CaseSide) -> DraftKind | None:
+    """The kind whose cue ends last in the clause, kinds written for the case first (the
+    longest cue on a tie)."""
+    best: tuple[bool, int, int, DraftKind] | None = None
+    for kind in catalog.kinds.values():
+        fits = kind.written_for(side.case_type, side.role, side.events)
+        for cue in kind.cues:
+            at = clause.rfind(cue.lower())
+            if at >= 0 and (best is None or (fits, at + len(cue), len(cue)) > best[:3]):
+                best = (fits, at + len(cue), len(cue), kind)
+    return None if best is None else best[3]
+
+
 def kind_from_words(text: str, catalog: DraftCatalog, side: CaseSide
                     ) -> tuple[str | None, str | None]:
     """(kind written for the case, kind asked for but not written) from the request words."""
+    clause = _object_clause(text, catalog)
+    headed = _last_cue(clause, catalog, side) if clause else None
+    if headed is not None:
+        if headed.written_for(side.case_type, side.role, side.events):
+            return headed.id, None
+        return None, headed.id
     matches = _cue_matches(text, catalog)
     for _, _, kind in matches:
         if kind.written_for(side.case_type, side.role, side.events):
@@ -111,10 +145,13 @@ def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
                         unavailable=unavailable)
 
 
-def asks_for_draft(text: str, catalog: DraftCatalog) -> bool:
+def asks_for_draft(text: str, catalog: DraftCatalog, redraft: bool = False) -> bool:
     """Whether a message asks for a draft, whatever intent the NLU gave it: a writing word
-    with a kind's cue or a draft noun."""
+    with a kind's cue or a draft noun, or (``redraft``: a draft was just shown) a writing
+    word alone ("加上去", "重新写")."""
     norm = normalize(text or "").lower()
     if not any(verb in norm for verb in catalog.request_verbs):
         return False
+    if redraft:
+        return True
     return any(noun in norm for noun in catalog.draft_nouns) or bool(_cue_matches(norm, catalog))

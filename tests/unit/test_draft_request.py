@@ -73,6 +73,25 @@ def test_a_button_addressee_picks_a_kind_for_that_addressee() -> None:
 
 
 def test_a_kind_the_case_does_not_have_is_reported() -> None:
-    request = read_request("帮我写拒绝退款的理由", CATALOG, REFUND)
-    assert request.unavailable == "refund_refusal"
+    request = read_request("帮我写个催告函", CATALOG, SWAPPED)
+    assert request.unavailable == "demand_letter"
     assert request.kind == "platform_statement"
+
+
+@pytest.mark.parametrize(("words", "kind"), [
+    ("给卖家写个最后通牒，48小时内不给换我就投诉到12315", "seller_ultimatum"),
+    ("给他发个最后通牒，狠一点", "seller_ultimatum"),
+    ("起诉前先给他发个催告函吧，律师函那种", "demand_letter"),
+    ("帮我写个发给卖家的消息，说不行我就去消协", "seller_message"),
+])
+def test_the_object_of_write_is_the_kind(words, kind) -> None:
+    assert read_request(words, CATALOG, REFUND).kind == kind
+
+
+def test_a_writing_word_alone_is_a_draft_request_only_after_a_draft() -> None:
+    from bot.draft_request import asks_for_draft
+
+    assert not asks_for_draft("店名叫木匠世家家居，加上去", CATALOG)
+    assert asks_for_draft("店名叫木匠世家家居，加上去", CATALOG, redraft=True)
+    assert asks_for_draft("我有截图，帮我写个举证说明", CATALOG)
+    assert not asks_for_draft("卖家说写错地址了", CATALOG)
