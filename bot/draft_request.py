@@ -50,7 +50,7 @@ def _cue_matches(text: str, catalog: DraftCatalog) -> list[tuple[int, int, Draft
 
 def _object_clause(text: str, catalog: DraftCatalog) -> str | None:
     """The words after the first writing word, up to the end of its clause: the object of
-    "write", whose last cue is the kind ("写个给卖家的最后通牒" is the ultimatum)."""
+    "write", whose last cue is the kind ("write a last warning to the seller")."""
     found = [(text.find(verb), verb) for verb in catalog.request_verbs if verb in text]
     if not found:
         return None
@@ -148,7 +148,7 @@ def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
 def asks_for_draft(text: str, catalog: DraftCatalog, redraft: bool = False) -> bool:
     """Whether a message asks for a draft, whatever intent the NLU gave it: a writing word
     with a kind's cue or a draft noun, or (``redraft``: a draft was just shown) a writing
-    word alone ("加上去", "重新写")."""
+    word alone ("add it in", "write it again")."""
     norm = normalize(text or "").lower()
     if not any(verb in norm for verb in catalog.request_verbs):
         return False
