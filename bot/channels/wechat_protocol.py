@@ -261,7 +261,8 @@ def load_texts(path: Path = DEFAULT_TEXTS_PATH) -> ChannelTexts:
 # --- buttons ---------------------------------------------------------------------------
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-_CHOICE = re.compile(r"^\s*第?\s*([0-9]{1,3})\s*(?:个|项|号)?\s*[.。、．,，)）]?\s*$")
+_CHOICE = re.compile(
+    r"^\s{0,5}第?\s{0,3}([0-9]{1,3})\s{0,3}(?:个|项|号)?\s{0,3}[.。、．,，)）]?\s{0,5}$")
 
 
 def parse_choice(text: str | None) -> int | None:

@@ -21,7 +21,7 @@ from bot.understanding.lexicon import Lexicon
 from bot.understanding.parties import seller_location, shop_name
 
 MAX_TEXT = 2000  # longer messages are read up to here (the rest is kept as text only)
-CLAUSE_BREAK = re.compile(r"[,.。!?;:\n…~]+|但是|不过|然后|结果")
+CLAUSE_BREAK = re.compile(r"[,.。!?;:\n…~]{1,50}|但是|不过|然后|结果")
 DIGIT_RUN = re.compile(r"(?<![\d.])\d{6,30}(?![\d])")
 ASKED_CLAUSE_MAX = 6  # a clause this much longer than its date is not a bare answer
 ID_MIN_DIGITS = 13  # a run this long is an identifier, never money
@@ -40,7 +40,7 @@ BARE_CLAUSE_MIN = 3  # digits of a number that stands alone as a clause
 NUMBER_CUE_REACH = 4  # a number cue may stand this many characters before the digits
 NUMBER_GLUE = " :是为"  # what may separate a cue from its digits ("订单号是 …")
 TIME_OF_DAY = re.compile(
-    r"\s*(?P<pod>凌晨|早上|上午|中午|下午|晚上|傍晚)?\s*(?P<h>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[点:](?P<m>\d{1,2}|半)?")
+    r"\s?(?P<pod>凌晨|早上|上午|中午|下午|晚上|傍晚)?\s?(?P<h>\d{1,2}|[一二三四五六七八九十]{1,3})\s?[点:](?P<m>\d{1,2}|半)?")
 PM_PARTS = {"下午", "晚上", "傍晚", "afternoon", "evening"}
 CN_HOURS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,  # noqa: E501
             "十": 10, "十一": 11, "十二": 12}

@@ -68,8 +68,11 @@ def test_same_rules_as_rasa_on_the_trained_models_rules(latest_model):
     agent = Agent.load(str(latest_model))
     nodes = agent.processor.graph_runner._instantiated_nodes.values()
     policy = next(node._component for node in nodes if isinstance(node._component, RulePolicy))
+    assert policy.lookup["rules"], "the model has no rules"
     for table in ("rules", "rules_for_loop_unhappy_path"):
         lookup = policy.lookup[table]
+        if not lookup:  # no forms, no unhappy-path rules
+            continue
         rule_states = [json.loads(key) for key in lookup]
         matched = _check(policy, lookup, _conversations(rule_states, seed=2026, count=1500))
         assert matched > 100, table
