@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,9 +25,20 @@ class Settings:
     data_dir: Path
     # Every message is taken to arrive at this moment (FIXED_CLOCK, ISO 8601); tests and demos.
     fixed_clock: datetime | None = None
+    # One cap for every channel: longer messages are answered, not processed.
+    max_message_chars: int = 2000
+    # Sanic refuses larger request bodies before reading them (raise it to upload models).
+    max_request_bytes: int = 1024 * 1024
+    # REST channel token (unset: the REST channel is open; keep it off the public network).
+    rest_token: str | None = None
+    # The agent console's own token (never the Rasa admin token).
+    console_token: str | None = None
+    # Shared secret between Rasa and the action server (required when APP_ENV=production).
+    action_server_token: str | None = None
+    production: bool = False
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read settings from ``environ`` (default: the process environment)."""
     env = os.environ if environ is None else environ
     return Settings(
@@ -39,7 +51,27 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         action_endpoint_url=env.get("ACTION_ENDPOINT_URL") or None,
         data_dir=Path(env.get("COMPLAINT_GUIDE_DATA", str(REPO_ROOT / "data"))),
         fixed_clock=_fixed_clock(env.get("FIXED_CLOCK")),
+        max_message_chars=_positive(env, "MAX_MESSAGE_CHARS", 2000),
+        max_request_bytes=_positive(env, "MAX_REQUEST_BYTES", 1024 * 1024),
+        rest_token=env.get("REST_TOKEN") or None,
+        console_token=env.get("CONSOLE_TOKEN") or None,
+        action_server_token=env.get("ACTION_SERVER_TOKEN") or None,
+        production=(env.get("APP_ENV") or "").lower() == "production",
     )
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    """A positive whole number from the environment; a clear error when it is not one."""
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return value
 
 
 def _fixed_clock(value: str | None) -> datetime | None:

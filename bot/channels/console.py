@@ -42,6 +42,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.case_view import console_view
+from bot.channels.guards import too_long_reply
 from bot.channels.web import (
     STATIC_ROOT,
     BadRequest,
@@ -242,6 +243,12 @@ class AgentConsoleInput(InputChannel):
                 conversation_id = self._try_conversation(data.get("sender"))
             except BadRequest as error:
                 return json_error(error.status, error.code, error.detail)
+            refusal = too_long_reply(text)
+            if refusal is not None:
+                return json_ok({"conversation_id": conversation_id, "text": text[:200],
+                                "replies": [{"text": refusal}], "actions": [], "slots": {},
+                                "intent": None, "intent_ranking": [], "entities": [],
+                                "case": None, "state": None})
             agent = current_agent(request)
             if not agent_ready(agent):
                 return json_error(503, "not_ready", "no model is loaded")

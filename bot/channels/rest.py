@@ -10,11 +10,17 @@ Same path and payload as Rasa's ``rest`` channel (``POST /webhooks/rest/webhook`
 - when a custom action failed during the turn (action server down, an error or a
   malformed answer; ``bot.adapters.remote_actions``), the reply says that the answer may
   be incomplete (the conversation itself is kept, and goes on normally once the action
-  server is back).
+  server is back);
+- conversations are namespaced: sender ``x`` is the conversation ``rest-x``, so a REST
+  caller can never reach a widget (``web-``) or WeChat conversation; replies still name the
+  sender as sent. ``input_channel`` is always ``rest``, whatever the caller says;
+- with ``REST_TOKEN`` set, a call needs ``Authorization: Bearer <REST_TOKEN>``;
+- a message over ``MAX_MESSAGE_CHARS`` is answered (``bot.channels.guards``), not processed.
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from pathlib import Path
@@ -23,15 +29,19 @@ from typing import Any
 import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from sanic import Blueprint
+from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from bot.adapters import remote_actions
 from bot.adapters.startup import install_rasa_process_hooks
+from bot.channels.guards import limit_request_size, too_long_reply
+from bot.settings import load_settings
 
 TEXTS = Path(__file__).resolve().parents[2] / "data" / "channels" / "rest.yml"
 MAX_SENDER_CHARS = 128
+CONVERSATION_PREFIX = "rest-"
 
 
 @lru_cache(maxsize=1)
@@ -59,6 +69,20 @@ def _payload(request: Request) -> dict[str, Any]:
     return body
 
 
+def _bearer_matches(request: Request, expected: str) -> bool:
+    scheme, _, given = (request.headers.get("authorization") or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(),
+                                                              expected.encode())
+
+
+def _name_the_sender(collector: Any) -> None:
+    """Replies name the sender as the caller sent it, not the namespaced conversation id."""
+    for message in getattr(collector, "messages", []):
+        recipient = message.get("recipient_id")
+        if isinstance(recipient, str) and recipient.startswith(CONVERSATION_PREFIX):
+            message["recipient_id"] = recipient[len(CONVERSATION_PREFIX):]
+
+
 class SafeRestInput(RestInput):
     """Rasa's REST channel (same name and URL) that validates input and never goes silent."""
 
@@ -74,7 +98,10 @@ class SafeRestInput(RestInput):
         sender = _payload(request).get("sender")
         if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
             raise InvalidUsage(f"'sender' must be text of 1 to {MAX_SENDER_CHARS} characters")
-        return sender
+        return CONVERSATION_PREFIX + sender
+
+    def _extract_input_channel(self, request: Request) -> str:
+        return self.name()  # set by the channel, never by the caller
 
     def _extract_message(self, request: Request) -> str:
         message = _payload(request).get("message")
@@ -88,11 +115,16 @@ class SafeRestInput(RestInput):
         install_rasa_process_hooks()  # failed custom actions become visible to `answered`
 
         async def answered(message: UserMessage) -> None:
+            collector = message.output_channel
+            refusal = too_long_reply(message.text or "")
+            if refusal is not None:
+                await collector.send_text_message(message.sender_id, refusal)
+                _name_the_sender(collector)
+                return
             with remote_actions.watching_action_failures() as failed:
                 try:
                     await on_new_message(message)
                 finally:
-                    collector = message.output_channel
                     if isinstance(collector, CollectingOutputChannel):
                         if failed:
                             await collector.send_text_message(message.sender_id,
@@ -100,8 +132,21 @@ class SafeRestInput(RestInput):
                         elif not collector.messages:
                             await collector.send_text_message(message.sender_id,
                                                               no_reply_text())
+                    _name_the_sender(collector)
 
         blueprint = super().blueprint(answered)
+
+        @blueprint.middleware("request")
+        async def require_token(request: Request) -> HTTPResponse | None:
+            expected = load_settings().rest_token
+            if expected and not _bearer_matches(request, expected):
+                return response.json({"error": "unauthorized", "detail":
+                                      "send 'Authorization: Bearer <REST_TOKEN>'"}, status=401)
+            return None
+
+        @blueprint.listener("before_server_start")
+        async def cap_request_size(app: Any, _loop: Any) -> None:
+            limit_request_size(app)
 
         @blueprint.listener("after_server_stop")
         async def close_action_sessions(*_args: Any) -> None:

@@ -25,8 +25,9 @@ WeChat or REST conversation whose id it might guess.
 
 Bad input gets a JSON error ``{"error": code, "detail": text}``: 400 for a body that is not
 JSON (or not sent as ``application/json``), a missing / empty message or a bad sender id;
-413 for a message over :data:`MAX_MESSAGE_CHARS` characters or a body over
-:data:`MAX_BODY_BYTES`; 503 while no model is loaded.
+413 for a body over :data:`MAX_BODY_BYTES`; 503 while no model is loaded. A message over
+``MAX_MESSAGE_CHARS`` (``bot.channels.guards``) is answered with how to shorten it, and
+neither processed nor stored.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.guards import limit_request_size, too_long_reply
+
 logger = logging.getLogger(__name__)
 
 STATIC_ROOT = Path(__file__).resolve().parent / "static"
@@ -51,7 +54,6 @@ WEB_STATIC = STATIC_ROOT / "web"
 
 CONVERSATION_PREFIX = "web-"
 SENDER_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
-MAX_MESSAGE_CHARS = 5000
 MAX_DISPLAY_CHARS = 200
 MAX_BODY_BYTES = 64 * 1024
 HISTORY_LIMIT = 100
@@ -106,14 +108,17 @@ def read_json_object(request: Request) -> dict[str, Any]:
 
 
 def read_message(data: dict[str, Any]) -> str:
-    """The ``message`` field: a non-empty string of at most MAX_MESSAGE_CHARS characters."""
+    """The ``message`` field: a non-empty string (the length cap is the caller's)."""
     message = data.get("message")
     if not isinstance(message, str) or not message.strip():
         raise BadRequest(400, "missing_message", "'message' must be a non-empty string")
-    if len(message) > MAX_MESSAGE_CHARS:
-        raise BadRequest(413, "message_too_long",
-                         f"'message' is over {MAX_MESSAGE_CHARS} characters")
     return message
+
+
+def refusal_reply(text: str) -> HTTPResponse | None:
+    """The channel's answer to a message over the length cap (None within it)."""
+    refusal = too_long_reply(text)
+    return None if refusal is None else json_ok([{"text": refusal}])
 
 
 def valid_sender(sender: Any) -> bool:
@@ -248,6 +253,10 @@ class WebChatInput(InputChannel):
         add_static_routes(web, WEB_STATIC, ("widget.js", "widget.css", "embed.js"),
                           self.page_headers())
 
+        @web.listener("before_server_start")
+        async def cap_request_size(app: Any, _loop: Any) -> None:
+            limit_request_size(app)
+
         @web.route("/webhook", methods=["POST"], name="webhook")
         async def receive(request: Request) -> HTTPResponse:
             try:
@@ -257,6 +266,9 @@ class WebChatInput(InputChannel):
                 metadata = self._metadata(data)
             except BadRequest as error:
                 return json_error(error.status, error.code, error.detail)
+            refused = refusal_reply(text)
+            if refused is not None:
+                return refused
             agent = current_agent(request)
             if agent is not None and not agent_ready(agent):
                 return json_error(503, "not_ready", "the assistant has no model loaded yet")

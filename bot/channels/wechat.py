@@ -11,7 +11,7 @@ credentials.yml::
 
 Empty values mean unset; without a token the channel answers 503. Optional keys:
 ``reply_deadline`` (s, default 4.5), ``timestamp_tolerance`` (s, 300),
-``max_input_chars`` (1000), ``dedup_ttl`` (s, 300).
+``max_input_chars`` (MAX_MESSAGE_CHARS, 2000), ``dedup_ttl`` (s, 300).
 
 With ``REDIS_URL`` set, the handled-message keys, the buttons last shown to each user and
 the access token live in Redis, shared by every replica (:mod:`bot.channels.wechat_state`);
@@ -46,6 +46,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.replies import TextReply
 
+from bot.channels.guards import too_long_reply
 from bot.channels.wechat_protocol import (
     DEFAULT_API_BASE,
     DEFAULT_MAX_INPUT_CHARS,
@@ -152,7 +153,7 @@ class WeChatInput(InputChannel):
             api_base=text("api_base") or DEFAULT_API_BASE,
             reply_deadline=number("reply_deadline", DEFAULT_REPLY_DEADLINE),
             timestamp_tolerance=number("timestamp_tolerance", DEFAULT_TIMESTAMP_TOLERANCE),
-            max_input_chars=int(number("max_input_chars", DEFAULT_MAX_INPUT_CHARS)),
+            max_input_chars=int(number("max_input_chars", load_settings().max_message_chars)),
             dedup_ttl=number("dedup_ttl", 300.0),
             store=shared_store(load_settings().redis_url),
         )
@@ -335,8 +336,9 @@ class WeChatInput(InputChannel):
             return self.texts.unsupported_reply(msg_type)
         if not text:
             return self.texts.invalid
-        if len(text) > self.max_input_chars:
-            return self.texts.too_long
+        refusal = too_long_reply(text, self.max_input_chars)
+        if refusal is not None:
+            return refusal
         text = self.buttons.resolve(openid, text) or text
         return await self._converse(openid, text, msg_id, on_new_message)
 

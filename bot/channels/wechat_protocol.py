@@ -34,7 +34,7 @@ MAX_BODY_BYTES = 64 * 1024
 DEFAULT_TIMESTAMP_TOLERANCE = 300.0
 #: WeChat waits 5 s for a passive reply, then retries; answer a little before that.
 DEFAULT_REPLY_DEADLINE = 4.5
-DEFAULT_MAX_INPUT_CHARS = 1000
+DEFAULT_MAX_INPUT_CHARS = 2000  # the default of MAX_MESSAGE_CHARS (bot.settings)
 #: errcodes meaning "this access token is no longer valid": fetch a new one and retry once.
 TOKEN_INVALID_ERRCODES = frozenset({40001, 40014, 42001})
 
@@ -222,7 +222,6 @@ class ChannelTexts:
 
     subscribe_text: str
     unsupported: Mapping[str, str]
-    too_long: str
     invalid: str
     button_line: str
     button_hint: str
@@ -242,7 +241,6 @@ def load_texts(path: Path = DEFAULT_TEXTS_PATH) -> ChannelTexts:
         texts = ChannelTexts(
             subscribe_text=str(data["subscribe_text"]).strip(),
             unsupported=unsupported,
-            too_long=str(data["too_long"]).strip(),
             invalid=str(data["invalid"]).strip(),
             button_line=str(data["buttons"]["line"]),
             button_hint=str(data["buttons"].get("hint") or "").strip(),

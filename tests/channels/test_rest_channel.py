@@ -23,11 +23,13 @@ class EchoAgent:
 
     def __init__(self, action_webhook: str | None = None) -> None:
         self.action_webhook = action_webhook
+        self.received: list[UserMessage] = []
 
     def is_ready(self) -> bool:
         return True
 
     async def handle_message(self, message: UserMessage) -> None:
+        self.received.append(message)
         if message.text == "boom":
             raise RuntimeError("stub failure")
         if message.text == "outage":
@@ -42,9 +44,12 @@ class EchoAgent:
             await message.output_channel.send_text_message(message.sender_id, reply)
 
 
+AGENT = EchoAgent()
+
+
 @pytest.fixture(scope="module")
 def webhook() -> Iterator[str]:
-    with serve([SafeRestInput()], EchoAgent()) as base:
+    with serve([SafeRestInput()], AGENT) as base:
         yield f"{base}/webhooks/rest/webhook"
 
 
@@ -83,3 +88,31 @@ def test_a_turn_whose_custom_action_failed_says_so():
         fine = requests.post(url, json={"sender": "c", "message": "你好"}, timeout=10)
     assert [r["text"] for r in failed.json()] == ["echo:outage", actions_down_text()]
     assert [r["text"] for r in fine.json()] == ["echo:你好"]
+
+
+def test_rest_conversations_are_namespaced_and_the_channel_is_rest(webhook):
+    replies = requests.post(webhook, json={"sender": "web-someone", "message": "我的案子",
+                                           "input_channel": "web"}, timeout=10).json()
+    message = AGENT.received[-1]
+    assert message.sender_id == "rest-web-someone" and message.input_channel == "rest"
+    assert replies[0]["recipient_id"] == "web-someone"  # the reply names the sender as sent
+
+
+def test_a_message_over_the_cap_is_answered_and_not_processed(webhook):
+    before = len(AGENT.received)
+    replies = requests.post(webhook, json={"sender": "d", "message": "退款1" + " " * 20_000 + "天"},
+                            timeout=10).json()
+    assert len(AGENT.received) == before
+    assert "2000" in replies[0]["text"] and replies[0]["recipient_id"] == "d"
+
+
+def test_with_a_rest_token_a_call_needs_it(monkeypatch):
+    monkeypatch.setenv("REST_TOKEN", "s3cret")
+    with serve([SafeRestInput()], EchoAgent()) as base:
+        url = f"{base}/webhooks/rest/webhook"
+        body = {"sender": "e", "message": "你好"}
+        assert requests.post(url, json=body, timeout=10).status_code == 401
+        wrong = {"Authorization": "Bearer nope"}
+        assert requests.post(url, json=body, headers=wrong, timeout=10).status_code == 401
+        right = {"Authorization": "Bearer s3cret"}
+        assert requests.post(url, json=body, headers=right, timeout=10).status_code == 200

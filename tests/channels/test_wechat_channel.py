@@ -450,10 +450,12 @@ def test_push_output_channel_sends_through_the_api(fake: FakeWeChat) -> None:
 
 
 def test_too_long_text_gets_the_too_long_reply() -> None:
+    from bot.channels.guards import too_long_reply
+
     bot = StubBot()
     with serve(make_channel(), bot) as base:
-        reply = reply_fields(post(base, text_xml("字" * 1001)).text)
-    assert reply["Content"] == TEXTS.too_long
+        reply = reply_fields(post(base, text_xml("字" * 2001)).text)
+    assert reply["Content"] == too_long_reply("字" * 2001)
     assert bot.received == []
 
 

@@ -146,7 +146,7 @@ class Player:
         return [item.get("text", "") for item in reply.json() if item.get("text")]
 
     def events(self, sender: str) -> list[dict[str, Any]]:
-        reply = self.session.get(f"{self.rasa}/conversations/{sender}/tracker",
+        reply = self.session.get(f"{self.rasa}/conversations/rest-{sender}/tracker",
                                  params={"token": self.token}, timeout=60)
         reply.raise_for_status()
         return reply.json().get("events") or []

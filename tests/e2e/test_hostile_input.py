@@ -121,7 +121,7 @@ def test_nothing_stored_is_lost_after_the_abuse(servers):
     _post(base, REST, json={"sender": sender, "message": "买到假货了怎么办"}).raise_for_status()
     for text in ODD_MESSAGES.values():
         _post(base, REST, json={"sender": sender + "-noise", "message": text})
-    tracker = requests.get(f"{base}/conversations/{sender}/tracker", params={"token": TOKEN},
+    tracker = requests.get(f"{base}/conversations/rest-{sender}/tracker", params={"token": TOKEN},
                            timeout=30).json()
     assert tracker["slots"]["case_type"] == "counterfeit"
 
@@ -152,7 +152,7 @@ def test_action_server_stopped_mid_conversation(servers, server_env):
     assert _up(health), "the action server did not come back"
     after = _post(base, REST, json={"sender": sender, "message": "要准备哪些证据"}).json()
     assert after and actions_down_text() not in str(after), after
-    tracker = requests.get(f"{base}/conversations/{sender}/tracker", params={"token": TOKEN},
+    tracker = requests.get(f"{base}/conversations/rest-{sender}/tracker", params={"token": TOKEN},
                            timeout=30).json()
     assert tracker["slots"]["case_type"] == "refund_refused"
 
@@ -162,3 +162,42 @@ def _up(url: str) -> bool:
         return requests.get(url, timeout=2).ok
     except requests.RequestException:
         return False
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("size", [20_000, 100_000])
+def test_a_huge_message_does_not_stall_another_user(servers, size):
+    base = servers["rasa"]
+    huge = "退款1" + " " * size + "天"  # spaces between a digit and a unit: the old stall
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        long_reply = pool.submit(_post, base, REST,
+                                 json={"sender": f"huge-{uuid.uuid4().hex[:6]}", "message": huge})
+        time.sleep(0.05)
+        start = time.monotonic()
+        other = _post(base, REST, json={"sender": f"calm-{uuid.uuid4().hex[:6]}",
+                                        "message": "你好"})
+        waited = time.monotonic() - start
+        answer = long_reply.result()
+    assert other.status_code == 200 and other.json()
+    assert waited < 1.0, f"the other user waited {waited:.2f}s"
+    assert answer.status_code == 200
+    assert "2000" in answer.json()[0]["text"]  # says how to shorten it
+
+
+@pytest.mark.e2e
+def test_rest_cannot_reach_a_widget_conversation(servers):
+    base = servers["rasa"]
+    widget = "w" + uuid.uuid4().hex[:8]
+    _post(base, WEB, json={"sender": widget, "message": "卖家不发货，订单号3012345678901234"}
+          ).raise_for_status()
+    spoof = _post(base, REST, json={"sender": f"web-{widget}", "message": "我的案子",
+                                    "input_channel": "web"})
+    assert spoof.status_code == 200
+    assert "3012345678901234" not in str(spoof.json())
+    web_events = requests.get(f"{base}/conversations/web-{widget}/tracker",
+                              params={"token": TOKEN}, timeout=30).json()["events"]
+    said = [e["text"] for e in web_events if e["event"] == "user"]
+    assert said == ["卖家不发货，订单号3012345678901234"]
+    rest = requests.get(f"{base}/conversations/rest-web-{widget}/tracker",
+                        params={"token": TOKEN}, timeout=30).json()
+    assert rest["latest_input_channel"] == "rest"

@@ -128,7 +128,7 @@ def test_two_replicas_keep_every_conversation_complete_and_in_order(
 
         for index, sender in enumerate(senders):
             tracker = requests.get(
-                f"http://127.0.0.1:{ports[index % 2]}/conversations/{sender}/tracker",
+                f"http://127.0.0.1:{ports[index % 2]}/conversations/rest-{sender}/tracker",
                 params={"token": TOKEN}, timeout=30).json()
             said = [e["text"] for e in tracker["events"] if e["event"] == "user"]
             assert said == TURNS, f"{sender}: {said}"

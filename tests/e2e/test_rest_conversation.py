@@ -110,7 +110,7 @@ def test_conversation_over_rest_survives_restart(repo_root, latest_model, server
     # After a restart the conversation is still there and continues.
     with running_servers(repo_root, server_env, log) as servers:
         tracker = requests.get(
-            f"{servers['rasa']}/conversations/{sender}/tracker", params={"token": TOKEN},
+            f"{servers['rasa']}/conversations/rest-{sender}/tracker", params={"token": TOKEN},
             timeout=30,
         ).json()
         assert tracker["slots"]["case_type"] == "refund_refused"
