@@ -35,6 +35,8 @@ apply_defaults() {
   export WECHAT_TOKEN="${WECHAT_TOKEN:-}" WECHAT_APP_ID="${WECHAT_APP_ID:-}"
   export WECHAT_APP_SECRET="${WECHAT_APP_SECRET:-}" WECHAT_AES_KEY="${WECHAT_AES_KEY:-}"
   export WECHAT_API_BASE="${WECHAT_API_BASE:-https://api.weixin.qq.com}"
+  # endpoints.yml names it too; run.sh generates it when it is empty.
+  export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN:-}"
 }
 
 train_fingerprint() {

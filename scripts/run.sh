@@ -7,12 +7,16 @@ cd "$ROOT"
 load_env
 apply_defaults
 
-if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
-  RASA_AUTH_TOKEN="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"
-  echo "RASA_AUTH_TOKEN=$RASA_AUTH_TOKEN" >> .env
-  echo "run: generated RASA_AUTH_TOKEN into .env (git-ignored)"
-  export RASA_AUTH_TOKEN
-fi
+# Secrets missing from the environment are generated into .env (git-ignored, mode 0600).
+for secret in RASA_AUTH_TOKEN ACTION_SERVER_TOKEN CONSOLE_TOKEN; do
+  if [ -z "${!secret:-}" ]; then
+    value="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    (umask 077 && touch .env && echo "$secret=$value" >> .env)
+    chmod 600 .env
+    export "$secret=$value"
+    echo "run: generated $secret into .env (git-ignored, mode 0600)"
+  fi
+done
 
 model="$(ls -t models/*.tar.gz 2>/dev/null | head -n 1 || true)"
 [ -n "$model" ] || { echo "run: no model in models/; run 'make train'" >&2; exit 1; }
@@ -31,7 +35,7 @@ stop() {
 trap stop INT TERM
 
 start_actions() {
-  SANIC_HOST=127.0.0.1 "$RASA" run actions --actions actions --port "$ACTION_PORT" &
+  SANIC_HOST=127.0.0.1 "$PY" -m bot.adapters.action_server --actions actions --port "$ACTION_PORT" &
   actions_pid=$!
 }
 

@@ -137,7 +137,7 @@ def test_action_server_stopped_mid_conversation(servers, server_env):
     first = _post(base, REST, json={"sender": sender, "message": "卖家一直不同意退款怎么办"})
     assert actions_down_text() not in str(first.json())
 
-    subprocess.run(["pkill", "-TERM", "-f", f"run actions --actions actions --port {port}$"],
+    subprocess.run(["pkill", "-TERM", "-f", f"action_server --actions actions --port {port}$"],
                    check=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and _up(health):
@@ -201,3 +201,19 @@ def test_rest_cannot_reach_a_widget_conversation(servers):
     rest = requests.get(f"{base}/conversations/rest-web-{widget}/tracker",
                         params={"token": TOKEN}, timeout=30).json()
     assert rest["latest_input_channel"] == "rest"
+
+
+@pytest.mark.e2e
+def test_a_forged_action_call_is_refused(servers):
+    forged = {"next_action": "action_delete_my_data", "sender_id": "web-victim",
+              "tracker": {"sender_id": "web-victim", "slots": {}, "latest_message": {},
+                          "events": [], "paused": False, "followup_action": None,
+                          "active_loop": {}, "latest_action_name": None},
+              "domain": {}, "version": "3.6.2"}
+    answer = requests.post(f"{servers['actions']}/webhook", json=forged, timeout=30)
+    assert answer.status_code == 401
+    # the real conversation path still works: Rasa sends the secret
+    base = servers["rasa"]
+    reply = _post(base, REST, json={"sender": f"ok-{uuid.uuid4().hex[:6]}",
+                                    "message": "卖家不退款怎么办"}).json()
+    assert reply and "暂时不可用" not in str(reply)

@@ -1,0 +1,86 @@
+"""The action server, with a shared secret checked before any action runs.
+
+Rasa sends ``Authorization: Bearer <ACTION_SERVER_TOKEN>`` on every action call (the
+``headers`` of ``action_endpoint`` in ``endpoints.yml``). This server is rasa-sdk's own app
+(``rasa_sdk.endpoint.create_app``) with one request middleware in front:
+
+- a call without the right token gets 401, before the tracker is even read;
+- with ``APP_ENV=production`` and no token set, every call gets 503: an action server
+  behind a shared load balancer never runs actions for anyone who can reach it;
+- ``/health`` stays open (process supervisors and the tests poll it).
+
+Run as ``python -m bot.adapters.action_server --actions actions --port 5055`` (scripts/run.sh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import logging
+import os
+
+from rasa_sdk import utils
+from rasa_sdk.endpoint import create_app
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.settings import Settings, load_settings
+
+logger = logging.getLogger(__name__)
+OPEN_PATHS = frozenset({"/health"})
+
+
+def _bearer(request: Request) -> str:
+    scheme, _, value = (request.headers.get("authorization") or "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
+
+
+def refusal(request: Request, settings: Settings) -> HTTPResponse | None:
+    """The answer to a call that may not run an action (None: let it through)."""
+    if request.path in OPEN_PATHS:
+        return None
+    token = settings.action_server_token
+    if token is None:
+        if settings.production:
+            return response.json({"error": "not_configured", "detail":
+                                  "set ACTION_SERVER_TOKEN: in production the action "
+                                  "server runs no action without it"}, status=503)
+        return None
+    if not hmac.compare_digest(_bearer(request).encode(), token.encode()):
+        return response.json({"error": "unauthorized", "detail":
+                              "send 'Authorization: Bearer <ACTION_SERVER_TOKEN>'"}, status=401)
+    return None
+
+
+def guarded_app(actions_package: str, settings: Settings | None = None) -> Sanic:
+    """rasa-sdk's action server app with the shared-secret check in front (no CORS)."""
+    app = create_app(actions_package, cors_origins=None)
+    chosen = settings or load_settings()
+
+    @app.middleware("request")
+    async def check_the_secret(request: Request) -> HTTPResponse | None:
+        return refusal(request, chosen)
+
+    if chosen.action_server_token is None:
+        logger.warning("ACTION_SERVER_TOKEN is not set: the action server accepts any caller%s",
+                       " (refused: APP_ENV=production)" if chosen.production else "")
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse ``--actions`` and ``--port`` and serve until stopped."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--actions", default="actions")
+    parser.add_argument("--port", type=int, default=load_settings().action_port)
+    args = parser.parse_args(argv)
+    utils.configure_colored_logging(logging.INFO)
+    utils.update_sanic_log_level()
+    app = guarded_app(args.actions)
+    host = os.environ.get("SANIC_HOST", "127.0.0.1")
+    logger.info("action server on http://%s:%s", host, args.port)
+    app.run(host, args.port, workers=utils.number_of_sanic_workers(), access_log=False)
+
+
+if __name__ == "__main__":
+    main()
