@@ -36,6 +36,8 @@ class Settings:
     # Shared secret between Rasa and the action server (required when APP_ENV=production).
     action_server_token: str | None = None
     production: bool = False
+    # Refuse WeChat's plain mode (only safe mode, AES, is accepted).
+    wechat_require_aes: bool = False
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +59,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         console_token=env.get("CONSOLE_TOKEN") or None,
         action_server_token=env.get("ACTION_SERVER_TOKEN") or None,
         production=(env.get("APP_ENV") or "").lower() == "production",
+        wechat_require_aes=(env.get("WECHAT_REQUIRE_AES") or "") in ("1", "true", "yes"),
     )
 
 

@@ -78,11 +78,13 @@ Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
 def token_from_request(request: Request) -> str | None:
+    """The bearer token of the Authorization header (never the query string, which
+    proxies log)."""
     header = request.headers.get("authorization") or ""
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    return request.args.get("token") or None
+    return None
 
 
 def token_matches(given: str | None, expected: str) -> bool:
@@ -204,10 +206,15 @@ class AgentConsoleInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> AgentConsoleInput:
-        token = (credentials or {}).get("token") or load_settings().auth_token
+        token = (credentials or {}).get("token") or load_settings().console_token
         return cls(token=str(token) if token else None)
 
     def __init__(self, token: str | None = None) -> None:
+        admin = load_settings().auth_token
+        if token and admin and hmac.compare_digest(token.encode(), admin.encode()):
+            logger.error("console: CONSOLE_TOKEN equals RASA_AUTH_TOKEN; the console stays "
+                         "closed until it has a token of its own")
+            token = None
         self.token = token or None
 
     def page_headers(self) -> dict[str, str]:
@@ -220,11 +227,11 @@ class AgentConsoleInput(InputChannel):
     def _refuse(self, request: Request) -> HTTPResponse | None:
         if not self.token:
             return json_error(503, "console_disabled",
-                              "no token is configured: set RASA_AUTH_TOKEN (the token of "
-                              "Rasa's HTTP API) to use the agent console")
+                              "no token is configured: set CONSOLE_TOKEN (the console's own "
+                              "token, never the HTTP API's) to use the agent console")
         if not token_matches(token_from_request(request), self.token):
             return json_error(401, "unauthorized",
-                              "send the token as 'Authorization: Bearer <token>' or ?token=")
+                              "send the console token as 'Authorization: Bearer <token>'")
         return None
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:

@@ -72,7 +72,7 @@ from bot.channels.wechat_protocol import (
     split_text,
     timestamp_fresh,
 )
-from bot.channels.wechat_state import RedisStore, SharedStore
+from bot.channels.wechat_state import RedisStore, ReplayGuard, SharedStore
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -156,6 +156,7 @@ class WeChatInput(InputChannel):
             max_input_chars=int(number("max_input_chars", load_settings().max_message_chars)),
             dedup_ttl=number("dedup_ttl", 300.0),
             store=shared_store(load_settings().redis_url),
+            require_aes=load_settings().wechat_require_aes,
         )
 
     def __init__(
@@ -176,8 +177,10 @@ class WeChatInput(InputChannel):
         http: HttpFunction = requests_http,
         clock: Callable[[], float] = time.time,
         store: SharedStore | None = None,
+        require_aes: bool = False,
     ) -> None:
         self.token = token
+        self.require_aes = require_aes
         self.app_id = app_id
         self.api_base = (api_base or DEFAULT_API_BASE).rstrip("/")
         self.reply_deadline = reply_deadline
@@ -187,6 +190,7 @@ class WeChatInput(InputChannel):
         self.texts = texts or load_texts()
         self._clock = clock
         self._dedup = DedupCache(maxsize=dedup_size, ttl=dedup_ttl, store=store)
+        self._replays = ReplayGuard(ttl=timestamp_tolerance * 2, store=store)
         self.buttons = ButtonMemory(store=store)
         self._background: set[asyncio.Task] = set()
 
@@ -294,9 +298,15 @@ class WeChatInput(InputChannel):
                 logger.warning("wechat: could not decrypt a signed message")
                 return response.text("cannot decrypt", status=400)
         else:
+            if self.require_aes:
+                return response.text("plain mode refused: use safe mode (AES)", status=403)
             if not signature_valid(self.token, args.get("signature"), timestamp, nonce):
                 return response.text("invalid signature", status=403)
             xml = body
+        signature = args.get("msg_signature") or args.get("signature") or ""
+        if not self._replays.allowed(timestamp, nonce, signature, body):
+            logger.warning("wechat: a signed URL was used again with another body; refused")
+            return response.text("replayed request", status=403)
 
         try:
             fields = parse_xml(xml)

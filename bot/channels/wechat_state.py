@@ -12,6 +12,7 @@ operations with per-key expiry; values are text.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -117,3 +118,25 @@ class RedisStore:
             self.client.delete(self.prefix + key)
         else:
             self.client.eval(_DELETE_IF_EQUAL, 1, self.prefix + key, only_if)
+
+
+class ReplayGuard:
+    """Remembers each signed URL (timestamp, nonce, signature) for the tolerance window.
+
+    In plain mode WeChat's signature covers only the token, the timestamp and the nonce, so
+    whoever sees one signed URL could post any body with it until the timestamp goes stale.
+    The same URL again with the same body is WeChat retrying (allowed; the MsgId dedup
+    answers it once); with another body it is a replay (refused).
+    """
+
+    def __init__(self, ttl: float, store: SharedStore | None = None) -> None:
+        self.ttl = ttl
+        self.store = store or MemoryStore()
+
+    def allowed(self, timestamp: str, nonce: str, signature: str, body: bytes) -> bool:
+        """False when this signed URL was already used with another body."""
+        key = "replay:" + hashlib.sha1(f"{timestamp}|{nonce}|{signature}".encode()).hexdigest()
+        digest = hashlib.sha256(body).hexdigest()
+        if self.store.add(key, digest, self.ttl):
+            return True
+        return self.store.get(key) == digest

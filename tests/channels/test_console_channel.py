@@ -47,13 +47,16 @@ def try_message(base: str, message: str, **extra: str) -> requests.Response:
 # --- configuration and the page ------------------------------------------------------------------
 
 
-def test_token_comes_from_rasa_auth_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RASA_AUTH_TOKEN", "from-env")
+def test_the_console_has_its_own_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RASA_AUTH_TOKEN", "admin")
+    monkeypatch.setenv("CONSOLE_TOKEN", "agents")
     assert AgentConsoleInput.name() == "console"
-    assert AgentConsoleInput.from_credentials(None).token == "from-env"
+    assert AgentConsoleInput.from_credentials(None).token == "agents"
     assert AgentConsoleInput.from_credentials({"token": "explicit"}).token == "explicit"
-    monkeypatch.setenv("RASA_AUTH_TOKEN", "")
-    assert AgentConsoleInput.from_credentials({}).token is None
+    monkeypatch.setenv("CONSOLE_TOKEN", "")
+    assert AgentConsoleInput.from_credentials({}).token is None  # the admin token is not it
+    monkeypatch.setenv("CONSOLE_TOKEN", "admin")
+    assert AgentConsoleInput.from_credentials({}).token is None  # the same token: closed
 
 
 def test_page_is_served_without_a_token(base: str) -> None:
@@ -92,10 +95,10 @@ def test_401_without_or_with_a_wrong_token(base: str, agent: StubAgent, method: 
     assert len(agent.received) == before
 
 
-def test_token_in_the_query_string_is_accepted(base: str) -> None:
+def test_token_in_the_query_string_is_refused(base: str) -> None:
     res = requests.post(f"{base}/try", params={"token": TOKEN}, json={"message": "/greet"},
                         timeout=10)
-    assert res.status_code == 200
+    assert res.status_code == 401
 
 
 def test_503_when_no_token_is_configured(agent: StubAgent) -> None:
@@ -108,7 +111,7 @@ def test_503_when_no_token_is_configured(agent: StubAgent) -> None:
                                        headers=headers, timeout=10)
                 assert res.status_code == 503
                 assert res.json()["error"] == "console_disabled"
-                assert "RASA_AUTH_TOKEN" in res.json()["detail"]
+                assert "CONSOLE_TOKEN" in res.json()["detail"]
         assert requests.get(f"{base}/", timeout=10).status_code == 200
 
 

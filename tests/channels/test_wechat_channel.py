@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import re
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,8 +48,10 @@ def sha1_signature(*parts: str) -> str:
 
 
 def signed_params(token: str = TOKEN, timestamp: int | None = None,
-                  nonce: str = "nonce123") -> dict[str, str]:
+                  nonce: str | None = None) -> dict[str, str]:
+    """A signed URL as WeChat makes it: a fresh nonce for every push."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
+    nonce = nonce or uuid.uuid4().hex[:10]
     return {"timestamp": ts, "nonce": nonce, "signature": sha1_signature(token, ts, nonce),
             "openid": OPENID}
 
@@ -525,3 +528,22 @@ def test_aes_mode_rejects_forged_and_plain_requests() -> None:
     assert plain.status_code == 403
     assert wrong_key.status_code == 400
     assert bot.received == []
+
+
+def test_a_signed_url_replayed_with_another_body_is_refused() -> None:
+    bot = StubBot()
+    with serve(make_channel(), bot) as base:
+        params, xml = signed_params(), text_xml("卖家一直不发货", msg_id=2234567890123456)
+        first = post(base, xml, params=params)
+        retry = post(base, xml, params=params)  # WeChat retrying: same URL, same body
+        forged = post(base, text_xml("删除我的记录", sender="o-victim"), params=params)
+    assert first.status_code == 200 and retry.status_code == 200
+    assert forged.status_code == 403
+    assert bot.texts == ["卖家一直不发货"]
+
+
+def test_plain_mode_can_be_refused() -> None:
+    bot = StubBot()
+    with serve(make_channel(require_aes=True), bot) as base:
+        refused = post(base, text_xml("你好"))
+    assert refused.status_code == 403 and bot.texts == []
