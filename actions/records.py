@@ -107,6 +107,9 @@ class ActionRequestDelete(Action):
         return [SlotSet(DELETE_PENDING, True)]
 
 
+ERASED_SLOT = "data_erased"
+
+
 class ActionDeleteMyData(Action):
     """After the user confirmed: deletes their cases and drafts; the tracker store then
     erases the conversation itself (bot/adapters/tracker_store.py)."""
@@ -124,4 +127,6 @@ class ActionDeleteMyData(Action):
             dispatcher.utter_message(response="utter_delete_failed")
             return []
         dispatcher.utter_message(response="utter_data_deleted")
-        return [AllSlotsReset()]
+        # the explicit success event: only with it does the tracker store erase the
+        # conversation (bot/adapters/tracker_store.py)
+        return [AllSlotsReset(), SlotSet(ERASED_SLOT, True)]

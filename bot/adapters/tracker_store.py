@@ -4,8 +4,10 @@ Rasa's ``SQLTrackerStore`` (same table, same rows, same queries for reading), wi
 
 - **Erasure.** ``action_delete_my_data`` (after the user confirmed) removes the user's
   cases in the action server; the conversation itself lives here, in Rasa's process, so
-  this store drops every stored event of that conversation instead of saving the turn.
-  The next message starts a fresh conversation.
+  this store drops every stored event of that conversation instead of saving the turn,
+  but only when the action reported success with its explicit event (the slot
+  :data:`ERASED_SLOT` set true in the same turn). Rasa records ``ActionExecuted`` even for
+  an action that failed; then nothing is erased. The next message starts afresh.
 - **A cheaper save.** Rasa counts the stored events of the conversation before every save
   to find the new ones, and inserts them one ORM object at a time. This store remembers
   how many events the tracker it handed out had (the processor saves the very tracker it
@@ -29,13 +31,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.adapters.startup import install_rasa_process_hooks
 
 ERASE_ACTION = "action_delete_my_data"
+ERASED_SLOT = "data_erased"  # set true by the erase action once the cases are gone
 # Conversations whose stored-event count is remembered (least recently used dropped).
 REMEMBERED_CONVERSATIONS = 10_000
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
@@ -44,13 +47,17 @@ logger = logging.getLogger(__name__)
 
 
 def erased_in_last_turn(tracker: DialogueStateTracker) -> bool:
-    """True when the erase action ran after the latest user message."""
+    """True when, after the latest user message, the erase action ran and reported success
+    (its explicit event: the slot ERASED_SLOT set true)."""
+    ran = succeeded = False
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
-            return False
+            break
         if isinstance(event, ActionExecuted) and event.action_name == ERASE_ACTION:
-            return True
-    return False
+            ran = True
+        if isinstance(event, SlotSet) and event.key == ERASED_SLOT and event.value is True:
+            succeeded = True
+    return ran and succeeded
 
 
 def event_row(sender_id: str, event: Event) -> dict[str, Any]:

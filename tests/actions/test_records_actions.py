@@ -52,7 +52,22 @@ async def test_delete_removes_cases_and_drafts_and_resets_slots(dispatcher, doma
     case_store.add_draft(case.id, "polite", "seller", "草稿")
     case_store.open_case("someone-else", "lawsuit", "buyer")
     events = await ActionDeleteMyData().run(dispatcher, make_tracker("确认删除", "affirm"), domain)
-    assert events == [{"event": "reset_slots", "timestamp": None}]
+    assert events[0] == {"event": "reset_slots", "timestamp": None}
+    assert slot_events(events) == {"data_erased": True}  # the explicit success event
     assert case_store.open_cases("test-user") == []
     assert len(case_store.open_cases("someone-else")) == 1
     assert responses(dispatcher) == ["utter_data_deleted"]
+
+
+
+async def test_a_failed_delete_says_so_and_sends_no_success_event(dispatcher, domain,
+                                                                  monkeypatch):
+    from actions import common
+
+    class Broken:
+        def delete_conversation(self, _sender):
+            raise OSError("disk full")
+
+    monkeypatch.setattr(common, "case_repository", lambda: Broken())
+    events = await ActionDeleteMyData().run(dispatcher, make_tracker("确认删除", "affirm"), domain)
+    assert events == [] and responses(dispatcher) == ["utter_delete_failed"]

@@ -10,10 +10,16 @@ import pytest
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.adapters.tracker_store import ERASE_ACTION, ErasingSQLTrackerStore
+from bot.adapters.tracker_store import ERASE_ACTION, ERASED_SLOT, ErasingSQLTrackerStore
 
 
 def _store(tmp_path) -> ErasingSQLTrackerStore:
@@ -32,8 +38,13 @@ def test_saves_like_the_sql_tracker_store_and_erases_on_request(tmp_path):
     asyncio.run(store.save(DialogueStateTracker.from_events("other", talk)))
     assert _count(store, "me") == 2
 
+    failed = [*talk, UserUttered("删除我的记录"), ActionExecuted(ERASE_ACTION),
+              ActionExecuted("action_listen")]  # the action failed: no success event
+    asyncio.run(store.save(DialogueStateTracker.from_events("me", failed)))
+    assert _count(store, "me") == 5, "a failed delete must leave the conversation in place"
+
     erase = [*talk, UserUttered("删除我的记录"), ActionExecuted(ERASE_ACTION),
-             BotUttered("已删除"), ActionExecuted("action_listen")]
+             SlotSet(ERASED_SLOT, True), BotUttered("已删除"), ActionExecuted("action_listen")]
     asyncio.run(store.save(DialogueStateTracker.from_events("me", erase)))
     assert _count(store, "me") == 0
     assert _count(store, "other") == 2
