@@ -28,9 +28,9 @@ _FOLD = str.maketrans(
     "０１２３４５６７８９Ｘｘ－　（）＋",
     "0123456789Xx- ()+",
 )
-_SEP = r"[-\s]"
-_NO_DIGIT_BEFORE = r"(?<![0-9])(?<![0-9][-\s])"
-_NO_DIGIT_AFTER = r"(?![-\s]?[0-9])"
+_SEP = r"[-\s.]"
+_NO_DIGIT_BEFORE = r"(?<![0-9])(?<![0-9][-\s.])"
+_NO_DIGIT_AFTER = r"(?![-\s.]?[0-9])"
 
 _ID18 = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9Xx])")
 _ID15 = re.compile(r"(?<![0-9])[1-9][0-9]{14}(?![0-9])")
@@ -38,6 +38,24 @@ _MOBILE = re.compile(
     rf"(?:(?<=\+86)|(?<=\+86 )|(?<=\+86-)|{_NO_DIGIT_BEFORE})"
     rf"1[3-9][0-9]{_SEP}?[0-9]{{4}}{_SEP}?[0-9]{{4}}{_NO_DIGIT_AFTER}"
 )
+# The country code without "+": 8613812345678, 86 138 1234 5678 (the 86 is kept).
+_MOBILE_86 = re.compile(
+    rf"(?<![0-9+])86{_SEP}?(?P<n>1[3-9][0-9]{_SEP}?[0-9]{{4}}{_SEP}?[0-9]{{4}}){_NO_DIGIT_AFTER}"
+)
+# An ID number written in groups: 110105 19491231 002X.
+_ID18_GROUPED = re.compile(
+    r"(?<![0-9])[1-9][0-9]{5}[-\s][0-9]{8}[-\s][0-9]{3}[0-9Xx](?![0-9Xx])")
+# Bank cards: 16-19 digits passing the Luhn check, with a card prefix (62 UnionPay, 4, 51-55),
+# and either written in groups of four or named as a card just before; an order number is
+# neither.
+_CARD = re.compile(r"(?<![0-9])(?:[0-9]{4}[\s-]){3,4}[0-9]{3,4}(?![0-9])"
+                   r"|(?<![0-9])[0-9]{16,19}(?![0-9])")
+_CARD_WORDS = ("卡号", "银行卡", "信用卡", "储蓄卡", "借记卡", "card")
+_CARD_CONTEXT = 8
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]{1,64})@"
+                    r"([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24})")
+# Full-width digits escaped in JSON logs (\uff11 is １).
+_ESCAPED_DIGIT = re.compile(r"\\u[fF][fF]1([0-9])")
 # Area code 0XX / 0XXX, then a 7-8 digit local number. Glued to the area code the local
 # number must start with 2-9 (real numbers do); after a separator or "(0XX)" 1 is allowed too.
 _LANDLINE = re.compile(
@@ -87,6 +105,28 @@ def is_id15(number: str) -> bool:
     return _real_date(1900 + int(birth[:2]), int(birth[2:4]), int(birth[4:]))
 
 
+def luhn_ok(digits: str) -> bool:
+    """The Luhn check of a card number."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _is_card(folded: str, match: re.Match[str]) -> bool:
+    digits = re.sub(r"[\s-]", "", match.group())
+    if not (16 <= len(digits) <= 19 and luhn_ok(digits)):
+        return False
+    if not (digits.startswith(("62", "4")) or digits[:2] in {"51", "52", "53", "54", "55"}):
+        return False
+    grouped = len(digits) != len(match.group())
+    before = folded[max(0, match.start() - _CARD_CONTEXT):match.start()].lower()
+    return grouped or any(word in before for word in _CARD_WORDS)
+
+
 def _mask_span(chars: list[str], folded: str, start: int, end: int) -> None:
     """Mask the digits of ``[start, end)`` except the first 3 and the last 2."""
     positions = [i for i in range(start, end) if folded[i].isdigit() or folded[i] in "Xx"]
@@ -105,16 +145,34 @@ def pii_spans(text: str) -> list[tuple[int, int]]:
                 found.append((start, end))
 
     add(m.span() for m in _ID18.finditer(folded) if is_id18(m.group()))
+    add(m.span() for m in _ID18_GROUPED.finditer(folded)
+        if is_id18(re.sub(r"[-\s]", "", m.group())))
     add(m.span() for m in _ID15.finditer(folded) if is_id15(m.group()))
+    add(m.span() for m in _CARD.finditer(folded) if _is_card(folded, m))
     add(m.span() for m in _MOBILE.finditer(folded))
+    add(m.span("n") for m in _MOBILE_86.finditer(folded))
     add(m.span() for m in _LANDLINE.finditer(folded))
     return sorted(found)
 
 
+def _mask_emails(text: str) -> str:
+    """E-mail addresses with the local part masked after its first character."""
+    def masked(match: re.Match[str]) -> str:
+        local = match.group(1)
+        return local[:1] + MASK * (len(local) - 1) + "@" + match.group(2)
+    return _EMAIL.sub(masked, text)
+
+
 def mask_pii(text: str) -> str:
-    """``text`` with mobile, landline and ID numbers masked (same length as ``text``)."""
+    """``text`` with mobile, landline, ID and bank card numbers and e-mail addresses masked
+    (same length as ``text``, except that full-width digits escaped as ``\\uff11`` in JSON
+    are first decoded)."""
     if not text:
         return text
+    if "\\u" in text:
+        text = _ESCAPED_DIGIT.sub(lambda m: chr(0xFF10 + int(m.group(1))), text)
+    if "@" in text:
+        text = _mask_emails(text)
     spans = pii_spans(text)
     if not spans:
         return text

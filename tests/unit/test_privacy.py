@@ -45,6 +45,17 @@ MASKED = [
     ("５１０１０８２０００１２３１７８９３", "５１０*************９３"),
     # 15-digit ID numbers (first generation): real 19YYMMDD birth date
     ("旧身份证 110105491231002", "旧身份证 110**********02"),
+    # country code without "+", dots as separators, an ID number in groups
+    ("8613812345678", "86138******78"),
+    ("86 138 1234 5678", "86 138 **** **78"),
+    ("电话138.1234.5678", "电话138.****.**78"),
+    ("+86 138.1234.5678", "+86 138.****.**78"),
+    ("身份证 110105 19491231 002X", "身份证 110*** ******** **2X"),
+    # bank cards: Luhn-valid with a card prefix, named as a card or written in groups
+    ("卡号6222021234567890128", "卡号622**************28"),
+    ("6222 0212 3456 7890 128", "622* **** **** **** *28"),
+    # e-mail addresses keep their first character and the domain
+    ("邮箱 zhang.san99@example.com", "邮箱 z**********@example.com"),
 ]
 
 UNCHANGED = [
@@ -63,8 +74,16 @@ UNCHANGED = [
     "运单号 SF1234567890123",
     "金额 299.00 元，2026-02-01 付款，12 天前",
     "退款 1380 元，共 5678 件",
+    "订单号6222021234567890128",  # a Luhn-valid card-like order number, not named a card
     "",
 ]
+
+
+def test_full_width_digits_escaped_in_json_are_masked() -> None:
+    escaped = "".join(f"\\uff1{digit}" for digit in "13812345678")
+    logged = '{"text": "' + escaped + '"}'
+    assert mask_pii(logged) == '{"text": "１３８******７８"}'
+
 
 
 @pytest.mark.parametrize(("text", "expected"), MASKED)
