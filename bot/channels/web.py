@@ -3,7 +3,7 @@
 credentials.yml::
 
     bot.channels.web.WebChatInput:
-      frame_ancestors: "*"   # optional: who may embed the page in an iframe (CSP syntax)
+      frame_ancestors: "'self' https://shop.example"  # who may frame the page (CSP syntax)
 
 Routes (under ``/webhooks/web``):
 
@@ -55,6 +55,8 @@ WEB_STATIC = STATIC_ROOT / "web"
 CONVERSATION_PREFIX = "web-"
 SENDER_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_DISPLAY_CHARS = 200
+# Only this site may frame the chat page unless the channel's frame_ancestors names others.
+DEFAULT_ANCESTORS = "'self'"
 MAX_BODY_BYTES = 64 * 1024
 HISTORY_LIMIT = 100
 
@@ -233,9 +235,9 @@ class WebChatInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
         credentials = credentials or {}
-        return cls(frame_ancestors=str(credentials.get("frame_ancestors") or "*"))
+        return cls(frame_ancestors=str(credentials.get("frame_ancestors") or DEFAULT_ANCESTORS))
 
-    def __init__(self, frame_ancestors: str = "*") -> None:
+    def __init__(self, frame_ancestors: str = DEFAULT_ANCESTORS) -> None:
         self.frame_ancestors = frame_ancestors
 
     def page_headers(self) -> dict[str, str]:

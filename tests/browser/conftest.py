@@ -72,7 +72,9 @@ def stub_agent() -> StubAgent:
 @pytest.fixture(scope="module")
 def server(stub_agent: StubAgent) -> Iterator[str]:
     """Base URL of a server with the web channel and the console (token CONSOLE_TOKEN)."""
-    with serve([WebChatInput(), AgentConsoleInput(token=CONSOLE_TOKEN)], stub_agent) as url:
+    # the embed test's host page is another origin (another port), named as README says
+    web = WebChatInput(frame_ancestors="'self' http://127.0.0.1:*")
+    with serve([web, AgentConsoleInput(token=CONSOLE_TOKEN)], stub_agent) as url:
         yield url
 
 

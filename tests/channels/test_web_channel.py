@@ -184,7 +184,8 @@ def post(base: str, body: Any, **kwargs: Any) -> requests.Response:
 
 def test_channel_name_and_credentials() -> None:
     assert WebChatInput.name() == "web"
-    assert WebChatInput.from_credentials(None).frame_ancestors == "*"
+    assert WebChatInput.from_credentials(None).frame_ancestors == "'self'"
+    assert "frame-ancestors 'self'" in WebChatInput().page_headers()["Content-Security-Policy"]
     channel = WebChatInput.from_credentials({"frame_ancestors": "https://shop.example"})
     assert "frame-ancestors https://shop.example" in channel.page_headers()[
         "Content-Security-Policy"]

@@ -11,8 +11,8 @@
  *
  * The chat page is loaded from the same place as this file (…/webhooks/web/?embed=1), so
  * the conversation id lives in that origin's localStorage and survives reloads. The page's
- * Content-Security-Policy allows framing by any site unless the channel's
- * `frame_ancestors` credential says otherwise.
+ * Content-Security-Policy allows framing only by the server's own origin; list the sites
+ * that embed it in the channel's `frame_ancestors` credential (credentials.yml).
  */
 (function () {
   "use strict";
