@@ -93,12 +93,12 @@ def test_conversation_over_rest_survives_restart(repo_root, latest_model, server
     tracker_db = server_env["DB_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(tracker_db) as connection:
         stored = connection.execute(
-            "SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+            "SELECT COUNT(*) FROM events WHERE sender_id = ?", (f"rest-{sender}",)).fetchone()[0]
     assert stored > 10
     cases_db = server_env["CASES_DB_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(cases_db) as connection:
         row = connection.execute(
-            "SELECT case_type, key_dates FROM cases WHERE conversation_id = ?", (sender,)
+            "SELECT case_type, key_dates FROM cases WHERE conversation_id = ?", (f"rest-{sender}",)
         ).fetchone()
     assert row[0] == "refund_refused" and "-11-18" in row[1]
 
@@ -125,8 +125,8 @@ def test_conversation_over_rest_survives_restart(repo_root, latest_model, server
         assert "已删除" in _texts(done), done
     with sqlite3.connect(tracker_db) as connection:
         left = connection.execute(
-            "SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+            "SELECT COUNT(*) FROM events WHERE sender_id = ?", (f"rest-{sender}",)).fetchone()[0]
     assert left == 0
     with sqlite3.connect(cases_db) as connection:
         assert connection.execute(
-            "SELECT COUNT(*) FROM cases WHERE conversation_id = ?", (sender,)).fetchone()[0] == 0
+            "SELECT COUNT(*) FROM cases WHERE conversation_id = ?", (f"rest-{sender}",)).fetchone()[0] == 0
