@@ -128,5 +128,6 @@ def test_conversation_over_rest_survives_restart(repo_root, latest_model, server
             "SELECT COUNT(*) FROM events WHERE sender_id = ?", (f"rest-{sender}",)).fetchone()[0]
     assert left == 0
     with sqlite3.connect(cases_db) as connection:
-        assert connection.execute(
-            "SELECT COUNT(*) FROM cases WHERE conversation_id = ?", (f"rest-{sender}",)).fetchone()[0] == 0
+        cases = connection.execute(
+            "SELECT COUNT(*) FROM cases WHERE conversation_id = ?", (f"rest-{sender}",))
+        assert cases.fetchone()[0] == 0
