@@ -94,14 +94,17 @@ def test_two_replicas_keep_every_conversation_complete_and_in_order(
     env = {**os.environ, "DB_URL": postgres_database, "REDIS_URL": REDIS_URL,
            "CASES_DB_URL": f"sqlite:///{tmp_path / 'cases.db'}", "RASA_AUTH_TOKEN": TOKEN,
            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+           "ACTION_SERVER_TOKEN": "replicas-" + uuid.uuid4().hex,
            "WECHAT_TOKEN": "", "WECHAT_APP_ID": "", "WECHAT_APP_SECRET": "",
            "WECHAT_AES_KEY": "", "WECHAT_API_BASE": "http://127.0.0.1:9"}
     log_path = tmp_path / "replicas.log"
     subprocess.run([str(repo_root / ".venv/bin/python"), "-m", "bot.migrate"], cwd=repo_root,
                    env=env, check=True, capture_output=True)
     with ExitStack() as stack, log_path.open("ab") as log:
-        _start(stack, [rasa, "run", "actions", "--actions", "actions", "--port",
-                       str(action_port)], {**env, "SANIC_HOST": "127.0.0.1"}, log, repo_root)
+        python = str(repo_root / ".venv" / "bin" / "python")
+        _start(stack, [python, "-m", "bot.adapters.action_server", "--actions", "actions",
+                       "--port", str(action_port)], {**env, "SANIC_HOST": "127.0.0.1"}, log,
+               repo_root)
         for port in ports:
             _start(stack, [rasa, "run", "--enable-api", "--auth-token", TOKEN, "--interface",
                            "127.0.0.1", "--port", str(port), "--model", str(latest_model),
