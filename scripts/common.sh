@@ -11,7 +11,8 @@ export RASA_TELEMETRY_ENABLED=false
 
 # Training inputs: a change to any of these means the model must be retrained.
 TRAIN_INPUTS=(config.yml domain.yml data/nlu data/stories data/rules data/dictionary
-  data/entities bot/nlu bot/normalize.py bot/dates.py requirements)
+  data/entities data/normalization bot/nlu bot/normalize.py bot/mixed_language.py bot/dates.py
+  requirements)
 TRAIN_DATA=(data/nlu data/stories data/rules)
 
 load_env() {

@@ -1,7 +1,8 @@
 """Text normalization as a Rasa graph component.
 
 ``ChineseTextNormalizer`` replaces the message text with :func:`bot.normalize.normalize`
-(Traditional → Simplified, full-width → half-width). The normalization is
+(Traditional → Simplified, full-width → half-width), then reads English shopping words and
+emoji (:mod:`bot.mixed_language`). The normalization is
 length-preserving, so character offsets computed on the normalized text (entities, date
 spans, tokens) index the text the user typed. The original text is kept on the message
 under ``original_text_key`` (default ``text_original``).
@@ -24,6 +25,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.mixed_language import load_mixed_language
 from bot.normalize import normalize
 
 ORIGINAL_TEXT_KEY = "text_original"
@@ -58,6 +60,7 @@ class ChineseTextNormalizer(GraphComponent):
         merged = {**self.get_default_config(), **(config or {})}
         self._original_key: str = merged["original_text_key"]
         self._add_to_output: bool = bool(merged["add_original_to_output"])
+        self._mixed = load_mixed_language()
 
     @classmethod
     def create(
@@ -77,7 +80,7 @@ class ChineseTextNormalizer(GraphComponent):
             return
         if message.get(self._original_key) is None:
             message.set(self._original_key, text, add_to_output=add_to_output)
-        normalized = normalize(text)
+        normalized = self._mixed.read(normalize(text))
         if normalized != text:
             message.set(TEXT, normalized)
 

@@ -220,7 +220,7 @@ def _bare_amounts(text: str, lexicon: Lexicon) -> list[str]:
         if OTHER_UNIT.match(after):
             continue
         before = text[:match.start()].rstrip(NUMBER_GLUE)
-        cued = any(before.endswith(cue) for cue in lexicon.amount_cues)
+        cued = any(before.endswith(cue) for cue in (*lexicon.amount_cues, *lexicon.demand_cues))
         bought = any(after.startswith(verb) for verb in lexicon.buy_verbs)
         whole = match.group("v")
         alone = text.strip() == whole and len(whole.split(".")[0]) >= BARE_CLAUSE_MIN

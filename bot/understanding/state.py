@@ -23,6 +23,10 @@ from bot.understanding.lexicon import Lexicon
 # A case-type message that is not a facet switches the case only when this sure of it.
 SWITCH_CONFIDENCE = 0.6
 ANSWER_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback", "out_of_scope"})
+# Requests that can carry a case beside them, and how sure of that case the NLU must be.
+REQUEST_INTENTS = frozenset({"request_draft", "ask_deadline", "ask_next_step", "ask_evidence",
+                             "check_progress", "human_handoff"})
+BESIDE_CONFIDENCE = 0.15
 SINGLE_FACTS = ("order_number", "product_id", "tracking_number", "amount", "demand_amount",
                 "shop_name", "seller_location")
 LIST_FACTS = ("problems", "other_side", "evidence", "wants")
@@ -122,8 +126,15 @@ def _allowed(book: RuleBook, case_type: str, role: str | None) -> bool:
 
 
 def case_candidate(turn: Turn, role: str | None, book: RuleBook) -> tuple[str, float] | None:
-    """The case type a turn points to, re-ranked so that it fits the role."""
+    """The case type a turn points to, re-ranked so that it fits the role. A request
+    ("帮我写个投诉", "多久") that also tells a case carries it beside the intent: the best
+    case type of the ranking, when it is sure enough (two things in one message)."""
     ranking = list(turn.ranking) or ([(turn.intent, 1.0)] if turn.intent else [])
+    if ranking and ranking[0][0] in REQUEST_INTENTS:
+        beside = [(name, confidence) for name, confidence in ranking[1:]
+                  if name in CASE_TYPES and confidence >= BESIDE_CONFIDENCE
+                  and _allowed(book, name, role)]
+        return beside[0] if beside else None
     if not ranking or ranking[0][0] not in CASE_TYPES:
         return None
     for name, confidence in ranking:

@@ -265,3 +265,13 @@ def test_no_item_from_words_that_name_none(message: str):
 def test_items_and_bare_amounts(message: str, item: str | None, amount: str | None):
     said = read_message(message, NOW, load_lexicon())
     assert (said.item, said.amount) == (item, amount)
+
+
+def test_a_request_that_tells_a_case_opens_it_beside_the_request():
+    book, lexicon = load_rulebook(), load_lexicon()
+    two = Turn("卖家死活不给退，顺便帮我拟个投诉", NOW, "request_draft",
+               (("request_draft", 0.55), ("refund_refused", 0.3), ("lawsuit", 0.05)))
+    assert derive_case_state([two], book, lexicon).case_type == "refund_refused"
+    unsure = Turn("帮我拟个投诉", NOW, "request_draft",
+                  (("request_draft", 0.9), ("refund_refused", 0.05)))
+    assert derive_case_state([unsure], book, lexicon).case_type is None
