@@ -11,10 +11,10 @@ from tests.e2e.test_rest_conversation import TOKEN, running_servers
 # (README, "Conversations"). Raise them as the assistant gets better; never lower them
 # to make a change pass.
 FLOORS = {
-    "case": 0.75, "role": 0.85, "facts": 0.64, "events": 0.58, "safety": 0.60,
-    "no_dead_end": 0.97, "question": 0.90, "no_repeat": 0.58, "caveat_once": 0.95,
+    "case": 0.85, "role": 0.87, "facts": 0.66, "events": 0.62, "safety": 0.70,
+    "no_dead_end": 0.97, "question": 0.90, "no_repeat": 0.70, "caveat_once": 0.95,
     "dated_limits": 0.90, "fits_screen": 0.97,
-    "draft_kind": 0.80, "draft_tone": 0.95, "draft_facts": 0.55, "draft_no_placeholder": 0.95,
+    "draft_kind": 0.85, "draft_tone": 0.95, "draft_facts": 0.60, "draft_no_placeholder": 0.95,
 }
 
 
