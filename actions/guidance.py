@@ -52,8 +52,8 @@ def _open(dispatcher: CollectingDispatcher, tracker: Tracker, ask_case: bool = T
 
 
 def _answered(dispatcher: CollectingDispatcher, tracker: Tracker, turn: _Turn) -> bool:
-    """A draft request or a rule question ("现在能申请小二介入吗？") gets its own answer
-    instead of the block."""
+    """A draft request or a rule question (can I ask for intervention now?) gets its own
+    answer instead of the block."""
     if turn.result is None:
         return False
     drafted = draft_if_asked(dispatcher, tracker, turn.state)

@@ -1,4 +1,4 @@
-"""Rule questions ("现在能申请小二介入吗？", "扣几分？", "这算诈骗吗？") answered in the case's
+"""Rule questions (can I do X now, how many points, is this fraud) answered in the case's
 context, whichever action the turn reached. The answer comes from the rule book."""
 
 from __future__ import annotations

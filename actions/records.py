@@ -8,13 +8,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import common
-from actions.common import logger, rulebook
+from actions.common import lexicon, logger, rulebook
 from bot import text
 from bot.rulebook import CASE_TYPES
 from bot.store import Case
 
 DELETE_PENDING = "delete_pending"  # set only when the user was asked to confirm a deletion
-REVIEW_WANT = "删差评"  # the lexicon's want of deleting a review (data/understanding)
 
 
 def _mentioned_case_types(tracker: Tracker) -> list[str]:
@@ -88,8 +87,9 @@ class ActionListCases(Action):
 
 
 class ActionRequestDelete(Action):
-    """"删除我的记录" asks for confirmation; a message about deleting a *review* ("删差评")
-    is a case message instead, and no deletion is pending after it."""
+    """A request to delete the user's records asks for confirmation; a message about
+    deleting a *review* (the lexicon's review_wants) is a case message instead, and no
+    deletion is pending after it."""
 
     def name(self) -> str:
         return "action_request_delete"
@@ -100,7 +100,8 @@ class ActionRequestDelete(Action):
         from actions.case import ActionCaseTurn  # the case turn, for a review message
 
         state, _turns = common.case_state(tracker)
-        if state.latest is not None and REVIEW_WANT in state.latest.wants:
+        said = state.latest.wants if state.latest is not None else ()
+        if any(want in said for want in lexicon().review_wants):
             events = await ActionCaseTurn().run(dispatcher, tracker, domain)
             return [*events, SlotSet(DELETE_PENDING, False)]
         dispatcher.utter_message(response="utter_confirm_delete")

@@ -220,7 +220,7 @@ def start_assistant(work: Path) -> Started:
     seconds = ROOT / "models" / ".train_seconds"
     return Started(proc, Server(base, TURN_TEXT, [], [], []), startup,
                    pid_of(f"--port {rasa_port} --model"),
-                   pid_of(f"action_server --actions actions --port {action_port}"),
+                   pid_of(f"actions.server --actions actions --port {action_port}"),
                    float(seconds.read_text()) if seconds.exists() else None)
 
 

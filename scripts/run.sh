@@ -35,7 +35,7 @@ stop() {
 trap stop INT TERM
 
 start_actions() {
-  SANIC_HOST=127.0.0.1 "$PY" -m bot.adapters.action_server --actions actions --port "$ACTION_PORT" &
+  SANIC_HOST=127.0.0.1 "$PY" -m actions.server --actions actions --port "$ACTION_PORT" &
   actions_pid=$!
 }
 

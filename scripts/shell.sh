@@ -6,7 +6,7 @@ cd "$ROOT"
 load_env
 apply_defaults
 "$PY" -m bot.migrate
-SANIC_HOST=127.0.0.1 "$PY" -m bot.adapters.action_server --actions actions --port "$ACTION_PORT" >var/actions-shell.log 2>&1 &
+SANIC_HOST=127.0.0.1 "$PY" -m actions.server --actions actions --port "$ACTION_PORT" >var/actions-shell.log 2>&1 &
 actions_pid=$!
 trap 'kill -TERM $actions_pid 2>/dev/null || true; wait $actions_pid 2>/dev/null || true' EXIT
 "$RASA" shell --model models --endpoints endpoints.yml

@@ -19,7 +19,7 @@ from bot.rulebook import ORDER_STATUSES, ROLES
 DEFAULT_LEXICON = Path(__file__).resolve().parents[2] / "data" / "understanding" / "lexicon.yml"
 WORD_LISTS = ("corrections", "negations", "demand_cues", "amount_cues", "other_side", "problems",
               "item_measures", "item_stops", "switch_markers", "buy_verbs", "shop_cues",
-              "shop_suffixes", "location_cues", "party_stops", "item_generic")
+              "shop_suffixes", "location_cues", "party_stops", "item_generic", "review_wants")
 NUMBER_KINDS = ("product_id", "tracking_number", "order_number")
 SYNONYM_LISTS = ("evidence", "wants")
 
@@ -65,6 +65,7 @@ class Lexicon:
     location_cues: tuple[str, ...]
     party_stops: tuple[str, ...]
     item_generic: tuple[str, ...]
+    review_wants: tuple[str, ...]
     number_cues: dict[str, tuple[str, ...]]
     implied_statuses: dict[str, str]
     event_cues: tuple[tuple[str, str], ...] = ()  # (cue, event id) of every event, longest first

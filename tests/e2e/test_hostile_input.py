@@ -141,7 +141,7 @@ def test_action_server_stopped_mid_conversation(servers, server_env):
     first = _post(base, REST, json={"sender": sender, "message": "卖家一直不同意退款怎么办"})
     assert actions_down_text() not in str(first.json())
 
-    subprocess.run(["pkill", "-TERM", "-f", f"action_server --actions actions --port {port}$"],
+    subprocess.run(["pkill", "-TERM", "-f", f"actions.server --actions actions --port {port}$"],
                    check=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and _up(health):

@@ -102,7 +102,7 @@ def test_two_replicas_keep_every_conversation_complete_and_in_order(
                    env=env, check=True, capture_output=True)
     with ExitStack() as stack, log_path.open("ab") as log:
         python = str(repo_root / ".venv" / "bin" / "python")
-        _start(stack, [python, "-m", "bot.adapters.action_server", "--actions", "actions",
+        _start(stack, [python, "-m", "actions.server", "--actions", "actions",
                        "--port", str(action_port)], {**env, "SANIC_HOST": "127.0.0.1"}, log,
                repo_root)
         for port in ports:

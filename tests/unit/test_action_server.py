@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from bot.adapters.action_server import refusal
+from actions.server import refusal
 from bot.settings import load_settings
 
 

@@ -9,7 +9,7 @@ Rasa sends ``Authorization: Bearer <ACTION_SERVER_TOKEN>`` on every action call 
   behind a shared load balancer never runs actions for anyone who can reach it;
 - ``/health`` stays open (process supervisors and the tests poll it).
 
-Run as ``python -m bot.adapters.action_server --actions actions --port 5055`` (scripts/run.sh).
+Run as ``python -m actions.server --actions actions --port 5055`` (scripts/run.sh).
 """
 
 from __future__ import annotations
