@@ -15,8 +15,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import case_state, keep, latest_intent, lexicon, message_day, rulebook
 from actions.draft_reply import draft_if_asked, fills_a_placeholder, send_draft
-from actions.questions import answer_rule_question
+from actions.questions import answer_rule_question, answer_statute_question
 from bot import guidance, presenter, text
+from bot.citing import source_tag
 from bot.store.sync import record_case
 from bot.understanding import dialogue
 from bot.understanding.conversation import ASKED_EVENT_SLOT, ASKED_SLOT
@@ -46,7 +47,8 @@ def utter_safety(dispatcher: CollectingDispatcher, state: CaseState) -> bool:
     if new:
         line = text.load_locale()["presenter"]["safety_line"]
         dispatcher.utter_message(response="utter_safety_flag", lines="\n".join(
-            line.format(message=flag.message, source=flag.source) for flag in new))
+            line.format(message=flag.message, source=source_tag(book.cite(flag.source)))
+            for flag in new))
     return bool(new)
 
 
@@ -82,6 +84,10 @@ class ActionCaseTurn(Action):
         book = rulebook()
         spoke = utter_safety(dispatcher, state)
         events: list[EventType] = [SlotSet(ASKED_SLOT, None), SlotSet(ASKED_EVENT_SLOT, None)]
+        key = case_key(state)
+        if answer_statute_question(dispatcher, tracker, state,
+                                   tracker.get_slot(CAVEAT_SLOT) != key):
+            return [*events, SlotSet(CAVEAT_SLOT, key), *sync_slots(tracker, state)]
         if state.case_type is None:
             if answer_rule_question(dispatcher, tracker, state, caveat_due=True):
                 return events
@@ -92,7 +98,6 @@ class ActionCaseTurn(Action):
         if fills_a_placeholder(tracker, state):
             return events + sync_slots(tracker, state) + send_draft(dispatcher, tracker, state,
                                                                     None)
-        key = case_key(state)
         caveat_due = tracker.get_slot(CAVEAT_SLOT) != key
         entry = dialogue.entry_for(state, book)
         facts = dialogue.case_facts(state, message_day(tracker), book, lexicon())

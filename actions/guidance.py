@@ -20,7 +20,7 @@ from actions.case import (
 )
 from actions.common import case_facts, case_state, keep, lexicon, rulebook
 from actions.draft_reply import draft_if_asked
-from actions.questions import answer_rule_question
+from actions.questions import answer_rule_question, answer_statute_question
 from bot import guidance, presenter, text
 from bot.store.sync import record_case
 from bot.understanding.state import CaseState
@@ -34,19 +34,23 @@ class _Turn:
     result: guidance.Guidance | None
     caveat: bool
     events: list[EventType]
+    answered: bool = False  # a question about the law got its own answer
 
 
 def _open(dispatcher: CollectingDispatcher, tracker: Tracker, ask_case: bool = True) -> _Turn:
     """Safety first; then the case's guidance (asking which case when there is none)."""
     state, _turns = case_state(tracker)
     utter_safety(dispatcher, state)
+    key = case_key(state)
+    if answer_statute_question(dispatcher, tracker, state, tracker.get_slot(CAVEAT_SLOT) != key):
+        return _Turn(state, None, False, [SlotSet(CAVEAT_SLOT, key), *sync_slots(tracker, state)],
+                     answered=True)
     facts = case_facts(tracker, state)
     result = None if facts is None else guidance.build_guidance(rulebook(), facts)
     if result is None and ask_case:
         dispatcher.utter_message(response="utter_which_case")
     if state.case_type is None:
         return _Turn(state, result, True, [])
-    key = case_key(state)
     return _Turn(state, result, tracker.get_slot(CAVEAT_SLOT) != key,
                  [SlotSet(CAVEAT_SLOT, key), *sync_slots(tracker, state)])
 
@@ -183,5 +187,6 @@ class ActionCheckProgress(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         turn = _open(dispatcher, tracker, ask_case=False)
-        dispatcher.utter_message(response="utter_progress", **presenter.progress(turn.result))
+        if not turn.answered:
+            dispatcher.utter_message(response="utter_progress", **presenter.progress(turn.result))
         return turn.events

@@ -8,9 +8,25 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import lexicon, message_day, rulebook
 from bot import guidance, presenter, text
+from bot.statutes import load_statutes, statute_answer, statute_topic
 from bot.understanding import dialogue
 from bot.understanding.questions import answer_lines, load_questions, question_kind
 from bot.understanding.state import CaseState
+
+
+def answer_statute_question(dispatcher: CollectingDispatcher, tracker: Tracker,
+                            state: CaseState, caveat_due: bool) -> bool:
+    """Answer the latest message's question about the law, if it asks one; True when
+    answered. The open case (if any) stays as it is."""
+    topic = statute_topic(tracker.latest_message.get("text") or "", load_statutes(),
+                          load_questions().question_words)
+    if topic is None:
+        return False
+    answer = statute_answer(topic, rulebook(), state.rulebook_dates(lexicon()),
+                            message_day(tracker))
+    dispatcher.utter_message(response="utter_statute_answer",
+                             **presenter.statute(answer, message_day(tracker), caveat_due))
+    return True
 
 
 def answer_rule_question(dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseState,

@@ -11,10 +11,12 @@ from datetime import date
 from typing import Any
 
 from bot import guidance, text
+from bot.citing import console_line
 from bot.draft_compose import context_for, facts_from_state
 from bot.draft_request import CaseSide, kind_for_rung
 from bot.drafting import load_drafts, render_draft
 from bot.rulebook import CASE_TYPES, RuleBook, load_rulebook
+from bot.sources import Citation
 from bot.understanding.lexicon import load_lexicon
 from bot.understanding.state import CaseState, Fact
 
@@ -53,6 +55,13 @@ def _state_from_slots(slots: Mapping[str, Any], case_type: str, role: str) -> Ca
     return state
 
 
+def _citations(result: guidance.Guidance) -> list[Citation]:
+    """The case's citations: entry, time limits and rungs, each once, in that order."""
+    found = [*result.citations, *(c for item in result.deadlines for c in item.citations),
+             *(c for view in result.ladder for c in view.citations)]
+    return list({c.ref: c for c in found}.values())
+
+
 def console_view(slots: Mapping[str, Any], today: date, book: RuleBook | None = None,
                  state: CaseState | None = None) -> dict[str, Any] | None:
     """What an agent needs beside the replies: the rule-book entry and its sources, the
@@ -84,6 +93,7 @@ def console_view(slots: Mapping[str, Any], today: date, book: RuleBook | None = 
         "case": text.label("case_type", result.case_type),
         "summary": result.summary,
         "sources": list(result.sources),
+        "citations": [console_line(c) for c in _citations(result)],
         "deadlines": [text.format_deadline(item, today) for item in result.deadlines],
         "rung": result.current_rung.name,
         "addressee": kind.addressee,

@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.deadlines import due_date
-from bot.rulebook import CaseEntry, Note, RuleBook, load_rulebook
+from bot.rulebook import CaseEntry, Note, RuleBook, TimeLimit, load_rulebook
+from bot.sources import Citation
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class DeadlineItem:
     covered: bool
     passed: bool
     reached: bool
+    citations: tuple[Citation, ...] = ()
 
     @property
     def latest(self) -> dt.date | None:
@@ -70,6 +72,7 @@ class RungView:
     sources: tuple[str, ...]
     case_note: str | None
     is_last: bool
+    citations: tuple[Citation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class SafetyNote:
     id: str
     message: str
     source: str
+    citations: tuple[Citation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ class Guidance:
     sources: tuple[str, ...]
     covered: bool
     uncovered_years: tuple[int, ...]
+    citations: tuple[Citation, ...] = ()  # the entry's own sources
 
     @property
     def current_rung(self) -> RungView:
@@ -139,33 +144,35 @@ def deadline_items(
     dates = dict(event_dates or {})
     if key_date is not None and key_event is not None:
         dates[key_event] = key_date
-    items: list[DeadlineItem] = []
-    for limit in entry.time_limits:
-        start = dates.get(limit.counts_from)
-        due = None if start is None else due_date(limit, start)
-        latest = None if due is None else (due.date_max or due.date)
-        items.append(
-            DeadlineItem(
-                limit_id=limit.id,
-                outcome=limit.outcome,
-                kind=limit.kind.value,
-                approximate=limit.approximate,
-                amount=limit.amount,
-                amount_max=limit.amount_max,
-                unit=limit.unit.value,
-                source=limit.source or "",
-                note=limit.note,
-                counts_from=limit.counts_from,
-                counts_from_label=rules.event_label(limit.counts_from),
-                due=None if due is None else due.date,
-                due_max=None if due is None else due.date_max,
-                due_time=None if due is None else due.at,
-                covered=True if due is None else due.covered,
-                passed=latest is not None and latest < today,
-                reached=due is not None and due.date <= today,
-            )
-        )
-    return tuple(items)
+    return tuple(limit_item(limit, dates.get(limit.counts_from), today, rules)
+                 for limit in entry.time_limits)
+
+
+def limit_item(limit: TimeLimit, start: dt.date | None, today: dt.date,
+               book: RuleBook) -> DeadlineItem:
+    """One time limit as shown: dated from ``start`` when it is known."""
+    due = None if start is None else due_date(limit, start)
+    latest = None if due is None else (due.date_max or due.date)
+    return DeadlineItem(
+        limit_id=limit.id,
+        outcome=limit.outcome,
+        kind=limit.kind.value,
+        approximate=limit.approximate,
+        amount=limit.amount,
+        amount_max=limit.amount_max,
+        unit=limit.unit.value,
+        source=limit.source or "",
+        note=limit.note,
+        counts_from=limit.counts_from,
+        counts_from_label=book.event_label(limit.counts_from),
+        due=None if due is None else due.date,
+        due_max=None if due is None else due.date_max,
+        due_time=None if due is None else due.at,
+        covered=True if due is None else due.covered,
+        passed=latest is not None and latest < today,
+        reached=due is not None and due.date <= today,
+        citations=book.cite(limit.source or ""),
+    )
 
 
 def current_rung_index(
@@ -212,6 +219,7 @@ def rung_at(case: CaseEntry, index: int, book: RuleBook | None = None) -> RungVi
         sources=tuple(rung.sources),
         case_note=step.note,
         is_last=index == len(case.ladder) - 1,
+        citations=_book(book).cite(rung.sources),
     )
 
 
@@ -235,7 +243,8 @@ def safety_notes(flag_ids: Sequence[str], book: RuleBook | None = None) -> tuple
     notes: list[SafetyNote] = []
     for flag_id in dict.fromkeys(flag_ids):
         flag = rules.safety_flag(flag_id)
-        notes.append(SafetyNote(id=flag.id, message=flag.message, source=flag.source))
+        notes.append(SafetyNote(id=flag.id, message=flag.message, source=flag.source,
+                                citations=rules.cite(flag.source)))
     return tuple(notes)
 
 
@@ -280,4 +289,5 @@ def build_guidance(book: RuleBook | None, facts: CaseFacts) -> Guidance:
         sources=tuple(entry.sources),
         covered=not uncovered,
         uncovered_years=tuple(uncovered),
+        citations=rules.cite(entry.sources),
     )

@@ -7,12 +7,15 @@ themselves live in ``domain.yml``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from bot import text
+from bot.citing import practice_hedge, resolve_refs, rests_on_practice, source_tag
 from bot.guidance import Guidance
 from bot.rulebook import CaseEntry
+from bot.statutes import StatuteAnswer
 
 
 def _piece(key: str, **values: Any) -> str:
@@ -34,7 +37,7 @@ def short_caveat() -> str:
 
 def case_intro(entry: CaseEntry) -> dict[str, str]:
     """Variables of ``utter_case_intro``: what this case is, the first step, its sources."""
-    sources = _piece("source_line", sources=text.join_list(entry.sources)) if entry.sources else ""
+    sources = source_tag(resolve_refs(entry.sources))
     return {
         "summary": entry.summary,
         "first_step": entry.first_steps[0] if entry.first_steps else "",
@@ -42,6 +45,22 @@ def case_intro(entry: CaseEntry) -> dict[str, str]:
         "sources_line": sources,
         "caveat": short_caveat(),
     }
+
+
+def statute(answer: StatuteAnswer, today: dt.date, caveat_due: bool) -> dict[str, str]:
+    """Variables of ``utter_statute_answer``: each line with its article, the date the
+    conversation's own dates give, the hedge, and the caveat (or the 2022 note) once."""
+    lines = [_piece("bullet", item=line.text + source_tag(line.citations))
+             for line in answer.lines]
+    dated = ""
+    if answer.dated is not None:
+        dated = _piece("statute_dated", event=answer.dated.counts_from_label,
+                       line=text.format_deadline(answer.dated, today))
+    cited = [c for line in answer.lines for c in line.citations]
+    caveat = text.caveat() if caveat_due else (
+        practice_hedge() if rests_on_practice(cited) else "")
+    return {"title": answer.topic.title, "lines": "\n".join(lines), "dated": dated,
+            "hedge": answer.hedge, "caveat": caveat}
 
 
 def deadlines(guidance: Guidance) -> tuple[str, dict[str, str]] | None:
@@ -73,8 +92,7 @@ def rung(guidance: Guidance, index: int) -> tuple[str, dict[str, Any]]:
         details += _piece("prerequisite_line", items=text.join_list(view.prerequisites))
     if view.case_note:
         details += _piece("note_line", note=view.case_note)
-    if view.sources:
-        details += _piece("source_line", sources=text.join_list(view.sources))
+    details += source_tag(view.citations or resolve_refs(view.sources))
     values: dict[str, Any] = {
         "number": index + 1,
         "total": len(guidance.ladder),

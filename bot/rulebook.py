@@ -4,17 +4,20 @@ The directory holds four fixed files and any number of case files:
 
 * ``events.yml``    - ``events: {id: label}``, the events a time limit counts from;
 * ``ladder.yml``    - ``rungs: [...]``, the escalation rungs;
-* ``safety.yml``    - ``flags: {id: {message, source}}`` and ``triggers: [...]``;
+* ``safety.yml``    - ``flags: {id: {message, source, as_of}}`` and ``triggers: [...]``;
 * ``timelines.yml`` - ``limits: [...]``, time limits shared by several cases;
 * every other ``*.yml`` - ``cases: [...]``, one entry per case type and role.
 
-Any problem stops the load with a :class:`RuleBookError` naming the file, the entry and
-the field.
+Every ``source`` names its references (a practice article such as "src 000", or a
+document id and an article number; see ``data/law/sources.yml``) and every entry its ``as_of`` date, when it was last checked
+against them. Any problem, an unresolvable reference included, stops the load with a
+:class:`RuleBookError` naming the file, the entry and the field.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
@@ -23,6 +26,8 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError, root_validator, validator
+
+from bot.sources import Citation, SourceError, Sources, load_sources, split_refs
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULEBOOK_DIR = REPO_ROOT / "data" / "rulebook"
@@ -179,6 +184,7 @@ class TimeLimit(_Model):
     approximate: bool = False
     source: str | None = None
     note: str | None = None
+    as_of: dt.date | None = None  # inherited from the case entry when not given
 
     @validator("id", "counts_from", "outcome", pre=True)
     def _text(cls, value: Any, field: Any) -> str:
@@ -213,9 +219,10 @@ class TimeLimit(_Model):
 
     @validator("source", pre=True, always=True)
     def _source(cls, value: Any) -> str:
-        if value is None or not isinstance(value, str) or not value.strip():
+        refs = split_refs(value) if isinstance(value, str | list) else []
+        if not refs:
             raise ValueError("source is missing or empty: every time limit needs its source tag")
-        return value.strip()
+        return ", ".join(refs)
 
     @validator("note", pre=True)
     def _note(cls, value: Any) -> str | None:
@@ -249,6 +256,7 @@ class Note(_Model):
 
     text: str
     source: str
+    as_of: dt.date | None = None
 
     @validator("text", "source", pre=True)
     def _text(cls, value: Any, field: Any) -> str:
@@ -273,6 +281,18 @@ class CaseEntry(_Model):
     progress_path: list[list[str]] = []
     notes: list[Note] = []
     sources: list[str]
+    as_of: dt.date
+
+    @root_validator(pre=True)
+    def _inherit_as_of(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """Time limits and notes written inline take the entry's ``as_of`` unless given."""
+        as_of = values.get("as_of")
+        for key in ("time_limits", "notes"):
+            items = values.get(key)
+            if as_of is not None and isinstance(items, list):
+                values[key] = [{**item, "as_of": item.get("as_of") or as_of}
+                               if isinstance(item, dict) else item for item in items]
+        return values
 
     @validator("id", "case_type", "role", "summary", pre=True)
     def _text(cls, value: Any, field: Any) -> str:
@@ -357,6 +377,7 @@ class Rung(_Model):
     evidence: list[str] = []
     notes: list[str] = []
     sources: list[str]
+    as_of: dt.date
 
     @validator("id", "name", "action", pre=True)
     def _text(cls, value: Any, field: Any) -> str:
@@ -379,6 +400,7 @@ class SafetyFlag(_Model):
     id: str
     message: str
     source: str
+    as_of: dt.date
 
     @validator("id", "message", "source", pre=True)
     def _text(cls, value: Any, field: Any) -> str:
@@ -421,8 +443,12 @@ class RuleBook:
         flags: dict[str, SafetyFlag],
         triggers: list[SafetyTrigger],
         facets: dict[str, tuple[str, ...]] | None = None,
+        citations: dict[str, Citation] | None = None,
+        shared_limits: dict[str, TimeLimit] | None = None,
     ) -> None:
         self.directory = directory
+        self._shared_limits = shared_limits or {}
+        self._citations = citations or {}
         self._facets = facets or {}
         self._events = events
         self._rungs = rungs
@@ -499,6 +525,26 @@ class RuleBook:
         """All keyword triggers, in file order."""
         return list(self._triggers)
 
+    def shared_limit(self, limit_id: str) -> TimeLimit:
+        """A time limit of ``timelines.yml`` by id."""
+        try:
+            return self._shared_limits[limit_id]
+        except KeyError:
+            raise KeyError(f"unknown shared time limit '{limit_id}'") from None
+
+    def shared_limits(self) -> dict[str, TimeLimit]:
+        """All time limits of ``timelines.yml``, by id."""
+        return dict(self._shared_limits)
+
+    def cite(self, source: str | Iterable[str]) -> tuple[Citation, ...]:
+        """The resolved citations of a source field (checked at load; unknown: empty)."""
+        refs = split_refs(source if isinstance(source, str) else list(source))
+        return tuple(self._citations[ref] for ref in refs if ref in self._citations)
+
+    def citations(self) -> dict[str, Citation]:
+        """Every reference the rule book uses, resolved."""
+        return dict(self._citations)
+
 
 # ---------------------------------------------------------------------------------------
 # loading
@@ -506,13 +552,15 @@ class RuleBook:
 
 @lru_cache(maxsize=8)
 def load_rulebook(
-    directory: Path = DEFAULT_RULEBOOK_DIR, require_complete: bool = True
+    directory: Path = DEFAULT_RULEBOOK_DIR, require_complete: bool = True,
+    sources: Sources | None = None,
 ) -> RuleBook:
     """Load and validate the rule book in ``directory`` (cached per arguments).
 
     With ``require_complete`` every case type must have an entry for each of its roles.
+    Sources are resolved against ``sources`` (default: ``data/law``).
     """
-    return _load(Path(directory), require_complete)
+    return _load(Path(directory), require_complete, sources or load_sources())
 
 
 def _read_yaml(path: Path) -> Any:
@@ -633,11 +681,14 @@ def _load_safety(directory: Path) -> tuple[dict[str, SafetyFlag], list[SafetyTri
     return flags, triggers
 
 
-def _load_shared_limits(directory: Path, events: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """Validate timelines.yml; return the raw dicts (entries copy and may override them)."""
+def _load_shared_limits(directory: Path, events: dict[str, str]
+                        ) -> tuple[dict[str, dict[str, Any]], dict[str, TimeLimit]]:
+    """Validate timelines.yml; return the raw dicts (entries copy and may override them)
+    and the limits themselves."""
     path = directory / TIMELINES_FILE
     raws = _top(path, _read_yaml(path), "limits", list)
     shared: dict[str, dict[str, Any]] = {}
+    models: dict[str, TimeLimit] = {}
     for index, raw in enumerate(raws):
         ident = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else f"#{index + 1}"
         limit = _parse(TimeLimit, raw, path, ident, "time limit")
@@ -653,8 +704,12 @@ def _load_shared_limits(directory: Path, events: dict[str, str]) -> dict[str, di
                 field="counts_from",
                 what="time limit",
             )
+        if limit.as_of is None:
+            raise RuleBookError(path, "as_of is missing: when was it last checked?",
+                                entry=limit.id, field="as_of", what="time limit")
         shared[limit.id] = raw
-    return shared
+        models[limit.id] = limit
+    return shared, models
 
 
 def _resolve_uses(
@@ -752,15 +807,47 @@ def _check_entry(
             raise fail("safety", f"unknown safety flag '{flag}' (not in {SAFETY_FILE})")
 
 
-def _load(directory: Path, require_complete: bool) -> RuleBook:
+def _resolve_citations(
+    sources: Sources, directory: Path, rungs: dict[str, Rung], flags: dict[str, SafetyFlag],
+    entries: list[tuple[Path, CaseEntry]], shared: dict[str, TimeLimit],
+) -> dict[str, Citation]:
+    """Resolve every reference of every source field; the first bad one names its place."""
+    places: list[tuple[Path, str, str, Any]] = [
+        (directory / TIMELINES_FILE, limit.id, "source", limit.source)
+        for limit in shared.values()]
+    for rung in rungs.values():
+        places.append((directory / LADDER_FILE, rung.id, "sources", rung.sources))
+    for flag in flags.values():
+        places.append((directory / SAFETY_FILE, flag.id, "source", flag.source))
+    for path, entry in entries:
+        places.append((path, entry.id, "sources", entry.sources))
+        places += [(path, entry.id, f"time_limits[{limit.id}].source", limit.source)
+                   for limit in entry.time_limits]
+        places += [(path, entry.id, f"notes[{index}].source", note.source)
+                   for index, note in enumerate(entry.notes)]
+    resolved: dict[str, Citation] = {}
+    for path, ident, field, value in places:
+        for ref in split_refs(value):
+            if ref in resolved:
+                continue
+            try:
+                resolved[ref] = sources.resolve(ref)
+            except SourceError as exc:
+                raise RuleBookError(path, f"{exc.problem}: {ref!r}", entry=ident,
+                                    field=field) from None
+    return resolved
+
+
+def _load(directory: Path, require_complete: bool, sources: Sources) -> RuleBook:
     if not directory.is_dir():
         raise RuleBookError(directory, "rule-book directory is missing")
     events = _load_events(directory)
     rungs = _load_rungs(directory)
     flags, triggers = _load_safety(directory)
-    shared = _load_shared_limits(directory, events)
+    shared, shared_models = _load_shared_limits(directory, events)
 
     entries: list[CaseEntry] = []
+    located: list[tuple[Path, CaseEntry]] = []
     seen_ids: dict[str, Path] = {}
     seen_pairs: dict[tuple[str, str], str] = {}
     case_files = sorted(p for p in directory.glob("*.yml") if p.name not in SPECIAL_FILES)
@@ -793,6 +880,7 @@ def _load(directory: Path, require_complete: bool) -> RuleBook:
             seen_ids[ident] = path
             seen_pairs[pair] = entry.id
             entries.append(entry)
+            located.append((path, entry))
 
     if require_complete:
         missing = [
@@ -803,7 +891,10 @@ def _load(directory: Path, require_complete: bool) -> RuleBook:
         ]
         if missing:
             raise RuleBookError(directory, f"no entry for: {', '.join(missing)}")
-    return RuleBook(directory, events, rungs, entries, flags, triggers, _load_facets(directory))
+    citations = _resolve_citations(sources, directory, rungs, flags, located,
+                                   shared_models)
+    return RuleBook(directory, events, rungs, entries, flags, triggers, _load_facets(directory),
+                    citations, shared_models)
 
 
 def _load_facets(directory: Path) -> dict[str, tuple[str, ...]]:

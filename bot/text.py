@@ -125,7 +125,9 @@ def format_deadline(
         years = [d.year for d in (item.due, item.due_max) if d is not None]
         line += fallback_note(years)
     if with_source:
-        line += str(_get("deadline", "source")).format(source=item.source)
+        from bot.citing import resolve_refs, source_tag  # citing reads this module's locale
+
+        line += source_tag(item.citations or resolve_refs(item.source))
     return line
 
 

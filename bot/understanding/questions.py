@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import text
+from bot.citing import resolve_refs, source_tag
 from bot.guidance import Guidance
 from bot.normalize import normalize
 from bot.rulebook import CaseEntry, RuleBook
@@ -123,13 +124,12 @@ def _opens(result: Guidance, today: dt.date) -> Answer | None:
 
 
 def _passages(entry: CaseEntry, kind: QuestionKind) -> Answer | None:
-    source_line = text.load_locale()["deadline"]["source"]
-    entry_sources = text.join_list(entry.sources)
+    entry_sources = entry.sources
     found: list[str] = []
 
-    def keep(passage: str, source: str) -> None:
+    def keep(passage: str, source: str | list[str]) -> None:
         if any(word in passage for word in kind.answer_words):
-            line = passage + source_line.format(source=source)
+            line = passage + source_tag(resolve_refs(source))
             if line not in found:
                 found.append(line)
 
@@ -147,7 +147,7 @@ def _crime(kind: QuestionKind, book: RuleBook, case_type: str | None,
     flag_id = next((flag for flag in kind.flags if flag in flags_told), None)
     flag_id = flag_id or (kind.case_flags or {}).get(case_type or "") or kind.default_flag
     flag = book.safety_flag(flag_id)
-    source = text.load_locale()["deadline"]["source"].format(source=flag.source)
+    source = source_tag(book.cite(flag.source))
     return Answer((flag.message + source, text.load_locale()["questions"]["crime_hedge"]))
 
 

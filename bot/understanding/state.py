@@ -17,6 +17,7 @@ from bot.dates import SHANGHAI
 from bot.guidance import safety_flags_in
 from bot.normalize import normalize
 from bot.rulebook import CASE_TYPES, RuleBook
+from bot.statutes import asks_statute
 from bot.understanding.extract import MessageFacts, read_message
 from bot.understanding.lexicon import Lexicon
 
@@ -246,7 +247,8 @@ def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon) -
         if said.role and (said.role != state.role or not state.role_said):
             state.role, state.role_said = said.role, True
         before = state.case_type
-        _choose_case(state, turn, said, number, book)
+        if not asks_statute(turn.text):  # a question about the law opens no case
+            _choose_case(state, turn, said, number, book)
         if state.case_type and state.role is None and len(book.roles_for(state.case_type)) == 1:
             state.role = book.roles_for(state.case_type)[0]
         if state.case_type != before and before is not None:

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from bot import text
+from bot.citing import source_tag
 from bot.guidance import (
     CaseFacts,
     DeadlineItem,
@@ -83,9 +84,10 @@ def test_guidance_for_every_case_type(
     # without a key date nothing is dated, and nothing is claimed to have passed
     assert all(d.due is None and not d.passed and d.covered for d in g.deadlines)
     for d in g.deadlines:
-        assert d.source and d.counts_from_label
+        assert d.source and d.citations and d.counts_from_label
         line = text.format_deadline(d)
-        assert d.source in line and d.counts_from_label in line
+        assert source_tag(d.citations) in line and d.counts_from_label in line
+        assert "src" not in line  # users read the source's name, never its tag
 
 
 @pytest.mark.parametrize("case", CASE_TYPES)
@@ -129,7 +131,7 @@ def test_refund_example_dates() -> None:
 
     line = text.format_deadline(intervention, D(2026, 11, 19))
     assert text.format_date_weekday(D(2026, 11, 21)) in line
-    assert text.weekday_name(5) in line and "src 000" in line
+    assert text.weekday_name(5) in line and "据2022年的公开文章" in line
 
 
 @pytest.mark.parametrize(

@@ -186,7 +186,7 @@ def _answer(kind_id: str, turns: list[Turn]):
 
 def test_can_i_now_says_yes_or_from_which_date_with_the_source():
     early = _answer("can_now", [turn("卖家拒绝退款，11月19号申请的退款", "refund_refused")])
-    assert any(line.startswith("现在还不行") and "11月22日" in line and "src 000" in line
+    assert any(line.startswith("现在还不行") and "11月22日" in line and "据2022年的公开文章" in line
                for line in early.lines)
     late = _answer("can_now", [turn("卖家拒绝退款，11月10号申请的退款", "refund_refused")])
     assert any(line.startswith("现在就可以") and "申请客服介入" in line for line in late.lines)
@@ -194,7 +194,7 @@ def test_can_i_now_says_yes_or_from_which_date_with_the_source():
 
 def test_penalties_come_from_the_rule_book_with_their_source_or_not_at_all():
     answer = _answer("penalty", [turn("我们店被买家投诉恶意骚扰", "accused_of_harassment")])
-    assert any("扣12分" in line and "src 003" in line for line in answer.lines)
+    assert any("扣12分" in line and "据2022年的公开文章" in line for line in answer.lines)
     assert _answer("penalty", [turn("付款三天了还不发货", "not_shipped")]) is None
 
 

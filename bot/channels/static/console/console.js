@@ -99,7 +99,10 @@
     if (!view) { box.appendChild(el("p", "（当前没有案子）", "cc-muted")); return; }
     box.appendChild(el("p", view.case + " · " + view.entry + " · 当前一步：" + view.rung));
     box.appendChild(el("p", view.summary, "cc-muted"));
-    box.appendChild(el("p", "来源：" + (view.sources || []).join("、")));
+    var cited = el("ul", null, "cc-citations");
+    (view.citations || []).forEach(function (line) { cited.appendChild(el("li", line)); });
+    box.appendChild(el("p", "来源："));
+    box.appendChild(cited);
     var limits = el("ul");
     (view.deadlines || []).forEach(function (line) { limits.appendChild(el("li", line)); });
     box.appendChild(limits);

@@ -1,0 +1,145 @@
+"""Statutory questions (when do the seven days start, what does 12315 do, what compensation
+does the law give) and their answers, from ``data/law/answers.yml``.
+
+:func:`statute_topic` reads a message; :func:`statute_answer` gives the topic's lines, each
+with the citations of its sources, plus a calendar date when the conversation gave the
+date the topic's time limit counts from. Nothing here invents a rule: every line is data,
+and every source is resolved against ``data/law/sources.yml`` when the file is loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from bot.guidance import DeadlineItem, limit_item
+from bot.normalize import normalize
+from bot.rulebook import RuleBook, TimeLimit
+from bot.sources import Citation, SourceError, Sources, load_sources
+from bot.understanding.lexicon import LexiconError, read_vocabulary, word_list
+
+DEFAULT_ANSWERS = Path(__file__).resolve().parent.parent / "data" / "law" / "answers.yml"
+
+
+@dataclass(frozen=True)
+class StatuteLine:
+    """One sentence of an answer and what it rests on."""
+
+    text: str
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class StatuteTopic:
+    """A statutory question: the word groups that ask it and its answer."""
+
+    id: str
+    title: str
+    cues: tuple[tuple[str, ...], ...]
+    lines: tuple[StatuteLine, ...]
+    hedge: str
+    limit: str | None = None
+
+    def asked_by(self, norm: str) -> bool:
+        """Whether a normalized, lower-cased message holds a word of every group."""
+        return all(any(word in norm for word in group) for group in self.cues)
+
+
+@dataclass(frozen=True)
+class StatuteAnswer:
+    """What the reply says: the topic's lines, the dated limit if any, the hedge."""
+
+    topic: StatuteTopic
+    lines: tuple[StatuteLine, ...]
+    dated: DeadlineItem | None
+    hedge: str
+
+
+def _topic(path: Path, topic_id: str, spec: Any, sources: Sources) -> StatuteTopic:
+    where = f"topics.{topic_id}"
+    if not isinstance(spec, dict) or set(spec) - {"title", "cues", "lines", "hedge", "limit"}:
+        raise LexiconError(path, where, "must have title, cues, lines, hedge and optionally "
+                           "limit")
+    title = str(spec.get("title") or "").strip()
+    if not title:
+        raise LexiconError(path, f"{where}.title", "is required")
+    groups = spec.get("cues")
+    if not isinstance(groups, list) or not groups:
+        raise LexiconError(path, f"{where}.cues", "must be a non-empty list of word groups")
+    cues = tuple(tuple(word.lower() for word in word_list(path, f"{where}.cues[{i}]", group))
+                 for i, group in enumerate(groups))
+    raw_lines = spec.get("lines")
+    if not isinstance(raw_lines, list) or not raw_lines:
+        raise LexiconError(path, f"{where}.lines", "must be a non-empty list")
+    lines = []
+    for index, line in enumerate(raw_lines):
+        at = f"{where}.lines[{index}]"
+        if not isinstance(line, dict) or not str(line.get("text") or "").strip():
+            raise LexiconError(path, at, "needs a text and its source")
+        try:
+            citations = sources.resolve_all(line.get("source"), at)
+        except SourceError as exc:
+            raise LexiconError(path, at, f"{exc.problem}: {exc.entry}") from None
+        lines.append(StatuteLine(str(line["text"]).strip(), citations))
+    hedge = str(spec.get("hedge") or "").strip()
+    if not hedge:
+        raise LexiconError(path, f"{where}.hedge", "every answer needs its one-line hedge")
+    limit = spec.get("limit")
+    return StatuteTopic(str(topic_id), title, cues, tuple(lines), hedge,
+                        None if limit is None else str(limit))
+
+
+def parse_statutes(data: Any, path: Path, sources: Sources) -> tuple[StatuteTopic, ...]:
+    """Validate the parsed answers file."""
+    if not isinstance(data, dict) or set(data) != {"topics"} or not isinstance(
+            data["topics"], dict) or not data["topics"]:
+        raise LexiconError(path, "(top level)", "must have exactly a non-empty topics mapping")
+    return tuple(_topic(path, str(topic_id), spec, sources)
+                 for topic_id, spec in data["topics"].items())
+
+
+@lru_cache(maxsize=4)
+def load_statutes(path: Path = DEFAULT_ANSWERS) -> tuple[StatuteTopic, ...]:
+    """Read and validate the statutory answers (cached per path)."""
+    path = Path(path)
+    return parse_statutes(read_vocabulary(path), path, load_sources())
+
+
+def check_limits(topics: tuple[StatuteTopic, ...], limits: Mapping[str, TimeLimit],
+                 path: Path = DEFAULT_ANSWERS) -> None:
+    """Every topic's ``limit`` names a shared time limit of the rule book."""
+    for topic in topics:
+        if topic.limit is not None and topic.limit not in limits:
+            raise LexiconError(path, f"topics.{topic.id}.limit",
+                               f"unknown shared time limit {topic.limit!r}")
+
+
+def statute_topic(message: str, topics: tuple[StatuteTopic, ...],
+                  question_words: tuple[str, ...]) -> StatuteTopic | None:
+    """The statutory question a message asks (None when it asks none)."""
+    norm = normalize(message).lower()
+    if not any(word in norm for word in question_words):
+        return None
+    return next((topic for topic in topics if topic.asked_by(norm)), None)
+
+
+def statute_answer(topic: StatuteTopic, book: RuleBook, event_dates: Mapping[str, dt.date],
+                   today: dt.date) -> StatuteAnswer:
+    """The answer to ``topic``; dated when ``event_dates`` has its limit's start event."""
+    dated = None
+    limit: TimeLimit | None = book.shared_limit(topic.limit) if topic.limit else None
+    if limit is not None and limit.counts_from in event_dates:
+        dated = limit_item(limit, event_dates[limit.counts_from], today, book)
+    return StatuteAnswer(topic, topic.lines, dated, topic.hedge)
+
+
+@lru_cache(maxsize=4096)
+def asks_statute(message: str) -> bool:
+    """Whether a message is a statutory question (it then opens or switches no case)."""
+    from bot.understanding.questions import load_questions
+
+    return statute_topic(message, load_statutes(), load_questions().question_words) is not None
