@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: eval-conversations help install install-system train run shell test lint validate test-unit test-stories test-model clean eval purge bench
+.PHONY: rules-report law-import eval-conversations help install install-system train run shell test lint validate test-unit test-stories test-model clean eval purge bench
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -53,6 +53,12 @@ eval: train ## NLU report on the held-out split: per-intent P/R/F1, confusion ma
 
 eval-conversations: train ## Play the blind conversation suite against both servers; pass rate per kind of check
 	@$(VENV)/bin/pytest -q -s -p no:cacheprovider tests/conversations
+
+rules-report: install ## Every rule-book entry: kind of source, references, as_of age; flags entries older than 12 months
+	@PYTHONPATH=. $(PY) scripts/rules_report.py
+
+law-import: ## Copy the cited articles from ../shared/reference/law into data/law/articles.yml (CHECK=1: only compare)
+	@$(PY) scripts/import_law.py $(if $(CHECK),--check,)
 
 purge: install ## Delete conversations and cases untouched for DAYS days: make purge DAYS=90
 	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=N"; exit 2; }

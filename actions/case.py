@@ -38,6 +38,14 @@ def case_key(state: CaseState) -> str:
     return f"{state.case_type}@{state.opened_turn}"
 
 
+NO_CASE_KEY = case_key(CaseState())
+
+
+def needs_caveat(tracker: Tracker, state: CaseState) -> bool:
+    """The caveat goes once per case; one shown before any case opened counts for the first."""
+    return tracker.get_slot(CAVEAT_SLOT) not in {case_key(state), NO_CASE_KEY}
+
+
 def utter_safety(dispatcher: CollectingDispatcher, state: CaseState) -> bool:
     """The safety flags the latest turn raised (each once per case), in one message, each
     with its own text and source."""
@@ -85,8 +93,7 @@ class ActionCaseTurn(Action):
         spoke = utter_safety(dispatcher, state)
         events: list[EventType] = [SlotSet(ASKED_SLOT, None), SlotSet(ASKED_EVENT_SLOT, None)]
         key = case_key(state)
-        if answer_statute_question(dispatcher, tracker, state,
-                                   tracker.get_slot(CAVEAT_SLOT) != key):
+        if answer_statute_question(dispatcher, tracker, state, needs_caveat(tracker, state)):
             return [*events, SlotSet(CAVEAT_SLOT, key), *sync_slots(tracker, state)]
         if state.case_type is None:
             if answer_rule_question(dispatcher, tracker, state, caveat_due=True):
@@ -98,7 +105,7 @@ class ActionCaseTurn(Action):
         if fills_a_placeholder(tracker, state):
             return events + sync_slots(tracker, state) + send_draft(dispatcher, tracker, state,
                                                                     None)
-        caveat_due = tracker.get_slot(CAVEAT_SLOT) != key
+        caveat_due = needs_caveat(tracker, state)
         entry = dialogue.entry_for(state, book)
         facts = dialogue.case_facts(state, message_day(tracker), book, lexicon())
         opened_now = state.opened_turn == state.turns

@@ -15,6 +15,7 @@ from actions.case import (
     LIMITS_SLOT,
     case_key,
     limits_digest,
+    needs_caveat,
     sync_slots,
     utter_safety,
 )
@@ -42,7 +43,7 @@ def _open(dispatcher: CollectingDispatcher, tracker: Tracker, ask_case: bool = T
     state, _turns = case_state(tracker)
     utter_safety(dispatcher, state)
     key = case_key(state)
-    if answer_statute_question(dispatcher, tracker, state, tracker.get_slot(CAVEAT_SLOT) != key):
+    if answer_statute_question(dispatcher, tracker, state, needs_caveat(tracker, state)):
         return _Turn(state, None, False, [SlotSet(CAVEAT_SLOT, key), *sync_slots(tracker, state)],
                      answered=True)
     facts = case_facts(tracker, state)
@@ -51,7 +52,7 @@ def _open(dispatcher: CollectingDispatcher, tracker: Tracker, ask_case: bool = T
         dispatcher.utter_message(response="utter_which_case")
     if state.case_type is None:
         return _Turn(state, result, True, [])
-    return _Turn(state, result, tracker.get_slot(CAVEAT_SLOT) != key,
+    return _Turn(state, result, needs_caveat(tracker, state),
                  [SlotSet(CAVEAT_SLOT, key), *sync_slots(tracker, state)])
 
 

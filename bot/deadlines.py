@@ -1,9 +1,10 @@
 """Due dates for rule-book time limits: hours, calendar days and Chinese working days.
 
 Working days come from ``chinese_calendar.is_workday``, which knows the statutory holidays
-and the make-up working days (tiaoxiu) of each published year. For years the calendar does not
-cover yet, only weekends are excluded and the result is marked ``covered=False`` so the
-caller can say that the holidays of that year are not published.
+and the make-up working days (tiaoxiu) of each published year. Years the library does not
+cover yet come from ``data/calendar/holidays.yml`` once published; otherwise only weekends
+are excluded and the result is marked ``covered=False`` so the caller can say that the
+holidays of that year are not published.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Protocol
 
 import chinese_calendar
 
+from bot.holidays import load_holidays
 from bot.rulebook import Unit
 
 _DAY = dt.timedelta(days=1)
@@ -42,10 +44,16 @@ class Due:
 
 
 def is_working_day(day: dt.date) -> tuple[bool, bool]:
-    """Return (is a working day, the holiday calendar covers this date)."""
+    """Return (is a working day, the holiday calendar covers this date).
+
+    chinesecalendar first; then ``data/calendar/holidays.yml`` for years it does not have
+    yet; otherwise Monday-Friday, marked uncovered."""
     try:
         return bool(chinese_calendar.is_workday(day)), True
     except NotImplementedError:
+        data = load_holidays()
+        if data.covers(day):
+            return data.is_working_day(day), True
         return day.weekday() < 5, False
 
 

@@ -50,6 +50,7 @@ class DeadlineItem:
     passed: bool
     reached: bool
     citations: tuple[Citation, ...] = ()
+    start: dt.date | None = None  # the date it counts from, when known
 
     @property
     def latest(self) -> dt.date | None:
@@ -172,6 +173,7 @@ def limit_item(limit: TimeLimit, start: dt.date | None, today: dt.date,
         passed=latest is not None and latest < today,
         reached=due is not None and due.date <= today,
         citations=book.cite(limit.source or ""),
+        start=start,
     )
 
 

@@ -54,8 +54,10 @@ def statute(answer: StatuteAnswer, today: dt.date, caveat_due: bool) -> dict[str
              for line in answer.lines]
     dated = ""
     if answer.dated is not None:
+        start = answer.dated.start
         dated = _piece("statute_dated", event=answer.dated.counts_from_label,
-                       line=text.format_deadline(answer.dated, today))
+                       date=text.format_date(start, start.year != today.year),
+                       line=text.format_deadline(answer.dated, today, with_note=False))
     cited = [c for line in answer.lines for c in line.citations]
     caveat = text.caveat() if caveat_due else (
         practice_hedge() if rests_on_practice(cited) else "")

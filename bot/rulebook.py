@@ -9,9 +9,10 @@ The directory holds four fixed files and any number of case files:
 * every other ``*.yml`` - ``cases: [...]``, one entry per case type and role.
 
 Every ``source`` names its references (a practice article such as "src 000", or a
-document id and an article number; see ``data/law/sources.yml``) and every entry its ``as_of`` date, when it was last checked
-against them. Any problem, an unresolvable reference included, stops the load with a
-:class:`RuleBookError` naming the file, the entry and the field.
+document id and an article number; see ``data/law/sources.yml``) and every entry its
+``as_of`` date, when it was last checked against them. Any problem, an unresolvable
+reference included, stops the load with a :class:`RuleBookError` naming the file, the
+entry and the field.
 """
 
 from __future__ import annotations
@@ -516,6 +517,10 @@ class RuleBook:
             return self._flags[flag_id]
         except KeyError:
             raise KeyError(f"unknown safety flag '{flag_id}'") from None
+
+    def safety_flag_ids(self) -> list[str]:
+        """All safety flag ids, in file order."""
+        return list(self._flags)
 
     def facets_of(self, case_type: str) -> tuple[str, ...]:
         """Case types that, told while ``case_type`` is open, are details of it (facets.yml)."""

@@ -206,3 +206,41 @@ async def test_a_question_in_between_allows_one_re_ask_and_no_more(dispatcher, d
                            slots={"caveat_for": "refund_refused@1"})
     await run(ActionCaseTurn(), dispatcher, tracker, domain)
     assert "utter_ask_key_date" not in responses(dispatcher)
+
+
+@pytest.mark.anyio
+async def test_a_law_question_without_a_case_is_answered_with_its_article(dispatcher, domain):
+    tracker = conversation([("七天无理由退货的七天从哪天开始算？", "ask_deadline")])
+    events = await run(ActionCaseTurn(), dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_statute_answer"]
+    shown = render(domain, dispatcher.messages[0])
+    assert "《网络购买商品七日无理由退货暂行办法》第十条" in shown and "次日" in shown
+    assert "不构成法律意见" in shown and "src" not in shown
+    assert "case_type" not in slot_events(events)  # a question about the law opens no case
+
+
+@pytest.mark.anyio
+async def test_a_law_question_mid_case_keeps_the_case_and_uses_its_dates(dispatcher, domain):
+    from actions.guidance import ActionExplainDeadlines
+
+    tracker = conversation([("卖家不同意退款", "refund_refused"),
+                            ("我11月13号签收的，七天无理由是从哪天开始算的？", "external_escalation")],
+                           slots={"caveat_for": "refund_refused@1", "case_type": "refund_refused"})
+    events = await run(ActionExplainDeadlines(), dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_statute_answer"]
+    shown = render(domain, dispatcher.messages[0])
+    assert "第十条" in shown and "11月20日" in shown  # dated from the day after 签收
+    assert "不构成法律意见" not in shown  # the caveat was shown for this case already
+    assert slot_events(events).get("case_type", "refund_refused") == "refund_refused"
+
+
+@pytest.mark.anyio
+async def test_the_12315_question_mid_case_does_not_switch_the_case(dispatcher, domain):
+    tracker = conversation([("买到假货了，卖家不承认", "counterfeit"),
+                            ("再问一下，12315收到投诉以后多久要处理？", "external_escalation")],
+                           slots={"caveat_for": "counterfeit@1", "case_type": "counterfeit"})
+    events = await run(ActionOpenCase(), dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_statute_answer"]
+    shown = render(domain, dispatcher.messages[0])
+    assert "7个工作日" in shown and "第四十六条" in shown and "总局令第121号" in shown
+    assert slot_events(events).get("case_type", "counterfeit") == "counterfeit"

@@ -41,7 +41,7 @@ SAFETY_WORDS = {"threat": ("110",), "fraud": ("诈骗", "报警"), "extortion": 
 PHONE_LINES = 16  # about a phone screen, counting the buttons' line
 KINDS = ("case", "role", "facts", "events", "safety", "no_dead_end", "question",
          "no_repeat", "caveat_once", "dated_limits", "fits_screen", "draft_kind", "draft_tone",
-         "draft_facts", "draft_no_placeholder")
+         "draft_facts", "draft_no_placeholder", "cites")
 HEADER = re.compile(r"下面是(?P<kind>.+?)（写给(?P<addressee>.+?)，(?P<tone>.+?)语气）")
 
 
@@ -102,6 +102,12 @@ def _fact_ok(name: str, expected: Any, state: CaseState) -> bool:
     if name in ("evidence", "wants"):
         return all(_contains(str(item), [str(v) for v in state.values(name)]) for item in expected)
     return False
+
+
+def _cited(cite: str, replies: str) -> bool:
+    """Whether the replies cite "DOCUMENT 第X条": the document in 《》 and the article."""
+    document, _, article = cite.partition(" ")
+    return f"《{document}》" in replies and article in replies
 
 
 def _check_draft(expect: dict[str, Any] | None, replies: list[str], where: str,
@@ -192,6 +198,9 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
         if expect.get("question"):
             substantive = len(joined) >= 30 and not any(d in joined for d in DEAD_ENDS)
             result.check("question", substantive, f"{where}: question got {joined[:60]!r}")
+        if expect.get("cites"):
+            result.check("cites", any(_cited(cite, joined) for cite in expect["cites"]),
+                         f"{where}: none of {expect['cites']} cited in {joined[:60]!r}")
         draft = _check_draft(expect.get("draft"), replies, where, result)
         lines = sum(r.count("\n") + 1 for r in replies if r != draft)
         result.check("fits_screen", lines <= PHONE_LINES, f"{where}: {lines} lines")

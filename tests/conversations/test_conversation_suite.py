@@ -15,6 +15,7 @@ FLOORS = {
     "no_dead_end": 0.97, "question": 0.90, "no_repeat": 0.70, "caveat_once": 0.95,
     "dated_limits": 0.90, "fits_screen": 0.97,
     "draft_kind": 0.85, "draft_tone": 0.95, "draft_facts": 0.60, "draft_no_placeholder": 0.95,
+    "cites": 0.80,
 }
 
 

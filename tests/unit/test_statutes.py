@@ -1,0 +1,101 @@
+"""Statutory questions: which topic a message asks, and an answer that cites its articles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.rulebook import load_rulebook
+from bot.sources import load_sources
+from bot.statutes import (
+    DEFAULT_ANSWERS,
+    check_limits,
+    load_statutes,
+    parse_statutes,
+    statute_answer,
+    statute_topic,
+)
+from bot.understanding.lexicon import LexiconError
+from bot.understanding.questions import load_questions
+
+
+def topic_of(message: str) -> str | None:
+    found = statute_topic(message, load_statutes(), load_questions().question_words)
+    return None if found is None else found.id
+
+
+@pytest.mark.parametrize(("message", "topic"), [
+    ("七天无理由退货的七天从哪天开始算？", "seven_day_start"),
+    ("寄回去了卖家多久必须退款？", "return_refund_time"),
+    ("打12315投诉以后多久会处理？", "regulator_handling"),
+    ("卖假货按法律能赔多少？", "fraud_compensation"),
+    ("内衣能不能七天无理由退货？", "not_returnable"),
+    ("淘宝平台有没有义务帮消费者？", "platform_duties"),
+    ("拿差评要钱算敲诈勒索犯罪吗", "crime"),
+])
+def test_the_issue_questions_find_their_topic(message: str, topic: str) -> None:
+    assert topic_of(message) == topic
+
+
+@pytest.mark.parametrize("message", [
+    "卖家一直不同意退款怎么办",          # a case, not a question about the law
+    "我想七天无理由退货",                # no question
+    "收到的衣服有色差，申请了退款",
+    "现在能申请小二介入吗？",            # a rule-book question, not a statute one
+])
+def test_case_messages_and_rule_questions_are_not_statute_questions(message: str) -> None:
+    assert topic_of(message) is None
+
+
+def test_every_answer_line_cites_and_every_limit_exists() -> None:
+    topics = load_statutes()
+    check_limits(topics, load_rulebook().shared_limits())
+    for topic in topics:
+        assert topic.title and topic.hedge
+        assert all(line.citations for line in topic.lines), topic.id
+    by_id = {topic.id: topic for topic in topics}
+    refs = {c.ref for line in by_id["seven_day_start"].lines for c in line.citations}
+    assert "七日无理由退货办法 第十条" in refs
+    refs = {c.ref for line in by_id["regulator_handling"].lines for c in line.citations}
+    assert {"实施条例 第四十六条", "投诉举报处理办法"} <= refs
+    refs = {c.ref for line in by_id["fraud_compensation"].lines for c in line.citations}
+    assert {"消保法 第五十五条", "实施条例 第四十九条"} <= refs
+
+
+def test_the_answer_dates_the_limit_from_the_conversation() -> None:
+    book = load_rulebook()
+    topic = next(t for t in load_statutes() if t.id == "seven_day_start")
+    answer = statute_answer(topic, book, {"goods_received": dt.date(2026, 11, 13)},
+                            dt.date(2026, 11, 20))
+    assert answer.dated is not None and answer.dated.due == dt.date(2026, 11, 20)
+    assert statute_answer(topic, book, {}, dt.date(2026, 11, 20)).dated is None
+
+
+def _answers() -> dict:
+    return yaml.safe_load(DEFAULT_ANSWERS.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d["topics"]["crime"]["lines"][0].update(source=["刑法 第一条"]), "第一条"),
+    (lambda d: d["topics"]["crime"].pop("hedge"), "hedge"),
+    (lambda d: d["topics"]["crime"].pop("title"), "title"),
+    (lambda d: d["topics"]["crime"].update(cues=[]), "word groups"),
+    (lambda d: d["topics"]["crime"]["lines"][0].pop("source"), "missing"),
+])
+def test_a_broken_answers_file_names_the_topic(change, message) -> None:
+    data = _answers()
+    change(data)
+    with pytest.raises(LexiconError, match=message) as error:
+        parse_statutes(data, Path("answers.yml"), load_sources())
+    assert "topics.crime" in str(error.value)
+
+
+def test_an_unknown_limit_is_named() -> None:
+    data = _answers()
+    data["topics"]["crime"]["limit"] = "no_such_limit"
+    topics = parse_statutes(data, Path("answers.yml"), load_sources())
+    with pytest.raises(LexiconError, match="no_such_limit"):
+        check_limits(topics, load_rulebook().shared_limits())
