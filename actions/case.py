@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import case_state, keep, latest_intent, lexicon, message_day, rulebook
 from actions.draft_reply import draft_if_asked, fills_a_placeholder, send_draft
-from actions.questions import answer_rule_question, answer_statute_question
+from actions.questions import answer_rule_question, answer_statute_question, law_topics_if_asked
 from bot import guidance, presenter, text
 from bot.citing import source_tag
 from bot.store.sync import record_case
@@ -97,6 +97,8 @@ class ActionCaseTurn(Action):
             return [*events, SlotSet(CAVEAT_SLOT, key), *sync_slots(tracker, state)]
         if state.case_type is None:
             if answer_rule_question(dispatcher, tracker, state, caveat_due=True):
+                return events
+            if law_topics_if_asked(dispatcher, tracker):
                 return events
             if not spoke or latest_intent(tracker) in {"affirm", "deny"}:
                 response = NO_CASE_RESPONSES.get(latest_intent(tracker) or "", "utter_which_case")
@@ -187,7 +189,7 @@ class ActionCaseTurn(Action):
                 dispatcher.utter_message(response="utter_facts_noted", facts=line)
             elif state.notes and state.notes[-1].turn == state.turns:
                 dispatcher.utter_message(response="utter_noted_text")
-            elif not spoke:
+            elif not spoke and not law_topics_if_asked(dispatcher, tracker):
                 dispatcher.utter_message(response="utter_unclear_in_case")
         return events
 

@@ -21,7 +21,7 @@ from actions.case import (
 )
 from actions.common import case_facts, case_state, keep, lexicon, rulebook
 from actions.draft_reply import draft_if_asked
-from actions.questions import answer_rule_question, answer_statute_question
+from actions.questions import answer_rule_question, answer_statute_question, law_topics_if_asked
 from bot import guidance, presenter, text
 from bot.store.sync import record_case
 from bot.understanding.state import CaseState
@@ -48,7 +48,7 @@ def _open(dispatcher: CollectingDispatcher, tracker: Tracker, ask_case: bool = T
                      answered=True)
     facts = case_facts(tracker, state)
     result = None if facts is None else guidance.build_guidance(rulebook(), facts)
-    if result is None and ask_case:
+    if result is None and ask_case and not law_topics_if_asked(dispatcher, tracker):
         dispatcher.utter_message(response="utter_which_case")
     if state.case_type is None:
         return _Turn(state, result, True, [])

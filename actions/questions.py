@@ -8,10 +8,21 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import lexicon, message_day, rulebook
 from bot import guidance, presenter, text
-from bot.statutes import load_statutes, statute_answer, statute_topic
+from bot.statutes import asks_about_law, load_statutes, statute_answer, statute_topic
 from bot.understanding import dialogue
 from bot.understanding.questions import answer_lines, load_questions, question_kind
 from bot.understanding.state import CaseState
+
+
+def law_topics_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """A question about the law that no topic answers gets the topics that can be answered
+    (instead of "not understood"); True when sent."""
+    if not asks_about_law(tracker.latest_message.get("text") or "",
+                          load_questions().question_words):
+        return False
+    titles = [topic.title for topic in load_statutes()]
+    dispatcher.utter_message(response="utter_law_topics", topics=text.join_list(titles))
+    return True
 
 
 def answer_statute_question(dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -94,19 +94,39 @@ def _topic(path: Path, topic_id: str, spec: Any, sources: Sources) -> StatuteTop
 
 
 def parse_statutes(data: Any, path: Path, sources: Sources) -> tuple[StatuteTopic, ...]:
-    """Validate the parsed answers file."""
-    if not isinstance(data, dict) or set(data) != {"topics"} or not isinstance(
+    """Validate the parsed answers file; the topics in file order."""
+    return parse_answers(data, path, sources)[0]
+
+
+def parse_answers(data: Any, path: Path, sources: Sources
+                  ) -> tuple[tuple[StatuteTopic, ...], tuple[str, ...]]:
+    """Validate the parsed answers file: (topics, law words)."""
+    if not isinstance(data, dict) or set(data) != {"topics", "law_words"} or not isinstance(
             data["topics"], dict) or not data["topics"]:
-        raise LexiconError(path, "(top level)", "must have exactly a non-empty topics mapping")
-    return tuple(_topic(path, str(topic_id), spec, sources)
-                 for topic_id, spec in data["topics"].items())
+        raise LexiconError(path, "(top level)", "must have exactly law_words and a non-empty "
+                           "topics mapping")
+    topics = tuple(_topic(path, str(topic_id), spec, sources)
+                   for topic_id, spec in data["topics"].items())
+    words = tuple(word.lower() for word in word_list(path, "law_words", data["law_words"]))
+    return topics, words
 
 
 @lru_cache(maxsize=4)
+def _load(path: Path) -> tuple[tuple[StatuteTopic, ...], tuple[str, ...]]:
+    return parse_answers(read_vocabulary(path), path, load_sources())
+
+
 def load_statutes(path: Path = DEFAULT_ANSWERS) -> tuple[StatuteTopic, ...]:
     """Read and validate the statutory answers (cached per path)."""
-    path = Path(path)
-    return parse_statutes(read_vocabulary(path), path, load_sources())
+    return _load(Path(path))[0]
+
+
+def asks_about_law(message: str, question_words: tuple[str, ...],
+                   path: Path = DEFAULT_ANSWERS) -> bool:
+    """Whether a message is a question that mentions the law (``law_words``)."""
+    norm = normalize(message).lower()
+    return (any(word in norm for word in question_words)
+            and any(word in norm for word in _load(Path(path))[1]))
 
 
 def check_limits(topics: tuple[StatuteTopic, ...], limits: Mapping[str, TimeLimit],

@@ -244,3 +244,12 @@ async def test_the_12315_question_mid_case_does_not_switch_the_case(dispatcher, 
     shown = render(domain, dispatcher.messages[0])
     assert "7个工作日" in shown and "第四十六条" in shown and "总局令第121号" in shown
     assert slot_events(events).get("case_type", "counterfeit") == "counterfeit"
+
+
+@pytest.mark.anyio
+async def test_a_law_question_no_topic_answers_lists_what_can_be_answered(dispatcher, domain):
+    tracker = conversation([("商家发错货，法律上有没有规定要赔我运费以外的误工费？", "nlu_fallback")])
+    await run(ActionCaseTurn(), dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_law_topics"]
+    shown = render(domain, dispatcher.messages[0])
+    assert "不猜" in shown and "七天无理由退货从哪天开始算" in shown
