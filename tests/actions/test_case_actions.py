@@ -248,7 +248,7 @@ async def test_the_12315_question_mid_case_does_not_switch_the_case(dispatcher, 
 
 @pytest.mark.anyio
 async def test_a_law_question_no_topic_answers_lists_what_can_be_answered(dispatcher, domain):
-    tracker = conversation([("商家发错货，法律上有没有规定要赔我运费以外的误工费？", "nlu_fallback")])
+    tracker = conversation([("商家发错货，法律上有没有规定要赔我误工费？", "nlu_fallback")])
     await run(ActionCaseTurn(), dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_law_topics"]
     shown = render(domain, dispatcher.messages[0])
