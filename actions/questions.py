@@ -8,10 +8,43 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import lexicon, message_day, rulebook
 from bot import guidance, presenter, text
-from bot.statutes import asks_about_law, load_statutes, statute_answer, statute_topic
+from bot.statutes import (
+    asks_about_law,
+    follow_up_lines,
+    load_statutes,
+    statute_answer,
+    statute_topic,
+)
 from bot.understanding import dialogue
 from bot.understanding.questions import answer_lines, load_questions, question_kind
 from bot.understanding.state import CaseState
+
+
+# intents a follow-up question about the law may come with (None: no NLU result)
+FOLLOW_UP_INTENTS = frozenset({None, "ask_deadline", "inform", "nlu_fallback", "out_of_scope",
+                               "affirm", "deny"})
+
+
+def _previous_user_text(tracker: Tracker) -> str:
+    """The user message before the latest one ("" when there is none)."""
+    users = [event for event in tracker.events if event.get("event") == "user"]
+    return str(users[-2].get("text") or "") if len(users) > 1 else ""
+
+
+def _follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, message: str) -> bool:
+    """A question right after a question about the law, on the same topic (is there a time
+    limit on the mediation?): the lines of that topic it is about; True when answered. A
+    message the NLU reads as a case, a draft or another request is left to its action."""
+    if (tracker.latest_message.get("intent") or {}).get("name") not in FOLLOW_UP_INTENTS:
+        return False
+    words = load_questions().question_words
+    previous = statute_topic(_previous_user_text(tracker), load_statutes(), words)
+    lines = () if previous is None else follow_up_lines(message, previous, words)
+    if not lines:
+        return False
+    dispatcher.utter_message(response="utter_statute_followup",
+                             **presenter.statute_follow_up(previous, lines))
+    return True
 
 
 def law_topics_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -29,10 +62,11 @@ def answer_statute_question(dispatcher: CollectingDispatcher, tracker: Tracker,
                             state: CaseState, caveat_due: bool) -> bool:
     """Answer the latest message's question about the law, if it asks one; True when
     answered. The open case (if any) stays as it is."""
-    topic = statute_topic(tracker.latest_message.get("text") or "", load_statutes(),
-                          load_questions().question_words)
+    message = tracker.latest_message.get("text") or ""
+    words = load_questions().question_words
+    topic = statute_topic(message, load_statutes(), words)
     if topic is None:
-        return False
+        return _follow_up(dispatcher, tracker, message)
     answer = statute_answer(topic, rulebook(), state.rulebook_dates(lexicon()),
                             message_day(tracker))
     dispatcher.utter_message(response="utter_statute_answer",

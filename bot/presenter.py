@@ -15,7 +15,7 @@ from bot import text
 from bot.citing import practice_hedge, resolve_refs, rests_on_practice, source_tag
 from bot.guidance import Guidance
 from bot.rulebook import CaseEntry
-from bot.statutes import StatuteAnswer
+from bot.statutes import StatuteAnswer, StatuteLine, StatuteTopic
 
 
 def _piece(key: str, **values: Any) -> str:
@@ -63,6 +63,13 @@ def statute(answer: StatuteAnswer, today: dt.date, caveat_due: bool) -> dict[str
         practice_hedge() if rests_on_practice(cited) else "")
     return {"title": answer.topic.title, "lines": "\n".join(lines), "dated": dated,
             "hedge": answer.hedge, "caveat": caveat}
+
+
+def statute_follow_up(topic: StatuteTopic, lines: Sequence[StatuteLine]) -> dict[str, str]:
+    """Variables of ``utter_statute_followup``: the lines a follow-up question is about."""
+    return {"title": topic.title, "hedge": topic.hedge,
+            "lines": "\n".join(_piece("bullet", item=line.text + source_tag(line.citations))
+                                for line in lines)}
 
 
 def deadlines(guidance: Guidance) -> tuple[str, dict[str, str]] | None:

@@ -157,6 +157,26 @@ def statute_answer(topic: StatuteTopic, book: RuleBook, event_dates: Mapping[str
     return StatuteAnswer(topic, topic.lines, dated, topic.hedge)
 
 
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)
+            if all("\u4e00" <= ch <= "\u9fff" or ch.isdigit() for ch in text[i:i + 2])}
+
+
+def follow_up_lines(message: str, topic: StatuteTopic, question_words: tuple[str, ...],
+                    most: int = 2, least_shared: int = 2) -> tuple[StatuteLine, ...]:
+    """The lines of the topic asked just before that a follow-up question is about: those
+    sharing at least ``least_shared`` two-character words with it, best first (empty when
+    the message is no question or shares too little)."""
+    norm = normalize(message).lower()
+    if not any(word in norm for word in question_words):
+        return ()
+    asked = _bigrams(norm)
+    scored = [(len(asked & _bigrams(normalize(line.text))), index, line)
+              for index, line in enumerate(topic.lines)]
+    best = sorted((s for s in scored if s[0] >= least_shared), key=lambda s: (-s[0], s[1]))
+    return tuple(line for _score, _index, line in best[:most])
+
+
 @lru_cache(maxsize=4096)
 def asks_statute(message: str) -> bool:
     """Whether a message is a statutory question (it then opens or switches no case)."""

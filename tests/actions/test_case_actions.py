@@ -253,3 +253,22 @@ async def test_a_law_question_no_topic_answers_lists_what_can_be_answered(dispat
     assert responses(dispatcher) == ["utter_law_topics"]
     shown = render(domain, dispatcher.messages[0])
     assert "不猜" in shown and "七天无理由退货从哪天开始算" in shown
+
+
+@pytest.mark.anyio
+async def test_a_follow_up_on_the_law_gets_the_lines_it_is_about(dispatcher, domain):
+    tracker = conversation([("打12315投诉以后多久会处理？", "external_escalation"),
+                            ("那调解有没有时间限制？", "ask_deadline")])
+    await run(ActionCaseTurn(), dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_statute_followup"]
+    shown = render(domain, dispatcher.messages[0])
+    assert "60日内调解完毕" in shown and "第四十六条" in shown and "予以处理" not in shown
+
+
+@pytest.mark.anyio
+async def test_a_case_message_after_a_law_question_goes_to_the_case(dispatcher, domain):
+    tracker = conversation([("拿差评要钱算敲诈勒索犯罪吗", "malicious_review"),
+                            ("聊天记录我都截图了，平台那边我要怎么投诉这个差评", "malicious_review")])
+    await run(ActionOpenCase(), dispatcher, tracker, domain)
+    assert "utter_statute_followup" not in responses(dispatcher)
+    assert "utter_case_intro" in responses(dispatcher)
