@@ -19,7 +19,6 @@ from bot.understanding import dialogue
 from bot.understanding.questions import answer_lines, load_questions, question_kind
 from bot.understanding.state import CaseState
 
-
 # intents a follow-up question about the law may come with (None: no NLU result)
 FOLLOW_UP_INTENTS = frozenset({None, "ask_deadline", "inform", "nlu_fallback", "out_of_scope",
                                "affirm", "deny"})
