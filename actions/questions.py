@@ -8,42 +8,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import lexicon, message_day, rulebook
 from bot import guidance, presenter, text
-from bot.statutes import (
-    asks_about_law,
-    follow_up_lines,
-    load_statutes,
-    statute_answer,
-    statute_topic,
-)
+from bot.statutes import LawTurn, asks_about_law, law_reply, load_statutes
 from bot.understanding import dialogue
 from bot.understanding.questions import answer_lines, load_questions, question_kind
 from bot.understanding.state import CaseState
 
-# intents a follow-up question about the law may come with (None: no NLU result)
-FOLLOW_UP_INTENTS = frozenset({None, "ask_deadline", "inform", "nlu_fallback", "out_of_scope",
-                               "affirm", "deny"})
 
-
-def _previous_user_text(tracker: Tracker) -> str:
-    """The user message before the latest one ("" when there is none)."""
+def _earlier_user_texts(tracker: Tracker, most: int = 2) -> tuple[str, ...]:
+    """Up to ``most`` user messages before the latest one, newest first."""
     users = [event for event in tracker.events if event.get("event") == "user"]
-    return str(users[-2].get("text") or "") if len(users) > 1 else ""
-
-
-def _follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, message: str) -> bool:
-    """A question right after a question about the law, on the same topic (is there a time
-    limit on the mediation?): the lines of that topic it is about; True when answered. A
-    message the NLU reads as a case, a draft or another request is left to its action."""
-    if (tracker.latest_message.get("intent") or {}).get("name") not in FOLLOW_UP_INTENTS:
-        return False
-    words = load_questions().question_words
-    previous = statute_topic(_previous_user_text(tracker), load_statutes(), words)
-    lines = () if previous is None else follow_up_lines(message, previous, words)
-    if not lines:
-        return False
-    dispatcher.utter_message(response="utter_statute_followup",
-                             **presenter.statute_follow_up(previous, lines))
-    return True
+    return tuple(str(event.get("text") or "") for event in reversed(users[:-1]))[:most]
 
 
 def law_topics_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -61,15 +35,17 @@ def answer_statute_question(dispatcher: CollectingDispatcher, tracker: Tracker,
                             state: CaseState, caveat_due: bool) -> bool:
     """Answer the latest message's question about the law, if it asks one; True when
     answered. The open case (if any) stays as it is."""
-    message = tracker.latest_message.get("text") or ""
-    words = load_questions().question_words
-    topic = statute_topic(message, load_statutes(), words)
-    if topic is None:
-        return _follow_up(dispatcher, tracker, message)
-    answer = statute_answer(topic, rulebook(), state.rulebook_dates(lexicon()),
-                            message_day(tracker))
-    dispatcher.utter_message(response="utter_statute_answer",
-                             **presenter.statute(answer, message_day(tracker), caveat_due))
+    turn = LawTurn(
+        message=tracker.latest_message.get("text") or "", earlier=_earlier_user_texts(tracker),
+        intent=(tracker.latest_message.get("intent") or {}).get("name"),
+        event_dates=state.rulebook_dates(lexicon()),
+        dated_now=state.rulebook_dates(lexicon(), turn=state.turns), today=message_day(tracker))
+    answer = law_reply(turn, rulebook(), load_questions().question_words)
+    if answer is None:
+        return False
+    response = "utter_statute_followup" if answer.follow_up else "utter_statute_answer"
+    dispatcher.utter_message(response=response,
+                             **presenter.statute(answer, turn.today, caveat_due))
     return True
 
 

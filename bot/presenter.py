@@ -15,7 +15,7 @@ from bot import text
 from bot.citing import practice_hedge, resolve_refs, rests_on_practice, source_tag
 from bot.guidance import Guidance
 from bot.rulebook import CaseEntry
-from bot.statutes import StatuteAnswer, StatuteLine, StatuteTopic
+from bot.statutes import StatuteAnswer
 
 
 def _piece(key: str, **values: Any) -> str:
@@ -59,17 +59,15 @@ def statute(answer: StatuteAnswer, today: dt.date, caveat_due: bool) -> dict[str
                        date=text.format_date(start, start.year != today.year),
                        line=text.format_deadline(answer.dated, today, with_note=False))
     cited = [c for line in answer.lines for c in line.citations]
-    caveat = text.caveat() if caveat_due else (
-        practice_hedge() if rests_on_practice(cited) else "")
+    practice = rests_on_practice(cited)
+    if caveat_due:
+        caveat = text.caveat() if practice else str(text.load_locale()["caveat_law"])
+    else:
+        caveat = practice_hedge() if practice else ""
+    if not lines:
+        dated = dated.lstrip("\n")
     return {"title": answer.topic.title, "lines": "\n".join(lines), "dated": dated,
             "hedge": answer.hedge, "caveat": caveat}
-
-
-def statute_follow_up(topic: StatuteTopic, lines: Sequence[StatuteLine]) -> dict[str, str]:
-    """Variables of ``utter_statute_followup``: the lines a follow-up question is about."""
-    return {"title": topic.title, "hedge": topic.hedge,
-            "lines": "\n".join(_piece("bullet", item=line.text + source_tag(line.citations))
-                                for line in lines)}
 
 
 def deadlines(guidance: Guidance) -> tuple[str, dict[str, str]] | None:

@@ -51,12 +51,20 @@ class StatuteTopic:
 
 @dataclass(frozen=True)
 class StatuteAnswer:
-    """What the reply says: the topic's lines, the dated limit if any, the hedge."""
+    """What the reply says: the topic's lines (all of them, or those a follow-up is about),
+    the dated limit if any, the hedge."""
 
     topic: StatuteTopic
     lines: tuple[StatuteLine, ...]
     dated: DeadlineItem | None
     hedge: str
+    follow_up: bool = False
+
+
+# Intents a follow-up question about the law may come with (None: no NLU result); a
+# message read as a case, a draft or another request is left to its own action.
+FOLLOW_UP_INTENTS = frozenset({None, "ask_deadline", "inform", "nlu_fallback", "out_of_scope",
+                               "affirm", "deny"})
 
 
 def _topic(path: Path, topic_id: str, spec: Any, sources: Sources) -> StatuteTopic:
@@ -147,14 +155,57 @@ def statute_topic(message: str, topics: tuple[StatuteTopic, ...],
     return next((topic for topic in topics if topic.asked_by(norm)), None)
 
 
+def _dated(topic: StatuteTopic, book: RuleBook, event_dates: Mapping[str, dt.date],
+           today: dt.date) -> DeadlineItem | None:
+    limit: TimeLimit | None = book.shared_limit(topic.limit) if topic.limit else None
+    if limit is None or limit.counts_from not in event_dates:
+        return None
+    return limit_item(limit, event_dates[limit.counts_from], today, book)
+
+
 def statute_answer(topic: StatuteTopic, book: RuleBook, event_dates: Mapping[str, dt.date],
                    today: dt.date) -> StatuteAnswer:
     """The answer to ``topic``; dated when ``event_dates`` has its limit's start event."""
-    dated = None
-    limit: TimeLimit | None = book.shared_limit(topic.limit) if topic.limit else None
-    if limit is not None and limit.counts_from in event_dates:
-        dated = limit_item(limit, event_dates[limit.counts_from], today, book)
-    return StatuteAnswer(topic, topic.lines, dated, topic.hedge)
+    return StatuteAnswer(topic, topic.lines, _dated(topic, book, event_dates, today),
+                         topic.hedge)
+
+
+@dataclass(frozen=True)
+class LawTurn:
+    """What the reply to a message about the law needs from the conversation."""
+
+    message: str
+    earlier: tuple[str, ...]  # the user messages before it, newest first (two are enough)
+    intent: str | None
+    event_dates: Mapping[str, dt.date]  # every dated rule-book event of the conversation
+    dated_now: Mapping[str, dt.date]  # those the latest message gave
+    today: dt.date
+
+
+def law_reply(turn: LawTurn, book: RuleBook, question_words: tuple[str, ...],
+              topics: tuple[StatuteTopic, ...] | None = None) -> StatuteAnswer | None:
+    """The reply to a question about the law, or None when the message asks none.
+
+    A new topic gets its whole answer. A question right after one on the same topic (a
+    follow-up, or the same question again) gets only the lines it is about, and the
+    topic's date when the message gave the date it counts from; nothing is said twice.
+    """
+    topics = load_statutes() if topics is None else topics
+    topic = statute_topic(turn.message, topics, question_words)
+    earlier = (statute_topic(text, topics, question_words) for text in turn.earlier)
+    previous = next((found for found in earlier if found is not None), None)
+    if topic is not None and topic != previous:
+        return statute_answer(topic, book, turn.event_dates, turn.today)
+    if previous is None or (topic is None and turn.intent not in FOLLOW_UP_INTENTS):
+        return None
+    lines = follow_up_lines(turn.message, previous, question_words,
+                            least_shared=2 if topic is None else 1)
+    if topic is not None and not lines:
+        lines = previous.lines[:1]
+    dated = _dated(previous, book, turn.dated_now, turn.today)
+    if not lines and dated is None:
+        return None
+    return StatuteAnswer(previous, lines, dated, previous.hedge, follow_up=True)
 
 
 def _bigrams(text: str) -> set[str]:

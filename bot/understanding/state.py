@@ -96,10 +96,13 @@ class CaseState:
         """The order status the user said or that the events imply."""
         return None if self.order_status is None else self.order_status.value
 
-    def rulebook_dates(self, lexicon: Lexicon) -> dict[str, dt.date]:
-        """Rule-book event id -> date, from every dated event of the case."""
+    def rulebook_dates(self, lexicon: Lexicon, turn: int | None = None) -> dict[str, dt.date]:
+        """Rule-book event id -> date, from every dated event of the case (of one turn
+        only, when ``turn`` is given)."""
         dates: dict[str, dt.date] = {}
         for event_id, fact in self.events.items():
+            if turn is not None and fact.turn != turn:
+                continue
             for linked in lexicon.events[event_id].rulebook:
                 dates.setdefault(linked, fact.value)
         return dates

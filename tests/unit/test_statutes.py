@@ -99,3 +99,42 @@ def test_an_unknown_limit_is_named() -> None:
     topics = parse_statutes(data, Path("answers.yml"), load_sources())
     with pytest.raises(LexiconError, match="no_such_limit"):
         check_limits(topics, load_rulebook().shared_limits())
+
+
+def _turn(message: str, earlier: tuple[str, ...] = (), intent: str | None = "ask_deadline",
+          dated_now: dict | None = None):
+    from bot.statutes import LawTurn
+
+    dates = dated_now or {}
+    return LawTurn(message, earlier, intent, dates, dates, dt.date(2026, 11, 20))
+
+
+def _reply(turn):
+    from bot.statutes import law_reply
+
+    return law_reply(turn, load_rulebook(), load_questions().question_words)
+
+
+def test_a_follow_up_gets_only_the_lines_it_is_about() -> None:
+    first = "打12315投诉以后多久会处理？"
+    answer = _reply(_turn(first))
+    assert answer is not None and not answer.follow_up and len(answer.lines) == 4
+    follow = _reply(_turn("那调解有没有时间限制？", (first,)))
+    assert follow is not None and follow.follow_up
+    assert [line.text[:6] for line in follow.lines] == ["受理后双方同"]
+    assert _reply(_turn("那调解有没有时间限制？", (first,), intent="refund_refused")) is None
+    assert _reply(_turn("那调解有没有时间限制？")) is None  # no law question before
+
+
+def test_the_same_question_again_is_not_answered_twice_in_full() -> None:
+    first = "七天无理由退货的七天从哪天开始算？"
+    again = _reply(_turn("七天无理由到底从哪天开始算？", (first,)))
+    assert again is not None and again.follow_up and len(again.lines) < 2
+
+
+def test_a_follow_up_with_the_date_gets_the_calendar_date() -> None:
+    first = "七天无理由退货的七天从哪天开始算？"
+    answer = _reply(_turn("那我11月17号签收的，最晚哪天？", (first,),
+                          dated_now={"goods_received": dt.date(2026, 11, 17)}))
+    assert answer is not None and answer.dated is not None
+    assert answer.dated.due == dt.date(2026, 11, 24)
