@@ -18,6 +18,7 @@ from actions.draft_reply import draft_if_asked, fills_a_placeholder, send_draft
 from actions.questions import answer_rule_question, answer_statute_question, law_topics_if_asked
 from bot import guidance, presenter, text
 from bot.citing import source_tag
+from bot.locale import load_locale
 from bot.store.sync import record_case
 from bot.understanding import dialogue
 from bot.understanding.conversation import ASKED_EVENT_SLOT, ASKED_SLOT
@@ -53,7 +54,7 @@ def utter_safety(dispatcher: CollectingDispatcher, state: CaseState) -> bool:
     new = [book.safety_flag(flag_id) for flag_id in state.safety
            if flag_id not in state.safety_seen]
     if new:
-        line = text.load_locale()["presenter"]["safety_line"]
+        line = load_locale()["presenter"]["safety_line"]
         dispatcher.utter_message(response="utter_safety_flag", lines="\n".join(
             line.format(message=flag.message, source=source_tag(book.cite(flag.source)))
             for flag in new))
@@ -61,7 +62,7 @@ def utter_safety(dispatcher: CollectingDispatcher, state: CaseState) -> bool:
 
 
 def _facts_line(state: CaseState) -> str | None:
-    labels = text.load_locale()["facts"]
+    labels = load_locale()["facts"]
     pairs = dialogue.latest_facts(state, lexicon(), labels)
     if not pairs:
         return None

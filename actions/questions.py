@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import lexicon, message_day, rulebook
 from bot import guidance, presenter, text
+from bot.locale import load_locale
 from bot.statutes import LawTurn, asks_about_law, law_reply, load_statutes
 from bot.understanding import dialogue
 from bot.understanding.questions import answer_lines, load_questions, question_kind
@@ -62,7 +63,7 @@ def answer_rule_question(dispatcher: CollectingDispatcher, tracker: Tracker, sta
     result = guidance.build_guidance(book, facts) if facts else None
     told = tuple(dict.fromkeys((*state.safety_seen, *state.safety)))
     answer = answer_lines(kind, book, entry, result, today, told)
-    topic = text.load_locale()["questions"]["topic"][kind.id]
+    topic = load_locale()["questions"]["topic"][kind.id]
     if answer is None and kind.answer == "opens":
         return False  # no "possible from" limit: the action's own answer says what to do now
     if answer is None:

@@ -10,6 +10,7 @@ from rasa_sdk.types import DomainDict
 from actions import common
 from actions.common import lexicon, logger, rulebook
 from bot import text
+from bot.locale import load_locale
 from bot.rulebook import CASE_TYPES
 from bot.store import Case
 
@@ -76,7 +77,7 @@ class ActionListCases(Action):
             dispatcher.utter_message(response="utter_no_open_case")
             return []
         lines = [
-            text.load_locale()["presenter"]["case_line"].format(
+            load_locale()["presenter"]["case_line"].format(
                 case=text.label("case_type", case.case_type),
                 updated=text.format_date(case.updated_at.date(), with_year=True),
             )

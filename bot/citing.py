@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from bot import text
+from bot.locale import load_locale
 from bot.sources import Citation, SourceError, SourceKind, load_sources, split_refs
 
 
 def _piece(key: str, **values: object) -> str:
-    return str(text.load_locale()["citation"][key]).format(**values)
+    return str(load_locale()["citation"][key]).format(**values)
 
 
 def resolve_refs(source: str | Sequence[str]) -> tuple[Citation, ...]:
@@ -70,7 +70,7 @@ def rests_on_practice(citations: Iterable[Citation]) -> bool:
 
 def practice_hedge() -> str:
     """The one line under an answer that rests on the 2022 articles."""
-    return str(text.load_locale()["citation"]["practice_hedge"])
+    return str(load_locale()["citation"]["practice_hedge"])
 
 
 def console_line(citation: Citation) -> str:

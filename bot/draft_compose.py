@@ -13,6 +13,7 @@ import datetime as dt
 from bot import text
 from bot.drafting import DraftCatalog, DraftContext, DraftFacts, DraftKind, Said, TimelineEntry
 from bot.guidance import DeadlineItem, Guidance
+from bot.locale import load_locale
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.state import CaseState
 
@@ -88,7 +89,7 @@ def context_for(kind_id: str, result: Guidance, today: dt.date, catalog: DraftCa
     """The rule context of one kind of draft for a case."""
     kind = catalog.kind(kind_id)
     context = DraftContext(
-        rule_reference=text.load_locale()["presenter"]["draft_rule_reference"],
+        rule_reference=load_locale()["presenter"]["draft_rule_reference"],
         next_step=_next_step(result, kind),
         suggested_evidence=_suggested(result, kind, catalog),
     )

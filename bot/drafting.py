@@ -26,6 +26,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, Field, validator
 
+from bot.datafiles import data_path
 from bot.draft_text import Punctuation, as_clause, as_sentence, clean_text, tidy
 
 ROLES = ("buyer", "seller")
@@ -224,7 +225,7 @@ class DraftCatalog:
 
 def default_drafts_dir() -> Path:
     """<repo>/data/drafts."""
-    return Path(__file__).resolve().parent.parent / "data" / "drafts"
+    return data_path("drafts")
 
 
 def _read_yaml(path: Path) -> Any:

@@ -17,17 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import chinese_calendar
-import yaml
 
-DEFAULT_HOLIDAYS = Path(__file__).resolve().parent.parent / "data" / "calendar" / "holidays.yml"
+from bot.datafiles import DataFileError, data_path, read_yaml
+
+DEFAULT_HOLIDAYS = data_path("calendar", "holidays.yml")
 
 
-class HolidayDataError(ValueError):
+class HolidayDataError(DataFileError):
     """The holiday file is invalid; the message names the file and the entry."""
-
-    def __init__(self, file: Path | str, entry: str, problem: str) -> None:
-        self.file, self.entry, self.problem = str(file), entry, problem
-        super().__init__(f"{file}: {entry}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -137,8 +134,4 @@ def parse_holidays(data: Any, path: Path,
 def load_holidays(path: Path = DEFAULT_HOLIDAYS) -> HolidayData:
     """Read and validate the holiday file (cached per path)."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise HolidayDataError(path, "(file)", f"cannot read: {exc}") from None
-    return parse_holidays(data, path)
+    return parse_holidays(read_yaml(path, HolidayDataError), path)

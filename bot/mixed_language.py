@@ -14,15 +14,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from bot.datafiles import DataFileError, data_path, read_yaml
 
-DEFAULT_TABLE = Path(__file__).resolve().parent.parent / "data" / "normalization" / \
-    "mixed_language.yml"
+DEFAULT_TABLE = data_path("normalization", "mixed_language.yml")
 # Pictographs, dingbats and symbols, variation selectors and the zero-width joiner.
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0E\uFE0F\u200D]")
 
 
-class MixedLanguageError(ValueError):
+class MixedLanguageError(DataFileError):
     """A mixed-language table that cannot be used; names the file and the entry."""
 
 
@@ -51,16 +50,16 @@ class MixedLanguage:
 def parse_table(data: object, path: Path) -> MixedLanguage:
     """Validate the parsed YAML of a mixed-language table."""
     if not isinstance(data, dict) or not data:
-        raise MixedLanguageError(f"{path.name}: (top level): must map English words to Chinese")
+        raise MixedLanguageError(path, "(top level)", "must map English words to Chinese")
     table: dict[str, str] = {}
     for english, chinese in data.items():
         if not isinstance(english, str) or not re.fullmatch(r"[A-Za-z][A-Za-z .'-]{0,40}",
                                                               english):
-            raise MixedLanguageError(f"{path.name}: {english!r}: the key must be English words")
+            raise MixedLanguageError(path, repr(english), "the key must be English words")
         if not isinstance(chinese, str) or not chinese.strip():
-            raise MixedLanguageError(f"{path.name}: {english}: the value must be Chinese text")
+            raise MixedLanguageError(path, str(english), "the value must be Chinese text")
         if len(chinese) > len(english):
-            raise MixedLanguageError(f"{path.name}: {english}: {chinese!r} is longer than the "
+            raise MixedLanguageError(path, str(english), f"{chinese!r} is longer than the "
                                      "English (offsets would shift)")
         table[english.lower()] = chinese
     words = sorted(table, key=len, reverse=True)
@@ -73,8 +72,4 @@ def parse_table(data: object, path: Path) -> MixedLanguage:
 def load_mixed_language(path: Path = DEFAULT_TABLE) -> MixedLanguage:
     """Read and validate a mixed-language table (cached per path)."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise MixedLanguageError(f"{path.name}: (file): cannot be read: {error}") from None
-    return parse_table(data, path)
+    return parse_table(read_yaml(path, MixedLanguageError), path)

@@ -14,12 +14,13 @@ from typing import Any
 from bot import text
 from bot.citing import practice_hedge, resolve_refs, rests_on_practice, source_tag
 from bot.guidance import Guidance
+from bot.locale import load_locale
 from bot.rulebook import CaseEntry
 from bot.statutes import StatuteAnswer
 
 
 def _piece(key: str, **values: Any) -> str:
-    return str(text.load_locale()["presenter"][key]).format(**values)
+    return str(load_locale()["presenter"][key]).format(**values)
 
 
 def _path_line(path: tuple[str, ...] | list[str]) -> str:
@@ -32,7 +33,7 @@ def _bullets(items: tuple[str, ...] | list[str]) -> str:
 
 def short_caveat() -> str:
     """One line: rules change, not legal advice."""
-    return str(text.load_locale()["presenter"]["caveat_short"])
+    return str(load_locale()["presenter"]["caveat_short"])
 
 
 def case_intro(entry: CaseEntry) -> dict[str, str]:
@@ -61,7 +62,7 @@ def statute(answer: StatuteAnswer, today: dt.date, caveat_due: bool) -> dict[str
     cited = [c for line in answer.lines for c in line.citations]
     practice = rests_on_practice(cited)
     if caveat_due:
-        caveat = text.caveat() if practice else str(text.load_locale()["caveat_law"])
+        caveat = text.caveat() if practice else str(load_locale()["caveat_law"])
     else:
         caveat = practice_hedge() if practice else ""
     if not lines:
@@ -139,7 +140,7 @@ def progress(guidance: Guidance | None) -> dict[str, str]:
     """Variables of ``utter_progress``: where to see the status (general without a case)."""
     paths = guidance.progress_paths if guidance is not None else ()
     if not paths:
-        paths = (tuple(text.load_locale()["presenter"]["general_progress"]),)
+        paths = (tuple(load_locale()["presenter"]["general_progress"]),)
     return {"paths": _bullets([text.format_menu_path(path) for path in paths])}
 
 

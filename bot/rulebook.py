@@ -28,10 +28,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError, root_validator, validator
 
+from bot.datafiles import REPO_ROOT, data_path
 from bot.sources import Citation, SourceError, Sources, load_sources, split_refs
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_RULEBOOK_DIR = REPO_ROOT / "data" / "rulebook"
+DEFAULT_RULEBOOK_DIR = data_path("rulebook")
 
 EVENTS_FILE = "events.yml"
 LADDER_FILE = "ladder.yml"

@@ -18,9 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.datafiles import DataFileError, data_path, read_yaml
 
-DEFAULT_LAW_DIR = Path(__file__).resolve().parent.parent / "data" / "law"
+DEFAULT_LAW_DIR = data_path("law")
 SOURCES_FILE = "sources.yml"
 ARTICLES_FILE = "articles.yml"
 # "Article N" written with Chinese numerals: U+7B2C (di), the numerals, U+6761 (tiao).
@@ -42,12 +42,8 @@ class SourceKind(StrEnum):
 STATUTE_KINDS = frozenset({SourceKind.LAW, SourceKind.REGULATION, SourceKind.RULE})
 
 
-class SourceError(ValueError):
+class SourceError(DataFileError):
     """A sources file, or a reference to a source, is invalid (names the file and entry)."""
-
-    def __init__(self, file: Path | str, entry: str, problem: str) -> None:
-        self.file, self.entry, self.problem = str(file), entry, problem
-        super().__init__(f"{file}: {entry}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -157,10 +153,7 @@ def _date(value: Any, file: Path, entry: str) -> dt.date:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise SourceError(path, "(file)", f"cannot read: {exc}") from None
+    data = read_yaml(path, SourceError)
     if not isinstance(data, dict):
         raise SourceError(path, "(top level)", "must be a mapping")
     return data

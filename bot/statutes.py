@@ -16,13 +16,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from bot.datafiles import data_path
 from bot.guidance import DeadlineItem, limit_item
 from bot.normalize import normalize
 from bot.rulebook import RuleBook, TimeLimit
 from bot.sources import Citation, SourceError, Sources, load_sources
 from bot.understanding.lexicon import LexiconError, read_vocabulary, word_list
 
-DEFAULT_ANSWERS = Path(__file__).resolve().parent.parent / "data" / "law" / "answers.yml"
+DEFAULT_ANSWERS = data_path("law", "answers.yml")
 
 
 @dataclass(frozen=True)

@@ -7,37 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import yaml
+from bot.citing import resolve_refs, source_tag
+from bot.locale import entry
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.guidance import DeadlineItem
 
-DEFAULT_LOCALE = Path(__file__).resolve().parent.parent / "data" / "locale" / "zh.yml"
-
-
-@lru_cache(maxsize=4)
-def load_locale(path: Path = DEFAULT_LOCALE) -> dict[str, Any]:
-    """Read the locale file once (cached)."""
-    with Path(path).open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping")
-    return data
-
-
-def _get(*keys: str) -> Any:
-    """Look up a nested locale key, e.g. ``_get("deadline", "dated", "opens")``."""
-    node: Any = load_locale()
-    for key in keys:
-        if not isinstance(node, dict) or key not in node:
-            raise KeyError(f"locale has no entry {'.'.join(keys)}")
-        node = node[key]
-    return node
-
+_get = entry
 
 def label(kind: str, value: str) -> str:
     """The Chinese label of a slot value, e.g. ``label("order_status", "completed")``."""
@@ -125,8 +103,6 @@ def format_deadline(
         years = [d.year for d in (item.due, item.due_max) if d is not None]
         line += fallback_note(years)
     if with_source:
-        from bot.citing import resolve_refs, source_tag  # citing reads this module's locale
-
         line += source_tag(item.citations or resolve_refs(item.source))
     return line
 

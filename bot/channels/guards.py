@@ -9,14 +9,14 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.datafiles import data_path
 from bot.settings import load_settings
 
-TEXTS = Path(__file__).resolve().parents[2] / "data" / "channels" / "guards.yml"
+TEXTS = data_path("channels", "guards.yml")
 
 
 @lru_cache(maxsize=1)

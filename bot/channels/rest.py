@@ -23,7 +23,6 @@ from __future__ import annotations
 import hmac
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -37,9 +36,10 @@ from sanic.response import HTTPResponse
 from bot.adapters import remote_actions
 from bot.adapters.startup import install_rasa_process_hooks
 from bot.channels.guards import limit_request_size, too_long_reply
+from bot.datafiles import data_path
 from bot.settings import load_settings
 
-TEXTS = Path(__file__).resolve().parents[2] / "data" / "channels" / "rest.yml"
+TEXTS = data_path("channels", "rest.yml")
 MAX_SENDER_CHARS = 128
 CONVERSATION_PREFIX = "rest-"
 

@@ -26,6 +26,7 @@ import yaml
 from wechatpy.utils import WeChatSigner
 
 from bot.channels.wechat_state import MemoryStore, SharedStore
+from bot.datafiles import data_path
 
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
 #: WeChat's limit for one text message (passive reply or customer-service message).
@@ -38,7 +39,7 @@ DEFAULT_MAX_INPUT_CHARS = 2000  # the default of MAX_MESSAGE_CHARS (bot.settings
 #: errcodes meaning "this access token is no longer valid": fetch a new one and retry once.
 TOKEN_INVALID_ERRCODES = frozenset({40001, 40014, 42001})
 
-DEFAULT_TEXTS_PATH = Path(__file__).resolve().parents[2] / "data" / "channels" / "wechat.yml"
+DEFAULT_TEXTS_PATH = data_path("channels", "wechat.yml")
 
 
 class MalformedMessage(ValueError):

@@ -11,12 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot.datafiles import DataFileError, data_path, read_yaml
 from bot.normalize import normalize
 from bot.rulebook import ORDER_STATUSES, ROLES
 
-DEFAULT_LEXICON = Path(__file__).resolve().parents[2] / "data" / "understanding" / "lexicon.yml"
+DEFAULT_LEXICON = data_path("understanding", "lexicon.yml")
 WORD_LISTS = ("corrections", "negations", "demand_cues", "amount_cues", "other_side", "problems",
               "item_measures", "item_stops", "switch_markers", "buy_verbs", "shop_cues",
               "shop_suffixes", "location_cues", "party_stops", "item_generic", "review_wants")
@@ -24,11 +23,8 @@ NUMBER_KINDS = ("product_id", "tracking_number", "order_number")
 SYNONYM_LISTS = ("evidence", "wants")
 
 
-class LexiconError(ValueError):
+class LexiconError(DataFileError):
     """A lexicon file that cannot be used; the message names the file and the entry."""
-
-    def __init__(self, path: Path, entry: str, problem: str) -> None:
-        super().__init__(f"{path.name}: {entry}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -178,13 +174,7 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
 
 def read_vocabulary(path: Path) -> Any:
     """The parsed YAML of a vocabulary file; read and syntax errors name the file."""
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise LexiconError(path, "(file)", f"cannot be read: {error.strerror}") from None
-    except yaml.YAMLError as error:
-        detail = " ".join(str(error).split())
-        raise LexiconError(path, "(file)", f"malformed YAML: {detail}") from None
+    return read_yaml(path, LexiconError)
 
 
 @lru_cache(maxsize=4)

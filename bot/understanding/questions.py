@@ -16,12 +16,14 @@ from typing import Any
 
 from bot import text
 from bot.citing import resolve_refs, source_tag
+from bot.datafiles import data_path
 from bot.guidance import Guidance
+from bot.locale import load_locale
 from bot.normalize import normalize
 from bot.rulebook import CaseEntry, RuleBook
 from bot.understanding.lexicon import LexiconError, read_vocabulary, word_list
 
-DEFAULT_QUESTIONS = Path(__file__).resolve().parents[2] / "data" / "understanding" / "questions.yml"
+DEFAULT_QUESTIONS = data_path("understanding", "questions.yml")
 ANSWERS = ("opens", "passages", "crime")
 
 
@@ -107,7 +109,7 @@ class Answer:
 
 
 def _opens(result: Guidance, today: dt.date) -> Answer | None:
-    labels = text.load_locale()["questions"]
+    labels = load_locale()["questions"]
     lines = []
     for item in result.deadlines:
         if item.kind != "opens":
@@ -148,7 +150,7 @@ def _crime(kind: QuestionKind, book: RuleBook, case_type: str | None,
     flag_id = flag_id or (kind.case_flags or {}).get(case_type or "") or kind.default_flag
     flag = book.safety_flag(flag_id)
     source = source_tag(book.cite(flag.source))
-    return Answer((flag.message + source, text.load_locale()["questions"]["crime_hedge"]))
+    return Answer((flag.message + source, load_locale()["questions"]["crime_hedge"]))
 
 
 def answer_lines(kind: QuestionKind, book: RuleBook, entry: CaseEntry | None,

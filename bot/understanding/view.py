@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from bot import guidance, text
+from bot.locale import load_locale
 from bot.rulebook import RuleBook
 from bot.understanding import dialogue
 from bot.understanding.lexicon import Lexicon
@@ -15,7 +16,7 @@ from bot.understanding.state import CaseState
 def state_view(state: CaseState, today: dt.date, book: RuleBook, lexicon: Lexicon
                ) -> dict[str, Any]:
     """Case, role and one row per fact: label, value, turn and the limits it dated."""
-    labels = text.load_locale()["facts"]
+    labels = load_locale()["facts"]
     facts = dialogue.case_facts(state, today, book, lexicon)
     items = guidance.build_guidance(book, facts).deadlines if facts else ()
     rows: list[dict[str, Any]] = []

@@ -18,6 +18,7 @@ from bot.guidance import (
     safety_flags_in,
     safety_notes,
 )
+from bot.locale import load_locale
 from bot.rulebook import CASE_TYPES, ORDER_STATUSES, ROLES, load_rulebook
 
 D = dt.date
@@ -300,7 +301,7 @@ def test_safety_entries_carry_their_notes() -> None:
 
 
 def test_text_helpers() -> None:
-    locale = text.load_locale()
+    locale = load_locale()
     assert text.format_date(D(2026, 11, 21)) == locale["date"].format(month=11, day=21)
     assert text.format_date(D(2026, 11, 21), with_year=True).startswith("2026")
     assert text.weekday_name(0) == locale["weekdays"][0] and len(locale["weekdays"]) == 7
@@ -336,7 +337,7 @@ def test_deadline_lines_by_kind_and_range() -> None:
     g = guide("malicious_review", key=D(2026, 11, 1), today=TODAY)
     passed = item(g, "review_complaint_window")
     assert passed.passed
-    locale = text.load_locale()["deadline"]
+    locale = load_locale()["deadline"]
     assert text.format_deadline(passed, TODAY).startswith(
         locale["passed"]["deadline"].split("{when}")[0].format(outcome=passed.outcome, approx="")
     )
