@@ -64,6 +64,8 @@ class StatuteAnswer:
 
 # Intents a follow-up question about the law may come with (None: no NLU result); a
 # message read as a case, a draft or another request is left to its own action.
+# A follow-up this short may share a single two-character word with the line it is about.
+SHORT_FOLLOW_UP = 16
 FOLLOW_UP_INTENTS = frozenset({None, "ask_deadline", "inform", "nlu_fallback", "out_of_scope",
                                "affirm", "deny"})
 
@@ -104,38 +106,56 @@ def _topic(path: Path, topic_id: str, spec: Any, sources: Sources) -> StatuteTop
 
 def parse_statutes(data: Any, path: Path, sources: Sources) -> tuple[StatuteTopic, ...]:
     """Validate the parsed answers file; the topics in file order."""
-    return parse_answers(data, path, sources)[0]
+    return parse_answers(data, path, sources).topics
 
 
-def parse_answers(data: Any, path: Path, sources: Sources
-                  ) -> tuple[tuple[StatuteTopic, ...], tuple[str, ...]]:
-    """Validate the parsed answers file: (topics, law words)."""
-    if not isinstance(data, dict) or set(data) != {"topics", "law_words"} or not isinstance(
+@dataclass(frozen=True)
+class Answers:
+    """The answers file: topics in file order, the words that mark a question about law,
+    and the extra words that make a message a question."""
+
+    topics: tuple[StatuteTopic, ...]
+    law_words: tuple[str, ...]
+    question_words: tuple[str, ...]
+
+
+def parse_answers(data: Any, path: Path, sources: Sources) -> Answers:
+    """Validate the parsed answers file."""
+    keys = {"topics", "law_words", "question_words"}
+    if not isinstance(data, dict) or set(data) != keys or not isinstance(
             data["topics"], dict) or not data["topics"]:
-        raise LexiconError(path, "(top level)", "must have exactly law_words and a non-empty "
-                           "topics mapping")
+        raise LexiconError(path, "(top level)", "must have exactly question_words, law_words "
+                           "and a non-empty topics mapping")
     topics = tuple(_topic(path, str(topic_id), spec, sources)
                    for topic_id, spec in data["topics"].items())
-    words = tuple(word.lower() for word in word_list(path, "law_words", data["law_words"]))
-    return topics, words
+    return Answers(topics,
+                   tuple(w.lower() for w in word_list(path, "law_words", data["law_words"])),
+                   tuple(w.lower() for w in word_list(path, "question_words",
+                                                      data["question_words"])))
 
 
 @lru_cache(maxsize=4)
-def _load(path: Path) -> tuple[tuple[StatuteTopic, ...], tuple[str, ...]]:
+def _load(path: Path) -> Answers:
     return parse_answers(read_vocabulary(path), path, load_sources())
+
+
+def law_question_words(question_words: tuple[str, ...],
+                       path: Path = DEFAULT_ANSWERS) -> tuple[str, ...]:
+    """The rule questions' question words and this file's own."""
+    return tuple(dict.fromkeys((*question_words, *_load(Path(path)).question_words)))
 
 
 def load_statutes(path: Path = DEFAULT_ANSWERS) -> tuple[StatuteTopic, ...]:
     """Read and validate the statutory answers (cached per path)."""
-    return _load(Path(path))[0]
+    return _load(Path(path)).topics
 
 
 def asks_about_law(message: str, question_words: tuple[str, ...],
                    path: Path = DEFAULT_ANSWERS) -> bool:
     """Whether a message is a question that mentions the law (``law_words``)."""
     norm = normalize(message).lower()
-    return (any(word in norm for word in question_words)
-            and any(word in norm for word in _load(Path(path))[1]))
+    return (any(word in norm for word in law_question_words(question_words))
+            and any(word in norm for word in _load(Path(path)).law_words))
 
 
 def check_limits(topics: tuple[StatuteTopic, ...], limits: Mapping[str, TimeLimit],
@@ -151,7 +171,7 @@ def statute_topic(message: str, topics: tuple[StatuteTopic, ...],
                   question_words: tuple[str, ...]) -> StatuteTopic | None:
     """The statutory question a message asks (None when it asks none)."""
     norm = normalize(message).lower()
-    if not any(word in norm for word in question_words):
+    if not any(word in norm for word in law_question_words(question_words)):
         return None
     return next((topic for topic in topics if topic.asked_by(norm)), None)
 
@@ -199,8 +219,9 @@ def law_reply(turn: LawTurn, book: RuleBook, question_words: tuple[str, ...],
         return statute_answer(topic, book, turn.event_dates, turn.today)
     if previous is None or (topic is None and turn.intent not in FOLLOW_UP_INTENTS):
         return None
+    short = len(turn.message) <= SHORT_FOLLOW_UP
     lines = follow_up_lines(turn.message, previous, question_words,
-                            least_shared=2 if topic is None else 1)
+                            least_shared=1 if topic is not None or short else 2)
     if topic is not None and not lines:
         lines = previous.lines[:1]
     dated = _dated(previous, book, turn.dated_now, turn.today)
@@ -220,7 +241,7 @@ def follow_up_lines(message: str, topic: StatuteTopic, question_words: tuple[str
     sharing at least ``least_shared`` two-character words with it, best first (empty when
     the message is no question or shares too little)."""
     norm = normalize(message).lower()
-    if not any(word in norm for word in question_words):
+    if not any(word in norm for word in law_question_words(question_words)):
         return ()
     asked = _bigrams(norm)
     scored = [(len(asked & _bigrams(normalize(line.text))), index, line)
