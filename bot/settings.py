@@ -27,6 +27,7 @@ class Settings:
     fixed_clock: datetime | None = None
     # One cap for every channel: longer messages are answered, not processed.
     max_message_chars: int = 2000
+    max_sender_chars: int = 128
     # Sanic refuses larger request bodies before reading them (raise it to upload models).
     max_request_bytes: int = 1024 * 1024
     # REST channel token (unset: the REST channel is open; keep it off the public network).
@@ -54,6 +55,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         data_dir=Path(env.get("COMPLAINT_GUIDE_DATA", str(REPO_ROOT / "data"))),
         fixed_clock=_fixed_clock(env.get("FIXED_CLOCK")),
         max_message_chars=_positive(env, "MAX_MESSAGE_CHARS", 2000),
+        max_sender_chars=_positive(env, "MAX_SENDER_CHARS", 128),
         max_request_bytes=_positive(env, "MAX_REQUEST_BYTES", 1024 * 1024),
         rest_token=env.get("REST_TOKEN") or None,
         console_token=env.get("CONSOLE_TOKEN") or None,

@@ -42,7 +42,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.case_view import console_view
-from bot.channels.guards import too_long_reply
+from bot.channels.guards import guarded_turn, too_long_reply
 from bot.channels.web import (
     STATIC_ROOT,
     BadRequest,
@@ -262,8 +262,8 @@ class AgentConsoleInput(InputChannel):
 
             collector = WebOutputChannel()
             try:
-                await on_new_message(UserMessage(text, collector, conversation_id,
-                                                 input_channel=self.name()))
+                message = UserMessage(text, collector, conversation_id, input_channel=self.name())
+                await guarded_turn(on_new_message, message)
             except Exception:
                 logger.exception("console: handling a message failed")
                 return json_error(500, "bot_error", "the bot failed on this message")

@@ -1,29 +1,41 @@
-"""Input rules every channel applies the same way, before a message reaches the bot.
+"""The rules every channel applies to a user turn, in one place (REST, widget, WeChat,
+console): a middleware around Rasa's ``on_new_message``.
 
 - One length cap (``MAX_MESSAGE_CHARS``, default 2,000 characters): a longer message is not
-  processed or stored; the channel answers with :func:`too_long_reply` instead.
+  processed or stored; it is answered with :func:`too_long_reply` instead.
+- One sender cap (``MAX_SENDER_CHARS``) for the ids callers choose.
 - One request-size cap (``MAX_REQUEST_BYTES``): Sanic refuses a larger body from its
   ``Content-Length`` before buffering it (:func:`limit_request_size`).
+- :func:`guarded_turn`: when a custom action failed during the turn (action server down, an
+  error or a malformed answer; ``bot.adapters.remote_actions``), the reply says the answer
+  may be incomplete; a turn that produced no reply at all gets a short apology. The user is
+  never left in silence, in any channel.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
 
-import yaml
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.datafiles import data_path
+from bot.adapters import remote_actions
+from bot.adapters.startup import install_rasa_process_hooks
+from bot.datafiles import DataFileError, data_path, read_yaml
 from bot.settings import load_settings
 
 TEXTS = data_path("channels", "guards.yml")
+TEXT_KEYS = ("too_long", "no_reply", "actions_down")
+Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
 @lru_cache(maxsize=1)
 def _texts() -> dict[str, str]:
-    data = yaml.safe_load(TEXTS.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not isinstance(data.get("too_long"), str):
-        raise ValueError(f"{TEXTS.name}: too_long must be a text")
+    data = read_yaml(TEXTS)
+    for key in TEXT_KEYS:
+        if not isinstance(data, dict) or not isinstance(data.get(key), str):
+            raise DataFileError(TEXTS, key, "must be a text")
     return data
 
 
@@ -35,6 +47,45 @@ def too_long_reply(text: str, limit: int | None = None) -> str | None:
     return _texts()["too_long"].format(limit=limit, length=len(text))
 
 
+def no_reply_text() -> str:
+    """The apology for a turn without any reply."""
+    return _texts()["no_reply"]
+
+
+def actions_down_text() -> str:
+    """The note for a turn during which the action server was unreachable."""
+    return _texts()["actions_down"]
+
+
+def sender_ok(sender: Any) -> bool:
+    """A caller-chosen sender id: text of 1 to ``MAX_SENDER_CHARS`` characters."""
+    return (isinstance(sender, str) and bool(sender.strip())
+            and len(sender) <= load_settings().max_sender_chars)
+
+
 def limit_request_size(app: Any) -> None:
     """Make Sanic refuse bodies over MAX_REQUEST_BYTES before reading them."""
     app.config.REQUEST_MAX_SIZE = load_settings().max_request_bytes
+
+
+async def guarded_turn(on_new_message: Handler, message: UserMessage) -> bool:
+    """Run one user turn under the channel rules; False when the message was refused.
+
+    The refusal and the notices go through the message's own output channel, so each
+    channel shows them as it shows any reply."""
+    install_rasa_process_hooks()  # failed custom actions become visible here
+    collector = message.output_channel
+    refusal = too_long_reply(message.text or "")
+    if refusal is not None:
+        await collector.send_text_message(message.sender_id, refusal)
+        return False
+    with remote_actions.watching_action_failures() as failed:
+        try:
+            await on_new_message(message)
+        finally:
+            if isinstance(collector, CollectingOutputChannel):
+                if failed:
+                    await collector.send_text_message(message.sender_id, actions_down_text())
+                elif not collector.messages:
+                    await collector.send_text_message(message.sender_id, no_reply_text())
+    return True

@@ -5,28 +5,21 @@ Same path and payload as Rasa's ``rest`` channel (``POST /webhooks/rest/webhook`
 
 - a body that is not a JSON object, or a sender/message that is missing or not text,
   gets 400 instead of an error inside the server;
-- a turn that produced no reply at all gets the short apology from
-  ``data/channels/rest.yml``, so the user is never left in silence;
-- when a custom action failed during the turn (action server down, an error or a
-  malformed answer; ``bot.adapters.remote_actions``), the reply says that the answer may
-  be incomplete (the conversation itself is kept, and goes on normally once the action
-  server is back);
+- every turn goes through the channel rules of ``bot.channels.guards`` (the length cap,
+  the notice when a custom action failed, the apology for a turn without a reply);
 - conversations are namespaced: sender ``x`` is the conversation ``rest-x``, so a REST
   caller can never reach a widget (``web-``) or WeChat conversation; replies still name the
   sender as sent. ``input_channel`` is always ``rest``, whatever the caller says;
 - with ``REST_TOKEN`` set, a call needs ``Authorization: Bearer <REST_TOKEN>``;
-- a message over ``MAX_MESSAGE_CHARS`` is answered (``bot.channels.guards``), not processed.
 """
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
-from functools import lru_cache
 from typing import Any
 
-import yaml
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
@@ -34,29 +27,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.adapters import remote_actions
-from bot.adapters.startup import install_rasa_process_hooks
-from bot.channels.guards import limit_request_size, too_long_reply
-from bot.datafiles import data_path
+from bot.channels.guards import guarded_turn, limit_request_size, sender_ok
 from bot.settings import load_settings
 
-TEXTS = data_path("channels", "rest.yml")
-MAX_SENDER_CHARS = 128
 CONVERSATION_PREFIX = "rest-"
-
-
-@lru_cache(maxsize=1)
-def _texts() -> dict[str, str]:
-    return yaml.safe_load(TEXTS.read_text(encoding="utf-8"))
-
-
-def no_reply_text() -> str:
-    """The apology for a turn without any reply."""
-    return str(_texts()["no_reply"])
-
-
-def actions_down_text() -> str:
-    """The note for a turn during which the action server was unreachable."""
-    return str(_texts()["actions_down"])
 
 
 def _payload(request: Request) -> dict[str, Any]:
@@ -96,8 +70,9 @@ class SafeRestInput(RestInput):
 
     async def _extract_sender(self, request: Request) -> str:
         sender = _payload(request).get("sender")
-        if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-            raise InvalidUsage(f"'sender' must be text of 1 to {MAX_SENDER_CHARS} characters")
+        if not sender_ok(sender):
+            limit = load_settings().max_sender_chars
+            raise InvalidUsage(f"'sender' must be text of 1 to {limit} characters")
         return CONVERSATION_PREFIX + sender
 
     def _extract_input_channel(self, request: Request) -> str:
@@ -112,27 +87,11 @@ class SafeRestInput(RestInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
-        install_rasa_process_hooks()  # failed custom actions become visible to `answered`
-
         async def answered(message: UserMessage) -> None:
-            collector = message.output_channel
-            refusal = too_long_reply(message.text or "")
-            if refusal is not None:
-                await collector.send_text_message(message.sender_id, refusal)
-                _name_the_sender(collector)
-                return
-            with remote_actions.watching_action_failures() as failed:
-                try:
-                    await on_new_message(message)
-                finally:
-                    if isinstance(collector, CollectingOutputChannel):
-                        if failed:
-                            await collector.send_text_message(message.sender_id,
-                                                              actions_down_text())
-                        elif not collector.messages:
-                            await collector.send_text_message(message.sender_id,
-                                                              no_reply_text())
-                    _name_the_sender(collector)
+            try:
+                await guarded_turn(on_new_message, message)
+            finally:
+                _name_the_sender(message.output_channel)
 
         blueprint = super().blueprint(answered)
 

@@ -45,7 +45,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.guards import limit_request_size, too_long_reply
+from bot.channels.guards import guarded_turn, limit_request_size, too_long_reply
 
 logger = logging.getLogger(__name__)
 
@@ -279,7 +279,7 @@ class WebChatInput(InputChannel):
             message = UserMessage(text, collector, self.conversation_id(sender),
                                   input_channel=self.name(), metadata=metadata)
             try:
-                await on_new_message(message)
+                await guarded_turn(on_new_message, message)
             except CancelledError:
                 logger.error("web: handling a message timed out")
                 return json_error(504, "timeout", "the assistant took too long to answer")

@@ -46,10 +46,9 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.replies import TextReply
 
-from bot.channels.guards import too_long_reply
+from bot.channels.guards import guarded_turn, too_long_reply
 from bot.channels.wechat_protocol import (
     DEFAULT_API_BASE,
-    DEFAULT_MAX_INPUT_CHARS,
     DEFAULT_REPLY_DEADLINE,
     DEFAULT_TIMESTAMP_TOLERANCE,
     MAX_BODY_BYTES,
@@ -170,7 +169,7 @@ class WeChatInput(InputChannel):
         reply_deadline: float = DEFAULT_REPLY_DEADLINE,
         timestamp_tolerance: float = DEFAULT_TIMESTAMP_TOLERANCE,
         max_body_bytes: int = MAX_BODY_BYTES,
-        max_input_chars: int = DEFAULT_MAX_INPUT_CHARS,
+        max_input_chars: int | None = None,
         dedup_ttl: float = 300.0,
         dedup_size: int = 10_000,
         texts: ChannelTexts | None = None,
@@ -186,7 +185,7 @@ class WeChatInput(InputChannel):
         self.reply_deadline = reply_deadline
         self.timestamp_tolerance = timestamp_tolerance
         self.max_body_bytes = max_body_bytes
-        self.max_input_chars = max_input_chars
+        self.max_input_chars = max_input_chars or load_settings().max_message_chars
         self.texts = texts or load_texts()
         self._clock = clock
         self._dedup = DedupCache(maxsize=dedup_size, ttl=dedup_ttl, store=store)
@@ -358,7 +357,7 @@ class WeChatInput(InputChannel):
         collector = WeChatCollector()
         user_message = UserMessage(text, collector, openid, input_channel=self.name(),
                                    message_id=msg_id)
-        task = asyncio.ensure_future(on_new_message(user_message))
+        task = asyncio.ensure_future(guarded_turn(on_new_message, user_message))
         try:
             done, _ = await asyncio.wait({task}, timeout=self.reply_deadline)
         except asyncio.CancelledError:  # WeChat hung up: still deliver the answer later

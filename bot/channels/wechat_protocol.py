@@ -35,7 +35,6 @@ MAX_BODY_BYTES = 64 * 1024
 DEFAULT_TIMESTAMP_TOLERANCE = 300.0
 #: WeChat waits 5 s for a passive reply, then retries; answer a little before that.
 DEFAULT_REPLY_DEADLINE = 4.5
-DEFAULT_MAX_INPUT_CHARS = 2000  # the default of MAX_MESSAGE_CHARS (bot.settings)
 #: errcodes meaning "this access token is no longer valid": fetch a new one and retry once.
 TOKEN_INVALID_ERRCODES = frozenset({40001, 40014, 42001})
 

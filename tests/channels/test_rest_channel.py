@@ -13,7 +13,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.channels.rest import SafeRestInput, no_reply_text
+from bot.channels.guards import no_reply_text
+from bot.channels.rest import SafeRestInput
 from tests.channels.sanic_server import serve
 
 
@@ -78,7 +79,7 @@ def test_malformed_requests_get_400(webhook, body):
 
 
 def test_a_turn_whose_custom_action_failed_says_so():
-    from bot.channels.rest import actions_down_text
+    from bot.channels.guards import actions_down_text
     from tests.processes import free_port
 
     closed = f"http://127.0.0.1:{free_port()}/webhook"  # nothing listens there

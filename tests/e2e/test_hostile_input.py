@@ -133,7 +133,7 @@ def test_nothing_stored_is_lost_after_the_abuse(servers):
 @pytest.mark.e2e
 def test_action_server_stopped_mid_conversation(servers, server_env):
     """The user is told; make run's supervisor restarts it; the conversation goes on."""
-    from bot.channels.rest import actions_down_text
+    from bot.channels.guards import actions_down_text
 
     base, port = servers["rasa"], server_env["ACTION_PORT"]
     health = f"http://127.0.0.1:{port}/health"
