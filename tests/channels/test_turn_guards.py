@@ -1,0 +1,55 @@
+"""One set of turn rules for every channel: the widget gets the same never-silent reply and
+length cap as REST (the REST channel's own tests cover it there)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import requests
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from bot.channels.guards import guarded_turn, no_reply_text, too_long_reply
+from bot.channels.web import WebChatInput
+from tests.channels.sanic_server import serve
+
+
+class QuietAgent:
+    """Says nothing to "silence"; echoes anything else."""
+
+    def is_ready(self) -> bool:
+        return True
+
+    async def handle_message(self, message: UserMessage) -> None:
+        if message.text != "silence":
+            await message.output_channel.send_text_message(message.sender_id, "ok")
+
+
+@pytest.fixture(scope="module")
+def widget() -> Iterator[str]:
+    with serve([WebChatInput()], QuietAgent()) as base:
+        yield f"{base}/webhooks/web/webhook"
+
+
+def test_the_widget_never_goes_silent(widget) -> None:
+    replies = requests.post(widget, json={"sender": "w-1", "message": "silence"},
+                            timeout=10).json()
+    assert [reply["text"] for reply in replies] == [no_reply_text()]
+
+
+def test_the_widget_answers_an_ordinary_turn_as_before(widget) -> None:
+    replies = requests.post(widget, json={"sender": "w-2", "message": "你好"}, timeout=10).json()
+    assert [reply["text"] for reply in replies] == ["ok"]
+
+
+@pytest.mark.anyio
+async def test_the_guard_refuses_a_long_message_without_running_the_turn() -> None:
+    ran: list[str] = []
+
+    async def handler(message: UserMessage) -> None:
+        ran.append(message.text)
+
+    collector = CollectingOutputChannel()
+    text = "长" * 2001
+    assert not await guarded_turn(handler, UserMessage(text, collector, "s"))
+    assert ran == [] and collector.messages[0]["text"] == too_long_reply(text)
