@@ -14,9 +14,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import case_facts, keep, latest_entities, lexicon, rulebook
 from bot import guidance, text
-from bot.draft_compose import context_for, facts_from_state
-from bot.draft_request import CaseSide, DraftRequest, asks_for_draft, read_request
 from bot.drafting import Draft, DraftCatalog, load_drafts, placeholder, render_draft
+from bot.drafting.compose import context_for, facts_from_state
+from bot.drafting.request import CaseSide, DraftRequest, asks_for_draft, read_request
 from bot.store.sync import record_draft
 from bot.understanding.state import CaseState
 

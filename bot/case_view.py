@@ -12,9 +12,9 @@ from typing import Any
 
 from bot import guidance, text
 from bot.citing import console_line
-from bot.draft_compose import context_for, facts_from_state
-from bot.draft_request import CaseSide, kind_for_rung
 from bot.drafting import load_drafts, render_draft
+from bot.drafting.compose import context_for, facts_from_state
+from bot.drafting.request import CaseSide, kind_for_rung
 from bot.rulebook import CASE_TYPES, RuleBook, load_rulebook
 from bot.sources import Citation
 from bot.understanding.lexicon import load_lexicon

@@ -10,8 +10,9 @@ from types import ModuleType
 
 import pytest
 
-from bot import dates, draft_text, normalize
+from bot import dates, normalize
 from bot.channels import wechat_protocol
+from bot.drafting import text as draft_text
 from bot.nlu.entities import load_patterns
 from bot.store import privacy
 from bot.understanding import extract, parties

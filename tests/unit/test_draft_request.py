@@ -1,11 +1,11 @@
-"""bot.draft_request: the kind and tone a request asks for, read as a person reads it."""
+"""bot.drafting.request: the kind and tone a request asks for, read as a person reads it."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.draft_request import CaseSide, read_request
 from bot.drafting import load_drafts
+from bot.drafting.request import CaseSide, read_request
 
 CATALOG = load_drafts()
 REFUND = CaseSide("refund_refused", "buyer", frozenset({"refund_requested"}), "platform_request")
@@ -89,7 +89,7 @@ def test_the_object_of_write_is_the_kind(words, kind) -> None:
 
 
 def test_a_writing_word_alone_is_a_draft_request_only_after_a_draft() -> None:
-    from bot.draft_request import asks_for_draft
+    from bot.drafting.request import asks_for_draft
 
     assert not asks_for_draft("店名叫木匠世家家居，加上去", CATALOG)
     assert asks_for_draft("店名叫木匠世家家居，加上去", CATALOG, redraft=True)

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.draft_compose import facts_from_state
 from bot.drafting import (
     DraftConfigError,
     DraftContext,
@@ -25,12 +24,12 @@ from bot.drafting import (
     load_drafts,
     render_draft,
 )
+from bot.drafting.compose import facts_from_state
 from bot.understanding.lexicon import load_lexicon
 from bot.understanding.state import CaseState, Fact
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = [ROOT / "bot" / name for name in ("drafting.py", "draft_request.py",
-                                             "draft_compose.py", "draft_text.py")]
+SOURCES = sorted((ROOT / "bot" / "drafting").glob("*.py"))
 CATALOG = load_drafts()
 COMBOS = [(kind.id, case_type, role, tone)
           for key in CATALOG.cases for case_type, _, role in [key.partition(".")]

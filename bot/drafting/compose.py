@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 
 from bot import text
-from bot.drafting import DraftCatalog, DraftContext, DraftFacts, DraftKind, Said, TimelineEntry
+from bot.drafting.catalog import DraftCatalog, DraftKind
+from bot.drafting.facts import DraftContext, DraftFacts, Said, TimelineEntry
 from bot.guidance import DeadlineItem, Guidance
 from bot.locale import load_locale
 from bot.understanding.lexicon import Lexicon

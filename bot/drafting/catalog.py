@@ -1,0 +1,263 @@
+"""The draft catalog: kinds, cases, labels and templates under ``data/drafts/``, validated
+on load (an error names the file and the entry)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from pydantic import BaseModel, Field
+
+from bot.datafiles import data_path
+from bot.drafting.facts import NEEDABLE, TONES, DraftConfigError, DraftError
+from bot.drafting.text import Punctuation, as_clause, as_sentence
+from bot.rulebook.vocabulary import ROLES
+
+
+class _Config(BaseModel):
+    """data/drafts/config.yml."""
+
+    date_format: str
+    amount_format: str
+    placeholder_format: str
+    fact_labels: dict[str, str]
+    first_person: dict[str, str]
+    other_party: dict[str, str]
+    event_phrases: dict[str, dict[str, str]]
+    timeline_item: str
+    timeline_separator: str
+    want_phrases: dict[str, str]
+    demand_amount_format: str
+    compensation_want: str
+    list_separator: str
+    evidence_item_format: str
+    quote_format: str
+    said_format: str
+    suggested_evidence_format: str
+    police_reasons: dict[str, str]
+    reply_by_reason: str
+    sentence_end: str
+    sentence_closers: str
+    full_stop: str
+    soft_trailing: str
+
+    @property
+    def marks(self) -> Punctuation:
+        return Punctuation(self.sentence_end, self.sentence_closers, self.full_stop,
+                           self.soft_trailing)
+
+
+class DraftKind(BaseModel):
+    """One kind of draft (data/drafts/kinds.yml)."""
+
+    id: str = ""
+    label: str
+    addressee: str
+    roles: list[str]
+    cases: list[str] | None = None
+    except_cases: list[str] = Field(default_factory=list)
+    or_event: str | None = None
+    tones: list[str]
+    cues: list[str]
+    needs: list[str]
+    reply_by: bool
+    next_rungs: list[str]
+
+    def written_for(self, case_type: str, role: str, events: set[str] | frozenset[str] = frozenset()
+                    ) -> bool:
+        """Whether this kind is written for a case (and the events the user dated)."""
+        if role not in self.roles or case_type in self.except_cases:
+            return False
+        if self.cases is None:
+            return True
+        return case_type in self.cases or (self.or_event is not None and self.or_event in events)
+
+
+class _KindsFile(BaseModel):
+    kinds: dict[str, DraftKind]
+    rung_kinds: dict[str, str]
+    tone_cues: list[dict[str, Any]]
+    request_verbs: list[str]
+    draft_nouns: list[str]
+
+
+class CaseText(BaseModel):
+    """What a draft says about one case (data/drafts/cases.yml)."""
+
+    title: str
+    reason: str
+    issue: str
+    obligation: str
+    default_kind: str
+    rung_kinds: dict[str, str] = Field(default_factory=dict)
+
+
+class _CasesFile(BaseModel):
+    cases: dict[str, CaseText]
+
+
+@dataclass(frozen=True)
+class DraftCatalog:
+    """Everything loaded from one drafts directory, validated."""
+
+    config: _Config
+    kinds: dict[str, DraftKind]
+    rung_kinds: dict[str, str]
+    tone_cues: tuple[tuple[str, tuple[str, ...]], ...]
+    request_verbs: tuple[str, ...]
+    draft_nouns: tuple[str, ...]
+    cases: dict[str, CaseText]
+    env: Environment
+
+    def case(self, case_type: str, role: str) -> CaseText:
+        """The case text, or a DraftError naming what is known."""
+        key = f"{case_type}.{role}"
+        if key not in self.cases:
+            raise DraftError(f"no drafts for {key}; known: {', '.join(self.cases)}")
+        return self.cases[key]
+
+    def kind(self, kind_id: str) -> DraftKind:
+        """A kind by id, or a DraftError naming the known ones."""
+        if kind_id not in self.kinds:
+            raise DraftError(f"unknown draft kind {kind_id!r}; known: {', '.join(self.kinds)}")
+        return self.kinds[kind_id]
+
+    def kinds_for(self, case_type: str, role: str, events: set[str] | frozenset[str] = frozenset()
+                  ) -> list[DraftKind]:
+        """The kinds written for a case, in file order."""
+        return [kind for kind in self.kinds.values() if kind.written_for(case_type, role, events)]
+
+
+def default_drafts_dir() -> Path:
+    """<repo>/data/drafts."""
+    return data_path("drafts")
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError) as error:
+        raise DraftConfigError(f"{path.name}: cannot be read: {error}") from None
+
+
+def _parse(model: type[BaseModel], path: Path) -> Any:
+    try:
+        return model.parse_obj(_read_yaml(path))
+    except ValueError as error:
+        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                           for e in getattr(error, "errors", lambda: [])()) or str(error)
+        raise DraftConfigError(f"{path.name}: {detail}") from None
+
+
+@lru_cache(maxsize=4)
+def _load(drafts_dir: str) -> DraftCatalog:
+    root = Path(drafts_dir)
+    config = _parse(_Config, root / "config.yml")
+    kinds_file = _parse(_KindsFile, root / "kinds.yml")
+    cases_file = _parse(_CasesFile, root / "cases.yml")
+    kinds = {kind_id: kind.copy(update={"id": kind_id})
+             for kind_id, kind in kinds_file.kinds.items()}
+    tone_cues = tuple((str(group.get("tone")), tuple(str(w) for w in group.get("words") or ()))
+                      for group in kinds_file.tone_cues)
+    catalog = DraftCatalog(config=config, kinds=kinds, rung_kinds=kinds_file.rung_kinds,
+                           tone_cues=tone_cues,
+                           request_verbs=tuple(kinds_file.request_verbs),
+                           draft_nouns=tuple(kinds_file.draft_nouns),
+                           cases=cases_file.cases, env=_make_env(root, config))
+    _validate(root, catalog)
+    return catalog
+
+
+def _validate(root: Path, catalog: DraftCatalog) -> None:
+    problems: list[str] = []
+    for kind in catalog.kinds.values():
+        where = f"kinds.yml kinds.{kind.id}"
+        if not (root / "kinds" / f"{kind.id}.j2").is_file():
+            problems.append(f"{where}: missing template kinds/{kind.id}.j2")
+        problems += [f"{where}: unknown role {r!r}" for r in kind.roles if r not in ROLES]
+        problems += [f"{where}: unknown tone {t!r}" for t in kind.tones if t not in TONES]
+        problems += [f"{where}: unknown need {n!r}" for n in kind.needs if n not in NEEDABLE]
+        if not kind.tones or not kind.cues:
+            problems.append(f"{where}: needs at least one tone and one cue")
+    for rung, kind_id in catalog.rung_kinds.items():
+        if kind_id not in catalog.kinds:
+            problems.append(f"kinds.yml rung_kinds.{rung}: unknown kind {kind_id!r}")
+    for tone, words in catalog.tone_cues:
+        if tone not in TONES or not words:
+            problems.append(f"kinds.yml tone_cues: {tone!r} needs a known tone and words")
+    for key, case in catalog.cases.items():
+        case_type, _, role = key.partition(".")
+        where = f"cases.yml cases.{key}"
+        if role not in ROLES:
+            problems.append(f"{where}: key must be <case_type>.<buyer|seller>")
+            continue
+        for kind_id in [case.default_kind, *case.rung_kinds.values()]:
+            kind = catalog.kinds.get(kind_id)
+            if kind is None:
+                problems.append(f"{where}: unknown kind {kind_id!r}")
+            elif not kind.written_for(case_type, role, {kind.or_event} - {None}):
+                problems.append(f"{where}: kind {kind_id!r} is not written for this case")
+    config = catalog.config
+    for name in NEEDABLE:
+        if name not in config.fact_labels:
+            problems.append(f"config.yml fact_labels: no label for {name!r}")
+    for role in ROLES:
+        for table in ("first_person", "other_party", "event_phrases"):
+            if role not in getattr(config, table):
+                problems.append(f"config.yml {table}: no entry for {role!r}")
+    if problems:
+        raise DraftConfigError("; ".join(problems))
+
+
+def _make_env(root: Path, config: _Config) -> Environment:
+    """A plain-text Jinja2 environment: StrictUndefined, no autoescape, no None output."""
+    env = Environment(
+        loader=FileSystemLoader(str(root)),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,
+        finalize=_refuse_none,
+    )
+    env.filters["sentence"] = lambda text: as_sentence(str(text), config.marks)
+    env.filters["clause"] = lambda text: as_clause(str(text), config.marks)
+    return env
+
+
+def _refuse_none(value: Any) -> Any:
+    """Template guard: a None must be handled by an ``if``, never printed."""
+    if value is None:
+        raise DraftConfigError("a template printed None; guard the value with an if")
+    return value
+
+
+def load_drafts(drafts_dir: Path | None = None) -> DraftCatalog:
+    """The validated drafts catalog (default <repo>/data/drafts; cached per directory)."""
+    return _load(str((drafts_dir or default_drafts_dir()).resolve()))
+
+
+def check_lexicon_events(catalog: DraftCatalog, event_ids: set[str]) -> list[str]:
+    """Lexicon events without a timeline phrase for a role (each named)."""
+    return [f"config.yml event_phrases.{role}: no phrase for {event!r}"
+            for role in ROLES for event in sorted(event_ids)
+            if event not in catalog.config.event_phrases.get(role, {})]
+
+
+def format_date(value: date, catalog: DraftCatalog | None = None) -> str:
+    """A date in the draft format (year, month and day)."""
+    config = (catalog or load_drafts()).config
+    return config.date_format.format(year=value.year, month=value.month, day=value.day)
+
+
+def placeholder(name: str, catalog: DraftCatalog | None = None) -> str:
+    """The visible placeholder of a fact the kind needs."""
+    config = (catalog or load_drafts()).config
+    return config.placeholder_format.format(label=config.fact_labels[name])
