@@ -27,7 +27,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.rulebook.vocabulary import ROLES as RULEBOOK_ROLES
+from bot.rulebook.vocabulary import ROLES
 from bot.store.models import (
     CASE_STATUSES,
     CLOSED,
@@ -44,7 +44,6 @@ from bot.store.models import (
     utcnow,
 )
 
-ROLES = RULEBOOK_ROLES
 UPDATABLE_FIELDS = frozenset({"role", "order_number", "amount", "ladder_rung", "status"})
 KEY_DATES_PREFIX = "key_dates."
 
