@@ -225,11 +225,6 @@ def rung_at(case: CaseEntry, index: int, book: RuleBook | None = None) -> RungVi
     )
 
 
-def next_rung(case: CaseEntry, current_index: int, book: RuleBook | None = None) -> RungView | None:
-    """One rung up from ``current_index`` (None past the last rung)."""
-    return rung_at(case, current_index + 1, book)
-
-
 def safety_flags_in(text: str, book: RuleBook | None = None) -> list[str]:
     """Safety flags raised by keywords in (already normalized) ``text``, in file order."""
     flags: list[str] = []

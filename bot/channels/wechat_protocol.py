@@ -13,7 +13,6 @@ import json
 import re
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -134,61 +133,6 @@ def dedup_key(fields: Mapping[str, Any]) -> str | None:
     if sender and created:
         return f"event:{sender}:{created}:{field(fields, 'Event').lower()}"
     return None
-
-
-# --- bounded TTL caches ----------------------------------------------------------------
-
-
-class TTLCache:
-    """A small LRU-bounded mapping whose entries expire ``ttl`` seconds after being set.
-
-    In-memory and per process: not shared between workers or replicas.
-    """
-
-    def __init__(self, maxsize: int, ttl: float, clock: Callable[[], float] = time.monotonic):
-        if maxsize < 1 or ttl <= 0:
-            raise ValueError("maxsize and ttl must be positive")
-        self.maxsize = maxsize
-        self.ttl = ttl
-        self._clock = clock
-        self._items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-
-    def _purge(self, now: float) -> None:
-        while self._items:
-            key, (expires, _) = next(iter(self._items.items()))
-            if expires > now:
-                break
-            del self._items[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        now = self._clock()
-        item = self._items.get(key)
-        if item is None or item[0] <= now:
-            self._items.pop(key, None)
-            return default
-        return item[1]
-
-    def set(self, key: str, value: Any) -> None:
-        now = self._clock()
-        self._purge(now)
-        self._items.pop(key, None)
-        self._items[key] = (now + self.ttl, value)
-        while len(self._items) > self.maxsize:
-            self._items.popitem(last=False)
-
-    def pop(self, key: str) -> Any:
-        item = self._items.pop(key, None)
-        return None if item is None else item[1]
-
-    def __contains__(self, key: str) -> bool:
-        return self.get(key, _MISSING) is not _MISSING
-
-    def __len__(self) -> int:
-        self._purge(self._clock())
-        return len(self._items)
-
-
-_MISSING = object()
 
 
 class DedupCache:
@@ -482,7 +426,6 @@ class TokenCache:
         self._lock = threading.Lock()
         self._store = store
         self._key = "token:" + app_id
-        self.fetches = 0
 
     def get(self) -> str:
         """A valid access token, fetching a new one when needed."""
@@ -531,7 +474,6 @@ class TokenCache:
         params = {"grant_type": "client_credential", "appid": self.app_id,
                   "secret": self._secret}
         data = self._http("GET", f"{self.api_base}/cgi-bin/token", params, None)
-        self.fetches += 1
         token = data.get("access_token")
         if _errcode(data) or not isinstance(token, str) or not token:
             raise WeChatAPIError(_errcode(data) or -1, str(data.get("errmsg", "no access_token")))

@@ -48,9 +48,12 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.datafiles import REPO_ROOT
+from bot.dates import find_date_spans
+
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = REPO_ROOT
 DEFAULT_PATTERNS_PATH = "data/entities/patterns.yml"
 DEFAULT_USERDICT_PATH = "data/dictionary/userdict.txt"
 
@@ -76,11 +79,10 @@ class PatternFileError(ValueError):
 
 
 def resolve_path(path: str) -> Path:
-    """An absolute path as is; a relative one against the cwd, else the project root."""
+    """An absolute path as is; a relative one (as config.yml writes them) against the
+    project root, wherever the process was started."""
     candidate = Path(path)
-    if candidate.is_absolute() or candidate.exists():
-        return candidate
-    return PROJECT_ROOT / candidate
+    return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
 
 
 def _expand_ruler_entry(entry: dict[str, Any], where: str) -> list[dict[str, Any]]:
@@ -216,11 +218,7 @@ class _Candidate:
 
 
 def _date_parser_spans(text: str) -> list[tuple[int, int]]:
-    """bot.dates.find_date_spans(text) if that module exists; [] otherwise."""
-    try:
-        from bot.dates import find_date_spans
-    except ImportError:
-        return []
+    """The spans bot.dates finds ([] when the parser fails: it must not break NLU)."""
     try:
         return [(int(s), int(e)) for s, e in find_date_spans(text) if 0 <= s < e <= len(text)]
     except Exception:  # a parser bug must not break NLU

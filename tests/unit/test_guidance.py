@@ -13,7 +13,6 @@ from bot.guidance import (
     DeadlineItem,
     Guidance,
     build_guidance,
-    next_rung,
     rung_at,
     safety_flags_in,
     safety_notes,
@@ -227,7 +226,7 @@ def test_still_not_working_moves_up_to_the_end(case: str) -> None:
         index = 0
         seen = [rung_at(entry, 0).id]
         while True:
-            up = next_rung(entry, index)
+            up = rung_at(entry, index + 1)
             if up is None:
                 break
             assert up.index == index + 1
@@ -235,7 +234,7 @@ def test_still_not_working_moves_up_to_the_end(case: str) -> None:
             index = up.index
         assert seen == entry.rung_ids
         assert rung_at(entry, index).is_last
-        assert next_rung(entry, index) is None
+        assert rung_at(entry, index + 1) is None
         assert rung_at(entry, len(entry.ladder)) is None and rung_at(entry, -1) is None
 
 

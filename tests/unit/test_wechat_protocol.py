@@ -20,7 +20,6 @@ from bot.channels.wechat_protocol import (
     DedupCache,
     MalformedMessage,
     TokenCache,
-    TTLCache,
     WeChatAPIError,
     compose_reply,
     dedup_key,
@@ -146,13 +145,6 @@ def test_dedup_cache_is_bounded() -> None:
     assert len(cache) == 3
     assert not cache.first_time("k9")
     assert cache.first_time("k0")  # evicted, oldest first
-
-
-def test_ttl_cache_rejects_bad_sizes() -> None:
-    with pytest.raises(ValueError):
-        TTLCache(0, 10)
-    with pytest.raises(ValueError):
-        TTLCache(10, 0)
 
 
 # --- buttons -------------------------------------------------------------------------------
