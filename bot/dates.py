@@ -4,7 +4,7 @@ Library decision: own table of regex rules + handlers, cn2an for Chinese numeral
 was rejected: banners on import (0.5 s; +numpy/jiojio/requests, 19 MB), ranges for 两周前 and
 一个月前, 12月28号 put in the coming year, and no 11.3, 上週五 or 兩天前.
 
-Text is normalized first (``bot.normalize.normalize``: Traditional → Simplified, full-width →
+Text is normalized first (``bot.chinese_forms.normalize``: Traditional → Simplified, full-width →
 half-width, length-preserving), so spans found on it index the original message as well.
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from bot.normalize import normalize
+from bot.chinese_forms import normalize
 
 __all__ = ["SHANGHAI", "DateResolution", "find_date_spans", "resolve_date"]
 

@@ -16,9 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from bot.chinese_forms import normalize
 from bot.datafiles import data_path
 from bot.guidance import DeadlineItem, limit_item
-from bot.normalize import normalize
 from bot.rulebook import RuleBook, TimeLimit
 from bot.sources import Citation, SourceError, Sources, load_sources
 from bot.understanding.lexicon import LexiconError, read_vocabulary, word_list

@@ -29,8 +29,8 @@ def main(argv: list[str]) -> int:
     from sklearn.model_selection import StratifiedKFold, cross_val_score
     from sklearn.pipeline import make_pipeline
 
+    from bot.chinese_forms import normalize
     from bot.mixed_language import load_mixed_language
-    from bot.normalize import normalize
     from scripts.eval_nlu import TRAIN_DIR, read_split
 
     warnings.filterwarnings("ignore")

@@ -11,7 +11,7 @@ export RASA_TELEMETRY_ENABLED=false
 
 # Training inputs: a change to any of these means the model must be retrained.
 TRAIN_INPUTS=(config.yml domain.yml data/nlu data/stories data/rules data/dictionary
-  data/entities data/normalization bot/nlu bot/normalize.py bot/mixed_language.py bot/dates.py
+  data/entities data/normalization bot/nlu bot/chinese_forms.py bot/mixed_language.py bot/dates.py
   requirements)
 TRAIN_DATA=(data/nlu data/stories data/rules)
 

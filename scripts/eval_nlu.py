@@ -90,7 +90,7 @@ class SubsetAccuracy:
 
 
 def ensure_repo_on_path(root: Path = ROOT) -> None:
-    """Make ``bot`` and ``tests`` importable when run as ``python scripts/eval_nlu.py``."""
+    """Make ``bot`` importable when run as ``python scripts/eval_nlu.py``."""
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
 
@@ -125,7 +125,7 @@ def strip_entity_markup(text: str) -> str:
 def read_split(folder: Path) -> list[Example]:
     """All (text, intent) pairs of the NLU YAML files in ``folder``, markup removed."""
     ensure_repo_on_path()
-    from tests.nlu_data import read_examples
+    from bot.nlu_examples import read_examples
 
     return [
         (strip_entity_markup(text), intent)
@@ -143,7 +143,7 @@ def is_traditional(text: str, to_simplified: Callable[[str], str] | None = None)
     """True when Traditional→Simplified conversion changes the text."""
     if to_simplified is None:
         ensure_repo_on_path()
-        from bot.normalize import to_simplified
+        from bot.chinese_forms import to_simplified
     return to_simplified(text) != text
 
 
@@ -234,7 +234,7 @@ def train_baseline(
 ) -> tuple[Any, float]:
     """Fit char 1-4-gram TF-IDF + logistic regression; returns (pipeline, seconds).
 
-    Text goes through ``normalizer`` (default ``bot.normalize.normalize``: Traditional →
+    Text goes through ``normalizer`` (default ``bot.chinese_forms.normalize``: Traditional →
     Simplified, full-width → half-width) both here and at prediction time.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -243,7 +243,7 @@ def train_baseline(
 
     if normalizer is None:
         ensure_repo_on_path()
-        from bot.normalize import normalize as normalizer
+        from bot.chinese_forms import normalize as normalizer
     pipeline = make_pipeline(
         TfidfVectorizer(
             analyzer="char",
@@ -445,7 +445,7 @@ def render_markdown(report: Report) -> str:
         "Baseline: scikit-learn TF-IDF over character 1–4-grams of the whole message "
         "(`char`, sublinear tf) + "
         f"LogisticRegression (C={BASELINE_C:g}, random_state={BASELINE_RANDOM_STATE}), on text "
-        "normalized by `bot.normalize.normalize` (Traditional → Simplified, full-width → "
+        "normalized by `bot.chinese_forms.normalize` (Traditional → Simplified, full-width → "
         "half-width). Macro-F1 averages over the true intents only; the model's "
         "`nlu_fallback` predictions count as misses.",
         "",
@@ -453,7 +453,7 @@ def render_markdown(report: Report) -> str:
         "",
         markdown_table(["", "model", "baseline"], report.summary),
         "",
-        "An example is Traditional when `bot.normalize.to_simplified(text) != text`.",
+        "An example is Traditional when `bot.chinese_forms.to_simplified(text) != text`.",
         f"The model answered `nlu_fallback` on {report.fallback_count} held-out example(s).",
         "",
         "## Timing",
@@ -505,7 +505,7 @@ def main() -> int:
     started = time.perf_counter()
     quiet_libraries()
     ensure_repo_on_path()
-    from bot.normalize import normalize, to_simplified
+    from bot.chinese_forms import normalize, to_simplified
 
     model_path = newest_model()
     if model_path is None:

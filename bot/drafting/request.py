@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.chinese_forms import normalize
 from bot.drafting.catalog import DraftCatalog, DraftKind
-from bot.normalize import normalize
 
 CLAUSE_END = re.compile(r"[,.!?;\uff0c\u3002\uff01\uff1f\uff1b]")
 

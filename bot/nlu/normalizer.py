@@ -1,6 +1,6 @@
 """Text normalization as a Rasa graph component.
 
-``ChineseTextNormalizer`` replaces the message text with :func:`bot.normalize.normalize`
+``ChineseTextNormalizer`` replaces the message text with :func:`bot.chinese_forms.normalize`
 (Traditional → Simplified, full-width → half-width), then reads English shopping words and
 emoji (:mod:`bot.mixed_language`). The normalization is
 length-preserving, so character offsets computed on the normalized text (entities, date
@@ -25,8 +25,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.chinese_forms import normalize
 from bot.mixed_language import load_mixed_language
-from bot.normalize import normalize
 
 ORIGINAL_TEXT_KEY = "text_original"
 

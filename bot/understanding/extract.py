@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from bot.chinese_forms import normalize
 from bot.dates import find_date_spans, number_value, resolve_date
-from bot.normalize import normalize
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.parties import seller_location, shop_name
 

@@ -11,8 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from bot.chinese_forms import normalize
 from bot.datafiles import DataFileError, data_path, read_yaml
-from bot.normalize import normalize
 from bot.rulebook import ORDER_STATUSES, ROLES
 
 DEFAULT_LEXICON = data_path("understanding", "lexicon.yml")

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from bot import text
+from bot.chinese_forms import normalize
 from bot.citing import resolve_refs, source_tag
 from bot.datafiles import data_path
 from bot.guidance import Guidance
 from bot.locale import load_locale
-from bot.normalize import normalize
 from bot.rulebook import CaseEntry, RuleBook
 from bot.understanding.lexicon import LexiconError, read_vocabulary, word_list
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from bot.chinese_forms import normalize
 from bot.dates import SHANGHAI
 from bot.guidance import safety_flags_in
-from bot.normalize import normalize
 from bot.rulebook import CASE_TYPES, RuleBook
 from bot.statutes import asks_statute
 from bot.understanding.extract import MessageFacts, read_message

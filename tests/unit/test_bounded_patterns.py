@@ -10,7 +10,8 @@ from types import ModuleType
 
 import pytest
 
-from bot import dates, normalize
+from bot import chinese_forms as normalize
+from bot import dates
 from bot.channels import wechat_protocol
 from bot.drafting import text as draft_text
 from bot.nlu.entities import load_patterns

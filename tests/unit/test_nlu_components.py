@@ -22,6 +22,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT, TEXT_TOKENS
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.chinese_forms import normalize
 from bot.nlu.entities import (
     PatternFileError,
     SpacyRuleEntityExtractor,
@@ -30,7 +31,6 @@ from bot.nlu.entities import (
     normalize_amount,
 )
 from bot.nlu.normalizer import ORIGINAL_TEXT_KEY, ChineseTextNormalizer
-from bot.normalize import normalize
 
 REPO = Path(__file__).resolve().parents[2]
 PATTERNS = REPO / "data" / "entities" / "patterns.yml"

@@ -6,7 +6,7 @@ from collections import Counter
 
 import yaml
 
-from tests.nlu_data import read_examples
+from bot.nlu_examples import read_examples
 
 CASE_AND_QUESTION_INTENTS = {
     "ruling_unfair", "refund_refused", "seller_harassment", "not_shipped", "not_received",
@@ -61,7 +61,7 @@ def test_no_training_example_has_two_intents(repo_root):
 
 
 def test_about_a_tenth_is_traditional_chinese(repo_root):
-    from bot.normalize import to_simplified
+    from bot.chinese_forms import to_simplified
 
     texts = [text for text, _ in _train(repo_root)]
     traditional = sum(1 for text in texts if to_simplified(text) != text)
