@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.deadlines import due_date
-from bot.rulebook import CaseEntry, Note, RuleBook, TimeLimit, load_rulebook
+from bot.rulebook import CaseEntry, Note, RuleBook, TimeLimit
 from bot.sources import Citation
 
 
@@ -127,25 +127,20 @@ class Guidance:
         return self.ladder[index] if 0 <= index < len(self.ladder) else None
 
 
-def _book(book: RuleBook | None) -> RuleBook:
-    return book if book is not None else load_rulebook()
-
-
 def deadline_items(
     entry: CaseEntry,
     key_event: str | None,
     key_date: dt.date | None,
     today: dt.date,
-    book: RuleBook | None = None,
+    book: RuleBook,
     event_dates: Mapping[str, dt.date] | None = None,
 ) -> tuple[DeadlineItem, ...]:
     """Date every limit from its own event: ``key_date`` for ``key_event``, the others from
     ``event_dates`` when the user gave them."""
-    rules = _book(book)
     dates = dict(event_dates or {})
     if key_date is not None and key_event is not None:
         dates[key_event] = key_date
-    return tuple(limit_item(limit, dates.get(limit.counts_from), today, rules)
+    return tuple(limit_item(limit, dates.get(limit.counts_from), today, book)
                  for limit in entry.time_limits)
 
 
@@ -201,12 +196,12 @@ def current_rung_index(
     return index
 
 
-def rung_at(case: CaseEntry, index: int, book: RuleBook | None = None) -> RungView | None:
+def rung_at(case: CaseEntry, index: int, book: RuleBook) -> RungView | None:
     """The case's rung at ``index`` (None outside the ladder)."""
     if index < 0 or index >= len(case.ladder):
         return None
     step = case.ladder[index]
-    rung = _book(book).rung(step.rung)
+    rung = book.rung(step.rung)
     evidence = [] if step.evidence_only else list(rung.evidence)
     evidence += [item for item in step.evidence if item not in evidence]
     return RungView(
@@ -221,41 +216,39 @@ def rung_at(case: CaseEntry, index: int, book: RuleBook | None = None) -> RungVi
         sources=tuple(rung.sources),
         case_note=step.note,
         is_last=index == len(case.ladder) - 1,
-        citations=_book(book).cite(rung.sources),
+        citations=book.cite(rung.sources),
     )
 
 
-def safety_flags_in(text: str, book: RuleBook | None = None) -> list[str]:
+def safety_flags_in(text: str, book: RuleBook) -> list[str]:
     """Safety flags raised by keywords in (already normalized) ``text``, in file order."""
     flags: list[str] = []
-    for trigger in _book(book).safety_triggers():
+    for trigger in book.safety_triggers():
         if trigger.matches(text):
             flags.extend(flag for flag in trigger.flags if flag not in flags)
     return flags
 
 
-def safety_notes(flag_ids: Sequence[str], book: RuleBook | None = None) -> tuple[SafetyNote, ...]:
+def safety_notes(flag_ids: Sequence[str], book: RuleBook) -> tuple[SafetyNote, ...]:
     """Messages for the given safety flags (duplicates dropped)."""
-    rules = _book(book)
     notes: list[SafetyNote] = []
     for flag_id in dict.fromkeys(flag_ids):
-        flag = rules.safety_flag(flag_id)
+        flag = book.safety_flag(flag_id)
         notes.append(SafetyNote(id=flag.id, message=flag.message, source=flag.source,
-                                citations=rules.cite(flag.source)))
+                                citations=book.cite(flag.source)))
     return tuple(notes)
 
 
-def build_guidance(book: RuleBook | None, facts: CaseFacts) -> Guidance:
+def build_guidance(book: RuleBook, facts: CaseFacts) -> Guidance:
     """Structured guidance for the case described by ``facts`` (``book=None``: the default)."""
-    rules = _book(book)
-    entry = rules.entry(facts.case_type, facts.role)
+    entry = book.entry(facts.case_type, facts.role)
     key_event = entry.key_event_for(facts.order_status)
     key_date = facts.key_date
     if key_date is None and key_event is not None:
         key_date = facts.event_dates.get(key_event)
-    items = deadline_items(entry, key_event, key_date, facts.today, rules, facts.event_dates)
+    items = deadline_items(entry, key_event, key_date, facts.today, book, facts.event_dates)
     index = current_rung_index(entry, facts.order_status, key_date, facts.today, items)
-    ladder = tuple(rung_at(entry, i, rules) for i in range(len(entry.ladder)))
+    ladder = tuple(rung_at(entry, i, book) for i in range(len(entry.ladder)))
     uncovered = sorted(
         {
             day.year
@@ -274,17 +267,17 @@ def build_guidance(book: RuleBook | None, facts: CaseFacts) -> Guidance:
         first_steps=tuple(entry.first_steps),
         menu_path=tuple(entry.menu_path),
         key_event=key_event,
-        key_event_label=None if key_event is None else rules.event_label(key_event),
+        key_event_label=None if key_event is None else book.event_label(key_event),
         key_date=key_date,
         deadlines=items,
         now_possible=tuple(item for item in items if item.kind == "opens" and item.reached),
         current_rung_index=index,
         ladder=tuple(r for r in ladder if r is not None),
-        safety=safety_notes(entry.safety, rules),
+        safety=safety_notes(entry.safety, book),
         progress_paths=tuple(tuple(path) for path in entry.progress_path),
         notes=tuple(entry.notes),
         sources=tuple(entry.sources),
         covered=not uncovered,
         uncovered_years=tuple(uncovered),
-        citations=rules.cite(entry.sources),
+        citations=book.cite(entry.sources),
     )

@@ -24,6 +24,9 @@ D = dt.date
 TODAY = D(2026, 11, 22)
 
 
+BOOK = load_rulebook()
+
+
 def guide(
     case: str,
     role: str | None = None,
@@ -224,18 +227,18 @@ def test_still_not_working_moves_up_to_the_end(case: str) -> None:
     for role in book.roles_for(case):
         entry = book.entry(case, role)
         index = 0
-        seen = [rung_at(entry, 0).id]
+        seen = [rung_at(entry, 0, BOOK).id]
         while True:
-            up = rung_at(entry, index + 1)
+            up = rung_at(entry, index + 1, BOOK)
             if up is None:
                 break
             assert up.index == index + 1
             seen.append(up.id)
             index = up.index
         assert seen == entry.rung_ids
-        assert rung_at(entry, index).is_last
-        assert rung_at(entry, index + 1) is None
-        assert rung_at(entry, len(entry.ladder)) is None and rung_at(entry, -1) is None
+        assert rung_at(entry, index, BOOK).is_last
+        assert rung_at(entry, index + 1, BOOK) is None
+        assert rung_at(entry, len(entry.ladder), BOOK) is None and rung_at(entry, -1, BOOK) is None
 
 
 def test_refund_ladder_order() -> None:
@@ -286,14 +289,14 @@ def test_rung_evidence_is_generic_plus_case_specific() -> None:
     ],
 )
 def test_safety_flags_in(message: str, flags: list) -> None:
-    assert safety_flags_in(message) == flags
+    assert safety_flags_in(message, BOOK) == flags
 
 
 def test_safety_entries_carry_their_notes() -> None:
     g = guide("seller_harassment")
     assert [n.id for n in g.safety] == ["police_first"]
     assert g.safety[0].message and g.safety[0].source
-    assert [n.id for n in safety_notes(["offer_human", "offer_human"])] == ["offer_human"]
+    assert [n.id for n in safety_notes(["offer_human", "offer_human"], BOOK)] == ["offer_human"]
 
 
 # ---- text helpers -------------------------------------------------------------------
@@ -355,9 +358,7 @@ def test_guidance_carries_the_whole_ladder() -> None:
     assert last.ladder[-1].is_last and last.rung(len(last.ladder) - 1).id == "court"
 
 
-def test_default_rule_book_is_used_when_none_is_given() -> None:
-    facts = CaseFacts("refund_refused", None, "refunding", D(2026, 11, 18), D(2026, 11, 22))
-    assert build_guidance(None, facts) == build_guidance(load_rulebook(), facts)
+def test_the_rule_book_loads_once_per_process() -> None:
     assert load_rulebook() is load_rulebook()
 
 
