@@ -30,7 +30,7 @@ shell: train ## Chat with the bot in the terminal (starts the action server too)
 lint: install ## ruff over the Python code
 	@$(VENV)/bin/ruff check bot actions tests scripts
 
-validate: install ## rasa data validate (domain, data, stories)
+validate: install ## Every data file loaded and cross-checked, then rasa data validate (domain, data, stories)
 	@$(PY) scripts/validate.py
 
 test-unit: install ## Unit and action tests (no trained model needed)

@@ -98,7 +98,7 @@ class Citation:
         return None if self.year is None else dt.date(self.year, 1, 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one loaded catalog of sources
 class Sources:
     """All citable sources, and the file they came from (for error messages)."""
 

@@ -1,8 +1,9 @@
 """`rasa data validate`, failing on errors and on every warning but one kind.
 
-Rasa warns that a response "is not used in any story or rule" when only a custom action
-utters it; such a warning is accepted only when the response is really named in the
-action code (actions/ or bot/) or asked by a form. Anything else fails the run.
+First every data file is loaded and cross-checked (``bot.catalog``), as the action server
+does at start-up. Rasa warns that a response "is not used in any story or rule" when only
+a custom action utters it; such a warning is accepted only when the response is really
+named in the action code (actions/ or bot/) or asked by a form. Anything else fails.
 """
 
 from __future__ import annotations
@@ -36,7 +37,26 @@ def responses_forms_ask() -> set[str]:
     }
 
 
+def check_catalog() -> str | None:
+    """The first problem in the data files (None when all load and agree)."""
+    sys.path.insert(0, str(ROOT))
+    from bot.catalog import load_catalog
+    from bot.datafiles import DataFileError
+    from bot.drafting import DraftConfigError
+    from bot.rulebook import RuleBookError
+
+    try:
+        load_catalog()
+    except (DataFileError, DraftConfigError, RuleBookError) as error:
+        return str(error)
+    return None
+
+
 def main() -> int:
+    problem = check_catalog()
+    if problem is not None:
+        print(f"validate: {problem}")
+        return 1
     command = [str(ROOT / ".venv/bin/rasa"), "data", "validate", "--domain", "domain.yml",
                "--data", "data/nlu", "data/stories", "data/rules", "--config", "config.yml"]
     run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)

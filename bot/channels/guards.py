@@ -15,46 +15,16 @@ console): a middleware around Rasa's ``on_new_message``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from functools import lru_cache
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.adapters import remote_actions
 from bot.adapters.startup import install_rasa_process_hooks
-from bot.datafiles import DataFileError, data_path, read_yaml
+from bot.channels.texts import actions_down_text, no_reply_text, too_long_reply
 from bot.settings import load_settings
 
-TEXTS = data_path("channels", "guards.yml")
-TEXT_KEYS = ("too_long", "no_reply", "actions_down")
 Handler = Callable[[UserMessage], Awaitable[Any]]
-
-
-@lru_cache(maxsize=1)
-def _texts() -> dict[str, str]:
-    data = read_yaml(TEXTS)
-    for key in TEXT_KEYS:
-        if not isinstance(data, dict) or not isinstance(data.get(key), str):
-            raise DataFileError(TEXTS, key, "must be a text")
-    return data
-
-
-def too_long_reply(text: str, limit: int | None = None) -> str | None:
-    """The reply for a message over the cap (None when the message is within it)."""
-    limit = limit or load_settings().max_message_chars
-    if len(text) <= limit:
-        return None
-    return _texts()["too_long"].format(limit=limit, length=len(text))
-
-
-def no_reply_text() -> str:
-    """The apology for a turn without any reply."""
-    return _texts()["no_reply"]
-
-
-def actions_down_text() -> str:
-    """The note for a turn during which the action server was unreachable."""
-    return _texts()["actions_down"]
 
 
 def sender_ok(sender: Any) -> bool:
