@@ -11,7 +11,7 @@ from actions import common
 from actions.common import lexicon, logger, rulebook
 from bot import text
 from bot.locale import load_locale
-from bot.rulebook import CASE_TYPES
+from bot.rulebook import case_types
 from bot.store import Case
 
 DELETE_PENDING = "delete_pending"  # set only when the user was asked to confirm a deletion
@@ -20,7 +20,7 @@ DELETE_PENDING = "delete_pending"  # set only when the user was asked to confirm
 def _mentioned_case_types(tracker: Tracker) -> list[str]:
     """Case types the NLU also ranked for the message (e.g. a refund named in passing)."""
     ranking = tracker.latest_message.get("intent_ranking") or []
-    return [item["name"] for item in ranking if item.get("name") in CASE_TYPES]
+    return [item["name"] for item in ranking if item.get("name") in case_types()]
 
 
 def _slots_for(case: Case) -> list[EventType]:

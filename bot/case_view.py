@@ -15,7 +15,7 @@ from bot.citing import console_line
 from bot.drafting import load_drafts, render_draft
 from bot.drafting.compose import context_for, facts_from_state
 from bot.drafting.request import CaseSide, kind_for_rung
-from bot.rulebook import CASE_TYPES, RuleBook, load_rulebook
+from bot.rulebook import RuleBook, case_types, load_rulebook
 from bot.sources import Citation
 from bot.understanding.lexicon import load_lexicon
 from bot.understanding.state import CaseState, Fact
@@ -36,7 +36,7 @@ def iso_date(value: Any) -> date | None:
 def case_facts(slots: Mapping[str, Any], today: date) -> guidance.CaseFacts | None:
     """The open case described by the slots (None without a case)."""
     case_type = slots.get("case_type")
-    if case_type not in CASE_TYPES:
+    if case_type not in case_types():
         return None
     return guidance.CaseFacts(case_type=case_type, role=slots.get("role"),
                               order_status=slots.get("order_status"),

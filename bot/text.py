@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.citing import resolve_refs, source_tag
 from bot.locale import entry
+from bot.rulebook.vocabulary import load_case_folders
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.guidance import DeadlineItem
@@ -18,7 +19,10 @@ if TYPE_CHECKING:  # pragma: no cover
 _get = entry
 
 def label(kind: str, value: str) -> str:
-    """The Chinese label of a slot value, e.g. ``label("order_status", "completed")``."""
+    """The Chinese label of a slot value, e.g. ``label("order_status", "completed")``; a
+    case type's label comes from its folder (``data/cases/<case_type>/case.yml``)."""
+    if kind == "case_type":
+        return load_case_folders()[value].label
     return str(_get("labels", kind, value))
 
 

@@ -3,7 +3,7 @@
 A draft is one *kind* of text (``data/drafts/kinds.yml``: a message or an ultimatum to the
 seller, an after-sale reason, a statement or an appeal to the platform, a complaint to 12315 or the
 consumer association, a police report, a demand letter …) for one case
-(``data/drafts/cases.yml``) in one tone. Every label and format is in
+(``data/cases/<case_type>/drafts.yml``) in one tone. Every label and format is in
 ``data/drafts/config.yml``; this module holds no Chinese text.
 
 Only facts the user gave are used (:class:`DraftFacts`). A fact the kind needs and the user

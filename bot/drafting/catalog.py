@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from bot.datafiles import data_path
 from bot.drafting.facts import NEEDABLE, TONES, DraftConfigError, DraftError
 from bot.drafting.text import Punctuation, as_clause, as_sentence
-from bot.rulebook.vocabulary import ROLES
+from bot.rulebook.vocabulary import CASE_DRAFTS_FILE, CASES_DIR, ROLES, load_case_folders
 
 
 class _Config(BaseModel):
@@ -87,7 +87,7 @@ class _KindsFile(BaseModel):
 
 
 class CaseText(BaseModel):
-    """What a draft says about one case (data/drafts/cases.yml)."""
+    """What a draft says about one case (data/cases/<case_type>/drafts.yml)."""
 
     title: str
     reason: str
@@ -146,13 +146,13 @@ def _read_yaml(path: Path) -> Any:
         raise DraftConfigError(f"{path.name}: cannot be read: {error}") from None
 
 
-def _parse(model: type[BaseModel], path: Path) -> Any:
+def _parse(model: type[BaseModel], path: Path, shown: str | None = None) -> Any:
     try:
         return model.parse_obj(_read_yaml(path))
     except ValueError as error:
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
                            for e in getattr(error, "errors", lambda: [])()) or str(error)
-        raise DraftConfigError(f"{path.name}: {detail}") from None
+        raise DraftConfigError(f"{shown or path.name}: {detail}") from None
 
 
 @lru_cache(maxsize=4)
@@ -160,7 +160,7 @@ def _load(drafts_dir: str) -> DraftCatalog:
     root = Path(drafts_dir)
     config = _parse(_Config, root / "config.yml")
     kinds_file = _parse(_KindsFile, root / "kinds.yml")
-    cases_file = _parse(_CasesFile, root / "cases.yml")
+    cases, case_files = _case_texts(root)
     kinds = {kind_id: kind.copy(update={"id": kind_id})
              for kind_id, kind in kinds_file.kinds.items()}
     tone_cues = tuple((str(group.get("tone")), tuple(str(w) for w in group.get("words") or ()))
@@ -169,12 +169,30 @@ def _load(drafts_dir: str) -> DraftCatalog:
                            tone_cues=tone_cues,
                            request_verbs=tuple(kinds_file.request_verbs),
                            draft_nouns=tuple(kinds_file.draft_nouns),
-                           cases=cases_file.cases, env=_make_env(root, config))
-    _validate(root, catalog)
+                           cases=cases, env=_make_env(root, config))
+    _validate(root, catalog, case_files)
     return catalog
 
 
-def _validate(root: Path, catalog: DraftCatalog) -> None:
+def _case_texts(root: Path) -> tuple[dict[str, CaseText], dict[str, str]]:
+    """What drafts say about each case: the ``drafts.yml`` of every case folder (the
+    ``cases`` folder beside the drafts directory, else ``data/cases``), and the file each
+    came from."""
+    cases: dict[str, CaseText] = {}
+    files: dict[str, str] = {}
+    beside = root.parent / "cases"
+    for folder in load_case_folders(beside if beside.is_dir() else CASES_DIR).values():
+        path = folder.path / CASE_DRAFTS_FILE
+        shown = f"{folder.id}/{CASE_DRAFTS_FILE}"
+        for key, text in _parse(_CasesFile, path, shown).cases.items():
+            if not key.startswith(folder.id + "."):
+                raise DraftConfigError(f"{shown} cases.{key}: belongs in the folder of its "
+                                       "case type")
+            cases[key], files[key] = text, shown
+    return cases, files
+
+
+def _validate(root: Path, catalog: DraftCatalog, case_files: dict[str, str]) -> None:
     problems: list[str] = []
     for kind in catalog.kinds.values():
         where = f"kinds.yml kinds.{kind.id}"
@@ -193,7 +211,7 @@ def _validate(root: Path, catalog: DraftCatalog) -> None:
             problems.append(f"kinds.yml tone_cues: {tone!r} needs a known tone and words")
     for key, case in catalog.cases.items():
         case_type, _, role = key.partition(".")
-        where = f"cases.yml cases.{key}"
+        where = f"{case_files.get(key, 'drafts.yml')} cases.{key}"
         if role not in ROLES:
             problems.append(f"{where}: key must be <case_type>.<buyer|seller>")
             continue

@@ -24,19 +24,22 @@ from bot.rulebook.models import (
     TimeLimit,
 )
 from bot.rulebook.vocabulary import (
-    ASKED_ROLE_CASES,
-    CASE_TYPES,
+    CASE_RULEBOOK_FILE,
+    CASES_DIR,
     DEFAULT_RULEBOOK_DIR,
     EVENTS_FILE,
     FACETS_FILE,
     LADDER_FILE,
     ORDER_STATUSES,
     ROLES,
-    ROLES_BY_CASE,
     SAFETY_FILE,
     SPECIAL_FILES,
     TIMELINES_FILE,
     Side,
+    asked_role_cases,
+    case_types,
+    load_case_folders,
+    roles_by_case,
 )
 from bot.sources import Citation, SourceError, Sources, load_sources, split_refs
 
@@ -243,18 +246,18 @@ def _check_entry(
     def fail(field: str, problem: str) -> RuleBookError:
         return RuleBookError(path, problem, entry=entry.id, field=field)
 
-    if entry.case_type not in CASE_TYPES:
+    if entry.case_type not in case_types():
         raise fail(
             "case_type",
             f"unknown case type '{entry.case_type}' "
-            f"(not one of the {len(CASE_TYPES)} case intents)",
+            f"(not one of the {len(case_types())} case intents)",
         )
     if entry.role not in ROLES:
         raise fail("role", f"unknown role '{entry.role}' (expected one of {', '.join(ROLES)})")
-    allowed = ROLES_BY_CASE[entry.case_type]
+    allowed = roles_by_case()[entry.case_type]
     if entry.role not in allowed:
         raise fail("role", f"role '{entry.role}' does not apply to case type '{entry.case_type}'")
-    if "role" in entry.asks and entry.case_type not in ASKED_ROLE_CASES:
+    if "role" in entry.asks and entry.case_type not in asked_role_cases():
         raise fail(
             "asks", f"role is implied by case type '{entry.case_type}' and must not be asked"
         )
@@ -342,6 +345,10 @@ def _load(directory: Path, require_complete: bool, sources: Sources) -> RuleBook
     seen_ids: dict[str, Path] = {}
     seen_pairs: dict[tuple[str, str], str] = {}
     case_files = sorted(p for p in directory.glob("*.yml") if p.name not in SPECIAL_FILES)
+    beside = directory.parent / CASES_DIR.name  # data/cases beside data/rulebook
+    if beside.is_dir():
+        case_files += [folder.path / CASE_RULEBOOK_FILE
+                       for folder in load_case_folders(beside).values()]
     for path in case_files:
         raws = _top(path, _read_yaml(path), "cases", list)
         for index, raw in enumerate(raws):
@@ -376,8 +383,8 @@ def _load(directory: Path, require_complete: bool, sources: Sources) -> RuleBook
     if require_complete:
         missing = [
             f"{case}/{role}"
-            for case in CASE_TYPES
-            for role in ROLES_BY_CASE[case]
+            for case in case_types()
+            for role in roles_by_case()[case]
             if (case, role) not in seen_pairs
         ]
         if missing:
@@ -396,12 +403,12 @@ def _load_facets(directory: Path) -> dict[str, tuple[str, ...]]:
     raw = _top(path, _read_yaml(path), "facets", dict)
     facets: dict[str, tuple[str, ...]] = {}
     for case_type, details in raw.items():
-        if case_type not in CASE_TYPES:
+        if case_type not in case_types():
             raise RuleBookError(path, "unknown case type", entry=str(case_type))
         if not isinstance(details, list):
             raise RuleBookError(path, "must be a list of case types", entry=str(case_type))
         for detail in details:
-            if detail not in CASE_TYPES or detail == case_type:
+            if detail not in case_types() or detail == case_type:
                 raise RuleBookError(path, f"'{detail}' is not another case type",
                                     entry=str(case_type))
         facets[str(case_type)] = tuple(details)

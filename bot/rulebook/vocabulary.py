@@ -3,9 +3,14 @@ kinds of limit and ladder sides."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-from bot.datafiles import data_path
+from bot.datafiles import DataFileError, data_path, read_yaml
 
 DEFAULT_RULEBOOK_DIR = data_path("rulebook")
 
@@ -20,41 +25,85 @@ BUYER = "buyer"
 SELLER = "seller"
 ROLES: tuple[str, ...] = (BUYER, SELLER)
 
-# The 18 case-type intents of shared/intents.md (the public contract; never rename).
-CASE_TYPES: tuple[str, ...] = (
-    "ruling_unfair",
-    "refund_refused",
-    "seller_harassment",
-    "not_shipped",
-    "not_received",
-    "not_as_described",
-    "quality_problem",
-    "counterfeit",
-    "broken_promise",
-    "staff_complaint",
-    "external_escalation",
-    "lawsuit",
-    "accused_of_harassment",
-    "wrong_item_returned",
-    "listing_violation",
-    "image_theft",
-    "malicious_review",
-    "logistics_claim",
-)
+# The case types are the folders of data/cases (one per case-type intent of
+# shared/intents.md): CASE_TYPES, ROLES_BY_CASE and ASKED_ROLE_CASES are derived from them
+# on first use (module __getattr__ below), never at import time.
+CASES_DIR = data_path("cases")
+CASE_FILE = "case.yml"
+CASE_RULEBOOK_FILE = "rulebook.yml"  # the case folder's rule-book entries
+CASE_DRAFTS_FILE = "drafts.yml"  # what a draft says about the case
+_DERIVED = ("CASE_TYPES", "ROLES_BY_CASE", "ASKED_ROLE_CASES")
+_CASE_ID = re.compile(r"^[a-z][a-z_]*[a-z]$")
 
-# Case types whose role is asked rather than implied by the intent.
-ASKED_ROLE_CASES: tuple[str, ...] = ("ruling_unfair", "staff_complaint", "logistics_claim")
-_SELLER_CASES = (
-    "accused_of_harassment",
-    "wrong_item_returned",
-    "listing_violation",
-    "image_theft",
-    "malicious_review",
-)
-ROLES_BY_CASE: dict[str, tuple[str, ...]] = {
-    case: ROLES if case in ASKED_ROLE_CASES else (SELLER,) if case in _SELLER_CASES else (BUYER,)
-    for case in CASE_TYPES
-}
+
+@dataclass(frozen=True)
+class CaseFolder:
+    """One case type: its folder, its place in the intent catalog, its label, its roles."""
+
+    id: str
+    order: int
+    label: str
+    roles: tuple[str, ...]
+    path: Path
+
+
+def _case_folder(folder: Path) -> CaseFolder:
+    path = folder / CASE_FILE
+    if not _CASE_ID.match(folder.name):
+        raise DataFileError(folder, "(folder)", "a case folder is named after its intent")
+    data = read_yaml(path)
+    if not isinstance(data, dict) or set(data) != {"order", "label", "roles"}:
+        raise DataFileError(path, "(top level)", "must have exactly order, label and roles")
+    if not isinstance(data["order"], int) or data["order"] < 1:
+        raise DataFileError(path, "order", "must be a positive number")
+    if not isinstance(data["label"], str) or not data["label"].strip():
+        raise DataFileError(path, "label", "must be a non-empty text")
+    roles = data["roles"]
+    if not isinstance(roles, list) or not roles or any(role not in ROLES for role in roles):
+        raise DataFileError(path, "roles", f"must be a non-empty list of {', '.join(ROLES)}")
+    return CaseFolder(folder.name, data["order"], data["label"].strip(),
+                      tuple(role for role in ROLES if role in roles), folder)
+
+
+@lru_cache(maxsize=4)
+def load_case_folders(cases_dir: Path = CASES_DIR) -> dict[str, CaseFolder]:
+    """Every case folder, in intent-catalog order (validated; cached per directory)."""
+    folders = sorted(p for p in Path(cases_dir).iterdir() if (p / CASE_FILE).is_file())
+    if not folders:
+        raise DataFileError(cases_dir, "(folder)", "holds no case folder")
+    cases = [_case_folder(folder) for folder in folders]
+    orders = [case.order for case in cases]
+    if len(set(orders)) != len(orders):
+        twice = next(case for case in cases if orders.count(case.order) > 1)
+        raise DataFileError(twice.path / CASE_FILE, "order", f"{twice.order} is used twice")
+    return {case.id: case for case in sorted(cases, key=lambda case: case.order)}
+
+
+def case_types() -> tuple[str, ...]:
+    """The case types, in intent-catalog order."""
+    return tuple(load_case_folders())
+
+
+def roles_by_case() -> dict[str, tuple[str, ...]]:
+    """Case type -> the roles that can have it."""
+    return {case.id: case.roles for case in load_case_folders().values()}
+
+
+def asked_role_cases() -> tuple[str, ...]:
+    """Case types whose role is asked rather than implied by the intent (two roles)."""
+    return tuple(case.id for case in load_case_folders().values() if len(case.roles) > 1)
+
+
+def __getattr__(name: str) -> Any:
+    """CASE_TYPES, ROLES_BY_CASE, ASKED_ROLE_CASES: derived from the folders on first use."""
+    if name == "CASE_TYPES":
+        return case_types()
+    if name == "ROLES_BY_CASE":
+        return roles_by_case()
+    if name == "ASKED_ROLE_CASES":
+        return asked_role_cases()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 ORDER_STATUSES: tuple[str, ...] = (
     "unpaid",

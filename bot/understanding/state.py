@@ -16,7 +16,7 @@ from typing import Any
 from bot.chinese_forms import normalize
 from bot.dates import SHANGHAI
 from bot.guidance import safety_flags_in
-from bot.rulebook import CASE_TYPES, RuleBook
+from bot.rulebook import RuleBook, case_types
 from bot.statutes import asks_statute
 from bot.understanding.extract import MessageFacts, read_message
 from bot.understanding.lexicon import Lexicon
@@ -136,13 +136,13 @@ def case_candidate(turn: Turn, role: str | None, book: RuleBook) -> tuple[str, f
     ranking = list(turn.ranking) or ([(turn.intent, 1.0)] if turn.intent else [])
     if ranking and ranking[0][0] in REQUEST_INTENTS:
         beside = [(name, confidence) for name, confidence in ranking[1:]
-                  if name in CASE_TYPES and confidence >= BESIDE_CONFIDENCE
+                  if name in case_types() and confidence >= BESIDE_CONFIDENCE
                   and _allowed(book, name, role)]
         return beside[0] if beside else None
-    if not ranking or ranking[0][0] not in CASE_TYPES:
+    if not ranking or ranking[0][0] not in case_types():
         return None
     for name, confidence in ranking:
-        if name in CASE_TYPES and _allowed(book, name, role):
+        if name in case_types() and _allowed(book, name, role):
             return name, confidence
     return None
 

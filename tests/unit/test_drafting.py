@@ -218,10 +218,13 @@ def test_a_bad_kinds_file_names_the_file_and_the_entry(tmp_path) -> None:
 def test_a_case_default_kind_must_be_written_for_the_case(tmp_path) -> None:
     copy = tmp_path / "drafts"
     shutil.copytree(ROOT / "data" / "drafts", copy)
-    data = yaml.safe_load((copy / "cases.yml").read_text(encoding="utf-8"))
+    shutil.copytree(ROOT / "data" / "cases", tmp_path / "cases")
+    case_file = tmp_path / "cases" / "refund_refused" / "drafts.yml"
+    data = yaml.safe_load(case_file.read_text(encoding="utf-8"))
     data["cases"]["refund_refused.buyer"]["default_kind"] = "refund_refusal"
-    (copy / "cases.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(DraftConfigError, match=r"cases\.yml cases\.refund_refused\.buyer"):
+    case_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DraftConfigError,
+                       match=r"refund_refused/drafts\.yml cases\.refund_refused\.buyer"):
         load_drafts(copy)
 
 

@@ -103,6 +103,7 @@ def test_a_rule_book_reference_that_does_not_resolve_names_file_entry_and_field(
 
     directory = tmp_path / "rulebook"
     shutil.copytree(REPO / "data" / "rulebook", directory)
+    shutil.copytree(REPO / "data" / "cases", tmp_path / "cases")
     path = directory / "timelines.yml"
     path.write_text(path.read_text(encoding="utf-8").replace(
         "source: 实施条例 第四十六条", "source: 实施条例 第四十七条", 1), encoding="utf-8")
@@ -117,6 +118,7 @@ def test_a_shared_time_limit_without_as_of_is_refused(tmp_path) -> None:
 
     directory = tmp_path / "rulebook"
     shutil.copytree(REPO / "data" / "rulebook", directory)
+    shutil.copytree(REPO / "data" / "cases", tmp_path / "cases")
     path = directory / "timelines.yml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("    as_of: 2026-11-22\n", "", 1), encoding="utf-8")
