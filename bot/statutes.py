@@ -21,7 +21,7 @@ from bot.datafiles import data_path
 from bot.guidance import DeadlineItem, limit_item
 from bot.rulebook import RuleBook, TimeLimit
 from bot.sources import Citation, SourceError, Sources, load_sources
-from bot.understanding.lexicon import LexiconError, read_vocabulary, word_list
+from bot.vocabulary import LexiconError, read_vocabulary, word_list
 
 DEFAULT_ANSWERS = data_path("law", "answers.yml")
 
@@ -251,8 +251,6 @@ def follow_up_lines(message: str, topic: StatuteTopic, question_words: tuple[str
 
 
 @lru_cache(maxsize=4096)
-def asks_statute(message: str) -> bool:
+def asks_statute(message: str, question_words: tuple[str, ...]) -> bool:
     """Whether a message is a statutory question (it then opens or switches no case)."""
-    from bot.understanding.questions import load_questions
-
-    return statute_topic(message, load_statutes(), load_questions().question_words) is not None
+    return statute_topic(message, load_statutes(), question_words) is not None

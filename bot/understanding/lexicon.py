@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.chinese_forms import normalize
-from bot.datafiles import DataFileError, data_path, read_yaml
+from bot.datafiles import data_path
 from bot.rulebook import ORDER_STATUSES, ROLES
+from bot.vocabulary import LexiconError, read_vocabulary, word_list
 
 DEFAULT_LEXICON = data_path("understanding", "lexicon.yml")
 WORD_LISTS = ("corrections", "negations", "demand_cues", "amount_cues", "other_side", "problems",
@@ -21,10 +22,6 @@ WORD_LISTS = ("corrections", "negations", "demand_cues", "amount_cues", "other_s
               "shop_suffixes", "location_cues", "party_stops", "item_generic", "review_wants")
 NUMBER_KINDS = ("product_id", "tracking_number", "order_number")
 SYNONYM_LISTS = ("evidence", "wants")
-
-
-class LexiconError(DataFileError):
-    """A lexicon file that cannot be used; the message names the file and the entry."""
 
 
 @dataclass(frozen=True)
@@ -69,21 +66,6 @@ class Lexicon:
     def event_label(self, event_id: str) -> str:
         """The Chinese label of one of the lexicon's events."""
         return self.events[event_id].label
-
-
-def word_list(path: Path, entry: str, value: Any) -> tuple[str, ...]:
-    """A non-empty list of non-empty strings, normalized, longest first."""
-    if not isinstance(value, list) or not value:
-        raise LexiconError(path, entry, "must be a non-empty list of words")
-    words: list[str] = []
-    for index, word in enumerate(value):
-        if not isinstance(word, str) or not word.strip():
-            raise LexiconError(path, f"{entry}[{index}]", "must be a non-empty string")
-        words.append(normalize(word.strip()))
-    if len(set(words)) != len(words):
-        duplicate = next(word for word in words if words.count(word) > 1)
-        raise LexiconError(path, entry, f"duplicate word '{duplicate}'")
-    return tuple(sorted(words, key=len, reverse=True))
 
 
 def _synonyms(path: Path, entry: str, value: Any) -> tuple[tuple[str, ...], ...]:
@@ -170,11 +152,6 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
         wants=_synonyms(path, "wants", data["wants"]),
         **{name: word_list(path, name, data[name]) for name in WORD_LISTS},
     )
-
-
-def read_vocabulary(path: Path) -> Any:
-    """The parsed YAML of a vocabulary file; read and syntax errors name the file."""
-    return read_yaml(path, LexiconError)
 
 
 @lru_cache(maxsize=4)

@@ -21,7 +21,7 @@ from bot.datafiles import data_path
 from bot.guidance import Guidance
 from bot.locale import load_locale
 from bot.rulebook import CaseEntry, RuleBook
-from bot.understanding.lexicon import LexiconError, read_vocabulary, word_list
+from bot.vocabulary import LexiconError, read_vocabulary, word_list
 
 DEFAULT_QUESTIONS = data_path("understanding", "questions.yml")
 ANSWERS = ("opens", "passages", "crime")

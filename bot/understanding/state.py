@@ -20,6 +20,7 @@ from bot.rulebook import RuleBook, case_types
 from bot.statutes import asks_statute
 from bot.understanding.extract import MessageFacts, read_message
 from bot.understanding.lexicon import Lexicon
+from bot.understanding.questions import load_questions
 
 # A case-type message that is not a facet switches the case only when this sure of it.
 SWITCH_CONFIDENCE = 0.6
@@ -250,7 +251,7 @@ def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon) -
         if said.role and (said.role != state.role or not state.role_said):
             state.role, state.role_said = said.role, True
         before = state.case_type
-        if not asks_statute(turn.text):  # a question about the law opens no case
+        if not asks_statute(turn.text, load_questions().question_words):  # opens no case
             _choose_case(state, turn, said, number, book)
         if state.case_type and state.role is None and len(book.roles_for(state.case_type)) == 1:
             state.role = book.roles_for(state.case_type)[0]
