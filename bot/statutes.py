@@ -32,6 +32,7 @@ class StatuteLine:
 
     text: str
     citations: tuple[Citation, ...]
+    always: bool = False  # shown even when the topic shows only the lines a message names
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class StatuteTopic:
     lines: tuple[StatuteLine, ...]
     hedge: str
     limit: str | None = None
+    pick: bool = False  # a new question shows the lines it names (and the ``always`` ones)
 
     def asked_by(self, norm: str) -> bool:
         """Whether a normalized, lower-cased message holds a word of every group."""
@@ -72,7 +74,8 @@ FOLLOW_UP_INTENTS = frozenset({None, "ask_deadline", "inform", "nlu_fallback", "
 
 def _topic(path: Path, topic_id: str, spec: Any, sources: Sources) -> StatuteTopic:
     where = f"topics.{topic_id}"
-    if not isinstance(spec, dict) or set(spec) - {"title", "cues", "lines", "hedge", "limit"}:
+    if not isinstance(spec, dict) or set(spec) - {"title", "cues", "lines", "hedge", "limit",
+                                                   "pick"}:
         raise LexiconError(path, where, "must have title, cues, lines, hedge and optionally "
                            "limit")
     title = str(spec.get("title") or "").strip()
@@ -95,13 +98,14 @@ def _topic(path: Path, topic_id: str, spec: Any, sources: Sources) -> StatuteTop
             citations = sources.resolve_all(line.get("source"), at)
         except SourceError as exc:
             raise LexiconError(path, at, f"{exc.problem}: {exc.entry}") from None
-        lines.append(StatuteLine(str(line["text"]).strip(), citations))
+        lines.append(StatuteLine(str(line["text"]).strip(), citations,
+                                 bool(line.get("always"))))
     hedge = str(spec.get("hedge") or "").strip()
     if not hedge:
         raise LexiconError(path, f"{where}.hedge", "every answer needs its one-line hedge")
     limit = spec.get("limit")
     return StatuteTopic(str(topic_id), title, cues, tuple(lines), hedge,
-                        None if limit is None else str(limit))
+                        None if limit is None else str(limit), bool(spec.get("pick")))
 
 
 def parse_statutes(data: Any, path: Path, sources: Sources) -> tuple[StatuteTopic, ...]:
@@ -216,7 +220,14 @@ def law_reply(turn: LawTurn, book: RuleBook, question_words: tuple[str, ...],
     earlier = (statute_topic(text, topics, question_words) for text in turn.earlier)
     previous = next((found for found in earlier if found is not None), None)
     if topic is not None and topic != previous:
-        return statute_answer(topic, book, turn.event_dates, turn.today)
+        answer = statute_answer(topic, book, turn.event_dates, turn.today)
+        if topic.pick:
+            named = follow_up_lines(turn.message, topic, question_words,
+                                    most=len(topic.lines), least_shared=1)
+            if any(line in named for line in topic.lines if not line.always):
+                picked = tuple(line for line in topic.lines if line in named or line.always)
+                answer = StatuteAnswer(topic, picked, answer.dated, topic.hedge)
+        return answer
     if previous is None or (topic is None and turn.intent not in FOLLOW_UP_INTENTS):
         return None
     short = len(turn.message) <= SHORT_FOLLOW_UP

@@ -138,3 +138,13 @@ def test_a_follow_up_with_the_date_gets_the_calendar_date() -> None:
                           dated_now={"goods_received": dt.date(2026, 11, 17)}))
     assert answer is not None and answer.dated is not None
     assert answer.dated.due == dt.date(2026, 11, 24)
+
+
+def test_a_crime_question_gets_the_crime_it_names_and_the_report_advice() -> None:
+    answer = _reply(_turn("拿差评要钱算敲诈勒索犯罪吗"))
+    assert answer is not None
+    refs = [c.ref for line in answer.lines for c in line.citations]
+    assert "刑法 第二百七十四条" in refs and "刑法 第二百六十六条" not in refs
+    assert any(line.always for line in answer.lines)
+    both = _reply(_turn("诈骗和敲诈勒索在刑法里怎么规定的？"))
+    assert both is not None and len(both.lines) == 3
