@@ -11,14 +11,15 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot import case_view, guidance
+from bot.catalog import Catalog, load_catalog
 from bot.dates import SHANGHAI
-from bot.rulebook import RuleBook, load_rulebook
+from bot.rulebook import RuleBook
 from bot.settings import load_settings
 from bot.store import CaseRepository, CaseStoreError, create_store_engine, default_case_db_url
 from bot.store.privacy import install_pii_filter
 from bot.understanding import dialogue
 from bot.understanding.conversation import turns_from_events
-from bot.understanding.lexicon import Lexicon, load_lexicon
+from bot.understanding.lexicon import Lexicon
 from bot.understanding.state import CaseState, Turn, derive_case_state
 
 logger = logging.getLogger(__name__)
@@ -29,15 +30,22 @@ def _mask_logs() -> None:
     install_pii_filter()
 
 
-def rulebook() -> RuleBook:
-    """The validated rule book (loaded once per process, on first use)."""
+@lru_cache(maxsize=1)
+def catalog() -> Catalog:
+    """Every data file of this process, validated together (once, on first use; the action
+    server's start-up already did it)."""
     _mask_logs()
-    return load_rulebook()
+    return load_catalog()
+
+
+def rulebook() -> RuleBook:
+    """The validated rule book (from the catalog)."""
+    return catalog().rulebook
 
 
 def lexicon() -> Lexicon:
-    """The validated understanding vocabularies (loaded once per process)."""
-    return load_lexicon()
+    """The validated understanding vocabularies (from the catalog)."""
+    return catalog().lexicon
 
 
 @lru_cache(maxsize=1)

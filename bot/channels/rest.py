@@ -21,13 +21,14 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
-from sanic import Blueprint, response
+from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.adapters import remote_actions
 from bot.channels.guards import guarded_turn, limit_request_size, sender_ok
+from bot.channels.web import json_error
 from bot.settings import load_settings
 
 CONVERSATION_PREFIX = "rest-"
@@ -95,12 +96,16 @@ class SafeRestInput(RestInput):
 
         blueprint = super().blueprint(answered)
 
+        @blueprint.exception(InvalidUsage)
+        async def bad_request(_request: Request, error: InvalidUsage) -> HTTPResponse:
+            return json_error(400, "bad_request", str(error))  # the other channels' shape
+
         @blueprint.middleware("request")
         async def require_token(request: Request) -> HTTPResponse | None:
             expected = load_settings().rest_token
             if expected and not _bearer_matches(request, expected):
-                return response.json({"error": "unauthorized", "detail":
-                                      "send 'Authorization: Bearer <REST_TOKEN>'"}, status=401)
+                return json_error(401, "unauthorized",
+                                  "send 'Authorization: Bearer <REST_TOKEN>'")
             return None
 
         @blueprint.listener("before_server_start")

@@ -76,6 +76,7 @@ def test_malformed_requests_get_400(webhook, body):
     response = requests.post(webhook, data=body, timeout=10,
                              headers={"Content-Type": "application/json"})
     assert response.status_code == 400, response.text
+    assert response.json()["error"] == "bad_request"  # one error body shape in every channel
 
 
 def test_a_turn_whose_custom_action_failed_says_so():
