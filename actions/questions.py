@@ -21,6 +21,13 @@ def _earlier_user_texts(tracker: Tracker, most: int = 2) -> tuple[str, ...]:
     return tuple(str(event.get("text") or "") for event in reversed(users[:-1]))[:most]
 
 
+def _number(value: object) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def law_topics_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """A question about the law that no topic answers gets the topics that can be answered
     (instead of "not understood"); True when sent."""
@@ -40,7 +47,10 @@ def answer_statute_question(dispatcher: CollectingDispatcher, tracker: Tracker,
         message=tracker.latest_message.get("text") or "", earlier=_earlier_user_texts(tracker),
         intent=(tracker.latest_message.get("intent") or {}).get("name"),
         event_dates=state.rulebook_dates(lexicon()),
-        dated_now=state.rulebook_dates(lexicon(), turn=state.turns), today=message_day(tracker))
+        dated_now=state.rulebook_dates(lexicon(), turn=state.turns), today=message_day(tracker),
+        price=_number(state.value("amount")),
+        price_now=state.facts.get("amount") is not None
+        and state.facts["amount"].turn == state.turns)
     answer = law_reply(turn, rulebook(), load_questions().question_words)
     if answer is None:
         return False

@@ -65,6 +65,14 @@ def statute(answer: StatuteAnswer, today: dt.date, caveat_due: bool) -> dict[str
         caveat = text.caveat() if practice else str(load_locale()["caveat_law"])
     else:
         caveat = practice_hedge() if practice else ""
+    rule = answer.topic.price_rule
+    if rule is not None and answer.price is not None:
+        owed = rule.amount_for(answer.price)
+        dated += _piece("statute_price", price=text.format_number(answer.price),
+                        times=rule.times, owed=text.format_number(owed),
+                        floor=_piece("statute_price_floor", at_least=rule.at_least)
+                        if owed == rule.at_least else "",
+                        source=source_tag(rule.citations))
     if not lines:
         dated = dated.lstrip("\n")
     return {"title": answer.topic.title, "lines": "\n".join(lines), "dated": dated,

@@ -9,6 +9,7 @@ and every source is resolved against ``data/law/sources.yml`` when the file is l
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,6 +37,19 @@ class StatuteLine:
 
 
 @dataclass(frozen=True)
+class PriceRule:
+    """Compensation of ``times`` the price, at least ``at_least`` yuan (its source cited)."""
+
+    times: int
+    at_least: int
+    citations: tuple[Citation, ...]
+
+    def amount_for(self, price: float) -> float:
+        """The compensation this rule gives for ``price``."""
+        return max(price * self.times, self.at_least)
+
+
+@dataclass(frozen=True)
 class StatuteTopic:
     """A statutory question: the word groups that ask it and its answer."""
 
@@ -46,6 +60,7 @@ class StatuteTopic:
     hedge: str
     limit: str | None = None
     pick: bool = False  # a new question shows the lines it names (and the ``always`` ones)
+    price_rule: PriceRule | None = None  # compensation as a multiple of the price
 
     def asked_by(self, norm: str) -> bool:
         """Whether a normalized, lower-cased message holds a word of every group."""
@@ -62,6 +77,7 @@ class StatuteAnswer:
     dated: DeadlineItem | None
     hedge: str
     follow_up: bool = False
+    price: float | None = None  # the price the topic's price rule is applied to
 
 
 # Intents a follow-up question about the law may come with (None: no NLU result); a
@@ -75,7 +91,7 @@ FOLLOW_UP_INTENTS = frozenset({None, "ask_deadline", "inform", "nlu_fallback", "
 def _topic(path: Path, topic_id: str, spec: Any, sources: Sources) -> StatuteTopic:
     where = f"topics.{topic_id}"
     if not isinstance(spec, dict) or set(spec) - {"title", "cues", "lines", "hedge", "limit",
-                                                   "pick"}:
+                                                   "pick", "price_rule"}:
         raise LexiconError(path, where, "must have title, cues, lines, hedge and optionally "
                            "limit")
     title = str(spec.get("title") or "").strip()
@@ -105,7 +121,22 @@ def _topic(path: Path, topic_id: str, spec: Any, sources: Sources) -> StatuteTop
         raise LexiconError(path, f"{where}.hedge", "every answer needs its one-line hedge")
     limit = spec.get("limit")
     return StatuteTopic(str(topic_id), title, cues, tuple(lines), hedge,
-                        None if limit is None else str(limit), bool(spec.get("pick")))
+                        None if limit is None else str(limit), bool(spec.get("pick")),
+                        _price_rule(path, where, spec.get("price_rule"), sources))
+
+
+def _price_rule(path: Path, where: str, spec: Any, sources: Sources) -> PriceRule | None:
+    if spec is None:
+        return None
+    at = f"{where}.price_rule"
+    if not isinstance(spec, dict) or set(spec) != {"times", "at_least", "source"} or not all(
+            isinstance(spec[key], int) and spec[key] > 0 for key in ("times", "at_least")):
+        raise LexiconError(path, at, "needs times and at_least (positive numbers) and source")
+    try:
+        citations = sources.resolve_all(spec["source"], at)
+    except SourceError as exc:
+        raise LexiconError(path, at, f"{exc.problem}: {exc.entry}") from None
+    return PriceRule(spec["times"], spec["at_least"], citations)
 
 
 def parse_statutes(data: Any, path: Path, sources: Sources) -> tuple[StatuteTopic, ...]:
@@ -205,6 +236,8 @@ class LawTurn:
     event_dates: Mapping[str, dt.date]  # every dated rule-book event of the conversation
     dated_now: Mapping[str, dt.date]  # those the latest message gave
     today: dt.date
+    price: float | None = None  # the order amount the conversation gave
+    price_now: bool = False  # ... in the latest message
 
 
 def law_reply(turn: LawTurn, book: RuleBook, question_words: tuple[str, ...],
@@ -221,6 +254,8 @@ def law_reply(turn: LawTurn, book: RuleBook, question_words: tuple[str, ...],
     previous = next((found for found in earlier if found is not None), None)
     if topic is not None and topic != previous:
         answer = statute_answer(topic, book, turn.event_dates, turn.today)
+        if topic.price_rule is not None and turn.price:
+            answer = dataclasses.replace(answer, price=turn.price)
         if topic.pick:
             named = follow_up_lines(turn.message, topic, question_words,
                                     most=len(topic.lines), least_shared=1)
@@ -236,9 +271,10 @@ def law_reply(turn: LawTurn, book: RuleBook, question_words: tuple[str, ...],
     if topic is not None and not lines:
         lines = previous.lines[:1]
     dated = _dated(previous, book, turn.dated_now, turn.today)
-    if not lines and dated is None:
+    price = turn.price if previous.price_rule is not None and turn.price_now else None
+    if not lines and dated is None and price is None:
         return None
-    return StatuteAnswer(previous, lines, dated, previous.hedge, follow_up=True)
+    return StatuteAnswer(previous, lines, dated, previous.hedge, follow_up=True, price=price)
 
 
 def _bigrams(text: str) -> set[str]:

@@ -114,3 +114,9 @@ def format_deadline(
 def caveat() -> str:
     """Rules change; general information, not legal advice."""
     return str(_get("caveat")).strip()
+
+
+def format_number(value: float) -> str:
+    """A sum of money as people write it: 899, 2697, 89.5 (no trailing .0)."""
+    rounded = round(float(value), 2)
+    return f"{rounded:.2f}".rstrip("0").rstrip(".")

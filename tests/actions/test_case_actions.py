@@ -272,3 +272,13 @@ async def test_a_case_message_after_a_law_question_goes_to_the_case(dispatcher, 
     await run(ActionOpenCase(), dispatcher, tracker, domain)
     assert "utter_statute_followup" not in responses(dispatcher)
     assert "utter_case_intro" in responses(dispatcher)
+
+
+@pytest.mark.anyio
+async def test_the_compensation_answer_shows_the_sum_for_the_users_price(dispatcher, domain):
+    tracker = conversation([("买到假货了，鞋子付了899元", "counterfeit"),
+                            ("这种情况按法律我能要求三倍赔偿吗？", "inform")],
+                           slots={"caveat_for": "counterfeit@1", "case_type": "counterfeit"})
+    await run(ActionCaseTurn(), dispatcher, tracker, domain)
+    shown = render(domain, message(dispatcher, "utter_statute_answer"))
+    assert "价款899元" in shown and "即2697元" in shown and "第五十五条" in shown

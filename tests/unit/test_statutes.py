@@ -148,3 +148,18 @@ def test_a_crime_question_gets_the_crime_it_names_and_the_report_advice() -> Non
     assert any(line.always for line in answer.lines)
     both = _reply(_turn("诈骗和敲诈勒索在刑法里怎么规定的？"))
     assert both is not None and len(both.lines) == 3
+
+
+def test_the_fraud_answer_applies_the_law_to_the_price_the_user_gave() -> None:
+    from bot.statutes import LawTurn, law_reply
+
+    first = "听说买到假货可以退一赔三，这个是哪条法律规定的？"
+    book, words = load_rulebook(), load_questions().question_words
+    priced = law_reply(LawTurn(first, (), "counterfeit", {}, {}, dt.date(2026, 11, 20), 899.0),
+                       book, words)
+    assert priced is not None and priced.price == 899.0
+    assert priced.topic.price_rule.amount_for(899) == 2697
+    follow = law_reply(LawTurn("如果东西本身只卖30块，那最多也就赔90块？", (first,), "inform", {},
+                               {}, dt.date(2026, 11, 20), 30.0, True), book, words)
+    assert follow is not None and follow.price == 30.0
+    assert follow.topic.price_rule.amount_for(30) == 500  # at least 500 yuan (第五十五条)
