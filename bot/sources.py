@@ -39,9 +39,6 @@ class SourceKind(StrEnum):
     PRACTICE = "practice"
 
 
-STATUTE_KINDS = frozenset({SourceKind.LAW, SourceKind.REGULATION, SourceKind.RULE})
-
-
 class SourceError(DataFileError):
     """A sources file, or a reference to a source, is invalid (names the file and entry)."""
 
@@ -89,13 +86,6 @@ class Citation:
         if self.document is None:
             return False
         return self.document.third_party or bool(self.article and self.article.single_copy)
-
-    @property
-    def dated(self) -> dt.date | None:
-        """The source's own date: revision, effective date, or the practice year's start."""
-        if self.document is not None:
-            return self.document.revised or self.document.effective
-        return None if self.year is None else dt.date(self.year, 1, 1)
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one loaded catalog of sources

@@ -174,6 +174,7 @@ def _load(path: Path) -> Answers:
     return parse_answers(read_vocabulary(path), path, load_sources())
 
 
+@lru_cache(maxsize=8)
 def law_question_words(question_words: tuple[str, ...],
                        path: Path = DEFAULT_ANSWERS) -> tuple[str, ...]:
     """The rule questions' question words and this file's own."""
@@ -261,7 +262,7 @@ def law_reply(turn: LawTurn, book: RuleBook, question_words: tuple[str, ...],
                                     most=len(topic.lines), least_shared=1)
             if any(line in named for line in topic.lines if not line.always):
                 picked = tuple(line for line in topic.lines if line in named or line.always)
-                answer = StatuteAnswer(topic, picked, answer.dated, topic.hedge)
+                answer = dataclasses.replace(answer, lines=picked)
         return answer
     if previous is None or (topic is None and turn.intent not in FOLLOW_UP_INTENTS):
         return None

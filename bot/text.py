@@ -16,25 +16,23 @@ from bot.rulebook.vocabulary import load_case_folders
 if TYPE_CHECKING:  # pragma: no cover
     from bot.guidance import DeadlineItem
 
-_get = entry
-
 def label(kind: str, value: str) -> str:
     """The Chinese label of a slot value, e.g. ``label("order_status", "completed")``; a
     case type's label comes from its folder (``data/cases/<case_type>/case.yml``)."""
     if kind == "case_type":
         return load_case_folders()[value].label
-    return str(_get("labels", kind, value))
+    return str(entry("labels", kind, value))
 
 
 def weekday_name(index: int) -> str:
     """Weekday name for ``date.weekday()`` (0 = Monday)."""
-    return str(_get("weekdays")[index])
+    return str(entry("weekdays")[index])
 
 
 def format_date(day: dt.date, with_year: bool = False) -> str:
     """A date in the locale's month-day format (or with the year)."""
     key = "date_with_year" if with_year else "date"
-    return str(_get(key)).format(year=day.year, month=day.month, day=day.day)
+    return str(entry(key)).format(year=day.year, month=day.month, day=day.day)
 
 
 def format_date_weekday(day: dt.date, with_year: bool = False, at: dt.time | None = None) -> str:
@@ -42,36 +40,36 @@ def format_date_weekday(day: dt.date, with_year: bool = False, at: dt.time | Non
     date_text = format_date(day, with_year)
     weekday = weekday_name(day.weekday())
     if at is not None:
-        return str(_get("date_weekday_time")).format(
+        return str(entry("date_weekday_time")).format(
             date=date_text, weekday=weekday, hour=at.hour, minute=at.minute
         )
-    return str(_get("date_weekday")).format(date=date_text, weekday=weekday)
+    return str(entry("date_weekday")).format(date=date_text, weekday=weekday)
 
 
 def format_menu_path(items: Iterable[str]) -> str:
     """Menu items joined with arrows."""
-    return str(_get("path_separator")).join(items)
+    return str(entry("path_separator")).join(items)
 
 
 def join_list(items: Iterable[str]) -> str:
     """Items joined with the Chinese enumeration comma."""
-    return str(_get("list_separator")).join(items)
+    return str(entry("list_separator")).join(items)
 
 
 def format_amount(item: DeadlineItem) -> str:
     """The length of a limit: approx prefix, amount or range, unit label."""
-    approx = _get("approx") if item.approximate else ""
-    unit = _get("units", item.unit)
+    approx = entry("approx") if item.approximate else ""
+    unit = entry("units", item.unit)
     if item.amount_max is not None and item.amount_max != item.amount:
-        return str(_get("amount_range")).format(
+        return str(entry("amount_range")).format(
             approx=approx, amount=item.amount, amount_max=item.amount_max, unit=unit
         )
-    return str(_get("amount")).format(approx=approx, amount=item.amount, unit=unit)
+    return str(entry("amount")).format(approx=approx, amount=item.amount, unit=unit)
 
 
 def fallback_note(years: Iterable[int]) -> str:
     """Note for dates beyond the holiday calendar (only weekends were excluded)."""
-    return str(_get("deadline", "uncovered")).format(
+    return str(entry("deadline", "uncovered")).format(
         years=join_list(str(y) for y in sorted(set(years)))
     )
 
@@ -84,9 +82,9 @@ def format_deadline(
 
     The year is shown when ``today`` is not given or the date falls in another year.
     """
-    approx = _get("approx") if item.approximate else ""
+    approx = entry("approx") if item.approximate else ""
     if item.due is None:
-        line = str(_get("deadline", "undated", item.kind)).format(
+        line = str(entry("deadline", "undated", item.kind)).format(
             outcome=item.outcome, counts_from=item.counts_from_label, amount=format_amount(item)
         )
     else:
@@ -94,15 +92,15 @@ def format_deadline(
         with_year = today is None or item.due.year != today.year or latest.year != today.year
         when = format_date_weekday(item.due, with_year, item.due_time)
         if item.due_max is not None:
-            when = str(_get("date_range")).format(
+            when = str(entry("date_range")).format(
                 start=when, end=format_date_weekday(item.due_max, with_year)
             )
         table = "passed" if item.passed else "dated"
-        line = str(_get("deadline", table, item.kind)).format(
+        line = str(entry("deadline", table, item.kind)).format(
             outcome=item.outcome, when=when, approx=approx
         )
     if item.note and with_note:
-        line += str(_get("deadline", "note")).format(note=item.note)
+        line += str(entry("deadline", "note")).format(note=item.note)
     if not item.covered:
         years = [d.year for d in (item.due, item.due_max) if d is not None]
         line += fallback_note(years)
@@ -113,7 +111,7 @@ def format_deadline(
 
 def caveat() -> str:
     """Rules change; general information, not legal advice."""
-    return str(_get("caveat")).strip()
+    return str(entry("caveat")).strip()
 
 
 def format_number(value: float) -> str:
