@@ -38,6 +38,7 @@ from rasa.core.channels.channel import (
     OutputChannel,
     UserMessage,
 )
+from requests.adapters import BaseAdapter
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -47,6 +48,7 @@ from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.replies import TextReply
 
 from bot.channels.guards import guarded_turn, too_long_reply
+from bot.channels.wechat_client import AccountClient
 from bot.channels.wechat_protocol import (
     DEFAULT_API_BASE,
     DEFAULT_REPLY_DEADLINE,
@@ -55,18 +57,14 @@ from bot.channels.wechat_protocol import (
     TEXT_LIMIT,
     ButtonMemory,
     ChannelTexts,
-    CustomMessageClient,
     DedupCache,
-    HttpFunction,
     MalformedMessage,
-    TokenCache,
     WeChatAPIError,
     compose_reply,
     dedup_key,
     field,
     load_texts,
     parse_xml,
-    requests_http,
     signature_valid,
     split_text,
     timestamp_fresh,
@@ -173,7 +171,7 @@ class WeChatInput(InputChannel):
         dedup_ttl: float = 300.0,
         dedup_size: int = 10_000,
         texts: ChannelTexts | None = None,
-        http: HttpFunction = requests_http,
+        transport: BaseAdapter | None = None,
         clock: Callable[[], float] = time.time,
         store: SharedStore | None = None,
         require_aes: bool = False,
@@ -203,10 +201,10 @@ class WeChatInput(InputChannel):
                 raise ValueError("wechat: aes_key must be the 43-character EncodingAESKey") \
                     from exc
 
-        self.client: CustomMessageClient | None = None
+        self.client: AccountClient | None = None
         if app_id and app_secret:
-            tokens = TokenCache(app_id, app_secret, self.api_base, http=http, store=store)
-            self.client = CustomMessageClient(tokens, http=http)
+            self.client = AccountClient(app_id, app_secret, self.api_base, store=store,
+                                        transport=transport)
 
         if not token:
             logger.warning("wechat channel: no token configured, the webhook answers 503")

@@ -2,8 +2,8 @@
 
 Everything here is plain Python on top of wechatpy: signature checks, the request XML
 parser, the retry de-duplication cache, numbered buttons and digit replies, splitting long
-replies, the channel's texts (``data/channels/wechat.yml``) and the access-token cache with
-the customer-service message client. Clocks and HTTP are injectable.
+replies and the channel's texts (``data/channels/wechat.yml``). Clocks are injectable. The
+access token and customer-service messages are in ``wechat_client`` (on wechatpy's client).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import hmac
 import json
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import requests
 import xmltodict
 import yaml
 from wechatpy.utils import WeChatSigner
@@ -34,8 +32,6 @@ MAX_BODY_BYTES = 64 * 1024
 DEFAULT_TIMESTAMP_TOLERANCE = 300.0
 #: WeChat waits 5 s for a passive reply, then retries; answer a little before that.
 DEFAULT_REPLY_DEADLINE = 4.5
-#: errcodes meaning "this access token is no longer valid": fetch a new one and retry once.
-TOKEN_INVALID_ERRCODES = frozenset({40001, 40014, 42001})
 
 DEFAULT_TEXTS_PATH = data_path("channels", "wechat.yml")
 
@@ -358,160 +354,3 @@ def split_text(text: str, limit: int = TEXT_LIMIT, label: str = "") -> list[str]
     n = len(parts)
     return [(label.format(index=i, total=n) if label else "") + p
             for i, p in enumerate(parts, start=1)]
-
-
-# --- WeChat API: access token and customer-service messages ---------------------------
-
-HttpFunction = Callable[[str, str, Mapping[str, str], bytes | None], Mapping[str, Any]]
-
-
-def requests_http(method: str, url: str, params: Mapping[str, str], body: bytes | None,
-                  timeout: float = 5.0) -> Mapping[str, Any]:
-    """Default HTTP function: one JSON request with ``requests``.
-
-    Transport errors become :class:`WeChatAPIError` without the URL, which carries the
-    app secret or the access token in its query string.
-    """
-    headers = {"Content-Type": "application/json; charset=utf-8"} if body is not None else {}
-    try:
-        response = requests.request(method, url, params=dict(params), data=body,
-                                    headers=headers, timeout=timeout)
-        response.raise_for_status()
-        data = response.json()
-    except requests.HTTPError as exc:
-        status = exc.response.status_code if exc.response is not None else "?"
-        raise WeChatAPIError(-1, f"HTTP {status}") from None
-    except (requests.RequestException, ValueError) as exc:
-        raise WeChatAPIError(-1, type(exc).__name__) from None
-    if not isinstance(data, Mapping):
-        raise WeChatAPIError(-1, "response is not a JSON object")
-    return data
-
-
-def _errcode(data: Mapping[str, Any]) -> int:
-    try:
-        return int(data.get("errcode") or 0)
-    except (TypeError, ValueError):
-        return -1
-
-
-class TokenCache:
-    """The account's access token, fetched from ``/cgi-bin/token`` and cached.
-
-    A token is reused until ``refresh_margin`` seconds before it expires (WeChat gives
-    7200 s and keeps the old token valid for a while after issuing a new one).
-    Thread-safe: the channel sends from worker threads. Each fetch invalidates older
-    tokens after a grace period, so several replicas must share one token: with a shared
-    ``store`` (``wechat_state.RedisStore``) the token lives there, one replica at a time
-    fetches (the others wait for it, up to ``FETCH_WAIT_SECONDS``), and an invalidated
-    token is dropped for all.
-    """
-
-    FETCH_WAIT_SECONDS = 5.0
-
-    def __init__(self, app_id: str, app_secret: str, api_base: str = DEFAULT_API_BASE,
-                 http: HttpFunction = requests_http,
-                 clock: Callable[[], float] = time.monotonic,
-                 refresh_margin: float = 300.0, store: SharedStore | None = None) -> None:
-        if not app_id or not app_secret:
-            raise ValueError("app_id and app_secret are required")
-        self.app_id = app_id
-        self._secret = app_secret
-        self.api_base = api_base.rstrip("/")
-        self._http = http
-        self._clock = clock
-        self.refresh_margin = refresh_margin
-        self._token: str | None = None
-        self._expires_at = 0.0
-        self._lock = threading.Lock()
-        self._store = store
-        self._key = "token:" + app_id
-
-    def get(self) -> str:
-        """A valid access token, fetching a new one when needed."""
-        with self._lock:
-            if self._store is not None:
-                return self._shared_get(self._store)
-            if self._token is None or self._clock() >= self._expires_at:
-                self._fetch()
-            assert self._token is not None
-            return self._token
-
-    def invalidate(self, token: str | None = None) -> None:
-        """Drop the cached token (only if it is still ``token``, when given)."""
-        with self._lock:
-            if self._store is not None:
-                self._store.delete(self._key, only_if=token)
-                return
-            if token is None or token == self._token:
-                self._token = None
-                self._expires_at = 0.0
-
-    def _shared_get(self, store: SharedStore) -> str:
-        token = store.get(self._key)
-        if token:
-            return token
-        lock = self._key + ":fetching"
-        if not store.add(lock, "1", self.FETCH_WAIT_SECONDS):
-            deadline = time.monotonic() + self.FETCH_WAIT_SECONDS
-            while time.monotonic() < deadline:  # another replica is fetching it
-                time.sleep(0.05)
-                token = store.get(self._key)
-                if token:
-                    return token
-        try:
-            token = store.get(self._key)  # stored while we took the lock: use it
-            if token:
-                return token
-            self._fetch()
-            assert self._token is not None
-            store.put(self._key, self._token, self._expires_at - self._clock())
-            return self._token
-        finally:
-            store.delete(lock)
-
-    def _fetch(self) -> None:
-        params = {"grant_type": "client_credential", "appid": self.app_id,
-                  "secret": self._secret}
-        data = self._http("GET", f"{self.api_base}/cgi-bin/token", params, None)
-        token = data.get("access_token")
-        if _errcode(data) or not isinstance(token, str) or not token:
-            raise WeChatAPIError(_errcode(data) or -1, str(data.get("errmsg", "no access_token")))
-        try:
-            lifetime = float(data.get("expires_in", 7200))
-        except (TypeError, ValueError):
-            lifetime = 7200.0
-        usable = lifetime - self.refresh_margin if lifetime > 2 * self.refresh_margin \
-            else lifetime / 2
-        usable = max(usable, 1.0)
-        self._token = token
-        self._expires_at = self._clock() + usable
-
-
-class CustomMessageClient:
-    """Sends text through the customer-service message API (``/cgi-bin/message/custom/send``).
-
-    Allowed within 48 hours of the user's last message. On an invalid or expired token
-    (40001, 40014, 42001) the token is refreshed and the send retried once.
-    """
-
-    def __init__(self, tokens: TokenCache, http: HttpFunction = requests_http) -> None:
-        self.tokens = tokens
-        self._http = http
-
-    def send_text(self, openid: str, content: str) -> None:
-        body = json.dumps(
-            {"touser": openid, "msgtype": "text", "text": {"content": content}},
-            ensure_ascii=False,  # WeChat shows \\u escapes literally
-        ).encode("utf-8")
-        url = f"{self.tokens.api_base}/cgi-bin/message/custom/send"
-        for attempt in (1, 2):
-            token = self.tokens.get()
-            data = self._http("POST", url, {"access_token": token}, body)
-            code = _errcode(data)
-            if code == 0:
-                return
-            if code in TOKEN_INVALID_ERRCODES and attempt == 1:
-                self.tokens.invalidate(token)
-                continue
-            raise WeChatAPIError(code, str(data.get("errmsg", "")))

@@ -6,7 +6,6 @@ Expected signatures are computed here with hashlib, never with the code under te
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +15,13 @@ import yaml
 from bot.channels.wechat_protocol import (
     DEFAULT_TEXTS_PATH,
     ButtonMemory,
-    CustomMessageClient,
     DedupCache,
     MalformedMessage,
-    TokenCache,
-    WeChatAPIError,
     compose_reply,
     dedup_key,
     load_texts,
     parse_choice,
     parse_xml,
-    requests_http,
     signature_valid,
     split_text,
     timestamp_fresh,
@@ -272,130 +267,3 @@ def test_channel_texts_need_a_default(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ValueError):
         load_texts(path)
-
-
-# --- access token and customer-service messages ------------------------------------------
-
-
-class FakeHttp:
-    """Stands in for HTTP: answers token and send calls from queues, records calls."""
-
-    def __init__(self, send_codes: list[int] | None = None,
-                 token_answers: list[dict[str, Any]] | None = None) -> None:
-        self.calls: list[tuple[str, str, dict[str, str], bytes | None]] = []
-        self.send_codes = list(send_codes or [])
-        self.token_answers = list(token_answers or [])
-        self.issued = 0
-
-    def __call__(self, method: str, url: str, params: Any, body: bytes | None) -> Any:
-        self.calls.append((method, url, dict(params), body))
-        if url.endswith("/cgi-bin/token"):
-            if self.token_answers:
-                return self.token_answers.pop(0)
-            self.issued += 1
-            return {"access_token": f"T{self.issued}", "expires_in": 7200}
-        code = self.send_codes.pop(0) if self.send_codes else 0
-        return {"errcode": code, "errmsg": "ok" if code == 0 else "error"}
-
-    @property
-    def token_calls(self) -> list[Any]:
-        return [c for c in self.calls if c[1].endswith("/cgi-bin/token")]
-
-    @property
-    def send_calls(self) -> list[Any]:
-        return [c for c in self.calls if c[1].endswith("/custom/send")]
-
-
-def test_token_is_cached_until_shortly_before_expiry() -> None:
-    clock, http = Clock(), FakeHttp()
-    tokens = TokenCache("wxapp", "s3cret", "https://api.example.invalid/", http=http,
-                        clock=clock, refresh_margin=300)
-    assert tokens.get() == "T1"
-    method, url, params, body = http.calls[0]
-    assert (method, url, body) == ("GET", "https://api.example.invalid/cgi-bin/token", None)
-    assert params == {"grant_type": "client_credential", "appid": "wxapp", "secret": "s3cret"}
-    clock.now += 7200 - 300 - 1
-    assert tokens.get() == "T1"
-    clock.now += 1
-    assert tokens.get() == "T2"
-    assert len(http.token_calls) == 2
-
-
-def test_token_invalidate_only_drops_the_named_token() -> None:
-    http = FakeHttp()
-    tokens = TokenCache("wxapp", "s3cret", http=http, clock=Clock())
-    assert tokens.get() == "T1"
-    tokens.invalidate("T0")
-    assert tokens.get() == "T1"
-    tokens.invalidate("T1")
-    assert tokens.get() == "T2"
-
-
-def test_token_errors_raise() -> None:
-    http = FakeHttp(token_answers=[{"errcode": 40013, "errmsg": "invalid appid"}])
-    tokens = TokenCache("wxapp", "s3cret", http=http, clock=Clock())
-    with pytest.raises(WeChatAPIError) as info:
-        tokens.get()
-    assert info.value.errcode == 40013
-    assert tokens.get() == "T1"  # not cached: the next call fetches again
-    with pytest.raises(ValueError):
-        TokenCache("", "s3cret")
-
-
-def test_short_lived_token_is_refreshed_at_half_life() -> None:
-    clock = Clock()
-    http = FakeHttp(token_answers=[{"access_token": "short", "expires_in": 100}])
-    tokens = TokenCache("wxapp", "s3cret", http=http, clock=clock, refresh_margin=300)
-    assert tokens.get() == "short"
-    clock.now += 49
-    assert tokens.get() == "short"
-    clock.now += 2
-    assert tokens.get() == "T1"
-
-
-def test_custom_send_posts_utf8_json_and_reuses_the_token() -> None:
-    http = FakeHttp()
-    client = CustomMessageClient(TokenCache("wxapp", "s3cret", http=http, clock=Clock()),
-                                 http=http)
-    client.send_text("openid-1", "第一条")
-    client.send_text("openid-1", "第二条")
-    assert len(http.token_calls) == 1
-    method, url, params, body = http.send_calls[0]
-    assert method == "POST" and url == "https://api.weixin.qq.com/cgi-bin/message/custom/send"
-    assert params == {"access_token": "T1"}
-    assert body is not None and "第一条".encode() in body  # not \\u-escaped
-    assert json.loads(body) == {"touser": "openid-1", "msgtype": "text",
-                                "text": {"content": "第一条"}}
-
-
-@pytest.mark.parametrize("code", [40001, 42001, 40014])
-def test_custom_send_refreshes_an_invalid_token_once(code: int) -> None:
-    http = FakeHttp(send_codes=[code, 0])
-    client = CustomMessageClient(TokenCache("wxapp", "s3cret", http=http, clock=Clock()),
-                                 http=http)
-    client.send_text("openid-1", "你好")
-    assert [c[2]["access_token"] for c in http.send_calls] == ["T1", "T2"]
-
-
-def test_custom_send_gives_up_after_one_refresh_and_on_other_errors() -> None:
-    http = FakeHttp(send_codes=[40001, 40001])
-    client = CustomMessageClient(TokenCache("wxapp", "s3cret", http=http, clock=Clock()),
-                                 http=http)
-    with pytest.raises(WeChatAPIError) as info:
-        client.send_text("openid-1", "你好")
-    assert info.value.errcode == 40001 and len(http.send_calls) == 2
-    http = FakeHttp(send_codes=[45015])  # outside the 48-hour window
-    client = CustomMessageClient(TokenCache("wxapp", "s3cret", http=http, clock=Clock()),
-                                 http=http)
-    with pytest.raises(WeChatAPIError) as info:
-        client.send_text("openid-1", "你好")
-    assert info.value.errcode == 45015 and len(http.send_calls) == 1
-
-
-def test_transport_errors_do_not_leak_the_secret() -> None:
-    with pytest.raises(WeChatAPIError) as info:
-        requests_http("GET", "http://127.0.0.1:9/cgi-bin/token",
-                      {"appid": "wxapp", "secret": "TOP-SECRET"}, None, timeout=2)
-    assert info.value.errcode == -1
-    assert "TOP-SECRET" not in str(info.value)
-    assert info.value.__cause__ is None and info.value.__suppress_context__

@@ -14,9 +14,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.channels.wechat_protocol import ButtonMemory, DedupCache, TokenCache
+from bot.channels.wechat_client import AccountClient
+from bot.channels.wechat_protocol import ButtonMemory, DedupCache
 from bot.channels.wechat_state import MemoryStore, RedisStore
-from tests.unit.test_wechat_protocol import Clock, FakeHttp
+from tests.unit.test_wechat_protocol import Clock
+from tests.unit.wechat_transport import FakeWeChatTransport
 
 
 @pytest.fixture
@@ -98,35 +100,47 @@ def test_a_choice_reaching_another_replica_picks_the_button_shown(redis_store) -
 
 
 def test_replicas_share_one_access_token(redis_store) -> None:
-    http = FakeHttp()  # a WeChat that issues T1, T2, ... (each fetch counts)
-    replicas = [TokenCache("wxapp", "s3cret", http=http, store=redis_store) for _ in range(4)]
+    transport = FakeWeChatTransport()  # a WeChat that issues T1, T2, ... (each fetch counts)
+    replicas = [AccountClient("wxapp", "s3cret", store=redis_store, transport=transport)
+                for _ in range(4)]
     got: list[str] = []
 
-    def use(tokens: TokenCache) -> None:
+    def use(client: AccountClient) -> None:
         for _ in range(5):
-            got.append(tokens.get())
+            got.append(client.token())
 
-    threads = [threading.Thread(target=use, args=(tokens,)) for tokens in replicas]
+    threads = [threading.Thread(target=use, args=(client,)) for client in replicas]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert set(got) == {"T1"} and len(got) == 20
-    assert len(http.token_calls) == 1
+    assert len(transport.token_calls) == 1
 
-    replicas[0].invalidate("T0")  # an older token: nothing happens
-    assert replicas[1].get() == "T1"
-    replicas[0].invalidate("T1")  # WeChat said T1 is invalid: every replica drops it
-    assert replicas[2].get() == "T2"
-    assert replicas[3].get() == "T2"
-    assert len(http.token_calls) == 2
+    transport.send_codes = [40001]  # WeChat says T1 is invalid: one replica fetches T2
+    replicas[0].send_text("openid-1", "你好")
+    assert [c[2]["access_token"] for c in transport.send_calls] == ["T1", "T2"]
+    assert replicas[2].token() == "T2"
+    assert replicas[3].token() == "T2"
+    assert len(transport.token_calls) == 2
 
 
-def test_without_a_store_each_process_keeps_its_own() -> None:
-    http = FakeHttp()
-    first = TokenCache("wxapp", "s3cret", http=http, clock=Clock())
-    second = TokenCache("wxapp", "s3cret", http=http, clock=Clock())
-    assert (first.get(), second.get()) == ("T1", "T2")
+def test_a_replica_waits_for_the_token_another_is_fetching(redis_store) -> None:
+    transport = FakeWeChatTransport()
+    fetching, waiting = (AccountClient("wxapp", "s3cret", store=redis_store,
+                                       transport=transport) for _ in range(2))
+    assert redis_store.add("token-fetch:wxapp", "1", 5.0)  # "fetching" holds the lock
+
+    def finish_fetch() -> None:
+        time.sleep(0.2)
+        fetching.session.set(fetching.access_token_key, "T-other", 7200)
+        redis_store.delete("token-fetch:wxapp")
+
+    thread = threading.Thread(target=finish_fetch)
+    thread.start()
+    assert waiting.token() == "T-other"
+    thread.join()
+    assert transport.token_calls == []
 
 
 def test_the_channel_shares_state_through_redis_when_redis_url_is_set(monkeypatch) -> None:
@@ -138,7 +152,8 @@ def test_the_channel_shares_state_through_redis_when_redis_url_is_set(monkeypatc
                                             "app_secret": "s3cret"})
     assert isinstance(channel._dedup._store, RedisStore)
     assert channel.buttons._store is channel._dedup._store
-    assert channel.client is not None and channel.client.tokens._store is channel._dedup._store
+    assert channel.client is not None and channel.client._store is channel._dedup._store
+    assert type(channel.client.session).__name__ == "RedisStorage"
     monkeypatch.delenv("REDIS_URL")
     alone = WeChatInput.from_credentials({"token": "t"})
     assert isinstance(alone._dedup._store, MemoryStore)
