@@ -195,13 +195,6 @@ class ActionCaseTurn(Action):
         return events
 
 
-class ActionOpenCase(ActionCaseTurn):
-    """A message that names a case type: the same turn logic (kept for its public name)."""
-
-    def name(self) -> str:
-        return "action_open_case"
-
-
 def known_slots(state: CaseState) -> dict[str, object]:
     """The slot values the case state knows (unknown ones left out)."""
     values = dialogue.slot_values(state, rulebook(), lexicon())

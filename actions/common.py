@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 from bot import case_view, guidance
 from bot.catalog import Catalog, load_catalog
 from bot.dates import SHANGHAI
-from bot.rulebook import RuleBook
+from bot.rulebook import RuleBook, case_types
 from bot.settings import load_settings
 from bot.store import CaseRepository, CaseStoreError, create_store_engine, default_case_db_url
 from bot.store.privacy import install_pii_filter
@@ -21,6 +21,7 @@ from bot.understanding import dialogue
 from bot.understanding.conversation import turns_from_events
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.state import CaseState, Turn, derive_case_state
+from bot.understanding.two_in_one import request_beside
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +70,21 @@ def message_day(tracker: Tracker) -> date:
     return message_time(tracker).astimezone(SHANGHAI).date()
 
 
+def latest_ranking(tracker: Tracker) -> list[tuple[str, float]]:
+    """The latest message's intent ranking as (name, confidence) pairs."""
+    return [(str(item["name"]), float(item.get("confidence") or 0.0))
+            for item in tracker.latest_message.get("intent_ranking") or [] if item.get("name")]
+
+
+def latest_request_beside(tracker: Tracker) -> str | None:
+    """The request the latest message made beside the case it told (two in one)."""
+    return request_beside(latest_ranking(tracker), case_types())
+
+
 def latest_intent(tracker: Tracker) -> str | None:
-    return (tracker.latest_message.get("intent") or {}).get("name")
+    """The latest message's intent; the request, when it told a case beside one."""
+    return (latest_request_beside(tracker)
+            or (tracker.latest_message.get("intent") or {}).get("name"))
 
 
 def latest_entities(tracker: Tracker, entity: str) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import lexicon, message_day, rulebook
+from actions.common import latest_intent, lexicon, message_day, rulebook
 from bot import guidance, presenter, text
 from bot.locale import load_locale
 from bot.statutes import LawTurn, asks_about_law, law_reply, load_statutes
@@ -45,7 +45,7 @@ def answer_statute_question(dispatcher: CollectingDispatcher, tracker: Tracker,
     answered. The open case (if any) stays as it is."""
     turn = LawTurn(
         message=tracker.latest_message.get("text") or "", earlier=_earlier_user_texts(tracker),
-        intent=(tracker.latest_message.get("intent") or {}).get("name"),
+        intent=latest_intent(tracker),
         event_dates=state.rulebook_dates(lexicon()),
         dated_now=state.rulebook_dates(lexicon(), turn=state.turns), today=message_day(tracker),
         price=_number(state.value("amount")),

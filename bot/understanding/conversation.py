@@ -10,7 +10,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot.rulebook.vocabulary import case_types
 from bot.understanding.state import Turn
+from bot.understanding.two_in_one import request_beside, request_first
 
 ASKED_SLOT = "asked"
 ASKED_EVENT_SLOT = "asked_event"
@@ -47,11 +49,16 @@ def turns_from_events(events: Iterable[Mapping[str, Any]], clock: dt.datetime | 
                 asked_event = event.get("value") or None
         elif kind == "user":
             parse = event.get("parse_data") or {}
-            intent = (parse.get("intent") or {}).get("name")
+            # A case carried beside a request is read as the classifier ranked it: the
+            # request first, the case beside it (two_in_one).
+            ranking = _ranking(parse)
+            intent = (request_beside(ranking, case_types())
+                      or (parse.get("intent") or {}).get("name"))
+            ranking = tuple(request_first(ranking, case_types()))
             stamp = event.get("timestamp")
             when = clock or (dt.datetime.fromtimestamp(float(stamp), tz=dt.UTC) if stamp
                              else dt.datetime.now(tz=dt.UTC))
             turns.append(Turn(text=str(event.get("text") or ""), time=when, intent=intent,
-                              ranking=_ranking(parse), asked=asked, asked_event=asked_event))
+                              ranking=ranking, asked=asked, asked_event=asked_event))
             asked, asked_event = None, None
     return turns

@@ -21,14 +21,11 @@ from bot.statutes import asks_statute
 from bot.understanding.extract import MessageFacts, read_message
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.questions import load_questions
+from bot.understanding.two_in_one import BESIDE_CONFIDENCE, REQUEST_INTENTS
 
 # A case-type message that is not a facet switches the case only when this sure of it.
 SWITCH_CONFIDENCE = 0.6
 ANSWER_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback", "out_of_scope"})
-# Requests that can carry a case beside them, and how sure of that case the NLU must be.
-REQUEST_INTENTS = frozenset({"request_draft", "ask_deadline", "ask_next_step", "ask_evidence",
-                             "check_progress", "human_handoff"})
-BESIDE_CONFIDENCE = 0.15
 SINGLE_FACTS = ("order_number", "product_id", "tracking_number", "amount", "demand_amount",
                 "shop_name", "seller_location")
 LIST_FACTS = ("problems", "other_side", "evidence", "wants")

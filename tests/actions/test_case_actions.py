@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from rasa_sdk import Tracker
 
-from actions.case import ActionCaseTurn, ActionOpenCase
+from actions.case import ActionCaseTurn
+from actions.open_case import ActionOpenCase
 from bot.dates import SHANGHAI
 from tests.actions.conftest import SLOT_NAMES, message, render, responses, slot_events
 
@@ -282,3 +283,46 @@ async def test_the_compensation_answer_shows_the_sum_for_the_users_price(dispatc
     await run(ActionCaseTurn(), dispatcher, tracker, domain)
     shown = render(domain, message(dispatcher, "utter_statute_answer"))
     assert "价款899元" in shown and "即2697元" in shown and "第五十五条" in shown
+
+
+def _two_in_one(text: str, first: tuple[str, float], second: tuple[str, float]) -> Tracker:
+    parse = {"text": text, "intent": {"name": first[0], "confidence": first[1]},
+             "intent_ranking": [{"name": first[0], "confidence": first[1]},
+                                {"name": second[0], "confidence": second[1]}], "entities": []}
+    slots = {name: None for name in (*SLOT_NAMES, "caveat_for", "guided_for", "limits_shown",
+                                     "asked", "asked_event")}
+    return Tracker(sender_id="test-user", slots=slots, latest_message=parse,
+                   events=[{"event": "user", "timestamp": AT.timestamp(), "text": text,
+                            "parse_data": parse}],
+                   paused=False, followup_action=None, active_loop={},
+                   latest_action_name="action_listen")
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("request_intent", "action_name"), [
+    ("request_draft", "ActionDraftComplaint"), ("ask_deadline", "ActionExplainDeadlines"),
+    ("ask_evidence", "ActionEvidence")])
+async def test_a_case_told_beside_a_request_answers_the_request_as_its_own_action_would(
+        domain, request_intent, action_name):
+    from rasa_sdk.executor import CollectingDispatcher
+
+    import actions.open_case as open_case
+
+    text = "卖家第二次拒绝退款了，帮我处理一下"
+    beside, alone = CollectingDispatcher(), CollectingDispatcher()
+    events = await ActionOpenCase().run(beside, _two_in_one(
+        text, ("refund_refused", 0.2), (request_intent, 0.6)), domain)
+    expected = await getattr(open_case, action_name)().run(alone, _two_in_one(
+        text, (request_intent, 0.6), ("refund_refused", 0.2)), domain)
+    assert beside.messages == alone.messages and beside.messages
+    assert events == expected
+
+
+@pytest.mark.anyio
+async def test_a_case_surer_than_the_request_beside_it_is_a_plain_case_turn(domain):
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    await ActionOpenCase().run(dispatcher, _two_in_one(
+        "卖家一直不同意退款", ("refund_refused", 0.7), ("request_draft", 0.2)), domain)
+    assert responses(dispatcher) == ["utter_case_intro", "utter_ask_key_date"]

@@ -105,7 +105,7 @@ async def test_draft_without_a_case_asks_which_case(dispatcher, domain):
 
 
 async def test_shown_drafts_are_kept_with_the_case(dispatcher, domain, case_store):
-    from actions.case import ActionOpenCase
+    from actions.open_case import ActionOpenCase
 
     await ActionOpenCase().run(type(dispatcher)(), conversation(STORY[:1]), domain)
     tracker = conversation([*STORY, ("帮我写个给小二看的情况说明", "request_draft")])
