@@ -30,7 +30,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from bot.rulebook.vocabulary import ROLES
 from bot.store.models import (
     CASE_STATUSES,
-    CLOSED,
     OPEN,
     AuditEntry,
     Case,
@@ -195,10 +194,6 @@ class CaseRepository:
 
         return self._modify(case_id, compute, expected_version)
 
-    def increment_rung(self, case_id: int, by: int = 1) -> Case:
-        """Move the case ``by`` rungs up its escalation ladder (read-modify-write, safe)."""
-        return self.modify_case(case_id, lambda case: {"ladder_rung": case.ladder_rung + by})
-
     def set_fact(self, case_id: int, key: str, value: date | str | None) -> Case:
         """Set ``key_dates[key]`` to an ISO date (None removes it); other keys are kept."""
         if not key or not isinstance(key, str):
@@ -214,10 +209,6 @@ class CaseRepository:
             return {"key_dates": merged}
 
         return self._modify(case_id, compute, None)
-
-    def close_case(self, case_id: int) -> Case:
-        """Mark the case closed (audited); closing a closed case changes nothing."""
-        return self.update_case(case_id, status=CLOSED)
 
     def add_draft(self, case_id: int, tone: str, addressee: str, text: str) -> Draft:
         """Save a draft for the case."""

@@ -25,7 +25,7 @@ from bot import migrate
 from bot.settings import REPO_ROOT, load_settings
 from bot.store import engine as store_engine
 from bot.store.engine import create_store_engine, default_case_db_url
-from bot.store.models import TABLE_NAMES, Case, metadata
+from bot.store.models import CLOSED, TABLE_NAMES, Case, metadata
 from bot.store.repository import (
     CaseNotFoundError,
     CaseRepository,
@@ -176,7 +176,7 @@ def test_open_case_reuses_the_open_case_of_that_type(repo: CaseRepository) -> No
     other_conversation = repo.open_case("c2", "not_received", "buyer")
     assert len({first.id, other_type.id, other_conversation.id}) == 3
     assert [c.id for c in repo.open_cases("c1")] == [first.id, other_type.id]
-    repo.close_case(first.id)
+    repo.update_case(first.id, status=CLOSED)
     assert repo.get_case(first.id).status == "closed"
     reopened = repo.open_case("c1", "not_received", "buyer")
     assert reopened.id != first.id
@@ -203,7 +203,7 @@ def test_latest_open_case(repo: CaseRepository, clock: Clock) -> None:
     assert repo.latest_open_case("c1").id == a.id
     assert repo.latest_open_case("c1", "counterfeit").id == b.id
     assert repo.latest_open_case("c1", "lawsuit") is None
-    repo.close_case(a.id)
+    repo.update_case(a.id, status=CLOSED)
     assert repo.latest_open_case("c1").id == b.id
 
 
@@ -314,7 +314,7 @@ def test_delete_conversation_keeps_other_conversations(
         repo.add_draft(case.id, "polite", "seller", f"draft {case.id}")
         repo.update_case(case.id, order_number=f"1000{case.id}")
         repo.set_fact(case.id, "paid", "2026-02-01")
-    repo.close_case(mine[0].id)
+    repo.update_case(mine[0].id, status=CLOSED)
     assert repo.delete_conversation("gone") == 2
     for table in ("cases", "case_audit"):
         assert count(engine, table, conversation_id="gone") == 0
@@ -376,7 +376,7 @@ def test_parallel_writers_lose_no_change(engine: Engine) -> None:
 
     def writer(i: int) -> None:
         for n in range(UPDATES):
-            repo.increment_rung(case.id)
+            repo.modify_case(case.id, lambda c: {"ladder_rung": c.ladder_rung + 1})
             if n == UPDATES // 2:
                 repo.set_fact(case.id, f"event_{i}", date(2026, 1, i + 1))
 
