@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import case_state, keep, latest_intent, lexicon, message_day, rulebook
 from actions.draft_reply import draft_if_asked, fills_a_placeholder, send_draft
 from actions.questions import answer_rule_question, answer_statute_question, law_topics_if_asked
-from bot import guidance, presenter, text
+from bot import guidance, presenter, wording
 from bot.citing import source_tag
 from bot.locale import load_locale
 from bot.store.sync import record_case
@@ -69,7 +69,7 @@ def _facts_line(state: CaseState) -> str | None:
     shown = []
     for label, value in pairs:
         if label == labels["order_status"]:
-            value = text.label("order_status", value)
+            value = wording.label("order_status", value)
         shown.append(str(labels["fact_pair"]).format(label=label, value=value))
     return str(labels["fact_separator"]).join(shown)
 
@@ -116,7 +116,7 @@ class ActionCaseTurn(Action):
             if state.switched_from:
                 dispatcher.utter_message(
                     response="utter_case_new_matter" if state.new_matter else "utter_case_switched",
-                    case=text.label("case_type", state.case_type))
+                    case=wording.label("case_type", state.case_type))
             intro = presenter.case_intro(entry)
             if not caveat_due:
                 intro["caveat"] = ""

@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import case_facts, keep, latest_entities, lexicon, rulebook
-from bot import guidance, text
+from bot import guidance, wording
 from bot.drafting import Draft, DraftCatalog, load_drafts, placeholder, render_draft
 from bot.drafting.compose import context_for, facts_from_state
 from bot.drafting.request import CaseSide, DraftRequest, asks_for_draft, read_request
@@ -75,15 +75,15 @@ def send_draft(dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseSt
         dispatcher.utter_message(response="utter_draft_chosen", rung=result.current_rung.name,
                                  kind=kind.label)
     dispatcher.utter_message(response="utter_draft_header", kind=kind.label,
-                             addressee=text.label("addressee", kind.addressee),
-                             tone=text.label("tone", draft.tone))
+                             addressee=wording.label("addressee", kind.addressee),
+                             tone=wording.label("tone", draft.tone))
     dispatcher.utter_message(text=draft.text)
     keep(lambda repo: record_draft(repo, tracker.sender_id, draft.case_type, draft.role,
                                    draft.tone, draft.addressee, draft.text))
     if draft.missing:
         labels = [placeholder(name, catalog) for name in draft.missing]
         dispatcher.utter_message(response="utter_draft_missing", count=len(labels),
-                                 missing=text.join_list(labels))
+                                 missing=wording.join_list(labels))
     else:
         dispatcher.utter_message(response="utter_draft_switch")
     return [SlotSet(KEY_SLOT, key), SlotSet(KIND_SLOT, draft.kind),

@@ -22,7 +22,7 @@ from actions.case import (
 from actions.common import case_facts, case_state, keep, lexicon, rulebook
 from actions.draft_reply import draft_if_asked
 from actions.questions import answer_rule_question, answer_statute_question, law_topics_if_asked
-from bot import guidance, presenter, text
+from bot import guidance, presenter, wording
 from bot.store.sync import record_case
 from bot.understanding.state import CaseState
 
@@ -86,7 +86,7 @@ def _utter_deadlines(dispatcher: CollectingDispatcher, result: guidance.Guidance
     message = presenter.deadlines(result)
     if message is None:
         dispatcher.utter_message(response="utter_deadlines_none",
-                                 caveat=text.caveat() if caveat else "")
+                                 caveat=wording.caveat() if caveat else "")
     else:
         response, values = message
         if not caveat:

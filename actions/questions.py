@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_intent, lexicon, message_day, rulebook
-from bot import guidance, presenter, text
+from bot import guidance, presenter, wording
 from bot.locale import load_locale
 from bot.statutes import LawTurn, asks_about_law, law_reply, load_statutes
 from bot.understanding import dialogue
@@ -35,7 +35,7 @@ def law_topics_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> b
                           load_questions().question_words):
         return False
     titles = [topic.title for topic in load_statutes()]
-    dispatcher.utter_message(response="utter_law_topics", topics=text.join_list(titles))
+    dispatcher.utter_message(response="utter_law_topics", topics=wording.join_list(titles))
     return True
 
 

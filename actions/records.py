@@ -9,7 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import common
 from actions.common import lexicon, logger, rulebook
-from bot import text
+from bot import wording
 from bot.locale import load_locale
 from bot.rulebook import case_types
 from bot.store import Case
@@ -57,8 +57,8 @@ class ActionResumeCase(Action):
         case = by_type[wanted] if wanted else max(cases, key=lambda c: c.updated_at)
         dispatcher.utter_message(
             response="utter_case_resumed",
-            case=text.label("case_type", case.case_type),
-            opened=text.format_date(case.created_at.date(), with_year=True),
+            case=wording.label("case_type", case.case_type),
+            opened=wording.format_date(case.created_at.date(), with_year=True),
         )
         return _slots_for(case)
 
@@ -78,8 +78,8 @@ class ActionListCases(Action):
             return []
         lines = [
             load_locale()["presenter"]["case_line"].format(
-                case=text.label("case_type", case.case_type),
-                updated=text.format_date(case.updated_at.date(), with_year=True),
+                case=wording.label("case_type", case.case_type),
+                updated=wording.format_date(case.updated_at.date(), with_year=True),
             )
             for case in cases
         ]

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from bot import guidance, text
+from bot import guidance, wording
 from bot.citing import console_line
 from bot.drafting import load_drafts, render_draft
 from bot.drafting.compose import context_for, facts_from_state
@@ -90,11 +90,11 @@ def console_view(slots: Mapping[str, Any], today: date, book: RuleBook | None = 
     }
     return {
         "entry": result.entry_id,
-        "case": text.label("case_type", result.case_type),
+        "case": wording.label("case_type", result.case_type),
         "summary": result.summary,
         "sources": list(result.sources),
         "citations": [console_line(c) for c in _citations(result)],
-        "deadlines": [text.format_deadline(item, today) for item in result.deadlines],
+        "deadlines": [wording.format_deadline(item, today) for item in result.deadlines],
         "rung": result.current_rung.name,
         "addressee": kind.addressee,
         "draft_kind": kind.label,

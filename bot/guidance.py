@@ -1,6 +1,6 @@
 """Case facts -> structured guidance: first steps, dated deadlines, ladder rung, evidence.
 
-Everything user-facing comes from the rule book; :mod:`bot.text` turns the structures
+Everything user-facing comes from the rule book; :mod:`bot.wording` turns the structures
 into display strings.
 """
 

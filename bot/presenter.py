@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from bot import text
+from bot import wording
 from bot.citing import practice_hedge, resolve_refs, rests_on_practice, source_tag
 from bot.guidance import Guidance
 from bot.locale import load_locale
@@ -24,7 +24,7 @@ def _piece(key: str, **values: Any) -> str:
 
 
 def _path_line(path: tuple[str, ...] | list[str]) -> str:
-    return _piece("path_line", path=text.format_menu_path(path)) if path else ""
+    return _piece("path_line", path=wording.format_menu_path(path)) if path else ""
 
 
 def _bullets(items: tuple[str, ...] | list[str]) -> str:
@@ -57,19 +57,19 @@ def statute(answer: StatuteAnswer, today: dt.date, caveat_due: bool) -> dict[str
     if answer.dated is not None:
         start = answer.dated.start
         dated = _piece("statute_dated", event=answer.dated.counts_from_label,
-                       date=text.format_date(start, start.year != today.year),
-                       line=text.format_deadline(answer.dated, today, with_note=False))
+                       date=wording.format_date(start, start.year != today.year),
+                       line=wording.format_deadline(answer.dated, today, with_note=False))
     cited = [c for line in answer.lines for c in line.citations]
     practice = rests_on_practice(cited)
     if caveat_due:
-        caveat = text.caveat() if practice else str(load_locale()["caveat_law"])
+        caveat = wording.caveat() if practice else str(load_locale()["caveat_law"])
     else:
         caveat = practice_hedge() if practice else ""
     rule = answer.topic.price_rule
     if rule is not None and answer.price is not None:
         owed = rule.amount_for(answer.price)
-        dated += _piece("statute_price", price=text.format_number(answer.price),
-                        times=rule.times, owed=text.format_number(owed),
+        dated += _piece("statute_price", price=wording.format_number(answer.price),
+                        times=rule.times, owed=wording.format_number(owed),
                         floor=_piece("statute_price_floor", at_least=rule.at_least)
                         if owed == rule.at_least else "",
                         source=source_tag(rule.citations))
@@ -88,10 +88,10 @@ def deadlines(guidance: Guidance) -> tuple[str, dict[str, str]] | None:
     if not guidance.deadlines:
         return None
     today = None if guidance.key_date is None else guidance.key_date
-    lines = [text.format_deadline(item, today) for item in guidance.deadlines]
-    values = {"lines": _bullets(lines), "caveat": text.caveat()}
+    lines = [wording.format_deadline(item, today) for item in guidance.deadlines]
+    values = {"lines": _bullets(lines), "caveat": wording.caveat()}
     if guidance.key_date is not None and guidance.key_event_label:
-        values.update(event=guidance.key_event_label, date=text.format_date(guidance.key_date))
+        values.update(event=guidance.key_event_label, date=wording.format_date(guidance.key_date))
         return "utter_deadlines_dated", values
     if guidance.key_event_label:
         values.update(event=guidance.key_event_label)
@@ -105,7 +105,7 @@ def rung(guidance: Guidance, index: int) -> tuple[str, dict[str, Any]]:
     view = guidance.ladder[index]
     details = view.action + _path_line(view.menu_path)
     if view.prerequisites:
-        details += _piece("prerequisite_line", items=text.join_list(view.prerequisites))
+        details += _piece("prerequisite_line", items=wording.join_list(view.prerequisites))
     if view.case_note:
         details += _piece("note_line", note=view.case_note)
     details += source_tag(view.citations or resolve_refs(view.sources))
@@ -138,7 +138,7 @@ def evidence(guidance: Guidance, index: int, have: Sequence[str] = (),
     each item the user already has marked, and what they said they have."""
     index = max(0, min(index, len(guidance.ladder) - 1))
     view = guidance.ladder[index]
-    have_line = _piece("have_line", items=text.join_list(have)) if have else ""
+    have_line = _piece("have_line", items=wording.join_list(have)) if have else ""
     lines = [_piece("have_bullet" if _held(item, have, synonyms) else "bullet", item=item)
              for item in view.evidence]
     return {"name": view.name, "items": "\n".join(lines), "have_line": have_line}
@@ -149,7 +149,7 @@ def progress(guidance: Guidance | None) -> dict[str, str]:
     paths = guidance.progress_paths if guidance is not None else ()
     if not paths:
         paths = (tuple(load_locale()["presenter"]["general_progress"]),)
-    return {"paths": _bullets([text.format_menu_path(path) for path in paths])}
+    return {"paths": _bullets([wording.format_menu_path(path) for path in paths])}
 
 
 # Which ladder rungs a draft to each addressee belongs to; the draft's "next step if this
@@ -176,4 +176,4 @@ def draft_deadline(guidance: Guidance, today) -> str | None:
     dated = [item for item in guidance.deadlines if item.due is not None]
     if not dated:
         return None
-    return text.format_deadline(dated[0], today, with_note=False, with_source=False)
+    return wording.format_deadline(dated[0], today, with_note=False, with_source=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import text
+from bot import wording
 from bot.drafting.catalog import DraftCatalog, DraftKind
 from bot.drafting.facts import DraftContext, DraftFacts, Said, TimelineEntry
 from bot.guidance import DeadlineItem, Guidance
@@ -98,6 +98,6 @@ def context_for(kind_id: str, result: Guidance, today: dt.date, catalog: DraftCa
     if item is not None and item.due is not None:
         context.reply_by = item.due
         context.deadline_text = catalog.config.reply_by_reason.format(
-            counts_from=item.counts_from_label, amount=text.format_amount(item),
-            outcome=item.outcome, date=text.format_date_weekday(item.due, False))
+            counts_from=item.counts_from_label, amount=wording.format_amount(item),
+            outcome=item.outcome, date=wording.format_date_weekday(item.due, False))
     return context

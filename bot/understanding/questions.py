@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot import text
+from bot import wording
 from bot.chinese_forms import normalize
 from bot.citing import resolve_refs, source_tag
 from bot.datafiles import data_path
@@ -114,7 +114,7 @@ def _opens(result: Guidance, today: dt.date) -> Answer | None:
     for item in result.deadlines:
         if item.kind != "opens":
             continue
-        line = text.format_deadline(item, today)
+        line = wording.format_deadline(item, today)
         if item.due is None:
             prefix = labels["open_undated"]
         elif item.reached:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot import guidance, text
+from bot import guidance, wording
 from bot.locale import load_locale
 from bot.rulebook import RuleBook
 from bot.understanding import dialogue
@@ -36,7 +36,7 @@ def state_view(state: CaseState, today: dt.date, book: RuleBook, lexicon: Lexico
                          "turn": fact.turn, "words": fact.words, "dates": []})
     if state.order_status is not None:
         rows.append({"fact": labels["order_status"],
-                     "value": text.label("order_status", state.order_status.value),
+                     "value": wording.label("order_status", state.order_status.value),
                      "turn": state.order_status.turn, "words": state.order_status.words,
                      "dates": []})
     for note in state.notes:
@@ -45,7 +45,7 @@ def state_view(state: CaseState, today: dt.date, book: RuleBook, lexicon: Lexico
     rows.sort(key=lambda row: row["turn"])
     return {
         "case_type": state.case_type,
-        "case": text.label("case_type", state.case_type) if state.case_type else None,
+        "case": wording.label("case_type", state.case_type) if state.case_type else None,
         "role": state.role,
         "opened_turn": state.opened_turn,
         "turns": state.turns,

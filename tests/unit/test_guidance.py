@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot import text
+from bot import wording
 from bot.citing import source_tag
 from bot.guidance import (
     CaseFacts,
@@ -88,7 +88,7 @@ def test_guidance_for_every_case_type(
     assert all(d.due is None and not d.passed and d.covered for d in g.deadlines)
     for d in g.deadlines:
         assert d.source and d.citations and d.counts_from_label
-        line = text.format_deadline(d)
+        line = wording.format_deadline(d)
         assert source_tag(d.citations) in line and d.counts_from_label in line
         assert "src" not in line  # users read the source's name, never its tag
 
@@ -102,7 +102,7 @@ def test_every_case_builds_for_every_status_with_a_key_date(case: str, status: s
         for d in g.deadlines:
             if d.counts_from == g.key_event:
                 assert d.due is not None
-            text.format_deadline(d, TODAY)
+            wording.format_deadline(d, TODAY)
 
 
 def test_role_defaults_to_buyer_when_both_apply() -> None:
@@ -132,9 +132,9 @@ def test_refund_example_dates() -> None:
     assert g.next_rung is not None and g.next_rung.id == "platform_intervention"
     assert g.now_possible == ()
 
-    line = text.format_deadline(intervention, D(2026, 11, 19))
-    assert text.format_date_weekday(D(2026, 11, 21)) in line
-    assert text.weekday_name(5) in line and "据2022年的公开文章" in line
+    line = wording.format_deadline(intervention, D(2026, 11, 19))
+    assert wording.format_date_weekday(D(2026, 11, 21)) in line
+    assert wording.weekday_name(5) in line and "据2022年的公开文章" in line
 
 
 @pytest.mark.parametrize(
@@ -193,9 +193,9 @@ def test_guidance_across_national_day() -> None:
     assert item(g, "harassment_handling").due == D(2026, 10, 10)  # 3 working days: Oct 8, 9, Sat 10
     assert item(g, "harassment_finish").due == D(2026, 10, 13)  # 5 working days
     assert g.covered and g.uncovered_years == ()
-    line = text.format_deadline(item(g, "harassment_handling"), D(2026, 9, 30))
-    assert text.format_date_weekday(D(2026, 10, 10)) in line
-    assert text.fallback_note([2026]) not in line
+    line = wording.format_deadline(item(g, "harassment_handling"), D(2026, 9, 30))
+    assert wording.format_date_weekday(D(2026, 10, 10)) in line
+    assert wording.fallback_note([2026]) not in line
 
 
 def test_guidance_in_2027_falls_back_to_weekends() -> None:
@@ -204,8 +204,8 @@ def test_guidance_in_2027_falls_back_to_weekends() -> None:
     assert handling.due == D(2027, 3, 10) and not handling.covered
     assert item(g, "harassment_evidence").covered  # calendar days need no holiday data
     assert not g.covered and g.uncovered_years == (2027,)
-    line = text.format_deadline(handling, D(2027, 3, 5))
-    assert text.fallback_note([2027]) in line and "2027" in line
+    line = wording.format_deadline(handling, D(2027, 3, 5))
+    assert wording.fallback_note([2027]) in line and "2027" in line
 
 
 def test_guidance_across_the_year_boundary() -> None:
@@ -214,8 +214,8 @@ def test_guidance_across_the_year_boundary() -> None:
     g = guide("accused_of_harassment", key=D(2026, 12, 30), today=D(2026, 12, 30))
     assert item(g, "harassment_handling").due == D(2027, 1, 4)
     assert g.uncovered_years == (2027,)
-    line = text.format_deadline(item(g, "harassment_handling"), D(2026, 12, 30))
-    assert text.format_date(D(2027, 1, 4), with_year=True) in line  # other year: year shown
+    line = wording.format_deadline(item(g, "harassment_handling"), D(2026, 12, 30))
+    assert wording.format_date(D(2027, 1, 4), with_year=True) in line  # other year: year shown
 
 
 # ---- ladder -------------------------------------------------------------------------
@@ -304,35 +304,35 @@ def test_safety_entries_carry_their_notes() -> None:
 
 def test_text_helpers() -> None:
     locale = load_locale()
-    assert text.format_date(D(2026, 11, 21)) == locale["date"].format(month=11, day=21)
-    assert text.format_date(D(2026, 11, 21), with_year=True).startswith("2026")
-    assert text.weekday_name(0) == locale["weekdays"][0] and len(locale["weekdays"]) == 7
+    assert wording.format_date(D(2026, 11, 21)) == locale["date"].format(month=11, day=21)
+    assert wording.format_date(D(2026, 11, 21), with_year=True).startswith("2026")
+    assert wording.weekday_name(0) == locale["weekdays"][0] and len(locale["weekdays"]) == 7
     for role in ROLES:
-        assert text.label("role", role)
+        assert wording.label("role", role)
     for status in ORDER_STATUSES:
-        assert text.label("order_status", status)
+        assert wording.label("order_status", status)
     for unit in ("hours", "calendar_days", "working_days"):
-        assert text.label("unit", unit)
+        assert wording.label("unit", unit)
     with pytest.raises(KeyError):
-        text.label("order_status", "teleported")
-    assert text.caveat()
-    assert text.format_menu_path(["a", "b"]) == "a" + locale["path_separator"] + "b"
+        wording.label("order_status", "teleported")
+    assert wording.caveat()
+    assert wording.format_menu_path(["a", "b"]) == "a" + locale["path_separator"] + "b"
 
 
 def test_deadline_lines_by_kind_and_range() -> None:
     g = guide("counterfeit", key=D(2026, 11, 1), today=TODAY)
     report = item(g, "counterfeit_report")
-    undated = text.format_deadline(report)
-    assert text.format_amount(report) in undated and "3" in undated and "5" in undated
+    undated = wording.format_deadline(report)
+    assert wording.format_amount(report) in undated and "3" in undated and "5" in undated
     assert report.counts_from_label in undated
 
     g = guide("staff_complaint", "buyer", key=D(2026, 11, 18), today=D(2026, 11, 18))
     ranged = item(g, "xiaomi_complaint")
     assert (ranged.due, ranged.due_max) == (D(2026, 11, 19), D(2026, 11, 21))
-    line = text.format_deadline(ranged, D(2026, 11, 18))
+    line = wording.format_deadline(ranged, D(2026, 11, 18))
     assert (
-        text.format_date_weekday(D(2026, 11, 19)) in line
-        and text.format_date_weekday(D(2026, 11, 21)) in line
+        wording.format_date_weekday(D(2026, 11, 19)) in line
+        and wording.format_date_weekday(D(2026, 11, 21)) in line
     )
 
     # a passed deadline uses the "passed" wording, a future one the "dated" wording
@@ -340,7 +340,7 @@ def test_deadline_lines_by_kind_and_range() -> None:
     passed = item(g, "review_complaint_window")
     assert passed.passed
     locale = load_locale()["deadline"]
-    assert text.format_deadline(passed, TODAY).startswith(
+    assert wording.format_deadline(passed, TODAY).startswith(
         locale["passed"]["deadline"].split("{when}")[0].format(outcome=passed.outcome, approx="")
     )
 

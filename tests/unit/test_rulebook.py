@@ -348,6 +348,6 @@ def test_no_stray_spaces_inside_chinese_text(book: RuleBook) -> None:
 def test_bot_modules_hold_no_chinese_text() -> None:
     for name in ("rulebook/__init__.py", "rulebook/vocabulary.py", "rulebook/models.py",
                  "rulebook/book.py", "rulebook/loader.py", "deadlines.py", "guidance.py",
-                 "text.py", "sources.py", "statutes.py", "citing.py"):
+                 "wording.py", "sources.py", "statutes.py", "citing.py"):
         source = (REPO / "bot" / name).read_text(encoding="utf-8")
         assert not re.search(r"[\u4e00-\u9fff]", source), name
