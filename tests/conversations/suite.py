@@ -24,7 +24,7 @@ from typing import Any
 import requests
 import yaml
 
-from bot import text as locale
+from bot import wording as locale
 from bot.drafting import load_drafts
 from bot.rulebook import load_rulebook
 from bot.understanding import dialogue
