@@ -10,10 +10,12 @@ and saved like it. Two changes leave every probability the same:
 - the weight matrix is kept in column-major order, so the sparse × dense product at
   inference does not copy the whole (features × intents) matrix on every message.
 
-Two options change the model (both off by default): ``tfidf`` weighs the counts as
+Three options change the model (all off by default): ``tfidf`` weighs the counts as
 scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` does (the idf is saved beside the
-classifier), and ``C`` sets the regularization (chosen by cross-validation on the training
-data, ``scripts/choose_c.py``).
+classifier); ``tfidf_per_featurizer`` scales each featurizer's block of the row to unit
+length on its own, so that every featurizer weighs alike whatever its number of n-grams (as
+separate ``TfidfVectorizer`` blocks side by side would); and ``C`` sets the regularization
+(chosen by cross-validation on the training data, ``scripts/choose_c.py``).
 
 Measured on the held-out split (``docs/performance.md``): the classifier step went from
 about 4.7 ms to well under 1 ms per message; the probabilities agree to the last digit
@@ -54,12 +56,25 @@ def inverse_document_frequency(counts: csr_matrix) -> np.ndarray:
     return np.log((1 + documents) / (1 + frequency)) + 1.0
 
 
-def tf_idf(counts: csr_matrix, idf: np.ndarray) -> csr_matrix:
-    """Sublinear term frequency (1 + log count) times idf, each row scaled to unit length."""
+def tf_idf(counts: csr_matrix, idf: np.ndarray,
+           block_widths: list[int] | None = None) -> csr_matrix:
+    """Sublinear term frequency (1 + log count) times idf, each row scaled to unit length;
+    with ``block_widths``, each block of columns (one featurizer's) scaled on its own."""
     weighted = counts.astype(np.float64, copy=True).tocsr()
     weighted.data = 1.0 + np.log(weighted.data)
     weighted = weighted.multiply(idf).tocsr()
-    return normalize(weighted, norm="l2", copy=False)
+    if not block_widths or len(block_widths) < 2:
+        return normalize(weighted, norm="l2", copy=False)
+    block_of_column = np.repeat(np.arange(len(block_widths)), block_widths)
+    squares = weighted.multiply(weighted).tocsr()
+    indicator = csr_matrix((np.ones(len(block_of_column)),
+                            (np.arange(len(block_of_column)), block_of_column)),
+                           shape=(len(block_of_column), len(block_widths)))
+    norms = np.sqrt(np.asarray((squares @ indicator).todense()))
+    norms[norms == 0] = 1.0
+    rows = np.repeat(np.arange(weighted.shape[0]), np.diff(weighted.indptr))
+    weighted.data /= norms[rows, block_of_column[weighted.indices]]
+    return weighted
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -71,7 +86,8 @@ class SparseLogisticRegressionClassifier(LogisticRegressionClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         """Rasa's defaults plus ``tfidf`` (off) and ``C`` (scikit-learn's 1.0)."""
-        return {**LogisticRegressionClassifier.get_default_config(), "tfidf": False, "C": 1.0}
+        return {**LogisticRegressionClassifier.get_default_config(), "tfidf": False,
+                "tfidf_per_featurizer": False, "C": 1.0}
 
     def __init__(self, config: dict[str, Any], name: str, model_storage: ModelStorage,
                  resource: Resource) -> None:
@@ -81,6 +97,7 @@ class SparseLogisticRegressionClassifier(LogisticRegressionClassifier):
 
     def _create_X(self, messages: list[Message]) -> csr_matrix:  # noqa: N802 (Rasa's name)
         rows = []
+        widths: list[int] = []
         for message in messages:
             sentence = [f for f in message.features
                         if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
@@ -89,8 +106,12 @@ class SparseLogisticRegressionClassifier(LogisticRegressionClassifier):
             # Rasa's Message.get_sparse_features(TEXT)[1], without also combining the
             # per-token sequence features it then throws away: same columns, same order.
             rows.append(hstack([f.features for f in sentence]))
+            widths = [f.features.shape[1] for f in sentence]
         counts = vstack(rows, format="csr")
-        return counts if self.idf is None else tf_idf(counts, self.idf)
+        return counts if self.idf is None else tf_idf(counts, self.idf, self._blocks(widths))
+
+    def _blocks(self, widths: list[int]) -> list[int] | None:
+        return widths if self.config.get("tfidf_per_featurizer") else None
 
     def train(self, training_data: TrainingData) -> Resource:
         """Trains like Rasa's classifier (idf first, with ``tfidf``), weights column-major."""
@@ -103,7 +124,9 @@ class SparseLogisticRegressionClassifier(LogisticRegressionClassifier):
         if counts.shape[0] == 0:
             return super().train(training_data)
         self.idf = inverse_document_frequency(counts)
-        self.clf.fit(tf_idf(counts, self.idf), labels)
+        widths = [f.features.shape[1] for f in training_data.intent_examples[0].features
+                  if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
+        self.clf.fit(tf_idf(counts, self.idf, self._blocks(widths)), labels)
         column_major_weights(self.clf)
         self.persist()
         return self._resource

@@ -209,12 +209,17 @@ def _implied_status(state: CaseState, lexicon: Lexicon) -> None:
 
 
 def _choose_case(state: CaseState, turn: Turn, said: MessageFacts, number: int,
-                 book: RuleBook) -> None:
+                 book: RuleBook, law_question: bool = False) -> None:
+    """Open or switch the case the turn points to. A question about the law switches no
+    case; it opens one only when it also tells one: facts of its own ("有个买家说不给他50块
+    就给差评，这算不算敲诈") and a case type the NLU is sure of."""
     candidate = case_candidate(turn, state.role, book)
     if candidate is None:
         return
     new, confidence = candidate
     current = state.case_type
+    if law_question and (current is not None or confidence < SWITCH_CONFIDENCE or said.empty):
+        return
     if current is None:
         state.case_type, state.opened_turn = new, number
         return
@@ -248,8 +253,8 @@ def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon) -
         if said.role and (said.role != state.role or not state.role_said):
             state.role, state.role_said = said.role, True
         before = state.case_type
-        if not asks_statute(turn.text, load_questions().question_words):  # opens no case
-            _choose_case(state, turn, said, number, book)
+        _choose_case(state, turn, said, number, book,
+                     law_question=asks_statute(turn.text, load_questions().question_words))
         if state.case_type and state.role is None and len(book.roles_for(state.case_type)) == 1:
             state.role = book.roles_for(state.case_type)[0]
         if state.case_type != before and before is not None:

@@ -326,3 +326,11 @@ async def test_a_case_surer_than_the_request_beside_it_is_a_plain_case_turn(doma
     await ActionOpenCase().run(dispatcher, _two_in_one(
         "卖家一直不同意退款", ("refund_refused", 0.7), ("request_draft", 0.2)), domain)
     assert responses(dispatcher) == ["utter_case_intro", "utter_ask_key_date"]
+
+
+@pytest.mark.anyio
+async def test_a_law_question_that_also_tells_a_case_opens_it(dispatcher, domain):
+    tracker = conversation([("有个买家说不给他50块就给差评，这算不算敲诈？", "malicious_review")])
+    events = await run(ActionOpenCase(), dispatcher, tracker, domain)
+    assert "utter_statute_answer" in responses(dispatcher)
+    assert slot_events(events)["case_type"] == "malicious_review"

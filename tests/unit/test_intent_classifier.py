@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUEN
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 
 from bot.nlu.intent_classifier import SparseLogisticRegressionClassifier
 
@@ -82,3 +82,18 @@ def test_the_fitted_model_is_learned_not_constant(tmp_path):
     ours.process(probes)
     right = sum(m.get(INTENT)["name"] == e for m, e in zip(probes, expected, strict=True))
     assert right >= 45
+
+
+def test_tf_idf_per_featurizer_scales_each_block_to_unit_length():
+    from bot.nlu.intent_classifier import tf_idf
+
+    counts = csr_matrix(np.array([[1, 3, 0, 2, 0], [0, 0, 0, 0, 4], [2, 0, 0, 0, 0]]))
+    idf = np.array([1.0, 2.0, 1.5, 1.0, 3.0])
+    whole = tf_idf(counts, idf)
+    blocks = tf_idf(counts, idf, [3, 2])
+    np.testing.assert_allclose(np.linalg.norm(whole.toarray(), axis=1), 1.0)
+    dense = blocks.toarray()
+    np.testing.assert_allclose(np.linalg.norm(dense[:, :3], axis=1), [1.0, 0.0, 1.0])
+    np.testing.assert_allclose(np.linalg.norm(dense[:, 3:], axis=1), [1.0, 1.0, 0.0])
+    np.testing.assert_allclose(dense[1], whole.toarray()[1])  # one block only: the same
+    np.testing.assert_allclose(tf_idf(counts, idf, [5]).toarray(), whole.toarray())
