@@ -136,8 +136,13 @@ class ActionExplainDeadlines(Action):
     ) -> list[EventType]:
         turn = _open(dispatcher, tracker)
         if turn.result is not None and not _answered(dispatcher, tracker, turn):
+            digest = limits_digest(turn.result)
+            again = presenter.deadlines_again(turn.result)
+            if tracker.get_slot(LIMITS_SLOT) == digest and again is not None:
+                dispatcher.utter_message(response=again[0], **again[1])  # shown, unchanged
+                return turn.events
             _utter_deadlines(dispatcher, turn.result, turn.caveat)
-            return [*turn.events, SlotSet(LIMITS_SLOT, limits_digest(turn.result))]
+            return [*turn.events, SlotSet(LIMITS_SLOT, digest)]
         return turn.events
 
 

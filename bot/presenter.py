@@ -99,6 +99,16 @@ def deadlines(guidance: Guidance) -> tuple[str, dict[str, str]] | None:
     return "utter_deadlines_general", values
 
 
+def deadlines_again(guidance: Guidance) -> tuple[str, dict[str, str]] | None:
+    """The same time limits asked for again: their first line and how many there are,
+    instead of the whole block a second time (None: the case has none)."""
+    if not guidance.deadlines:
+        return None
+    first = wording.format_deadline(guidance.deadlines[0], guidance.key_date)
+    return "utter_deadlines_again", {"line": _bullets([first]),
+                                     "total": str(len(guidance.deadlines))}
+
+
 def rung(guidance: Guidance, index: int) -> tuple[str, dict[str, Any]]:
     """The response name and variables for the ladder rung at ``index`` (clamped)."""
     index = max(0, min(index, len(guidance.ladder) - 1))

@@ -4,10 +4,9 @@ The features follow the pipeline in config.yml: the text normalized (Traditional
 Simplified, full-width to half-width, English shopping words and emoji read by
 bot.mixed_language), cut by jieba with the domain dictionary; three blocks, each TF-IDF
 (sublinear) scaled to unit length on its own (``tfidf_per_featurizer``): character
-1-4-grams over the cut text, jieba's words of two characters or more (Rasa's default
-token pattern), character 1-4-grams over the message itself;
-class-balanced logistic regression. The blind test set is never read. Prints the mean
-accuracy of each C; put the best one in config.yml.
+1-4-grams over the cut text, jieba's words (one character or more), character 1-4-grams
+over the message itself; class-balanced logistic regression. The blind test set is never
+read. Prints the mean accuracy of each C; put the best one in config.yml.
 
 Run: .venv/bin/python scripts/choose_c.py [C ...]
 """
@@ -60,7 +59,7 @@ def main(argv: list[str]) -> int:
             FeatureUnion([
                 ("cut_chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 4),
                                               sublinear_tf=True, preprocessor=cut_part)),
-                ("words", TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w\w+\b",
+                ("words", TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b",
                                           sublinear_tf=True, preprocessor=cut_part)),
                 ("message_chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 4),
                                                   sublinear_tf=True,

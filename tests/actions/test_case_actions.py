@@ -334,3 +334,24 @@ async def test_a_law_question_that_also_tells_a_case_opens_it(dispatcher, domain
     events = await run(ActionOpenCase(), dispatcher, tracker, domain)
     assert "utter_statute_answer" in responses(dispatcher)
     assert slot_events(events)["case_type"] == "malicious_review"
+
+
+@pytest.mark.anyio
+async def test_the_same_limits_asked_again_point_back_instead_of_repeating(domain):
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.guidance import ActionExplainDeadlines
+
+    turns = [("卖家不同意退款，我11月16号申请的退款", "refund_refused"), ("要多久？", "ask_deadline")]
+    first = CollectingDispatcher()
+    events = await run(ActionExplainDeadlines(), first, conversation(
+        turns, slots={"caveat_for": "refund_refused@1"}), domain)
+    assert responses(first) == ["utter_deadlines_dated"]
+    shown = slot_events(events)["limits_shown"]
+    again = CollectingDispatcher()
+    await run(ActionExplainDeadlines(), again, conversation(
+        [*turns, ("到底多久？", "ask_deadline")],
+        slots={"caveat_for": "refund_refused@1", "limits_shown": shown}), domain)
+    assert responses(again) == ["utter_deadlines_again"]
+    block, short = render(domain, first.messages[0]), render(domain, again.messages[0])
+    assert short.splitlines()[-1] in block and len(short) < len(block) / 2
