@@ -17,11 +17,13 @@ from actions.common import case_state, keep, latest_intent, lexicon, message_day
 from actions.draft_reply import draft_if_asked, fills_a_placeholder, send_draft
 from actions.questions import answer_rule_question, answer_statute_question, law_topics_if_asked
 from bot import guidance, presenter, wording
+from bot.chinese_forms import normalize
 from bot.citing import source_tag
 from bot.locale import load_locale
 from bot.store.sync import record_case
 from bot.understanding import dialogue
 from bot.understanding.conversation import ASKED_EVENT_SLOT, ASKED_SLOT
+from bot.understanding.questions import load_questions
 from bot.understanding.state import CaseState
 
 CAVEAT_SLOT = "caveat_for"  # the case whose caveat was shown
@@ -61,9 +63,10 @@ def utter_safety(dispatcher: CollectingDispatcher, state: CaseState) -> bool:
     return bool(new)
 
 
-def _facts_line(state: CaseState) -> str | None:
+def _facts_line(state: CaseState, said: str) -> str | None:
     labels = load_locale()["facts"]
-    pairs = dialogue.latest_facts(state, lexicon(), labels)
+    asks = any(word in normalize(said) for word in load_questions().question_words)
+    pairs = dialogue.latest_facts(state, lexicon(), labels, with_problems=not asks)
     if not pairs:
         return None
     shown = []
@@ -185,7 +188,7 @@ class ActionCaseTurn(Action):
                        SlotSet("ladder_rung", float(result.current_rung_index))]
             said = True
         if not said:
-            line = _facts_line(state)
+            line = _facts_line(state, tracker.latest_message.get("text") or "")
             if line:
                 dispatcher.utter_message(response="utter_facts_noted", facts=line)
             elif state.notes and state.notes[-1].turn == state.turns:

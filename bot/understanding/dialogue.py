@@ -112,10 +112,11 @@ def slot_values(state: CaseState, book: RuleBook, lexicon: Lexicon) -> dict[str,
     }
 
 
-def latest_facts(state: CaseState, lexicon: Lexicon, labels: dict[str, str]
-                 ) -> list[tuple[str, str]]:
+def latest_facts(state: CaseState, lexicon: Lexicon, labels: dict[str, str],
+                 with_problems: bool = True) -> list[tuple[str, str]]:
     """(label, value) of what the latest turn said, for a one-line acknowledgement (a fact
-    said again is acknowledged again)."""
+    said again is acknowledged again). ``with_problems``: also the problem in the user's
+    words (not when the message asks something: that wants an answer, not a receipt)."""
     said = state.latest
     if said is None:
         return []
@@ -126,7 +127,7 @@ def latest_facts(state: CaseState, lexicon: Lexicon, labels: dict[str, str]
     for event_id, fact in state.events.items():
         if fact.turn == state.turns:
             found.append((lexicon.event_label(event_id), f"{fact.value.month}月{fact.value.day}日"))
-    for name in ("evidence", "wants"):
+    for name in ("problems", "evidence", "wants") if with_problems else ("evidence", "wants"):
         if getattr(said, name) and name in labels:
             found.append((labels[name], "、".join(getattr(said, name))))
     if said.order_status and "order_status" in labels:

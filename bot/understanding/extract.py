@@ -21,7 +21,9 @@ from bot.understanding.lexicon import Lexicon
 from bot.understanding.parties import seller_location, shop_name
 
 MAX_TEXT = 2000  # longer messages are read up to here (the rest is kept as text only)
-CLAUSE_BREAK = re.compile(r"[,.。!?;:\n…~]{1,50}|但是|不过|然后|结果")
+# Punctuation, emoji (they end a thought: "就给差评😤这算不算敲诈") and linking words.
+CLAUSE_BREAK = re.compile(r"[,.。!?;:\n…~\u2600-\u27bf\U0001f300-\U0001faff]{1,50}"
+                          r"|但是|不过|然后|结果")
 DIGIT_RUN = re.compile(r"(?<![\d.])\d{6,30}(?![\d])")
 ASKED_CLAUSE_MAX = 6  # a clause this much longer than its date is not a bare answer
 ID_MIN_DIGITS = 13  # a run this long is an identifier, never money
@@ -166,6 +168,24 @@ def _time_after(text: str, end: int, part_of_day: str | None) -> dt.time | None:
     return dt.time(hour, min(minute, 59))
 
 
+def _by_subject(text: str, cue_start: int, event: str, lexicon: Lexicon) -> str:
+    """The event a cue dates, read with its subject: the lexicon's ``by_subject`` event when
+    one of its subjects stands before the cue in the clause (and no ``unless_between``)."""
+    vocabulary = lexicon.events.get(event)
+    if vocabulary is None or vocabulary.subject_event is None:
+        return event
+    before = text[:cue_start]
+    found = [(before.rfind(subject), subject) for subject in vocabulary.subjects
+             if subject in before]
+    if not found:
+        return event
+    at, subject = max(found)
+    between = before[at + len(subject):]
+    if any(word in between for word in vocabulary.unless_between):
+        return event
+    return vocabulary.subject_event
+
+
 def _dates(clause: _Clause, now: dt.datetime, asked_event: str | None, lexicon: Lexicon,
            corrects: bool = False) -> list[DatedEvent]:
     text = clause.text
@@ -181,9 +201,10 @@ def _dates(clause: _Clause, now: dt.datetime, asked_event: str | None, lexicon: 
             continue
         low = spans[index - 1][1] if index else 0
         high = spans[index + 1][0] if index + 1 < len(spans) else len(text)
-        near = [(min(abs(c_start - end), abs(start - c_end)) + (0 if c_start >= end else 3), event)
+        near = [(min(abs(c_start - end), abs(start - c_end)) + (0 if c_start >= end else 3),
+                 c_start, event)
                 for c_start, c_end, event in cues if c_start >= low and c_end <= high]
-        event = min(near)[1] if near else None
+        event = _by_subject(text, *min(near)[1:], lexicon) if near else None
         bare = len(text.strip()) - (end - start) <= ASKED_CLAUSE_MAX
         if event is None and not correction and bare:
             event = asked_event  # a short answer to "…是哪一天？"

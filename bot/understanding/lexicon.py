@@ -32,6 +32,11 @@ class EventVocabulary:
     label: str
     rulebook: tuple[str, ...]
     cues: tuple[str, ...]
+    # Told with one of these as its subject, it is another event ("卖家上周五就签收了": the
+    # return was signed for), unless a word of ``unless_between`` stands between ("卖家说").
+    subjects: tuple[str, ...] = ()
+    subject_event: str | None = None
+    unless_between: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,7 +92,7 @@ def _events(path: Path, value: Any) -> dict[str, EventVocabulary]:
         where = f"events.{event_id}"
         if not isinstance(spec, dict):
             raise LexiconError(path, where, "must be a mapping with label, rulebook and cues")
-        extra = set(spec) - {"label", "rulebook", "cues"}
+        extra = set(spec) - {"label", "rulebook", "cues", "by_subject"}
         if extra:
             raise LexiconError(path, where, f"unexpected key(s): {', '.join(sorted(extra))}")
         label = spec.get("label")
@@ -96,9 +101,24 @@ def _events(path: Path, value: Any) -> dict[str, EventVocabulary]:
         linked = spec.get("rulebook", [])
         if not isinstance(linked, list) or not all(isinstance(e, str) for e in linked):
             raise LexiconError(path, f"{where}.rulebook", "must be a list of rule-book event ids")
+        by_subject = spec.get("by_subject") or {}
+        if not isinstance(by_subject, dict) or set(by_subject) - {"subjects", "event",
+                                                                   "unless_between"}:
+            raise LexiconError(path, f"{where}.by_subject",
+                               "must map subjects, event and unless_between")
         events[str(event_id)] = EventVocabulary(
             id=str(event_id), label=label.strip(), rulebook=tuple(linked),
-            cues=word_list(path, f"{where}.cues", spec.get("cues")))
+            cues=word_list(path, f"{where}.cues", spec.get("cues")),
+            subjects=word_list(path, f"{where}.by_subject.subjects", by_subject["subjects"])
+            if by_subject else (),
+            subject_event=str(by_subject["event"]) if by_subject else None,
+            unless_between=word_list(path, f"{where}.by_subject.unless_between",
+                                     by_subject.get("unless_between") or ["说"])
+            if by_subject else ())
+    for event in events.values():
+        if event.subject_event is not None and event.subject_event not in events:
+            raise LexiconError(path, f"events.{event.id}.by_subject.event",
+                               f"unknown event '{event.subject_event}'")
     return events
 
 

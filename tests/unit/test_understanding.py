@@ -275,3 +275,42 @@ def test_a_request_that_tells_a_case_opens_it_beside_the_request():
     unsure = Turn("帮我拟个投诉", NOW, "request_draft",
                   (("request_draft", 0.9), ("refund_refused", 0.05)))
     assert derive_case_state([unsure], book, lexicon).case_type is None
+
+
+def test_an_emoji_ends_the_other_sides_words() -> None:
+    said = read_message("有个买家说不给他50块就给差评😤这算不算敲诈？", NOW, load_lexicon())
+    assert said.other_side == ("买家说不给他50块就给差评",)
+
+
+def test_a_problem_told_on_its_own_is_acknowledged() -> None:
+    from bot.understanding.dialogue import latest_facts
+
+    book, lexicon = load_rulebook(), load_lexicon()
+    state = derive_case_state([Turn("我想打12315投诉", NOW, "external_escalation"),
+                               Turn("就是商家卖的奶粉是临期的", NOW, "quality_problem")],
+                              book, lexicon)
+    labels = {"problems": "问题", "evidence": "证据", "wants": "诉求", "order_status": "状态"}
+    assert state.case_type == "external_escalation"  # the problem is the escalation's subject
+    assert ("问题", "就是商家卖的奶粉是临期的") in latest_facts(state, lexicon, labels)
+
+
+@pytest.mark.parametrize(("text", "event"), [
+    ("退货寄回去了，卖家上周五就签收了", "return_signed"),
+    ("物流显示卖家11月13号签收", "return_signed"),
+    ("卖家说我11月13号就签收了", "signed"),  # the seller only says so: the buyer signed
+    ("我上周五签收的", "signed"),
+])
+def test_who_signed_decides_which_event_the_date_is(text: str, event: str) -> None:
+    said = read_message(text, NOW, load_lexicon())
+    assert [(d.event, d.day) for d in said.dates] == [(event, dt.date(2026, 11, 13))]
+
+
+def test_a_subject_event_must_be_a_known_event() -> None:
+    import yaml
+
+    from bot.understanding.lexicon import DEFAULT_LEXICON
+
+    data = yaml.safe_load(DEFAULT_LEXICON.read_text(encoding="utf-8"))
+    data["events"]["signed"]["by_subject"]["event"] = "returned_signed"
+    with pytest.raises(LexiconError, match="events.signed.by_subject.event"):
+        parse_lexicon(data, DEFAULT_LEXICON)
