@@ -111,12 +111,14 @@ class Answer:
 def _opens(result: Guidance, today: dt.date) -> Answer | None:
     labels = load_locale()["questions"]
     lines = []
+    undated_said = False  # "it depends on the date" is said once, on the first such line
     for item in result.deadlines:
         if item.kind != "opens":
             continue
         line = wording.format_deadline(item, today)
         if item.due is None:
-            prefix = labels["open_undated"]
+            prefix = "" if undated_said else labels["open_undated"]
+            undated_said = True
         elif item.reached:
             prefix = labels["open_now"]
         else:

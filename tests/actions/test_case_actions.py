@@ -355,3 +355,16 @@ async def test_the_same_limits_asked_again_point_back_instead_of_repeating(domai
     assert responses(again) == ["utter_deadlines_again"]
     block, short = render(domain, first.messages[0]), render(domain, again.messages[0])
     assert short.splitlines()[-1] in block and len(short) < len(block) / 2
+
+
+@pytest.mark.anyio
+async def test_without_the_date_it_depends_on_the_date_is_said_once(dispatcher, domain):
+    from actions.guidance import ActionExplainDeadlines
+
+    tracker = conversation([("卖家拒绝退款", "refund_refused"),
+                            ("现在能直接申请小二介入吗？", "ask_deadline")],
+                           slots={"caveat_for": "refund_refused@1"})
+    await run(ActionExplainDeadlines(), dispatcher, tracker, domain)
+    shown = render(domain, message(dispatcher, "utter_rule_answer"))
+    prefix = "要看日期（告诉我是哪天，我换算成具体日期）。"
+    assert shown.count(prefix) == 1 and shown.count("•") >= 2
