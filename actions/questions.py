@@ -72,7 +72,8 @@ def answer_rule_question(dispatcher: CollectingDispatcher, tracker: Tracker, sta
     facts = facts or dialogue.case_facts(state, today, book, lexicon())
     result = guidance.build_guidance(book, facts) if facts else None
     told = tuple(dict.fromkeys((*state.safety_seen, *state.safety)))
-    answer = answer_lines(kind, book, entry, result, today, told)
+    answer = answer_lines(kind, book, entry, result, today, told,
+                          tracker.latest_message.get("text") or "")
     topic = load_locale()["questions"]["topic"][kind.id]
     if answer is None and kind.answer == "opens":
         return False  # no "possible from" limit: the action's own answer says what to do now

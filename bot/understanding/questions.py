@@ -18,7 +18,7 @@ from bot import wording
 from bot.chinese_forms import normalize
 from bot.citing import resolve_refs, source_tag
 from bot.datafiles import data_path
-from bot.guidance import Guidance
+from bot.guidance import DeadlineItem, Guidance
 from bot.locale import load_locale
 from bot.rulebook import CaseEntry, RuleBook
 from bot.vocabulary import LexiconError, read_vocabulary, word_list
@@ -108,17 +108,28 @@ class Answer:
     lines: tuple[str, ...]
 
 
-def _opens(result: Guidance, today: dt.date) -> Answer | None:
+def _asked_deadlines(result: Guidance, kind: QuestionKind, message: str) -> list[DeadlineItem]:
+    """The case's deadlines for what the message asks it can still do ("还能申请售后吗":
+    the limits whose outcome names 售后 too)."""
+    norm = normalize(message)
+    asked = [word for word in kind.answer_words if word in norm]
+    return [item for item in result.deadlines if item.kind == "deadline"
+            and any(word in item.outcome for word in asked)]
+
+
+def _opens(result: Guidance, today: dt.date, kind: QuestionKind, message: str
+           ) -> Answer | None:
     labels = load_locale()["questions"]
     lines = []
     undated_said = False  # "it depends on the date" is said once, on the first such line
-    for item in result.deadlines:
-        if item.kind != "opens":
-            continue
+    deadlines = _asked_deadlines(result, kind, message)
+    for item in [*deadlines, *(item for item in result.deadlines if item.kind == "opens")]:
         line = wording.format_deadline(item, today)
         if item.due is None:
             prefix = "" if undated_said else labels["open_undated"]
             undated_said = True
+        elif item.kind == "deadline":
+            prefix = labels["deadline_passed"] if item.passed else labels["deadline_open"]
         elif item.reached:
             prefix = labels["open_now"]
         else:
@@ -156,13 +167,14 @@ def _crime(kind: QuestionKind, book: RuleBook, case_type: str | None,
 
 
 def answer_lines(kind: QuestionKind, book: RuleBook, entry: CaseEntry | None,
-                 result: Guidance | None, today: dt.date, flags_told: tuple[str, ...]
-                 ) -> Answer | None:
-    """The rule book's answer to ``kind`` for the open case (None: it has nothing)."""
+                 result: Guidance | None, today: dt.date, flags_told: tuple[str, ...],
+                 message: str = "") -> Answer | None:
+    """The rule book's answer to ``kind`` for the open case (None: it has nothing);
+    ``message``: the question itself (which deadlines a "can I still" question is about)."""
     if kind.answer == "crime":
         return _crime(kind, book, entry.case_type if entry else None, flags_told)
     if entry is None:
         return None
     if kind.answer == "opens":
-        return None if result is None else _opens(result, today)
+        return None if result is None else _opens(result, today, kind, message)
     return _passages(entry, kind)

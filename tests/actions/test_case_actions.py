@@ -368,3 +368,16 @@ async def test_without_the_date_it_depends_on_the_date_is_said_once(dispatcher, 
     shown = render(domain, message(dispatcher, "utter_rule_answer"))
     prefix = "要看日期（告诉我是哪天，我换算成具体日期）。"
     assert shown.count(prefix) == 1 and shown.count("•") >= 2
+
+
+@pytest.mark.anyio
+async def test_can_i_still_ask_for_after_sales_gets_the_after_sales_deadline(dispatcher, domain):
+    from actions.guidance import ActionExplainDeadlines
+
+    tracker = conversation([("买的电热水壶用了两次就漏水", "quality_problem"),
+                            ("我11月10号确认收货的，现在还能申请售后吗？", "ask_deadline")],
+                           slots={"caveat_for": "quality_problem@1"})
+    await run(ActionExplainDeadlines(), dispatcher, tracker, domain)
+    shown = render(domain, message(dispatcher, "utter_rule_answer"))
+    first = shown.split("•")[1]
+    assert first.startswith(" 还来得及。申请售后") and "11月25日" in first
