@@ -38,6 +38,7 @@ def turns_from_events(events: Iterable[Mapping[str, Any]], clock: dt.datetime | 
     timestamp. A session restart does not reset the case: slots carry over.
     """
     turns: list[Turn] = []
+    cases = case_types()
     asked: str | None = None
     asked_event: str | None = None
     for event in events:
@@ -52,9 +53,9 @@ def turns_from_events(events: Iterable[Mapping[str, Any]], clock: dt.datetime | 
             # A case carried beside a request is read as the classifier ranked it: the
             # request first, the case beside it (two_in_one).
             ranking = _ranking(parse)
-            intent = (request_beside(ranking, case_types())
+            intent = (request_beside(ranking, cases)
                       or (parse.get("intent") or {}).get("name"))
-            ranking = tuple(request_first(ranking, case_types()))
+            ranking = tuple(request_first(ranking, cases))
             stamp = event.get("timestamp")
             when = clock or (dt.datetime.fromtimestamp(float(stamp), tz=dt.UTC) if stamp
                              else dt.datetime.now(tz=dt.UTC))

@@ -19,15 +19,20 @@ AT = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
 
 
 def conversation(turns: list[tuple[str, str]], slots: dict[str, Any] | None = None,
-                 asked: list[str | None] | None = None) -> Tracker:
+                 asked: list[str | None] | None = None,
+                 last_ranking: list[tuple[str, float]] | None = None) -> Tracker:
     """A tracker whose events are the given (text, intent) user turns; ``asked[i]`` is the
-    slot the assistant asked just before turn i."""
+    slot the assistant asked just before turn i; ``last_ranking``: the NLU ranking of the
+    last turn (its intent is the first name), instead of the intent alone at 0.9."""
     events: list[dict[str, Any]] = []
     for index, (text, intent) in enumerate(turns):
         if asked and asked[index]:
             events.append({"event": "slot", "name": "asked", "value": asked[index]})
-        parse = {"text": text, "intent": {"name": intent, "confidence": 0.9},
-                 "intent_ranking": [{"name": intent, "confidence": 0.9}], "entities": []}
+        ranking = (last_ranking if last_ranking and index == len(turns) - 1
+                   else [(intent, 0.9)])
+        parse = {"text": text, "intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
+                 "intent_ranking": [{"name": name, "confidence": confidence}
+                                    for name, confidence in ranking], "entities": []}
         events.append({"event": "user", "timestamp": AT.timestamp(), "text": text,
                        "parse_data": parse})
     all_slots = {name: None for name in (*SLOT_NAMES, "caveat_for", "guided_for",
@@ -286,16 +291,7 @@ async def test_the_compensation_answer_shows_the_sum_for_the_users_price(dispatc
 
 
 def _two_in_one(text: str, first: tuple[str, float], second: tuple[str, float]) -> Tracker:
-    parse = {"text": text, "intent": {"name": first[0], "confidence": first[1]},
-             "intent_ranking": [{"name": first[0], "confidence": first[1]},
-                                {"name": second[0], "confidence": second[1]}], "entities": []}
-    slots = {name: None for name in (*SLOT_NAMES, "caveat_for", "guided_for", "limits_shown",
-                                     "asked", "asked_event")}
-    return Tracker(sender_id="test-user", slots=slots, latest_message=parse,
-                   events=[{"event": "user", "timestamp": AT.timestamp(), "text": text,
-                            "parse_data": parse}],
-                   paused=False, followup_action=None, active_loop={},
-                   latest_action_name="action_listen")
+    return conversation([(text, first[0])], last_ranking=[first, second])
 
 
 @pytest.mark.anyio
