@@ -13,17 +13,23 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import case_state, keep, latest_intent, lexicon, message_day, rulebook
+from actions.common import (
+    case_state,
+    catalog,
+    keep,
+    latest_intent,
+    lexicon,
+    message_day,
+    rulebook,
+    words,
+)
 from actions.draft_reply import draft_if_asked, fills_a_placeholder, send_draft
 from actions.questions import answer_rule_question, answer_statute_question, law_topics_if_asked
-from bot import guidance, presenter, wording
+from bot import guidance, presenter
 from bot.chinese_forms import normalize
-from bot.citing import source_tag
-from bot.locale import load_locale
 from bot.store.sync import record_case
 from bot.understanding import dialogue
 from bot.understanding.conversation import ASKED_EVENT_SLOT, ASKED_SLOT
-from bot.understanding.questions import load_questions
 from bot.understanding.state import CaseState
 
 CAVEAT_SLOT = "caveat_for"  # the case whose caveat was shown
@@ -56,23 +62,23 @@ def utter_safety(dispatcher: CollectingDispatcher, state: CaseState) -> bool:
     new = [book.safety_flag(flag_id) for flag_id in state.safety
            if flag_id not in state.safety_seen]
     if new:
-        line = load_locale()["presenter"]["safety_line"]
+        line = words().entry("presenter", "safety_line")
         dispatcher.utter_message(response="utter_safety_flag", lines="\n".join(
-            line.format(message=flag.message, source=source_tag(book.cite(flag.source)))
+            line.format(message=flag.message, source=words().source_tag(book.cite(flag.source)))
             for flag in new))
     return bool(new)
 
 
 def _facts_line(state: CaseState, said: str) -> str | None:
-    labels = load_locale()["facts"]
-    asks = any(word in normalize(said) for word in load_questions().question_words)
+    labels = words().entry("facts")
+    asks = any(word in normalize(said) for word in catalog().questions.question_words)
     pairs = dialogue.latest_facts(state, lexicon(), labels, with_problems=not asks)
     if not pairs:
         return None
     shown = []
     for label, value in pairs:
         if label == labels["order_status"]:
-            value = wording.label("order_status", value)
+            value = words().label("order_status", value)
         shown.append(str(labels["fact_pair"]).format(label=label, value=value))
     return str(labels["fact_separator"]).join(shown)
 
@@ -119,8 +125,8 @@ class ActionCaseTurn(Action):
             if state.switched_from:
                 dispatcher.utter_message(
                     response="utter_case_new_matter" if state.new_matter else "utter_case_switched",
-                    case=wording.label("case_type", state.case_type))
-            intro = presenter.case_intro(entry)
+                    case=words().label("case_type", state.case_type))
+            intro = presenter.case_intro(words(), book, entry)
             if not caveat_due:
                 intro["caveat"] = ""
             dispatcher.utter_message(response="utter_case_intro", **intro)
@@ -170,7 +176,7 @@ class ActionCaseTurn(Action):
         first_time = tracker.get_slot(GUIDED_SLOT) != key
         changed = tracker.get_slot(LIMITS_SLOT) != digest
         if result.deadlines and changed and (dated_now or first_time):
-            message = presenter.deadlines(result)
+            message = presenter.deadlines(words(), result)
             if message is not None:
                 response, values = message
                 if not caveat_due:
@@ -179,7 +185,7 @@ class ActionCaseTurn(Action):
                 events.append(SlotSet(LIMITS_SLOT, digest))
                 caveat_due, said = False, True
         if first_time:
-            response, values = presenter.rung(result, result.current_rung_index)
+            response, values = presenter.rung(words(), result, result.current_rung_index)
             if not caveat_due:
                 values["caveat"] = ""
             dispatcher.utter_message(response=response, **values)

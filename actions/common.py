@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 from bot import case_view, guidance
 from bot.catalog import Catalog, load_catalog
 from bot.dates import SHANGHAI
-from bot.rulebook import RuleBook, case_types
+from bot.rulebook import RuleBook
 from bot.settings import load_settings
 from bot.store import CaseRepository, CaseStoreError, create_store_engine, default_case_db_url
 from bot.store.privacy import install_pii_filter
@@ -22,6 +22,7 @@ from bot.understanding.conversation import turns_from_events
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.state import CaseState, Turn, derive_case_state
 from bot.understanding.two_in_one import request_beside
+from bot.wording import Wording
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,11 @@ def rulebook() -> RuleBook:
 def lexicon() -> Lexicon:
     """The validated understanding vocabularies (from the catalog)."""
     return catalog().lexicon
+
+
+def words() -> Wording:
+    """The locale's words (from the catalog)."""
+    return catalog().wording
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +84,7 @@ def latest_ranking(tracker: Tracker) -> list[tuple[str, float]]:
 
 def latest_request_beside(tracker: Tracker) -> str | None:
     """The request the latest message made beside the case it told (two in one)."""
-    return request_beside(latest_ranking(tracker), case_types())
+    return request_beside(latest_ranking(tracker), rulebook().case_types())
 
 
 def latest_intent(tracker: Tracker) -> str | None:
@@ -93,13 +99,13 @@ def latest_entities(tracker: Tracker, entity: str) -> list[dict[str, Any]]:
 
 def conversation_turns(tracker: Tracker) -> list[Turn]:
     """The conversation's user turns, as the case state reads them."""
-    return turns_from_events(tracker.events, fixed_clock())
+    return turns_from_events(tracker.events, rulebook().case_types(), fixed_clock())
 
 
 def case_state(tracker: Tracker) -> tuple[CaseState, list[Turn]]:
     """The case state derived from the whole conversation, and the turns it read."""
     turns = conversation_turns(tracker)
-    return derive_case_state(turns, rulebook(), lexicon()), turns
+    return derive_case_state(turns, rulebook(), lexicon(), catalog().statutes), turns
 
 
 def case_facts(tracker: Tracker, state: CaseState | None = None) -> guidance.CaseFacts | None:
@@ -109,7 +115,9 @@ def case_facts(tracker: Tracker, state: CaseState | None = None) -> guidance.Cas
     today = message_day(tracker)
     derived = dialogue.case_facts(state, today, rulebook(), lexicon())
     # A case resumed from the case store lives in the slots, not in this conversation.
-    return derived if derived is not None else case_view.case_facts(tracker.slots, today)
+    if derived is not None:
+        return derived
+    return case_view.case_facts(tracker.slots, today, rulebook())
 
 
 @lru_cache(maxsize=1)

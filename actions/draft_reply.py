@@ -12,9 +12,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import case_facts, keep, latest_entities, lexicon, rulebook
-from bot import guidance, wording
-from bot.drafting import Draft, DraftCatalog, load_drafts, placeholder, render_draft
+from actions.common import case_facts, catalog, keep, latest_entities, lexicon, rulebook, words
+from bot import guidance
+from bot.drafting import Draft, DraftCatalog, placeholder, render_draft
 from bot.drafting.compose import context_for, facts_from_state
 from bot.drafting.request import CaseSide, DraftRequest, asks_for_draft, read_request
 from bot.store.sync import record_draft
@@ -29,10 +29,11 @@ def _entity(tracker: Tracker, name: str) -> str | None:
 
 
 def _render(tracker: Tracker, state: CaseState, result: guidance.Guidance,
-            request: DraftRequest, catalog: DraftCatalog) -> Draft:
-    context = context_for(request.kind, result, case_facts(tracker, state).today, catalog)
-    return render_draft(request.kind, result.case_type, result.role, request.tone,
-                        facts_from_state(state, lexicon()), context, catalog=catalog)
+            request: DraftRequest, drafts: DraftCatalog) -> Draft:
+    context = context_for(words(), request.kind, result, case_facts(tracker, state).today,
+                          drafts)
+    return render_draft(drafts, request.kind, result.case_type, result.role, request.tone,
+                        facts_from_state(state, lexicon()), context)
 
 
 def _case(tracker: Tracker, state: CaseState) -> tuple[guidance.Guidance, CaseSide] | None:
@@ -53,37 +54,37 @@ def send_draft(dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseSt
         dispatcher.utter_message(response="utter_which_case")
         return []
     result, side = found
-    catalog = load_drafts()
+    drafts = catalog().drafts
     previous = tracker.get_slot(KIND_SLOT)
     if request_text is None:
-        request = read_request("", catalog, side, previous_kind=previous,
+        request = read_request("", drafts, side, previous_kind=previous,
                                previous_tone=tracker.get_slot("tone"))
     else:
-        request = read_request(request_text, catalog, side, addressee=_entity(tracker, "addressee"),
+        request = read_request(request_text, drafts, side, addressee=_entity(tracker, "addressee"),
                                tone=_entity(tracker, "tone"), previous_kind=previous,
                                previous_tone=tracker.get_slot("tone"))
-    draft = _render(tracker, state, result, request, catalog)
+    draft = _render(tracker, state, result, request, drafts)
     key = hashlib.sha1(f"{draft.kind}|{draft.tone}|{draft.text}".encode()).hexdigest()
     if key == tracker.get_slot(KEY_SLOT):
         dispatcher.utter_message(response="utter_draft_unchanged")
         return []
-    kind = catalog.kind(draft.kind)
+    kind = drafts.kind(draft.kind)
     if request.unavailable:
         dispatcher.utter_message(response="utter_draft_kind_unavailable",
-                                 wanted=catalog.kind(request.unavailable).label, kind=kind.label)
+                                 wanted=drafts.kind(request.unavailable).label, kind=kind.label)
     elif request.chosen_by in ("rung", "case"):
         dispatcher.utter_message(response="utter_draft_chosen", rung=result.current_rung.name,
                                  kind=kind.label)
     dispatcher.utter_message(response="utter_draft_header", kind=kind.label,
-                             addressee=wording.label("addressee", kind.addressee),
-                             tone=wording.label("tone", draft.tone))
+                             addressee=words().label("addressee", kind.addressee),
+                             tone=words().label("tone", draft.tone))
     dispatcher.utter_message(text=draft.text)
     keep(lambda repo: record_draft(repo, tracker.sender_id, draft.case_type, draft.role,
                                    draft.tone, draft.addressee, draft.text))
     if draft.missing:
-        labels = [placeholder(name, catalog) for name in draft.missing]
+        labels = [placeholder(name, drafts) for name in draft.missing]
         dispatcher.utter_message(response="utter_draft_missing", count=len(labels),
-                                 missing=wording.join_list(labels))
+                                 missing=words().join_list(labels))
     else:
         dispatcher.utter_message(response="utter_draft_switch")
     return [SlotSet(KEY_SLOT, key), SlotSet(KIND_SLOT, draft.kind),
@@ -99,11 +100,11 @@ def fills_a_placeholder(tracker: Tracker, state: CaseState) -> bool:
     if found is None:
         return False
     result, side = found
-    catalog = load_drafts()
+    drafts = catalog().drafts
     try:
-        request = read_request("", catalog, side, previous_kind=kind_id,
+        request = read_request("", drafts, side, previous_kind=kind_id,
                                previous_tone=tracker.get_slot("tone"))
-        draft = _render(tracker, state, result, request, catalog)
+        draft = _render(tracker, state, result, request, drafts)
     except ValueError:
         return False
     return set(draft.missing) < set(missing)
@@ -117,6 +118,6 @@ def draft_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker, state: Ca
     """The draft, when a case message also asks for one (None when it does not)."""
     said = tracker.latest_message.get("text") or ""
     shown = tracker.get_slot(KIND_SLOT) is not None
-    if state.case_type is None or not asks_for_draft(said, load_drafts(), redraft=shown):
+    if state.case_type is None or not asks_for_draft(said, catalog().drafts, redraft=shown):
         return None
     return send_draft(dispatcher, tracker, state, said)

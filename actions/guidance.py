@@ -19,10 +19,10 @@ from actions.case import (
     sync_slots,
     utter_safety,
 )
-from actions.common import case_facts, case_state, keep, lexicon, rulebook
+from actions.common import case_facts, case_state, keep, lexicon, rulebook, words
 from actions.draft_reply import draft_if_asked
 from actions.questions import answer_rule_question, answer_statute_question, law_topics_if_asked
-from bot import guidance, presenter, wording
+from bot import guidance, presenter
 from bot.store.sync import record_case
 from bot.understanding.state import CaseState
 
@@ -83,10 +83,10 @@ def _remember(tracker: Tracker, result: guidance.Guidance, rung: int) -> None:
 
 def _utter_deadlines(dispatcher: CollectingDispatcher, result: guidance.Guidance,
                      caveat: bool = True) -> None:
-    message = presenter.deadlines(result)
+    message = presenter.deadlines(words(), result)
     if message is None:
         dispatcher.utter_message(response="utter_deadlines_none",
-                                 caveat=wording.caveat() if caveat else "")
+                                 caveat=words().caveat() if caveat else "")
     else:
         response, values = message
         if not caveat:
@@ -96,7 +96,7 @@ def _utter_deadlines(dispatcher: CollectingDispatcher, result: guidance.Guidance
 
 def _utter_rung(dispatcher: CollectingDispatcher, result: guidance.Guidance, index: int,
                 caveat: bool = True) -> None:
-    response, values = presenter.rung(result, index)
+    response, values = presenter.rung(words(), result, index)
     if not caveat:
         values["caveat"] = ""
     dispatcher.utter_message(response=response, **values)
@@ -137,7 +137,7 @@ class ActionExplainDeadlines(Action):
         turn = _open(dispatcher, tracker)
         if turn.result is not None and not _answered(dispatcher, tracker, turn):
             digest = limits_digest(turn.result)
-            again = presenter.deadlines_again(turn.result)
+            again = presenter.deadlines_again(words(), turn.result)
             if tracker.get_slot(LIMITS_SLOT) == digest and again is not None:
                 dispatcher.utter_message(response=again[0], **again[1])  # shown, unchanged
                 return turn.events
@@ -177,7 +177,7 @@ class ActionEvidence(Action):
         turn = _open(dispatcher, tracker)
         result = turn.result
         if result is not None and not _answered(dispatcher, tracker, turn):
-            values = presenter.evidence(result, _current_rung(tracker, result),
+            values = presenter.evidence(words(), result, _current_rung(tracker, result),
                                         turn.state.values("evidence"), lexicon().evidence)
             dispatcher.utter_message(response="utter_evidence", **values)
         return turn.events
@@ -194,5 +194,6 @@ class ActionCheckProgress(Action):
     ) -> list[EventType]:
         turn = _open(dispatcher, tracker, ask_case=False)
         if not turn.answered:
-            dispatcher.utter_message(response="utter_progress", **presenter.progress(turn.result))
+            dispatcher.utter_message(response="utter_progress",
+                                     **presenter.progress(words(), turn.result))
         return turn.events

@@ -6,12 +6,11 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_intent, lexicon, message_day, rulebook
-from bot import guidance, presenter, wording
-from bot.locale import load_locale
-from bot.statutes import LawTurn, asks_about_law, law_reply, load_statutes
+from actions.common import catalog, latest_intent, lexicon, message_day, rulebook, words
+from bot import guidance, presenter
+from bot.statutes import LawTurn, asks_about_law, law_reply
 from bot.understanding import dialogue
-from bot.understanding.questions import answer_lines, load_questions, question_kind
+from bot.understanding.questions import answer_lines, question_kind
 from bot.understanding.state import CaseState
 
 
@@ -31,11 +30,11 @@ def _number(value: object) -> float | None:
 def law_topics_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """A question about the law that no topic answers gets the topics that can be answered
     (instead of "not understood"); True when sent."""
-    if not asks_about_law(tracker.latest_message.get("text") or "",
-                          load_questions().question_words):
+    statutes = catalog().statutes
+    if not asks_about_law(tracker.latest_message.get("text") or "", statutes):
         return False
-    titles = [topic.title for topic in load_statutes()]
-    dispatcher.utter_message(response="utter_law_topics", topics=wording.join_list(titles))
+    titles = [topic.title for topic in statutes.topics]
+    dispatcher.utter_message(response="utter_law_topics", topics=words().join_list(titles))
     return True
 
 
@@ -51,12 +50,12 @@ def answer_statute_question(dispatcher: CollectingDispatcher, tracker: Tracker,
         price=_number(state.value("amount")),
         price_now=state.facts.get("amount") is not None
         and state.facts["amount"].turn == state.turns)
-    answer = law_reply(turn, rulebook(), load_questions().question_words)
+    answer = law_reply(turn, rulebook(), catalog().statutes)
     if answer is None:
         return False
     response = "utter_statute_followup" if answer.follow_up else "utter_statute_answer"
     dispatcher.utter_message(response=response,
-                             **presenter.statute(answer, turn.today, caveat_due))
+                             **presenter.statute(words(), answer, turn.today, caveat_due))
     return True
 
 
@@ -64,7 +63,7 @@ def answer_rule_question(dispatcher: CollectingDispatcher, tracker: Tracker, sta
                          caveat_due: bool, facts: guidance.CaseFacts | None = None) -> bool:
     """Answer the latest message's rule question, if it asks one; True when answered.
     ``facts``: the case's guidance facts when the caller already has them."""
-    kind = question_kind(tracker.latest_message.get("text") or "", load_questions())
+    kind = question_kind(tracker.latest_message.get("text") or "", catalog().questions)
     if kind is None:
         return False
     book, today = rulebook(), message_day(tracker)
@@ -72,9 +71,9 @@ def answer_rule_question(dispatcher: CollectingDispatcher, tracker: Tracker, sta
     facts = facts or dialogue.case_facts(state, today, book, lexicon())
     result = guidance.build_guidance(book, facts) if facts else None
     told = tuple(dict.fromkeys((*state.safety_seen, *state.safety)))
-    answer = answer_lines(kind, book, entry, result, today, told,
+    answer = answer_lines(words(), kind, book, entry, result, today, told,
                           tracker.latest_message.get("text") or "")
-    topic = load_locale()["questions"]["topic"][kind.id]
+    topic = words().entry("questions", "topic", kind.id)
     if answer is None and kind.answer == "opens":
         return False  # no "possible from" limit: the action's own answer says what to do now
     if answer is None:
@@ -83,5 +82,5 @@ def answer_rule_question(dispatcher: CollectingDispatcher, tracker: Tracker, sta
     lines = "\n".join(f"• {line}" for line in answer.lines)
     dispatcher.utter_message(
         response="utter_rule_answer", topic=topic, lines=lines,
-        caveat=presenter.short_caveat() if caveat_due else "")
+        caveat=presenter.short_caveat(words()) if caveat_due else "")
     return True

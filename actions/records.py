@@ -8,10 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import common
-from actions.common import lexicon, logger, rulebook
-from bot import wording
-from bot.locale import load_locale
-from bot.rulebook import case_types
+from actions.common import lexicon, logger, rulebook, words
 from bot.store import Case
 
 DELETE_PENDING = "delete_pending"  # set only when the user was asked to confirm a deletion
@@ -20,7 +17,7 @@ DELETE_PENDING = "delete_pending"  # set only when the user was asked to confirm
 def _mentioned_case_types(tracker: Tracker) -> list[str]:
     """Case types the NLU also ranked for the message (e.g. a refund named in passing)."""
     ranking = tracker.latest_message.get("intent_ranking") or []
-    return [item["name"] for item in ranking if item.get("name") in case_types()]
+    return [item["name"] for item in ranking if item.get("name") in rulebook().case_types()]
 
 
 def _slots_for(case: Case) -> list[EventType]:
@@ -57,8 +54,8 @@ class ActionResumeCase(Action):
         case = by_type[wanted] if wanted else max(cases, key=lambda c: c.updated_at)
         dispatcher.utter_message(
             response="utter_case_resumed",
-            case=wording.label("case_type", case.case_type),
-            opened=wording.format_date(case.created_at.date(), with_year=True),
+            case=words().label("case_type", case.case_type),
+            opened=words().format_date(case.created_at.date(), with_year=True),
         )
         return _slots_for(case)
 
@@ -77,9 +74,10 @@ class ActionListCases(Action):
             dispatcher.utter_message(response="utter_no_open_case")
             return []
         lines = [
-            load_locale()["presenter"]["case_line"].format(
-                case=wording.label("case_type", case.case_type),
-                updated=wording.format_date(case.updated_at.date(), with_year=True),
+            words().piece(
+                "presenter", "case_line",
+                case=words().label("case_type", case.case_type),
+                updated=words().format_date(case.updated_at.date(), with_year=True),
             )
             for case in cases
         ]

@@ -25,7 +25,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.catalog import load_catalog
+from actions import common
 from bot.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     utils.configure_colored_logging(logging.INFO)
     utils.update_sanic_log_level()
-    load_catalog()  # a broken data file stops start-up here, naming the file and entry
+    common.catalog()  # built once; a broken data file stops start-up here, naming it
     app = guarded_app(args.actions)
     host = os.environ.get("SANIC_HOST", "127.0.0.1")
     logger.info("action server on http://%s:%s", host, args.port)

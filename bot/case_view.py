@@ -10,15 +10,15 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from bot import guidance, wording
-from bot.citing import console_line
-from bot.drafting import load_drafts, render_draft
+from bot import guidance
+from bot.drafting import DraftCatalog, render_draft
 from bot.drafting.compose import context_for, facts_from_state
 from bot.drafting.request import CaseSide, kind_for_rung
-from bot.rulebook import RuleBook, case_types, load_rulebook
+from bot.rulebook import RuleBook
 from bot.sources import Citation
-from bot.understanding.lexicon import load_lexicon
+from bot.understanding.lexicon import Lexicon
 from bot.understanding.state import CaseState, Fact
+from bot.wording import Wording
 
 UNKNOWN_DATE = "unknown"
 
@@ -33,10 +33,11 @@ def iso_date(value: Any) -> date | None:
         return None
 
 
-def case_facts(slots: Mapping[str, Any], today: date) -> guidance.CaseFacts | None:
+def case_facts(slots: Mapping[str, Any], today: date, book: RuleBook
+               ) -> guidance.CaseFacts | None:
     """The open case described by the slots (None without a case)."""
     case_type = slots.get("case_type")
-    if case_type not in case_types():
+    if case_type not in book.case_types():
         return None
     return guidance.CaseFacts(case_type=case_type, role=slots.get("role"),
                               order_status=slots.get("order_status"),
@@ -62,18 +63,18 @@ def _citations(result: guidance.Guidance) -> list[Citation]:
     return list({c.ref: c for c in found}.values())
 
 
-def console_view(slots: Mapping[str, Any], today: date, book: RuleBook | None = None,
+def console_view(slots: Mapping[str, Any], today: date, *, book: RuleBook,
+                 drafts: DraftCatalog, lexicon: Lexicon, words: Wording,
                  state: CaseState | None = None) -> dict[str, Any] | None:
     """What an agent needs beside the replies: the rule-book entry and its sources, the
     dated limits, and the kind of draft a plain request would get, polite and firm side by
     side, filled from the case state (None without a case)."""
-    facts = case_facts(slots, today)
+    facts = case_facts(slots, today, book)
     if facts is None:
         return None
-    book = book or load_rulebook()
     result = guidance.build_guidance(book, facts)
     state = state or _state_from_slots(slots, result.case_type, result.role)
-    catalog = load_drafts()
+    catalog = drafts
     side = CaseSide(result.case_type, result.role, frozenset(state.events),
                     result.current_rung.id)
     kind_id = slots.get("draft_kind")
@@ -81,20 +82,20 @@ def console_view(slots: Mapping[str, Any], today: date, book: RuleBook | None = 
             side.case_type, side.role, side.events):
         kind_id = kind_for_rung(catalog, side)
     kind = catalog.kind(kind_id)
-    context = context_for(kind_id, result, today, catalog)
-    facts_for_draft = facts_from_state(state, load_lexicon())
+    context = context_for(words, kind_id, result, today, catalog)
+    facts_for_draft = facts_from_state(state, lexicon)
     drafts = {
-        tone: render_draft(kind_id, result.case_type, result.role, tone, facts_for_draft,
-                           context, catalog=catalog).text
+        tone: render_draft(catalog, kind_id, result.case_type, result.role, tone,
+                           facts_for_draft, context).text
         for tone in kind.tones
     }
     return {
         "entry": result.entry_id,
-        "case": wording.label("case_type", result.case_type),
+        "case": words.label("case_type", result.case_type),
         "summary": result.summary,
         "sources": list(result.sources),
-        "citations": [console_line(c) for c in _citations(result)],
-        "deadlines": [wording.format_deadline(item, today) for item in result.deadlines],
+        "citations": [words.console_line(c) for c in _citations(result)],
+        "deadlines": [words.format_deadline(item, today) for item in result.deadlines],
         "rung": result.current_rung.name,
         "addressee": kind.addressee,
         "draft_kind": kind.label,

@@ -1,70 +1,92 @@
 """Every data file, built and validated once, with the checks that span files.
 
-:func:`load_catalog` reads the rule book with its sources, the statutory answers, the
-understanding vocabularies, the drafts, the locale, the channel texts, the holiday data
-and the mixed-language table, and checks the references between them (a statutory topic's
-time limit, a lexicon event's rule-book events, a timeline phrase for every lexicon
-event). A broken file raises at start-up, naming the file and the entry, instead of
-failing on the first user's turn. The action server calls it before it serves; so does
-``make validate``.
+:func:`load_catalog` is the one place that reads ``data/``: the case folders, the rule book
+with its sources and holidays, the statutory answers, the understanding vocabularies, the
+drafts, the locale's words, the channel texts and the mixed-language table. It checks the
+references between them (a statutory topic's time limit, a lexicon event's rule-book
+events, a timeline phrase for every lexicon event). A broken file raises at start-up,
+naming the file and the entry, instead of failing on the first user's turn.
+
+The catalog is immutable and passed in: the action server and the channels build one at
+start-up (through their factories) and hand its parts to the plain functions of ``bot/``;
+``make validate`` builds one to check the files.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
-from bot.channels.texts import load_channel_texts
-from bot.datafiles import DataFileError, data_path
+from bot.channels.texts import GuardTexts, load_channel_texts
+from bot.datafiles import DATA_DIR, DataFileError
 from bot.drafting import DraftCatalog, check_lexicon_events, load_drafts
-from bot.holidays import HolidayData, load_holidays
+from bot.holidays import load_holidays
 from bot.locale import load_locale
 from bot.mixed_language import MixedLanguage, load_mixed_language
-from bot.rulebook import RuleBook, load_rulebook
+from bot.rulebook import CaseFolder, RuleBook, load_case_folders, load_rulebook
 from bot.sources import Sources, load_sources
-from bot.statutes import StatuteTopic, check_limits, load_statutes
+from bot.statutes import Answers, check_limits, load_statutes
 from bot.understanding.lexicon import Lexicon, LexiconError, load_lexicon
 from bot.understanding.questions import Questions, load_questions
+from bot.wording import Wording
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalog:
-    """The validated data of one process."""
+    """The validated data of one process (built by :func:`load_catalog`)."""
 
+    data_dir: Path
+    cases: MappingProxyType[str, CaseFolder]
     sources: Sources
     rulebook: RuleBook
-    statutes: tuple[StatuteTopic, ...]
+    statutes: Answers
     lexicon: Lexicon
     questions: Questions
     drafts: DraftCatalog
-    locale: dict[str, Any]
-    holidays: HolidayData
+    wording: Wording
+    channel_texts: GuardTexts
     mixed_language: MixedLanguage
 
+    @property
+    def locale(self) -> Any:
+        """The locale's texts (read-only)."""
+        return self.wording.locale
 
-def _check_lexicon_events(lexicon: Lexicon, book: RuleBook) -> None:
+
+def _check_lexicon_events(lexicon: Lexicon, book: RuleBook, path: Path) -> None:
     known = set(book.events())
     for event in lexicon.events.values():
         unknown = [linked for linked in event.rulebook if linked not in known]
         if unknown:
-            raise LexiconError(data_path("understanding", "lexicon.yml"),
-                               f"events.{event.id}.rulebook",
+            raise LexiconError(path, f"events.{event.id}.rulebook",
                                f"unknown rule-book event {unknown[0]!r} (not in events.yml)")
 
 
-def load_catalog() -> Catalog:
-    """Load and cross-check every data file (each loader caches, so this is cheap later)."""
-    sources = load_sources()
-    book = load_rulebook(sources=sources)
-    statutes = load_statutes()
-    check_limits(statutes, book.shared_limits())
-    lexicon = load_lexicon()
-    _check_lexicon_events(lexicon, book)
-    drafts = load_drafts()
+def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
+    """Read and cross-check every data file under ``data_dir``."""
+    data_dir = Path(data_dir)
+    cases = load_case_folders(data_dir / "cases")
+    sources = load_sources(data_dir / "law")
+    book = load_rulebook(data_dir / "rulebook", cases=cases, sources=sources,
+                         holidays=load_holidays(data_dir / "calendar" / "holidays.yml"))
+    questions = load_questions(data_dir / "understanding" / "questions.yml")
+    statutes = load_statutes(data_dir / "law" / "answers.yml", sources,
+                             questions.question_words)
+    check_limits(statutes.topics, book.shared_limits(), data_dir / "law" / "answers.yml")
+    lexicon_path = data_dir / "understanding" / "lexicon.yml"
+    lexicon = load_lexicon(lexicon_path)
+    _check_lexicon_events(lexicon, book, lexicon_path)
+    drafts = load_drafts(data_dir / "drafts", cases)
     missing = check_lexicon_events(drafts, set(lexicon.events))
     if missing:
-        raise DataFileError(data_path("drafts", "config.yml"), "event_phrases", missing[0])
-    load_channel_texts()
-    return Catalog(sources=sources, rulebook=book, statutes=statutes, lexicon=lexicon,
-                   questions=load_questions(), drafts=drafts, locale=load_locale(),
-                   holidays=load_holidays(), mixed_language=load_mixed_language())
+        raise DataFileError(data_dir / "drafts" / "config.yml", "event_phrases", missing[0])
+    locale = MappingProxyType(load_locale(data_dir / "locale" / "zh.yml"))
+    wording = Wording(locale, {case_id: folder.label for case_id, folder in cases.items()})
+    return Catalog(
+        data_dir=data_dir, cases=MappingProxyType(cases), sources=sources, rulebook=book,
+        statutes=statutes, lexicon=lexicon, questions=questions, drafts=drafts,
+        wording=wording,
+        channel_texts=load_channel_texts(data_dir / "channels" / "guards.yml"),
+        mixed_language=load_mixed_language(data_dir / "normalization" / "mixed_language.yml"))

@@ -16,7 +16,7 @@ from typing import Protocol
 
 import chinese_calendar
 
-from bot.holidays import load_holidays
+from bot.holidays import HolidayData
 from bot.rulebook import Unit
 
 _DAY = dt.timedelta(days=1)
@@ -43,21 +43,21 @@ class Due:
     at_max: dt.time | None = None
 
 
-def is_working_day(day: dt.date) -> tuple[bool, bool]:
+def is_working_day(day: dt.date, holidays: HolidayData) -> tuple[bool, bool]:
     """Return (is a working day, the holiday calendar covers this date).
 
-    chinesecalendar first; then ``data/calendar/holidays.yml`` for years it does not have
-    yet; otherwise Monday-Friday, marked uncovered."""
+    chinesecalendar first; then ``holidays`` (``data/calendar/holidays.yml``) for years it
+    does not have yet; otherwise Monday-Friday, marked uncovered."""
     try:
         return bool(chinese_calendar.is_workday(day)), True
     except NotImplementedError:
-        data = load_holidays()
+        data = holidays
         if data.covers(day):
             return data.is_working_day(day), True
         return day.weekday() < 5, False
 
 
-def add_working_days(start: dt.date, n: int) -> tuple[dt.date, bool]:
+def add_working_days(start: dt.date, n: int, holidays: HolidayData) -> tuple[dt.date, bool]:
     """The n-th working day after ``start`` (start excluded) and whether it is covered.
 
     ``covered`` is False when any day examined lies outside the holiday calendar (then
@@ -70,7 +70,7 @@ def add_working_days(start: dt.date, n: int) -> tuple[dt.date, bool]:
     remaining = n
     while remaining:
         day += _DAY
-        working, known = is_working_day(day)
+        working, known = is_working_day(day, holidays)
         covered = covered and known
         if working:
             remaining -= 1
@@ -78,7 +78,7 @@ def add_working_days(start: dt.date, n: int) -> tuple[dt.date, bool]:
 
 
 def _shift(
-    amount: int, unit: Unit, start: dt.date, start_time: dt.time | None
+    amount: int, unit: Unit, start: dt.date, start_time: dt.time | None, holidays: HolidayData
 ) -> tuple[dt.date, dt.time | None, bool]:
     """Move ``amount`` units from the start; returns (date, time or None, covered)."""
     unit = Unit(unit)
@@ -89,21 +89,24 @@ def _shift(
         return moment.date(), moment.time(), True
     if unit is Unit.CALENDAR_DAYS:
         return start + dt.timedelta(days=amount), None, True
-    day, covered = add_working_days(start, amount)
+    day, covered = add_working_days(start, amount, holidays)
     return day, None, covered
 
 
-def due_date(limit: LimitLike, start: dt.date, start_time: dt.time | None = None) -> Due:
-    """When ``limit`` ends if its event happened on ``start`` (at ``start_time``, if known).
+def due_date(limit: LimitLike, start: dt.date, holidays: HolidayData,
+             start_time: dt.time | None = None) -> Due:
+    """When ``limit`` ends if its event happened on ``start`` (at ``start_time``, if known);
+    working days count by ``holidays`` where chinesecalendar has no data.
 
     Hours are added to the start time when it is known; with only a date they are rounded
     up to whole days (72 hours -> 3 days). Ranges (``amount_max``) also give ``date_max``.
     """
-    day, at, covered = _shift(limit.amount, limit.unit, start, start_time)
+    day, at, covered = _shift(limit.amount, limit.unit, start, start_time, holidays)
     day_max: dt.date | None = None
     at_max: dt.time | None = None
     if limit.amount_max is not None and limit.amount_max != limit.amount:
-        day_max, at_max, covered_max = _shift(limit.amount_max, limit.unit, start, start_time)
+        day_max, at_max, covered_max = _shift(limit.amount_max, limit.unit, start, start_time,
+                                             holidays)
         covered = covered and covered_max
     return Due(
         date=day,

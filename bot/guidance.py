@@ -147,7 +147,7 @@ def deadline_items(
 def limit_item(limit: TimeLimit, start: dt.date | None, today: dt.date,
                book: RuleBook) -> DeadlineItem:
     """One time limit as shown: dated from ``start`` when it is known."""
-    due = None if start is None else due_date(limit, start)
+    due = None if start is None else due_date(limit, start, book.holidays)
     latest = None if due is None else (due.date_max or due.date)
     return DeadlineItem(
         limit_id=limit.id,

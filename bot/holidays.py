@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -130,8 +129,7 @@ def parse_holidays(data: Any, path: Path,
     return HolidayData(schedules)
 
 
-@lru_cache(maxsize=4)
 def load_holidays(path: Path = DEFAULT_HOLIDAYS) -> HolidayData:
-    """Read and validate the holiday file (cached per path)."""
+    """Read and validate the holiday file."""
     path = Path(path)
     return parse_holidays(read_yaml(path, HolidayDataError), path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -11,20 +10,9 @@ from bot.datafiles import DataFileError, data_path, read_yaml
 DEFAULT_LOCALE = data_path("locale", "zh.yml")
 
 
-@lru_cache(maxsize=4)
 def load_locale(path: Path = DEFAULT_LOCALE) -> dict[str, Any]:
-    """Read the locale file once (cached)."""
+    """Read the locale file (a mapping of texts)."""
     data = read_yaml(Path(path))
     if not isinstance(data, dict):
         raise DataFileError(path, "(top level)", "expected a mapping")
     return data
-
-
-def entry(*keys: str) -> Any:
-    """A nested locale entry, e.g. ``entry("deadline", "dated", "opens")``."""
-    node: Any = load_locale()
-    for key in keys:
-        if not isinstance(node, dict) or key not in node:
-            raise KeyError(f"locale has no entry {'.'.join(keys)}")
-        node = node[key]
-    return node

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from bot.datafiles import DataFileError, data_path, read_yaml
@@ -68,8 +67,7 @@ def parse_table(data: object, path: Path) -> MixedLanguage:
     return MixedLanguage(table=table, pattern=pattern)
 
 
-@lru_cache(maxsize=4)
 def load_mixed_language(path: Path = DEFAULT_TABLE) -> MixedLanguage:
-    """Read and validate a mixed-language table (cached per path)."""
+    """Read and validate a mixed-language table."""
     path = Path(path)
     return parse_table(read_yaml(path, MixedLanguageError), path)

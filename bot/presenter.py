@@ -11,75 +11,75 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from bot import wording
-from bot.citing import practice_hedge, resolve_refs, rests_on_practice, source_tag
+from bot.citing import rests_on_practice
 from bot.guidance import Guidance
-from bot.locale import load_locale
-from bot.rulebook import CaseEntry
+from bot.rulebook import CaseEntry, RuleBook
 from bot.statutes import StatuteAnswer
+from bot.wording import Wording
 
 
-def _piece(key: str, **values: Any) -> str:
-    return str(load_locale()["presenter"][key]).format(**values)
+def _piece(words: Wording, key: str, **values: Any) -> str:
+    return words.piece("presenter", key, **values)
 
 
-def _path_line(path: tuple[str, ...] | list[str]) -> str:
-    return _piece("path_line", path=wording.format_menu_path(path)) if path else ""
+def _path_line(words: Wording, path: tuple[str, ...] | list[str]) -> str:
+    return _piece(words, "path_line", path=words.format_menu_path(path)) if path else ""
 
 
-def _bullets(items: tuple[str, ...] | list[str]) -> str:
-    return "\n".join(_piece("bullet", item=item) for item in items)
+def _bullets(words: Wording, items: tuple[str, ...] | list[str]) -> str:
+    return "\n".join(_piece(words, "bullet", item=item) for item in items)
 
 
-def short_caveat() -> str:
+def short_caveat(words: Wording) -> str:
     """One line: rules change, not legal advice."""
-    return str(load_locale()["presenter"]["caveat_short"])
+    return str(words.entry("presenter", "caveat_short"))
 
 
-def case_intro(entry: CaseEntry) -> dict[str, str]:
+def case_intro(words: Wording, book: RuleBook, entry: CaseEntry) -> dict[str, str]:
     """Variables of ``utter_case_intro``: what this case is, the first step, its sources."""
-    sources = source_tag(resolve_refs(entry.sources))
+    sources = words.source_tag(book.cite(entry.sources))
     return {
         "summary": entry.summary,
         "first_step": entry.first_steps[0] if entry.first_steps else "",
-        "path_line": _path_line(entry.menu_path),
+        "path_line": _path_line(words, entry.menu_path),
         "sources_line": sources,
-        "caveat": short_caveat(),
+        "caveat": short_caveat(words),
     }
 
 
-def statute(answer: StatuteAnswer, today: dt.date, caveat_due: bool) -> dict[str, str]:
+def statute(words: Wording, answer: StatuteAnswer, today: dt.date, caveat_due: bool
+            ) -> dict[str, str]:
     """Variables of ``utter_statute_answer``: each line with its article, the date the
     conversation's own dates give, the hedge, and the caveat (or the 2022 note) once."""
-    lines = [_piece("bullet", item=line.text + source_tag(line.citations))
+    lines = [_piece(words, "bullet", item=line.text + words.source_tag(line.citations))
              for line in answer.lines]
     dated = ""
     if answer.dated is not None:
         start = answer.dated.start
-        dated = _piece("statute_dated", event=answer.dated.counts_from_label,
-                       date=wording.format_date(start, start.year != today.year),
-                       line=wording.format_deadline(answer.dated, today, with_note=False))
+        dated = _piece(words, "statute_dated", event=answer.dated.counts_from_label,
+                       date=words.format_date(start, start.year != today.year),
+                       line=words.format_deadline(answer.dated, today, with_note=False))
     cited = [c for line in answer.lines for c in line.citations]
     practice = rests_on_practice(cited)
     if caveat_due:
-        caveat = wording.caveat() if practice else str(load_locale()["caveat_law"])
+        caveat = words.caveat() if practice else str(words.entry("caveat_law"))
     else:
-        caveat = practice_hedge() if practice else ""
+        caveat = words.practice_hedge() if practice else ""
     rule = answer.topic.price_rule
     if rule is not None and answer.price is not None:
         owed = rule.amount_for(answer.price)
-        dated += _piece("statute_price", price=wording.format_number(answer.price),
-                        times=rule.times, owed=wording.format_number(owed),
-                        floor=_piece("statute_price_floor", at_least=rule.at_least)
+        dated += _piece(words, "statute_price", price=words.format_number(answer.price),
+                        times=rule.times, owed=words.format_number(owed),
+                        floor=_piece(words, "statute_price_floor", at_least=rule.at_least)
                         if owed == rule.at_least else "",
-                        source=source_tag(rule.citations))
+                        source=words.source_tag(rule.citations))
     if not lines:
         dated = dated.lstrip("\n")
     return {"title": answer.topic.title, "lines": "\n".join(lines), "dated": dated,
             "hedge": answer.hedge, "caveat": caveat}
 
 
-def deadlines(guidance: Guidance) -> tuple[str, dict[str, str]] | None:
+def deadlines(words: Wording, guidance: Guidance) -> tuple[str, dict[str, str]] | None:
     """The response name and variables for the case's time limits (None: it has none).
 
     Dated when the key date is known; every line carries its source; the caveat that
@@ -88,10 +88,10 @@ def deadlines(guidance: Guidance) -> tuple[str, dict[str, str]] | None:
     if not guidance.deadlines:
         return None
     today = None if guidance.key_date is None else guidance.key_date
-    lines = [wording.format_deadline(item, today) for item in guidance.deadlines]
-    values = {"lines": _bullets(lines), "caveat": wording.caveat()}
+    lines = [words.format_deadline(item, today) for item in guidance.deadlines]
+    values = {"lines": _bullets(words, lines), "caveat": words.caveat()}
     if guidance.key_date is not None and guidance.key_event_label:
-        values.update(event=guidance.key_event_label, date=wording.format_date(guidance.key_date))
+        values.update(event=guidance.key_event_label, date=words.format_date(guidance.key_date))
         return "utter_deadlines_dated", values
     if guidance.key_event_label:
         values.update(event=guidance.key_event_label)
@@ -99,32 +99,32 @@ def deadlines(guidance: Guidance) -> tuple[str, dict[str, str]] | None:
     return "utter_deadlines_general", values
 
 
-def deadlines_again(guidance: Guidance) -> tuple[str, dict[str, str]] | None:
+def deadlines_again(words: Wording, guidance: Guidance) -> tuple[str, dict[str, str]] | None:
     """The same time limits asked for again: their first line and how many there are,
     instead of the whole block a second time (None: the case has none)."""
     if not guidance.deadlines:
         return None
-    first = wording.format_deadline(guidance.deadlines[0], guidance.key_date)
-    return "utter_deadlines_again", {"line": _bullets([first]),
+    first = words.format_deadline(guidance.deadlines[0], guidance.key_date)
+    return "utter_deadlines_again", {"line": _bullets(words, [first]),
                                      "total": str(len(guidance.deadlines))}
 
 
-def rung(guidance: Guidance, index: int) -> tuple[str, dict[str, Any]]:
+def rung(words: Wording, guidance: Guidance, index: int) -> tuple[str, dict[str, Any]]:
     """The response name and variables for the ladder rung at ``index`` (clamped)."""
     index = max(0, min(index, len(guidance.ladder) - 1))
     view = guidance.ladder[index]
-    details = view.action + _path_line(view.menu_path)
+    details = view.action + _path_line(words, view.menu_path)
     if view.prerequisites:
-        details += _piece("prerequisite_line", items=wording.join_list(view.prerequisites))
+        details += _piece(words, "prerequisite_line", items=words.join_list(view.prerequisites))
     if view.case_note:
-        details += _piece("note_line", note=view.case_note)
-    details += source_tag(view.citations or resolve_refs(view.sources))
+        details += _piece(words, "note_line", note=view.case_note)
+    details += words.source_tag(view.citations)
     values: dict[str, Any] = {
         "number": index + 1,
         "total": len(guidance.ladder),
         "name": view.name,
         "details": details,
-        "caveat": short_caveat(),
+        "caveat": short_caveat(words),
     }
     following = guidance.rung(index + 1)
     if following is None:
@@ -142,24 +142,24 @@ def _held(item: str, have: Sequence[str], synonyms: Sequence[Sequence[str]]) -> 
     return any(word and word in item for word in words)
 
 
-def evidence(guidance: Guidance, index: int, have: Sequence[str] = (),
+def evidence(words: Wording, guidance: Guidance, index: int, have: Sequence[str] = (),
              synonyms: Sequence[Sequence[str]] = ()) -> dict[str, str]:
     """Variables of ``utter_evidence``: the case's checklist for the rung at ``index``,
     each item the user already has marked, and what they said they have."""
     index = max(0, min(index, len(guidance.ladder) - 1))
     view = guidance.ladder[index]
-    have_line = _piece("have_line", items=wording.join_list(have)) if have else ""
-    lines = [_piece("have_bullet" if _held(item, have, synonyms) else "bullet", item=item)
+    have_line = _piece(words, "have_line", items=words.join_list(have)) if have else ""
+    lines = [_piece(words, "have_bullet" if _held(item, have, synonyms) else "bullet", item=item)
              for item in view.evidence]
     return {"name": view.name, "items": "\n".join(lines), "have_line": have_line}
 
 
-def progress(guidance: Guidance | None) -> dict[str, str]:
+def progress(words: Wording, guidance: Guidance | None) -> dict[str, str]:
     """Variables of ``utter_progress``: where to see the status (general without a case)."""
     paths = guidance.progress_paths if guidance is not None else ()
     if not paths:
-        paths = (tuple(load_locale()["presenter"]["general_progress"]),)
-    return {"paths": _bullets([wording.format_menu_path(path) for path in paths])}
+        paths = (tuple(words.entry("presenter", "general_progress")),)
+    return {"paths": _bullets(words, [words.format_menu_path(path) for path in paths])}
 
 
 # Which ladder rungs a draft to each addressee belongs to; the draft's "next step if this
@@ -181,9 +181,9 @@ def next_step_after(guidance: Guidance, addressee: str) -> str | None:
     return following.name if following else None
 
 
-def draft_deadline(guidance: Guidance, today) -> str | None:
+def draft_deadline(words: Wording, guidance: Guidance, today) -> str | None:
     """The first dated time limit, as one plain sentence for a draft (no advice, no tag)."""
     dated = [item for item in guidance.deadlines if item.due is not None]
     if not dated:
         return None
-    return wording.format_deadline(dated[0], today, with_note=False, with_source=False)
+    return words.format_deadline(dated[0], today, with_note=False, with_source=False)

@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -219,9 +218,8 @@ def parse_sources(data: dict[str, Any], texts: dict[str, Any], path: Path,
                     for doc_id, spec in documents.items()}, practice, path.name)
 
 
-@lru_cache(maxsize=4)
 def load_sources(directory: Path = DEFAULT_LAW_DIR) -> Sources:
-    """Read and validate ``sources.yml`` and ``articles.yml`` of ``directory`` (cached)."""
+    """Read and validate ``sources.yml`` and ``articles.yml`` of ``directory``."""
     directory = Path(directory)
     path, articles_path = directory / SOURCES_FILE, directory / ARTICLES_FILE
     texts = _read(articles_path).get("articles") if articles_path.exists() else {}

@@ -21,7 +21,7 @@ from bot.chinese_forms import normalize
 from bot.datafiles import data_path
 from bot.guidance import DeadlineItem, limit_item
 from bot.rulebook import RuleBook, TimeLimit
-from bot.sources import Citation, SourceError, Sources, load_sources
+from bot.sources import Citation, SourceError, Sources
 from bot.vocabulary import LexiconError, read_vocabulary, word_list
 
 DEFAULT_ANSWERS = data_path("law", "answers.yml")
@@ -144,18 +144,20 @@ def parse_statutes(data: Any, path: Path, sources: Sources) -> tuple[StatuteTopi
     return parse_answers(data, path, sources).topics
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Answers:
     """The answers file: topics in file order, the words that mark a question about law,
-    and the extra words that make a message a question."""
+    and the words that make a message a question (the file's own and the rule questions'
+    of ``data/understanding/questions.yml``)."""
 
     topics: tuple[StatuteTopic, ...]
     law_words: tuple[str, ...]
     question_words: tuple[str, ...]
 
 
-def parse_answers(data: Any, path: Path, sources: Sources) -> Answers:
-    """Validate the parsed answers file."""
+def parse_answers(data: Any, path: Path, sources: Sources,
+                  question_words: tuple[str, ...] = ()) -> Answers:
+    """Validate the parsed answers file; ``question_words``: the rule questions' own."""
     keys = {"topics", "law_words", "question_words"}
     if not isinstance(data, dict) or set(data) != keys or not isinstance(
             data["topics"], dict) or not data["topics"]:
@@ -163,35 +165,24 @@ def parse_answers(data: Any, path: Path, sources: Sources) -> Answers:
                            "and a non-empty topics mapping")
     topics = tuple(_topic(path, str(topic_id), spec, sources)
                    for topic_id, spec in data["topics"].items())
+    own = tuple(w.lower() for w in word_list(path, "question_words", data["question_words"]))
     return Answers(topics,
                    tuple(w.lower() for w in word_list(path, "law_words", data["law_words"])),
-                   tuple(w.lower() for w in word_list(path, "question_words",
-                                                      data["question_words"])))
+                   tuple(dict.fromkeys((*question_words, *own))))
 
 
-@lru_cache(maxsize=4)
-def _load(path: Path) -> Answers:
-    return parse_answers(read_vocabulary(path), path, load_sources())
+def load_statutes(path: Path, sources: Sources, question_words: tuple[str, ...] = ()
+                  ) -> Answers:
+    """Read and validate the statutory answers; ``question_words``: the rule questions'."""
+    path = Path(path)
+    return parse_answers(read_vocabulary(path), path, sources, question_words)
 
 
-@lru_cache(maxsize=8)
-def law_question_words(question_words: tuple[str, ...],
-                       path: Path = DEFAULT_ANSWERS) -> tuple[str, ...]:
-    """The rule questions' question words and this file's own."""
-    return tuple(dict.fromkeys((*question_words, *_load(Path(path)).question_words)))
-
-
-def load_statutes(path: Path = DEFAULT_ANSWERS) -> tuple[StatuteTopic, ...]:
-    """Read and validate the statutory answers (cached per path)."""
-    return _load(Path(path)).topics
-
-
-def asks_about_law(message: str, question_words: tuple[str, ...],
-                   path: Path = DEFAULT_ANSWERS) -> bool:
+def asks_about_law(message: str, answers: Answers) -> bool:
     """Whether a message is a question that mentions the law (``law_words``)."""
     norm = normalize(message).lower()
-    return (any(word in norm for word in law_question_words(question_words))
-            and any(word in norm for word in _load(Path(path)).law_words))
+    return (any(word in norm for word in answers.question_words)
+            and any(word in norm for word in answers.law_words))
 
 
 def check_limits(topics: tuple[StatuteTopic, ...], limits: Mapping[str, TimeLimit],
@@ -203,13 +194,12 @@ def check_limits(topics: tuple[StatuteTopic, ...], limits: Mapping[str, TimeLimi
                                f"unknown shared time limit {topic.limit!r}")
 
 
-def statute_topic(message: str, topics: tuple[StatuteTopic, ...],
-                  question_words: tuple[str, ...]) -> StatuteTopic | None:
+def statute_topic(message: str, answers: Answers) -> StatuteTopic | None:
     """The statutory question a message asks (None when it asks none)."""
     norm = normalize(message).lower()
-    if not any(word in norm for word in law_question_words(question_words)):
+    if not any(word in norm for word in answers.question_words):
         return None
-    return next((topic for topic in topics if topic.asked_by(norm)), None)
+    return next((topic for topic in answers.topics if topic.asked_by(norm)), None)
 
 
 def _dated(topic: StatuteTopic, book: RuleBook, event_dates: Mapping[str, dt.date],
@@ -241,17 +231,16 @@ class LawTurn:
     price_now: bool = False  # ... in the latest message
 
 
-def law_reply(turn: LawTurn, book: RuleBook, question_words: tuple[str, ...],
-              topics: tuple[StatuteTopic, ...] | None = None) -> StatuteAnswer | None:
+def law_reply(turn: LawTurn, book: RuleBook, answers: Answers) -> StatuteAnswer | None:
     """The reply to a question about the law, or None when the message asks none.
 
     A new topic gets its whole answer. A question right after one on the same topic (a
     follow-up, or the same question again) gets only the lines it is about, and the
     topic's date when the message gave the date it counts from; nothing is said twice.
     """
-    topics = load_statutes() if topics is None else topics
-    topic = statute_topic(turn.message, topics, question_words)
-    earlier = (statute_topic(text, topics, question_words) for text in turn.earlier)
+    question_words = answers.question_words
+    topic = statute_topic(turn.message, answers)
+    earlier = (statute_topic(text, answers) for text in turn.earlier)
     previous = next((found for found in earlier if found is not None), None)
     if topic is not None and topic != previous:
         answer = statute_answer(topic, book, turn.event_dates, turn.today)
@@ -287,9 +276,9 @@ def follow_up_lines(message: str, topic: StatuteTopic, question_words: tuple[str
                     most: int = 2, least_shared: int = 2) -> tuple[StatuteLine, ...]:
     """The lines of the topic asked just before that a follow-up question is about: those
     sharing at least ``least_shared`` two-character words with it, best first (empty when
-    the message is no question or shares too little)."""
+    the message is no question or shares too little); ``question_words``: the answers'."""
     norm = normalize(message).lower()
-    if not any(word in norm for word in law_question_words(question_words)):
+    if not any(word in norm for word in question_words):
         return ()
     asked = _bigrams(norm)
     scored = [(len(asked & _bigrams(normalize(line.text))), index, line)
@@ -299,6 +288,6 @@ def follow_up_lines(message: str, topic: StatuteTopic, question_words: tuple[str
 
 
 @lru_cache(maxsize=4096)
-def asks_statute(message: str, question_words: tuple[str, ...]) -> bool:
+def asks_statute(message: str, answers: Answers) -> bool:
     """Whether a message is a statutory question (it then opens or switches no case)."""
-    return statute_topic(message, load_statutes(), question_words) is not None
+    return statute_topic(message, answers) is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from bot.rulebook import load_rulebook
+from bot.catalog import load_catalog
 from bot.rules_report import format_report, report_rows
 
 
@@ -13,7 +13,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today())
     args = parser.parse_args()
-    print(format_report(report_rows(load_rulebook(), args.today), args.today))
+    print(format_report(report_rows(load_catalog().rulebook, args.today), args.today))
 
 
 if __name__ == "__main__":

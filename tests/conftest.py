@@ -21,3 +21,11 @@ def latest_model() -> Path:
     if not models:
         pytest.fail("no trained model in models/: run `make train` first")
     return models[-1]
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    """The repository's data files, loaded and cross-checked once per test run."""
+    from tests.data import catalog as load
+
+    return load()

@@ -42,7 +42,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.case_view import console_view
-from bot.channels.guards import guarded_turn, too_long_reply
+from bot.catalog import Catalog, load_catalog
+from bot.channels.guards import TurnGuards, turn_guards
 from bot.channels.web import (
     STATIC_ROOT,
     BadRequest,
@@ -58,11 +59,9 @@ from bot.channels.web import (
     read_sender,
 )
 from bot.dates import SHANGHAI
-from bot.rulebook import load_rulebook
 from bot.settings import load_settings
 from bot.understanding.conversation import turns_from_events
 from bot.understanding.dialogue import slot_values
-from bot.understanding.lexicon import load_lexicon
 from bot.understanding.state import derive_case_state
 from bot.understanding.view import state_view
 
@@ -171,26 +170,29 @@ def story_yaml(tracker: DialogueStateTracker, conversation_id: str,
     return YAMLStoryWriter().dumps(steps, is_test_story=True)
 
 
-def _case_and_state(tracker: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+def _case_and_state(tracker: Any, catalog: Catalog
+                    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """The case view (rule-book entry, sources, dated limits, both drafts) and the case
     state, both from the state derived once from the whole conversation."""
     clock = load_settings().fixed_clock
     today = (clock or datetime.now(SHANGHAI)).astimezone(SHANGHAI).date()
-    book, lexicon = load_rulebook(), load_lexicon()
+    book, lexicon = catalog.rulebook, catalog.lexicon
     try:
-        state = derive_case_state(
-            turns_from_events([event.as_dict() for event in tracker.events], clock), book, lexicon)
+        turns = turns_from_events([event.as_dict() for event in tracker.events],
+                                  book.case_types(), clock)
+        state = derive_case_state(turns, book, lexicon, catalog.statutes)
     except Exception:  # noqa: BLE001 - the console must still show the rest
         logger.exception("console: could not derive the case state")
         return None, None
     slots = {**tracker.current_slot_values(),
              **{k: v for k, v in slot_values(state, book, lexicon).items() if v is not None}}
     try:
-        case = console_view(slots, today, book, state)
+        case = console_view(slots, today, book=book, drafts=catalog.drafts, lexicon=lexicon,
+                            words=catalog.wording, state=state)
     except Exception:  # noqa: BLE001 - the console must still show the rest
         logger.exception("console: could not build the case view")
         case = None
-    return case, state_view(state, today, book, lexicon)
+    return case, state_view(catalog.wording, state, today, book, lexicon)
 
 
 def _safe_filename(conversation_id: str) -> str:
@@ -209,13 +211,23 @@ class AgentConsoleInput(InputChannel):
         token = (credentials or {}).get("token") or load_settings().console_token
         return cls(token=str(token) if token else None)
 
-    def __init__(self, token: str | None = None) -> None:
+    def __init__(self, token: str | None = None, guards: TurnGuards | None = None,
+                 catalog: Catalog | None = None) -> None:
+        self.guards = guards or turn_guards()
+        self._catalog = catalog
         admin = load_settings().auth_token
         if token and admin and hmac.compare_digest(token.encode(), admin.encode()):
             logger.error("console: CONSOLE_TOKEN equals RASA_AUTH_TOKEN; the console stays "
                          "closed until it has a token of its own")
             token = None
         self.token = token or None
+
+    @property
+    def catalog(self) -> Catalog:
+        """The data the console's case view reads (built once, when the server starts)."""
+        if self._catalog is None:
+            self._catalog = load_catalog()
+        return self._catalog
 
     def page_headers(self) -> dict[str, str]:
         csp = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
@@ -235,6 +247,7 @@ class AgentConsoleInput(InputChannel):
         return None
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
+        catalog = self.catalog  # a broken data file stops the server's start here
         console = Blueprint(f"agent_console_{type(self).__name__}", __name__)
         add_static_routes(console, CONSOLE_STATIC, ("console.js", "console.css"),
                           self.page_headers())
@@ -250,7 +263,7 @@ class AgentConsoleInput(InputChannel):
                 conversation_id = self._try_conversation(data.get("sender"))
             except BadRequest as error:
                 return json_error(error.status, error.code, error.detail)
-            refusal = too_long_reply(text)
+            refusal = self.guards.too_long_reply(text)
             if refusal is not None:
                 return json_ok({"conversation_id": conversation_id, "text": text[:200],
                                 "replies": [{"text": refusal}], "actions": [], "slots": {},
@@ -263,7 +276,7 @@ class AgentConsoleInput(InputChannel):
             collector = WebOutputChannel()
             try:
                 message = UserMessage(text, collector, conversation_id, input_channel=self.name())
-                await guarded_turn(on_new_message, message)
+                await self.guards.run(on_new_message, message)
             except Exception:
                 logger.exception("console: handling a message failed")
                 return json_error(500, "bot_error", "the bot failed on this message")
@@ -277,7 +290,7 @@ class AgentConsoleInput(InputChannel):
                 if getattr(e, "type_name", None) == "action" and e.action_name != ACTION_LISTEN
             ]
             slots = {e.key: e.value for e in after if getattr(e, "type_name", None) == "slot"}
-            case, state = _case_and_state(tracker) if tracker else (None, None)
+            case, state = _case_and_state(tracker, catalog) if tracker else (None, None)
             return json_ok({
                 "conversation_id": conversation_id,
                 "text": text,

@@ -27,7 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.adapters import remote_actions
-from bot.channels.guards import guarded_turn, limit_request_size, sender_ok
+from bot.channels.guards import TurnGuards, turn_guards
 from bot.channels.web import json_error
 from bot.settings import load_settings
 
@@ -69,10 +69,14 @@ class SafeRestInput(RestInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SafeRestInput:
         return cls()
 
+    def __init__(self, guards: TurnGuards | None = None) -> None:
+        super().__init__()
+        self.guards = guards or turn_guards()
+
     async def _extract_sender(self, request: Request) -> str:
         sender = _payload(request).get("sender")
-        if not sender_ok(sender):
-            limit = load_settings().max_sender_chars
+        if not self.guards.sender_ok(sender):
+            limit = self.guards.max_sender_chars
             raise InvalidUsage(f"'sender' must be text of 1 to {limit} characters")
         return CONVERSATION_PREFIX + sender
 
@@ -90,7 +94,7 @@ class SafeRestInput(RestInput):
     ) -> Blueprint:
         async def answered(message: UserMessage) -> None:
             try:
-                await guarded_turn(on_new_message, message)
+                await self.guards.run(on_new_message, message)
             finally:
                 _name_the_sender(message.output_channel)
 
@@ -110,7 +114,7 @@ class SafeRestInput(RestInput):
 
         @blueprint.listener("before_server_start")
         async def cap_request_size(app: Any, _loop: Any) -> None:
-            limit_request_size(app)
+            self.guards.limit_request_size(app)
 
         @blueprint.listener("after_server_stop")
         async def close_action_sessions(*_args: Any) -> None:

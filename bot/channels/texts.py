@@ -4,38 +4,38 @@ custom action failed. Plain Python (no Rasa), so the catalog can validate them."
 
 from __future__ import annotations
 
-from functools import lru_cache
+from dataclasses import dataclass
+from pathlib import Path
 
 from bot.datafiles import DataFileError, data_path, read_yaml
-from bot.settings import load_settings
 
 TEXTS = data_path("channels", "guards.yml")
 TEXT_KEYS = ("too_long", "no_reply", "actions_down")
 
 
-@lru_cache(maxsize=1)
-def load_channel_texts() -> dict[str, str]:
-    """Read and validate the channel texts (cached)."""
-    data = read_yaml(TEXTS)
+@dataclass(frozen=True)
+class GuardTexts:
+    """What a channel says on its own."""
+
+    too_long: str
+    no_reply: str  # the apology for a turn without any reply
+    actions_down: str  # the note for a turn during which the action server was unreachable
+
+    def too_long_reply(self, text: str, limit: int) -> str | None:
+        """The reply for a message over the cap (None when the message is within it)."""
+        if len(text) <= limit:
+            return None
+        return self.too_long.format(limit=limit, length=len(text))
+
+
+def load_channel_texts(path: Path = TEXTS) -> GuardTexts:
+    """Read and validate the channel texts."""
+    data = read_yaml(Path(path))
     for key in TEXT_KEYS:
         if not isinstance(data, dict) or not isinstance(data.get(key), str):
-            raise DataFileError(TEXTS, key, "must be a text")
-    return data
-
-
-def too_long_reply(text: str, limit: int | None = None) -> str | None:
-    """The reply for a message over the cap (None when the message is within it)."""
-    limit = limit or load_settings().max_message_chars
-    if len(text) <= limit:
-        return None
-    return load_channel_texts()["too_long"].format(limit=limit, length=len(text))
-
-
-def no_reply_text() -> str:
-    """The apology for a turn without any reply."""
-    return load_channel_texts()["no_reply"]
-
-
-def actions_down_text() -> str:
-    """The note for a turn during which the action server was unreachable."""
-    return load_channel_texts()["actions_down"]
+            raise DataFileError(path, key, "must be a text")
+    try:
+        data["too_long"].format(limit=1, length=2)
+    except (KeyError, IndexError, ValueError) as error:
+        raise DataFileError(path, "too_long", f"fields are limit and length: {error}") from None
+    return GuardTexts(**{key: data[key] for key in TEXT_KEYS})

@@ -45,7 +45,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.guards import guarded_turn, limit_request_size, too_long_reply
+from bot.channels.guards import TurnGuards, turn_guards
 
 logger = logging.getLogger(__name__)
 
@@ -117,9 +117,9 @@ def read_message(data: dict[str, Any]) -> str:
     return message
 
 
-def refusal_reply(text: str) -> HTTPResponse | None:
+def refusal_reply(text: str, guards: TurnGuards) -> HTTPResponse | None:
     """The channel's answer to a message over the length cap (None within it)."""
-    refusal = too_long_reply(text)
+    refusal = guards.too_long_reply(text)
     return None if refusal is None else json_ok([{"text": refusal}])
 
 
@@ -237,8 +237,10 @@ class WebChatInput(InputChannel):
         credentials = credentials or {}
         return cls(frame_ancestors=str(credentials.get("frame_ancestors") or DEFAULT_ANCESTORS))
 
-    def __init__(self, frame_ancestors: str = DEFAULT_ANCESTORS) -> None:
+    def __init__(self, frame_ancestors: str = DEFAULT_ANCESTORS,
+                 guards: TurnGuards | None = None) -> None:
         self.frame_ancestors = frame_ancestors
+        self.guards = guards or turn_guards()
 
     def page_headers(self) -> dict[str, str]:
         csp = ("default-src 'none'; script-src 'self'; style-src 'self'; "
@@ -257,7 +259,7 @@ class WebChatInput(InputChannel):
 
         @web.listener("before_server_start")
         async def cap_request_size(app: Any, _loop: Any) -> None:
-            limit_request_size(app)
+            self.guards.limit_request_size(app)
 
         @web.route("/webhook", methods=["POST"], name="webhook")
         async def receive(request: Request) -> HTTPResponse:
@@ -268,7 +270,7 @@ class WebChatInput(InputChannel):
                 metadata = self._metadata(data)
             except BadRequest as error:
                 return json_error(error.status, error.code, error.detail)
-            refused = refusal_reply(text)
+            refused = refusal_reply(text, self.guards)
             if refused is not None:
                 return refused
             agent = current_agent(request)
@@ -279,7 +281,7 @@ class WebChatInput(InputChannel):
             message = UserMessage(text, collector, self.conversation_id(sender),
                                   input_channel=self.name(), metadata=metadata)
             try:
-                await guarded_turn(on_new_message, message)
+                await self.guards.run(on_new_message, message)
             except CancelledError:
                 logger.error("web: handling a message timed out")
                 return json_error(504, "timeout", "the assistant took too long to answer")

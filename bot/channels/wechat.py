@@ -47,7 +47,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.replies import TextReply
 
-from bot.channels.guards import guarded_turn, too_long_reply
+from bot.channels.guards import TurnGuards, turn_guards
 from bot.channels.wechat_client import AccountClient
 from bot.channels.wechat_protocol import (
     DEFAULT_API_BASE,
@@ -171,6 +171,7 @@ class WeChatInput(InputChannel):
         dedup_ttl: float = 300.0,
         dedup_size: int = 10_000,
         texts: ChannelTexts | None = None,
+        guards: TurnGuards | None = None,
         transport: BaseAdapter | None = None,
         clock: Callable[[], float] = time.time,
         store: SharedStore | None = None,
@@ -185,6 +186,7 @@ class WeChatInput(InputChannel):
         self.max_body_bytes = max_body_bytes
         self.max_input_chars = max_input_chars or load_settings().max_message_chars
         self.texts = texts or load_texts()
+        self.guards = guards or turn_guards()
         self._clock = clock
         self._dedup = DedupCache(maxsize=dedup_size, ttl=dedup_ttl, store=store)
         self._replays = ReplayGuard(ttl=timestamp_tolerance * 2, store=store)
@@ -343,7 +345,7 @@ class WeChatInput(InputChannel):
             return self.texts.unsupported_reply(msg_type)
         if not text:
             return self.texts.invalid
-        refusal = too_long_reply(text, self.max_input_chars)
+        refusal = self.guards.too_long_reply(text, self.max_input_chars)
         if refusal is not None:
             return refusal
         text = self.buttons.resolve(openid, text) or text
@@ -355,7 +357,7 @@ class WeChatInput(InputChannel):
         collector = WeChatCollector()
         user_message = UserMessage(text, collector, openid, input_channel=self.name(),
                                    message_id=msg_id)
-        task = asyncio.ensure_future(guarded_turn(on_new_message, user_message))
+        task = asyncio.ensure_future(self.guards.run(on_new_message, user_message))
         try:
             done, _ = await asyncio.wait({task}, timeout=self.reply_deadline)
         except asyncio.CancelledError:  # WeChat hung up: still deliver the answer later

@@ -14,7 +14,6 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -171,9 +170,8 @@ class ChannelTexts:
         return self.unsupported.get(msg_type.lower()) or self.unsupported["default"]
 
 
-@lru_cache(maxsize=4)
 def load_texts(path: Path = DEFAULT_TEXTS_PATH) -> ChannelTexts:
-    """Read and check the channel texts (cached)."""
+    """Read and check the WeChat channel's texts."""
     with Path(path).open(encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     try:

@@ -3,9 +3,9 @@ on load (an error names the file and the entry)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from bot.datafiles import data_path
 from bot.drafting.facts import NEEDABLE, TONES, DraftConfigError, DraftError
 from bot.drafting.text import Punctuation, as_clause, as_sentence
-from bot.rulebook.vocabulary import CASE_DRAFTS_FILE, CASES_DIR, ROLES, load_case_folders
+from bot.rulebook.vocabulary import CASE_DRAFTS_FILE, CASES_DIR, ROLES, CaseFolder
 
 
 class _Config(BaseModel):
@@ -155,12 +155,10 @@ def _parse(model: type[BaseModel], path: Path, shown: str | None = None) -> Any:
         raise DraftConfigError(f"{shown or path.name}: {detail}") from None
 
 
-@lru_cache(maxsize=4)
-def _load(drafts_dir: str) -> DraftCatalog:
-    root = Path(drafts_dir)
+def _load(root: Path, case_folders: Mapping[str, CaseFolder]) -> DraftCatalog:
     config = _parse(_Config, root / "config.yml")
     kinds_file = _parse(_KindsFile, root / "kinds.yml")
-    cases, case_files = _case_texts(root)
+    cases, case_files = _case_texts(root, case_folders)
     kinds = {kind_id: kind.copy(update={"id": kind_id})
              for kind_id, kind in kinds_file.kinds.items()}
     tone_cues = tuple((str(group.get("tone")), tuple(str(w) for w in group.get("words") or ()))
@@ -174,15 +172,16 @@ def _load(drafts_dir: str) -> DraftCatalog:
     return catalog
 
 
-def _case_texts(root: Path) -> tuple[dict[str, CaseText], dict[str, str]]:
+def _case_texts(root: Path, case_folders: Mapping[str, CaseFolder]
+                ) -> tuple[dict[str, CaseText], dict[str, str]]:
     """What drafts say about each case: the ``drafts.yml`` of every case folder (the
     ``cases`` folder beside the drafts directory, else ``data/cases``), and the file each
     came from."""
     cases: dict[str, CaseText] = {}
     files: dict[str, str] = {}
-    beside = root.parent / "cases"
-    for folder in load_case_folders(beside if beside.is_dir() else CASES_DIR).values():
-        path = folder.path / CASE_DRAFTS_FILE
+    beside = root.parent / CASES_DIR.name
+    for folder in case_folders.values():
+        path = (beside if beside.is_dir() else folder.path.parent) / folder.id / CASE_DRAFTS_FILE
         shown = f"{folder.id}/{CASE_DRAFTS_FILE}"
         for key, text in _parse(_CasesFile, path, shown).cases.items():
             if not key.startswith(folder.id + "."):
@@ -257,9 +256,9 @@ def _refuse_none(value: Any) -> Any:
     return value
 
 
-def load_drafts(drafts_dir: Path | None = None) -> DraftCatalog:
-    """The validated drafts catalog (default <repo>/data/drafts; cached per directory)."""
-    return _load(str((drafts_dir or default_drafts_dir()).resolve()))
+def load_drafts(drafts_dir: Path, cases: Mapping[str, CaseFolder]) -> DraftCatalog:
+    """The validated drafts catalog of ``drafts_dir`` for the case types ``cases``."""
+    return _load(Path(drafts_dir).resolve(), cases)
 
 
 def check_lexicon_events(catalog: DraftCatalog, event_ids: set[str]) -> list[str]:
@@ -269,13 +268,13 @@ def check_lexicon_events(catalog: DraftCatalog, event_ids: set[str]) -> list[str
             if event not in catalog.config.event_phrases.get(role, {})]
 
 
-def format_date(value: date, catalog: DraftCatalog | None = None) -> str:
+def format_date(value: date, catalog: DraftCatalog) -> str:
     """A date in the draft format (year, month and day)."""
-    config = (catalog or load_drafts()).config
+    config = catalog.config
     return config.date_format.format(year=value.year, month=value.month, day=value.day)
 
 
-def placeholder(name: str, catalog: DraftCatalog | None = None) -> str:
+def placeholder(name: str, catalog: DraftCatalog) -> str:
     """The visible placeholder of a fact the kind needs."""
-    config = (catalog or load_drafts()).config
+    config = catalog.config
     return config.placeholder_format.format(label=config.fact_labels[name])

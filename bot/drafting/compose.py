@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import wording
 from bot.drafting.catalog import DraftCatalog, DraftKind
 from bot.drafting.facts import DraftContext, DraftFacts, Said, TimelineEntry
 from bot.guidance import DeadlineItem, Guidance
-from bot.locale import load_locale
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.state import CaseState
+from bot.wording import Wording
 
 SAID_GLUE = "\uff1a: \uff0c,\u4e86"  # colons, commas and a particle after a cue
 TEXT_FACTS = ("order_number", "product_id", "tracking_number", "item", "amount",
@@ -85,12 +84,12 @@ def _suggested(result: Guidance, kind: DraftKind, catalog: DraftCatalog) -> list
     return []
 
 
-def context_for(kind_id: str, result: Guidance, today: dt.date, catalog: DraftCatalog
-                ) -> DraftContext:
+def context_for(words: Wording, kind_id: str, result: Guidance, today: dt.date,
+                catalog: DraftCatalog) -> DraftContext:
     """The rule context of one kind of draft for a case."""
     kind = catalog.kind(kind_id)
     context = DraftContext(
-        rule_reference=load_locale()["presenter"]["draft_rule_reference"],
+        rule_reference=str(words.entry("presenter", "draft_rule_reference")),
         next_step=_next_step(result, kind),
         suggested_evidence=_suggested(result, kind, catalog),
     )
@@ -98,6 +97,6 @@ def context_for(kind_id: str, result: Guidance, today: dt.date, catalog: DraftCa
     if item is not None and item.due is not None:
         context.reply_by = item.due
         context.deadline_text = catalog.config.reply_by_reason.format(
-            counts_from=item.counts_from_label, amount=wording.format_amount(item),
-            outcome=item.outcome, date=wording.format_date_weekday(item.due, False))
+            counts_from=item.counts_from_label, amount=words.format_amount(item),
+            outcome=item.outcome, date=words.format_date_weekday(item.due, False))
     return context

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.drafting.catalog import DraftCatalog, _Config, load_drafts
+from bot.drafting.catalog import DraftCatalog, _Config
 from bot.drafting.facts import (
     _BARE_AMOUNT,
     LIST_FACTS,
@@ -160,15 +160,13 @@ def _clean(facts: DraftFacts, config: _Config
     return values, lists, said
 
 
-def render_draft(kind_id: str, case_type: str, role: str, tone: str, facts: DraftFacts,
-                 context: DraftContext | None = None, *,
-                 catalog: DraftCatalog | None = None) -> Draft:
+def render_draft(catalog: DraftCatalog, kind_id: str, case_type: str, role: str, tone: str,
+                 facts: DraftFacts, context: DraftContext | None = None) -> Draft:
     """Render one kind of draft for a case from the user's facts.
 
     Raises DraftError for an unknown kind, case, role or tone, or a kind not written for
     the case.
     """
-    catalog = catalog or load_drafts()
     config = catalog.config
     kind = catalog.kind(kind_id)
     case = catalog.case(case_type, role)

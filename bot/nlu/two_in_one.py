@@ -18,7 +18,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.rulebook.vocabulary import case_types
+from bot.rulebook.vocabulary import CASES_DIR, load_case_folders
 from bot.understanding.two_in_one import BESIDE_CONFIDENCE, case_first
 
 
@@ -34,7 +34,7 @@ class CaseBesideRequest(GraphComponent):
     def __init__(self, config: dict[str, Any]) -> None:
         merged = {**self.get_default_config(), **(config or {})}
         self._beside = float(merged["beside_confidence"])
-        self._case_types = frozenset(case_types())
+        self._case_types = frozenset(load_case_folders(CASES_DIR))
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,

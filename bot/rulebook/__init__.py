@@ -19,7 +19,6 @@ The package: :mod:`~bot.rulebook.vocabulary` (files, roles, case types, statuses
 rule book's lookups) and :mod:`~bot.rulebook.loader` (reading and validating).
 """
 
-from bot.rulebook import vocabulary
 from bot.rulebook.book import RuleBook
 from bot.rulebook.loader import load_rulebook
 from bot.rulebook.models import (
@@ -40,21 +39,16 @@ from bot.rulebook.vocabulary import (
     ORDER_STATUSES,
     ROLES,
     SELLER,
+    CaseFolder,
     Kind,
     Side,
     Unit,
-    case_types,
     load_case_folders,
 )
 
-
-def __getattr__(name: str) -> object:
-    """CASE_TYPES, ROLES_BY_CASE, ASKED_ROLE_CASES: derived from data/cases on first use."""
-    return getattr(vocabulary, name)
-
 __all__ = [
-    "ASKABLE", "ASKED_ROLE_CASES", "BUYER", "CASE_TYPES", "DEFAULT_RULEBOOK_DIR",
-    "ORDER_STATUSES", "ROLES", "ROLES_BY_CASE", "SELLER", "CaseEntry", "Kind", "LadderStep",
-    "Note", "RuleBook", "RuleBookError", "Rung", "SafetyFlag", "SafetyTrigger", "StartIf",
-    "Side", "TimeLimit", "Unit", "case_types", "load_case_folders", "load_rulebook",
+    "ASKABLE", "BUYER", "DEFAULT_RULEBOOK_DIR", "ORDER_STATUSES", "ROLES", "SELLER",
+    "CaseEntry", "CaseFolder", "Kind", "LadderStep", "Note", "RuleBook", "RuleBookError",
+    "Rung", "SafetyFlag", "SafetyTrigger", "StartIf", "Side", "TimeLimit", "Unit",
+    "load_case_folders", "load_rulebook",
 ]

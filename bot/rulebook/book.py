@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from bot.holidays import HolidayData
 from bot.rulebook.models import CaseEntry, Rung, SafetyFlag, SafetyTrigger, TimeLimit
-from bot.rulebook.vocabulary import BUYER, ROLES
+from bot.rulebook.vocabulary import BUYER, ROLES, CaseFolder
 from bot.sources import Citation, split_refs
 
 
@@ -24,8 +25,13 @@ class RuleBook:
         facets: dict[str, tuple[str, ...]] | None = None,
         citations: dict[str, Citation] | None = None,
         shared_limits: dict[str, TimeLimit] | None = None,
+        *,
+        cases: Mapping[str, CaseFolder],
+        holidays: HolidayData,
     ) -> None:
         self.directory = directory
+        self._cases = dict(cases)
+        self.holidays = holidays  # the published holidays working days count by
         self._shared_limits = shared_limits or {}
         self._citations = citations or {}
         self._facets = facets or {}
@@ -34,6 +40,18 @@ class RuleBook:
         self._entries = entries
         self._flags = flags
         self._triggers = triggers
+
+    def case_types(self) -> tuple[str, ...]:
+        """The case types (the folders of ``data/cases``), in intent-catalog order."""
+        return tuple(self._cases)
+
+    def case_label(self, case_type: str) -> str:
+        """A case type's label, from its folder (KeyError for an unknown one)."""
+        return self._cases[case_type].label
+
+    def asked_role_cases(self) -> tuple[str, ...]:
+        """Case types whose role is asked rather than implied by the intent."""
+        return tuple(c.id for c in self._cases.values() if len(c.roles) > 1)
 
     def entries(self) -> list[CaseEntry]:
         """All case entries, in file order."""

@@ -5,8 +5,7 @@ entry and the field."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
-from functools import lru_cache
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.datafiles import display
+from bot.holidays import HolidayData
 from bot.rulebook.book import RuleBook
 from bot.rulebook.models import (
     CaseEntry,
@@ -26,7 +26,6 @@ from bot.rulebook.models import (
 from bot.rulebook.vocabulary import (
     CASE_RULEBOOK_FILE,
     CASES_DIR,
-    DEFAULT_RULEBOOK_DIR,
     EVENTS_FILE,
     FACETS_FILE,
     LADDER_FILE,
@@ -35,26 +34,24 @@ from bot.rulebook.vocabulary import (
     SAFETY_FILE,
     SPECIAL_FILES,
     TIMELINES_FILE,
+    CaseFolder,
     Side,
-    asked_role_cases,
-    case_types,
-    load_case_folders,
-    roles_by_case,
 )
-from bot.sources import Citation, SourceError, Sources, load_sources, split_refs
+from bot.sources import Citation, SourceError, Sources, split_refs
 
 
-@lru_cache(maxsize=8)
 def load_rulebook(
-    directory: Path = DEFAULT_RULEBOOK_DIR, require_complete: bool = True,
-    sources: Sources | None = None,
+    directory: Path, *, cases: Mapping[str, CaseFolder], sources: Sources,
+    holidays: HolidayData, require_complete: bool = True,
 ) -> RuleBook:
-    """Load and validate the rule book in ``directory`` (cached per arguments).
+    """Load and validate the rule book in ``directory``.
 
+    ``cases`` are the case types (the folders of ``data/cases``); the entries of each
+    folder's ``rulebook.yml`` are read when a ``cases`` folder lies beside ``directory``.
     With ``require_complete`` every case type must have an entry for each of its roles.
-    Sources are resolved against ``sources`` (default: ``data/law``).
+    Sources are resolved against ``sources``; working days count by ``holidays``.
     """
-    return _load(Path(directory), require_complete, sources or load_sources())
+    return _load(Path(directory), require_complete, sources, dict(cases), holidays)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -240,24 +237,25 @@ def _check_entry(
     events: dict[str, str],
     rungs: dict[str, Rung],
     flags: dict[str, SafetyFlag],
+    cases: dict[str, CaseFolder],
 ) -> None:
     """Cross-reference checks that need the other files."""
 
     def fail(field: str, problem: str) -> RuleBookError:
         return RuleBookError(path, problem, entry=entry.id, field=field)
 
-    if entry.case_type not in case_types():
+    if entry.case_type not in cases:
         raise fail(
             "case_type",
             f"unknown case type '{entry.case_type}' "
-            f"(not one of the {len(case_types())} case intents)",
+            f"(not one of the {len(cases)} case intents)",
         )
     if entry.role not in ROLES:
         raise fail("role", f"unknown role '{entry.role}' (expected one of {', '.join(ROLES)})")
-    allowed = roles_by_case()[entry.case_type]
+    allowed = cases[entry.case_type].roles
     if entry.role not in allowed:
         raise fail("role", f"role '{entry.role}' does not apply to case type '{entry.case_type}'")
-    if "role" in entry.asks and entry.case_type not in asked_role_cases():
+    if "role" in entry.asks and len(cases[entry.case_type].roles) < 2:
         raise fail(
             "asks", f"role is implied by case type '{entry.case_type}' and must not be asked"
         )
@@ -332,7 +330,8 @@ def _resolve_citations(
     return resolved
 
 
-def _load(directory: Path, require_complete: bool, sources: Sources) -> RuleBook:
+def _load(directory: Path, require_complete: bool, sources: Sources,
+          cases: dict[str, CaseFolder], holidays: HolidayData) -> RuleBook:
     if not directory.is_dir():
         raise RuleBookError(directory, "rule-book directory is missing")
     events = _load_events(directory)
@@ -347,8 +346,8 @@ def _load(directory: Path, require_complete: bool, sources: Sources) -> RuleBook
     case_files = sorted(p for p in directory.glob("*.yml") if p.name not in SPECIAL_FILES)
     beside = directory.parent / CASES_DIR.name  # data/cases beside data/rulebook
     if beside.is_dir():
-        case_files += [folder.path / CASE_RULEBOOK_FILE
-                       for folder in load_case_folders(beside).values()]
+        case_files += [beside / case_id / CASE_RULEBOOK_FILE for case_id in cases
+                       if (beside / case_id / CASE_RULEBOOK_FILE).is_file()]
     for path in case_files:
         raws = _top(path, _read_yaml(path), "cases", list)
         for index, raw in enumerate(raws):
@@ -365,7 +364,7 @@ def _load(directory: Path, require_complete: bool, sources: Sources) -> RuleBook
             if isinstance(raw, dict):
                 raw = _resolve_uses(raw, shared, path, ident)
             entry = _parse(CaseEntry, raw, path, ident, "entry")
-            _check_entry(entry, path, events, rungs, flags)
+            _check_entry(entry, path, events, rungs, flags, cases)
             pair = (entry.case_type, entry.role)
             if pair in seen_pairs:
                 raise RuleBookError(
@@ -383,19 +382,21 @@ def _load(directory: Path, require_complete: bool, sources: Sources) -> RuleBook
     if require_complete:
         missing = [
             f"{case}/{role}"
-            for case in case_types()
-            for role in roles_by_case()[case]
+            for case, folder in cases.items()
+            for role in folder.roles
             if (case, role) not in seen_pairs
         ]
         if missing:
             raise RuleBookError(directory, f"no entry for: {', '.join(missing)}")
     citations = _resolve_citations(sources, directory, rungs, flags, located,
                                    shared_models)
-    return RuleBook(directory, events, rungs, entries, flags, triggers, _load_facets(directory),
-                    citations, shared_models)
+    return RuleBook(directory, events, rungs, entries, flags, triggers,
+                    _load_facets(directory, cases), citations, shared_models,
+                    cases=cases, holidays=holidays)
 
 
-def _load_facets(directory: Path) -> dict[str, tuple[str, ...]]:
+def _load_facets(directory: Path, cases: dict[str, CaseFolder]
+                 ) -> dict[str, tuple[str, ...]]:
     """``facets: {case_type: [case types that are details of it]}``; optional file."""
     path = directory / FACETS_FILE
     if not path.is_file():
@@ -403,12 +404,12 @@ def _load_facets(directory: Path) -> dict[str, tuple[str, ...]]:
     raw = _top(path, _read_yaml(path), "facets", dict)
     facets: dict[str, tuple[str, ...]] = {}
     for case_type, details in raw.items():
-        if case_type not in case_types():
+        if case_type not in cases:
             raise RuleBookError(path, "unknown case type", entry=str(case_type))
         if not isinstance(details, list):
             raise RuleBookError(path, "must be a list of case types", entry=str(case_type))
         for detail in details:
-            if detail not in case_types() or detail == case_type:
+            if detail not in cases or detail == case_type:
                 raise RuleBookError(path, f"'{detail}' is not another case type",
                                     entry=str(case_type))
         facets[str(case_type)] = tuple(details)

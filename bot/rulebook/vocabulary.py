@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from bot.datafiles import DataFileError, data_path, read_yaml
 
@@ -26,13 +24,11 @@ SELLER = "seller"
 ROLES: tuple[str, ...] = (BUYER, SELLER)
 
 # The case types are the folders of data/cases (one per case-type intent of
-# shared/intents.md): CASE_TYPES, ROLES_BY_CASE and ASKED_ROLE_CASES are derived from them
-# on first use (module __getattr__ below), never at import time.
+# shared/intents.md); the catalog reads them once and the rule book answers for them.
 CASES_DIR = data_path("cases")
 CASE_FILE = "case.yml"
 CASE_RULEBOOK_FILE = "rulebook.yml"  # the case folder's rule-book entries
 CASE_DRAFTS_FILE = "drafts.yml"  # what a draft says about the case
-_DERIVED = ("CASE_TYPES", "ROLES_BY_CASE", "ASKED_ROLE_CASES")
 _CASE_ID = re.compile(r"^[a-z][a-z_]*[a-z]$")
 
 
@@ -65,9 +61,8 @@ def _case_folder(folder: Path) -> CaseFolder:
                       tuple(role for role in ROLES if role in roles), folder)
 
 
-@lru_cache(maxsize=4)
-def load_case_folders(cases_dir: Path = CASES_DIR) -> dict[str, CaseFolder]:
-    """Every case folder, in intent-catalog order (validated; cached per directory)."""
+def load_case_folders(cases_dir: Path) -> dict[str, CaseFolder]:
+    """Every case folder, in intent-catalog order (validated)."""
     folders = sorted(p for p in Path(cases_dir).iterdir() if (p / CASE_FILE).is_file())
     if not folders:
         raise DataFileError(cases_dir, "(folder)", "holds no case folder")
@@ -77,32 +72,6 @@ def load_case_folders(cases_dir: Path = CASES_DIR) -> dict[str, CaseFolder]:
         twice = next(case for case in cases if orders.count(case.order) > 1)
         raise DataFileError(twice.path / CASE_FILE, "order", f"{twice.order} is used twice")
     return {case.id: case for case in sorted(cases, key=lambda case: case.order)}
-
-
-def case_types() -> tuple[str, ...]:
-    """The case types, in intent-catalog order."""
-    return tuple(load_case_folders())
-
-
-def roles_by_case() -> dict[str, tuple[str, ...]]:
-    """Case type -> the roles that can have it."""
-    return {case.id: case.roles for case in load_case_folders().values()}
-
-
-def asked_role_cases() -> tuple[str, ...]:
-    """Case types whose role is asked rather than implied by the intent (two roles)."""
-    return tuple(case.id for case in load_case_folders().values() if len(case.roles) > 1)
-
-
-def __getattr__(name: str) -> Any:
-    """CASE_TYPES, ROLES_BY_CASE, ASKED_ROLE_CASES: derived from the folders on first use."""
-    if name == "CASE_TYPES":
-        return case_types()
-    if name == "ROLES_BY_CASE":
-        return roles_by_case()
-    if name == "ASKED_ROLE_CASES":
-        return asked_role_cases()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 ORDER_STATUSES: tuple[str, ...] = (

@@ -7,10 +7,9 @@ the console derive the same state. Imports nothing from Rasa.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from bot.rulebook.vocabulary import case_types
 from bot.understanding.state import Turn
 from bot.understanding.two_in_one import request_beside, request_first
 
@@ -30,15 +29,16 @@ def _ranking(parse: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
     return ()
 
 
-def turns_from_events(events: Iterable[Mapping[str, Any]], clock: dt.datetime | None = None
-                      ) -> list[Turn]:
+def turns_from_events(events: Iterable[Mapping[str, Any]], case_types: Collection[str],
+                      clock: dt.datetime | None = None) -> list[Turn]:
     """User turns of a conversation, each with what the assistant had asked just before.
 
-    ``clock``: a fixed time for every turn (tests and demos); otherwise each turn's own
-    timestamp. A session restart does not reset the case: slots carry over.
+    ``case_types``: the case intents (the rule book's); ``clock``: a fixed time for every
+    turn (tests and demos), otherwise each turn's own timestamp. A session restart does not
+    reset the case: slots carry over.
     """
     turns: list[Turn] = []
-    cases = case_types()
+    cases = frozenset(case_types)
     asked: str | None = None
     asked_event: str | None = None
     for event in events:

@@ -7,7 +7,6 @@ file and the entry.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -174,8 +173,7 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
     )
 
 
-@lru_cache(maxsize=4)
 def load_lexicon(path: Path = DEFAULT_LEXICON) -> Lexicon:
-    """Read and validate a lexicon file (cached per path)."""
+    """Read and validate a lexicon file."""
     path = Path(path)
     return parse_lexicon(read_vocabulary(path), path)

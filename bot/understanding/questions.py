@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot import wording
 from bot.chinese_forms import normalize
-from bot.citing import resolve_refs, source_tag
 from bot.datafiles import data_path
 from bot.guidance import DeadlineItem, Guidance
-from bot.locale import load_locale
 from bot.rulebook import CaseEntry, RuleBook
 from bot.vocabulary import LexiconError, read_vocabulary, word_list
+from bot.wording import Wording
 
 DEFAULT_QUESTIONS = data_path("understanding", "questions.yml")
 ANSWERS = ("opens", "passages", "crime")
@@ -83,9 +80,8 @@ def parse_questions(data: Any, path: Path) -> Questions:
     return Questions(_words(path, "question_words", data["question_words"]), tuple(kinds))
 
 
-@lru_cache(maxsize=4)
 def load_questions(path: Path = DEFAULT_QUESTIONS) -> Questions:
-    """Read and validate a questions file (cached per path)."""
+    """Read and validate a questions file."""
     path = Path(path)
     return parse_questions(read_vocabulary(path), path)
 
@@ -117,14 +113,14 @@ def _asked_deadlines(result: Guidance, kind: QuestionKind, message: str) -> list
             and any(word in item.outcome for word in asked)]
 
 
-def _opens(result: Guidance, today: dt.date, kind: QuestionKind, message: str
-           ) -> Answer | None:
-    labels = load_locale()["questions"]
+def _opens(words: Wording, result: Guidance, today: dt.date, kind: QuestionKind,
+           message: str) -> Answer | None:
+    labels = words.entry("questions")
     lines = []
     undated_said = False  # "it depends on the date" is said once, on the first such line
     deadlines = _asked_deadlines(result, kind, message)
     for item in [*deadlines, *(item for item in result.deadlines if item.kind == "opens")]:
-        line = wording.format_deadline(item, today)
+        line = words.format_deadline(item, today)
         if item.due is None:
             prefix = "" if undated_said else labels["open_undated"]
             undated_said = True
@@ -138,13 +134,14 @@ def _opens(result: Guidance, today: dt.date, kind: QuestionKind, message: str
     return Answer(tuple(lines)) if lines else None
 
 
-def _passages(entry: CaseEntry, kind: QuestionKind) -> Answer | None:
+def _passages(words: Wording, book: RuleBook, entry: CaseEntry, kind: QuestionKind
+              ) -> Answer | None:
     entry_sources = entry.sources
     found: list[str] = []
 
     def keep(passage: str, source: str | list[str]) -> None:
         if any(word in passage for word in kind.answer_words):
-            line = passage + source_tag(resolve_refs(source))
+            line = passage + words.source_tag(book.cite(source))
             if line not in found:
                 found.append(line)
 
@@ -153,28 +150,29 @@ def _passages(entry: CaseEntry, kind: QuestionKind) -> Answer | None:
     for step in entry.first_steps:
         keep(step, entry_sources)
     for limit in entry.time_limits:
-        keep(limit.outcome + (f"（{limit.note}）" if limit.note else ""), limit.source or "")
+        note = words.piece("questions", "passage_note", note=limit.note) if limit.note else ""
+        keep(limit.outcome + note, limit.source or "")
     return Answer(tuple(found)) if found else None
 
 
-def _crime(kind: QuestionKind, book: RuleBook, case_type: str | None,
+def _crime(words: Wording, kind: QuestionKind, book: RuleBook, case_type: str | None,
            flags_told: tuple[str, ...]) -> Answer:
     flag_id = next((flag for flag in kind.flags if flag in flags_told), None)
     flag_id = flag_id or (kind.case_flags or {}).get(case_type or "") or kind.default_flag
     flag = book.safety_flag(flag_id)
-    source = source_tag(book.cite(flag.source))
-    return Answer((flag.message + source, load_locale()["questions"]["crime_hedge"]))
+    source = words.source_tag(book.cite(flag.source))
+    return Answer((flag.message + source, str(words.entry("questions", "crime_hedge"))))
 
 
-def answer_lines(kind: QuestionKind, book: RuleBook, entry: CaseEntry | None,
+def answer_lines(words: Wording, kind: QuestionKind, book: RuleBook, entry: CaseEntry | None,
                  result: Guidance | None, today: dt.date, flags_told: tuple[str, ...],
                  message: str = "") -> Answer | None:
     """The rule book's answer to ``kind`` for the open case (None: it has nothing);
     ``message``: the question itself (which deadlines a "can I still" question is about)."""
     if kind.answer == "crime":
-        return _crime(kind, book, entry.case_type if entry else None, flags_told)
+        return _crime(words, kind, book, entry.case_type if entry else None, flags_told)
     if entry is None:
         return None
     if kind.answer == "opens":
-        return None if result is None else _opens(result, today, kind, message)
-    return _passages(entry, kind)
+        return None if result is None else _opens(words, result, today, kind, message)
+    return _passages(words, book, entry, kind)

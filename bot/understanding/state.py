@@ -16,11 +16,10 @@ from typing import Any
 from bot.chinese_forms import normalize
 from bot.dates import SHANGHAI
 from bot.guidance import safety_flags_in
-from bot.rulebook import RuleBook, case_types
-from bot.statutes import asks_statute
+from bot.rulebook import RuleBook
+from bot.statutes import Answers, asks_statute
 from bot.understanding.extract import MessageFacts, read_message
 from bot.understanding.lexicon import Lexicon
-from bot.understanding.questions import load_questions
 from bot.understanding.two_in_one import BESIDE_CONFIDENCE, REQUEST_INTENTS
 
 # A case-type message that is not a facet switches the case only when this sure of it.
@@ -132,15 +131,16 @@ def case_candidate(turn: Turn, role: str | None, book: RuleBook) -> tuple[str, f
     ("帮我写个投诉", "多久") that also tells a case carries it beside the intent: the best
     case type of the ranking, when it is sure enough (two things in one message)."""
     ranking = list(turn.ranking) or ([(turn.intent, 1.0)] if turn.intent else [])
+    case_types = book.case_types()
     if ranking and ranking[0][0] in REQUEST_INTENTS:
         beside = [(name, confidence) for name, confidence in ranking[1:]
-                  if name in case_types() and confidence >= BESIDE_CONFIDENCE
+                  if name in case_types and confidence >= BESIDE_CONFIDENCE
                   and _allowed(book, name, role)]
         return beside[0] if beside else None
-    if not ranking or ranking[0][0] not in case_types():
+    if not ranking or ranking[0][0] not in case_types:
         return None
     for name, confidence in ranking:
-        if name in case_types() and _allowed(book, name, role):
+        if name in case_types and _allowed(book, name, role):
             return name, confidence
     return None
 
@@ -243,8 +243,10 @@ def _safety(state: CaseState, text: str, book: RuleBook) -> None:
     state.safety = _flags_in(text, book)
 
 
-def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon) -> CaseState:
-    """The case state after ``turns`` (oldest first)."""
+def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon,
+                      statutes: Answers) -> CaseState:
+    """The case state after ``turns`` (oldest first); ``statutes`` tell a question about the
+    law, which opens or switches no case on its own."""
     state = CaseState()
     for number, turn in enumerate(turns, start=1):
         now = turn.time if turn.time.tzinfo else turn.time.replace(tzinfo=SHANGHAI)
@@ -254,7 +256,7 @@ def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon) -
             state.role, state.role_said = said.role, True
         before = state.case_type
         _choose_case(state, turn, said, number, book,
-                     law_question=asks_statute(turn.text, load_questions().question_words))
+                     law_question=asks_statute(turn.text, statutes))
         if state.case_type and state.role is None and len(book.roles_for(state.case_type)) == 1:
             state.role = book.roles_for(state.case_type)[0]
         if state.case_type != before and before is not None:

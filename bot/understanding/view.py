@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot import guidance, wording
-from bot.locale import load_locale
+from bot import guidance
 from bot.rulebook import RuleBook
 from bot.understanding import dialogue
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.state import CaseState
+from bot.wording import Wording
 
 
-def state_view(state: CaseState, today: dt.date, book: RuleBook, lexicon: Lexicon
-               ) -> dict[str, Any]:
+def state_view(words: Wording, state: CaseState, today: dt.date, book: RuleBook,
+               lexicon: Lexicon) -> dict[str, Any]:
     """Case, role and one row per fact: label, value, turn and the limits it dated."""
-    labels = load_locale()["facts"]
+    labels = words.entry("facts")
     facts = dialogue.case_facts(state, today, book, lexicon)
     items = guidance.build_guidance(book, facts).deadlines if facts else ()
     rows: list[dict[str, Any]] = []
@@ -36,7 +36,7 @@ def state_view(state: CaseState, today: dt.date, book: RuleBook, lexicon: Lexico
                          "turn": fact.turn, "words": fact.words, "dates": []})
     if state.order_status is not None:
         rows.append({"fact": labels["order_status"],
-                     "value": wording.label("order_status", state.order_status.value),
+                     "value": words.label("order_status", state.order_status.value),
                      "turn": state.order_status.turn, "words": state.order_status.words,
                      "dates": []})
     for note in state.notes:
@@ -45,7 +45,7 @@ def state_view(state: CaseState, today: dt.date, book: RuleBook, lexicon: Lexico
     rows.sort(key=lambda row: row["turn"])
     return {
         "case_type": state.case_type,
-        "case": wording.label("case_type", state.case_type) if state.case_type else None,
+        "case": words.label("case_type", state.case_type) if state.case_type else None,
         "role": state.role,
         "opened_turn": state.opened_turn,
         "turns": state.turns,

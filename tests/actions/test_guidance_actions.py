@@ -11,8 +11,8 @@ from actions.guidance import (
     ActionExplainDeadlines,
     ActionNextStep,
 )
-from bot.rulebook import load_rulebook
 from tests.actions.conftest import make_tracker, message, render, responses, slot_events
+from tests.data import catalog
 
 pytestmark = pytest.mark.anyio
 
@@ -63,7 +63,7 @@ async def test_questions_without_a_case_ask_which_case(dispatcher, domain):
 
 
 async def test_still_not_working_climbs_one_rung_at_a_time(dispatcher, domain):
-    ladder = [step.rung for step in load_rulebook().entry("refund_refused").ladder]
+    ladder = [step.rung for step in catalog().rulebook.entry("refund_refused").ladder]
     slots = {**REFUND, "ladder_rung": 0.0}
     seen = []
     for _ in range(len(ladder) + 1):
@@ -88,7 +88,7 @@ async def test_progress_without_a_case_gives_the_general_places(dispatcher, doma
     assert "退款维权" in render(domain, message(dispatcher, "utter_progress"))
 
 
-@pytest.mark.parametrize("entry", load_rulebook().entries(), ids=lambda e: e.id)
+@pytest.mark.parametrize("entry", catalog().rulebook.entries(), ids=lambda e: e.id)
 async def test_every_case_gets_complete_guidance(dispatcher, domain, entry):
     slots = {"case_type": entry.case_type, "role": entry.role, "order_status": "shipped",
              "key_date": "2026-11-18"}

@@ -13,7 +13,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.channels.guards import no_reply_text
+from bot.channels.guards import turn_guards
 from bot.channels.rest import SafeRestInput
 from tests.channels.sanic_server import serve
 
@@ -62,7 +62,7 @@ def test_a_message_is_answered_like_rasas_rest_channel(webhook):
 @pytest.mark.parametrize("text", ["silence", "boom"])
 def test_a_turn_without_a_reply_gets_the_apology(webhook, text):
     replies = requests.post(webhook, json={"sender": "b", "message": text}, timeout=10).json()
-    assert replies == [{"recipient_id": "b", "text": no_reply_text()}]
+    assert replies == [{"recipient_id": "b", "text": turn_guards().texts.no_reply}]
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,6 @@ def test_malformed_requests_get_400(webhook, body):
 
 
 def test_a_turn_whose_custom_action_failed_says_so():
-    from bot.channels.guards import actions_down_text
     from tests.processes import free_port
 
     closed = f"http://127.0.0.1:{free_port()}/webhook"  # nothing listens there
@@ -88,7 +87,7 @@ def test_a_turn_whose_custom_action_failed_says_so():
         url = f"{base}/webhooks/rest/webhook"
         failed = requests.post(url, json={"sender": "c", "message": "outage"}, timeout=10)
         fine = requests.post(url, json={"sender": "c", "message": "你好"}, timeout=10)
-    assert [r["text"] for r in failed.json()] == ["echo:outage", actions_down_text()]
+    assert [r["text"] for r in failed.json()] == ["echo:outage", turn_guards().texts.actions_down]
     assert [r["text"] for r in fine.json()] == ["echo:你好"]
 
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.channels.guards import guarded_turn, no_reply_text, too_long_reply
+from bot.channels.guards import turn_guards
 from bot.channels.web import WebChatInput
 from tests.channels.sanic_server import serve
 
@@ -34,7 +34,7 @@ def widget() -> Iterator[str]:
 def test_the_widget_never_goes_silent(widget) -> None:
     replies = requests.post(widget, json={"sender": "w-1", "message": "silence"},
                             timeout=10).json()
-    assert [reply["text"] for reply in replies] == [no_reply_text()]
+    assert [reply["text"] for reply in replies] == [turn_guards().texts.no_reply]
 
 
 def test_the_widget_answers_an_ordinary_turn_as_before(widget) -> None:
@@ -51,5 +51,5 @@ async def test_the_guard_refuses_a_long_message_without_running_the_turn() -> No
 
     collector = CollectingOutputChannel()
     text = "长" * 2001
-    assert not await guarded_turn(handler, UserMessage(text, collector, "s"))
-    assert ran == [] and collector.messages[0]["text"] == too_long_reply(text)
+    assert not await turn_guards().run(handler, UserMessage(text, collector, "s"))
+    assert ran == [] and collector.messages[0]["text"] == turn_guards().too_long_reply(text)

@@ -453,12 +453,12 @@ def test_push_output_channel_sends_through_the_api(fake: FakeWeChat) -> None:
 
 
 def test_too_long_text_gets_the_too_long_reply() -> None:
-    from bot.channels.guards import too_long_reply
+    from bot.channels.guards import turn_guards
 
     bot = StubBot()
     with serve(make_channel(), bot) as base:
         reply = reply_fields(post(base, text_xml("字" * 2001)).text)
-    assert reply["Content"] == too_long_reply("字" * 2001)
+    assert reply["Content"] == turn_guards().too_long_reply("字" * 2001)
     assert bot.received == []
 
 

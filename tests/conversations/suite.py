@@ -25,13 +25,10 @@ from typing import Any
 import requests
 import yaml
 
-from bot import wording as locale
-from bot.drafting import load_drafts
-from bot.rulebook import load_rulebook
 from bot.understanding import dialogue
 from bot.understanding.conversation import turns_from_events
-from bot.understanding.lexicon import load_lexicon
 from bot.understanding.state import CaseState, derive_case_state
+from tests.data import catalog
 
 HERE = Path(__file__).resolve().parent
 CLOCK = dt.datetime.fromisoformat("2026-11-20T10:00:00+08:00")
@@ -124,13 +121,13 @@ def _check_draft(expect: dict[str, Any] | None, replies: list[str], where: str,
             result.check(kind, False, f"{where}: no draft in {' | '.join(replies)[:80]!r}")
         return None
     match = headers[-1][1]
-    labels = {kind.label: kind.id for kind in load_drafts().kinds.values()}
+    labels = {kind.label: kind.id for kind in catalog().drafts.kinds.values()}
     got = labels.get(match.group("kind"))
     if "kind" in expect:
         result.check("draft_kind", got == expect["kind"],
                      f"{where}: kind {got} != {expect['kind']}")
     if "tone" in expect:
-        want = locale.label("tone", expect["tone"])
+        want = catalog().wording.label("tone", expect["tone"])
         result.check("draft_tone", match.group("tone") == want,
                      f"{where}: tone {match.group('tone')} != {want}")
     for needle in expect.get("contains") or []:
@@ -163,14 +160,15 @@ class Player:
 
 def play(conversation: dict[str, Any], player: Player, result: Result) -> list[str]:
     """Play one conversation, record its checks, return its transcript."""
-    book, lexicon = load_rulebook(), load_lexicon()
+    book, lexicon, statutes = catalog().rulebook, catalog().lexicon, catalog().statutes
     sender = f"suite-{conversation['id']}-{uuid.uuid4().hex[:6]}"
     transcript, all_replies, cases = [], [], set()
     state = CaseState()
     for number, turn in enumerate(conversation["turns"], start=1):
         where = f"{conversation['id']}#{number}"
         replies = player.say(sender, turn["user"])
-        state = derive_case_state(turns_from_events(player.events(sender), CLOCK), book, lexicon)
+        turns = turns_from_events(player.events(sender), book.case_types(), CLOCK)
+        state = derive_case_state(turns, book, lexicon, statutes)
         transcript += [f"你  {turn['user']}", *(f"bot {r}" for r in replies)]
         all_replies += replies
         if state.case_type:

@@ -133,13 +133,15 @@ def test_nothing_stored_is_lost_after_the_abuse(servers):
 @pytest.mark.e2e
 def test_action_server_stopped_mid_conversation(servers, server_env):
     """The user is told; make run's supervisor restarts it; the conversation goes on."""
-    from bot.channels.guards import actions_down_text
+    from bot.channels.guards import turn_guards
+
+    actions_down = turn_guards().texts.actions_down
 
     base, port = servers["rasa"], server_env["ACTION_PORT"]
     health = f"http://127.0.0.1:{port}/health"
     sender = "outage-" + uuid.uuid4().hex[:6]
     first = _post(base, REST, json={"sender": sender, "message": "卖家一直不同意退款怎么办"})
-    assert actions_down_text() not in str(first.json())
+    assert actions_down not in str(first.json())
 
     subprocess.run(["pkill", "-TERM", "-f", f"actions.server --actions actions --port {port}$"],
                    check=True)
@@ -147,7 +149,7 @@ def test_action_server_stopped_mid_conversation(servers, server_env):
     while time.monotonic() < deadline and _up(health):
         time.sleep(0.2)
     during = _post(base, REST, json={"sender": sender, "message": "还是不行"}).json()
-    assert any(r.get("text") == actions_down_text() for r in during), during
+    assert any(r.get("text") == actions_down for r in during), during
     assert _alive(base)
 
     deadline = time.monotonic() + 120
@@ -155,7 +157,7 @@ def test_action_server_stopped_mid_conversation(servers, server_env):
         time.sleep(1)
     assert _up(health), "the action server did not come back"
     after = _post(base, REST, json={"sender": sender, "message": "要准备哪些证据"}).json()
-    assert after and actions_down_text() not in str(after), after
+    assert after and actions_down not in str(after), after
     tracker = requests.get(f"{base}/conversations/rest-{sender}/tracker", params={"token": TOKEN},
                            timeout=30).json()
     assert tracker["slots"]["case_type"] == "refund_refused"

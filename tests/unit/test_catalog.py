@@ -7,23 +7,25 @@ import dataclasses
 
 import pytest
 
+import actions.common
 import actions.server
 from bot import catalog
 from bot.catalog import load_catalog
-from bot.understanding.lexicon import LexiconError, load_lexicon
+from bot.understanding.lexicon import LexiconError
+from tests.data import catalog as test_catalog
 
 
 def test_every_data_file_loads_and_agrees() -> None:
     loaded = load_catalog()
     assert loaded.rulebook.entries() and loaded.statutes and loaded.drafts.kinds
-    assert "src 000" in loaded.sources.practice and loaded.holidays.years == {}
+    assert "src 000" in loaded.sources.practice and loaded.rulebook.holidays.years == {}
 
 
 def test_a_lexicon_event_naming_an_unknown_rule_book_event_is_named(monkeypatch) -> None:
-    lexicon = load_lexicon()
+    lexicon = test_catalog().lexicon
     signed = dataclasses.replace(lexicon.events["signed"], rulebook=("goods_arrived",))
     broken = dataclasses.replace(lexicon, events={**lexicon.events, "signed": signed})
-    monkeypatch.setattr(catalog, "load_lexicon", lambda: broken)
+    monkeypatch.setattr(catalog, "load_lexicon", lambda _path: broken)
     with pytest.raises(LexiconError, match="events.signed.rulebook.*goods_arrived"):
         load_catalog()
 
@@ -33,7 +35,7 @@ def test_the_action_server_does_not_start_with_a_broken_data_file(monkeypatch) -
         raise LexiconError("data/understanding/lexicon.yml", "events.signed", "broken")
 
     served: list[int] = []
-    monkeypatch.setattr(actions.server, "load_catalog", broken)
+    monkeypatch.setattr(actions.common, "catalog", broken)
     monkeypatch.setattr(actions.server, "guarded_app", lambda *_a, **_k: served.append(1))
     with pytest.raises(LexiconError, match="lexicon.yml: events.signed"):
         actions.server.main(["--port", "5999"])

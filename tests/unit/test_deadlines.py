@@ -16,9 +16,17 @@ import chinese_calendar
 import pytest
 
 from bot.deadlines import Due, add_working_days, due_date, is_working_day
+from bot.holidays import HolidayData
 from bot.rulebook import TimeLimit, Unit
+from tests.data import catalog
 
 D = dt.date
+
+
+@pytest.fixture(scope="module")
+def holidays() -> HolidayData:
+    """The shipped holiday data (data/calendar/holidays.yml), as the rule book holds it."""
+    return catalog().rulebook.holidays
 
 
 def test_calendar_facts_the_tables_rely_on() -> None:
@@ -67,20 +75,20 @@ WORKING_DAY_CASES = [
     ids=[c[4] for c in WORKING_DAY_CASES],
 )
 def test_add_working_days(
-    start: dt.date, n: int, expected: dt.date, covered: bool, why: str
+    start: dt.date, n: int, expected: dt.date, covered: bool, why: str, holidays: HolidayData
 ) -> None:
-    assert add_working_days(start, n) == (expected, covered)
+    assert add_working_days(start, n, holidays) == (expected, covered)
 
 
-def test_add_working_days_rejects_negative() -> None:
+def test_add_working_days_rejects_negative(holidays: HolidayData) -> None:
     with pytest.raises(ValueError):
-        add_working_days(D(2026, 3, 6), -1)
+        add_working_days(D(2026, 3, 6), -1, holidays)
 
 
-def test_one_working_day_matches_the_calendar_all_through_2026() -> None:
+def test_one_working_day_matches_the_calendar_all_through_2026(holidays: HolidayData) -> None:
     day = D(2026, 1, 1)
     while day.year == 2026 and day < D(2026, 12, 28):
-        result, covered = add_working_days(day, 1)
+        result, covered = add_working_days(day, 1, holidays)
         assert covered and chinese_calendar.is_workday(result)
         between = day + dt.timedelta(days=1)
         while between < result:
@@ -89,11 +97,11 @@ def test_one_working_day_matches_the_calendar_all_through_2026() -> None:
         day += dt.timedelta(days=1)
 
 
-def test_is_working_day_fallback() -> None:
-    assert is_working_day(D(2026, 10, 10)) == (True, True)
-    assert is_working_day(D(2026, 10, 5)) == (False, True)
-    assert is_working_day(D(2027, 1, 1)) == (True, False)
-    assert is_working_day(D(2027, 1, 2)) == (False, False)
+def test_is_working_day_fallback(holidays: HolidayData) -> None:
+    assert is_working_day(D(2026, 10, 10), holidays) == (True, True)
+    assert is_working_day(D(2026, 10, 5), holidays) == (False, True)
+    assert is_working_day(D(2027, 1, 1), holidays) == (True, False)
+    assert is_working_day(D(2027, 1, 2), holidays) == (False, False)
 
 
 def _limit(amount: int, unit: Unit, amount_max: int | None = None) -> TimeLimit:
@@ -321,14 +329,15 @@ def test_due_date(
     date_max: dt.date | None,
     covered: bool,
     why: str,
+    holidays: HolidayData,
 ) -> None:
-    due = due_date(_limit(amount, unit, amount_max), start, start_time)
+    due = due_date(_limit(amount, unit, amount_max), start, holidays, start_time)
     assert isinstance(due, Due)
     assert (due.date, due.at, due.date_max, due.covered) == (date, at, date_max, covered)
     assert due.weekday == date.weekday()
     assert due.weekday_max == (None if date_max is None else date_max.weekday())
 
 
-def test_due_date_range_with_equal_bounds_is_a_single_date() -> None:
-    due = due_date(_limit(3, Unit.WORKING_DAYS, 3), D(2026, 3, 6))
+def test_due_date_range_with_equal_bounds_is_a_single_date(holidays: HolidayData) -> None:
+    due = due_date(_limit(3, Unit.WORKING_DAYS, 3), D(2026, 3, 6), holidays)
     assert due.date == D(2026, 3, 11) and due.date_max is None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.drafting import load_drafts
 from bot.drafting.request import CaseSide, read_request
+from tests.data import catalog
 
-CATALOG = load_drafts()
+CATALOG = catalog().drafts
 REFUND = CaseSide("refund_refused", "buyer", frozenset({"refund_requested"}), "platform_request")
 RULING = CaseSide("ruling_unfair", "buyer", frozenset({"ruling"}), "appeal")
 HARASSED = CaseSide("accused_of_harassment", "seller", frozenset(), "explain_and_appeal")

@@ -25,12 +25,13 @@ from bot.drafting import (
     render_draft,
 )
 from bot.drafting.compose import facts_from_state
-from bot.understanding.lexicon import load_lexicon
+from bot.rulebook import load_case_folders
 from bot.understanding.state import CaseState, Fact
+from tests.data import catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted((ROOT / "bot" / "drafting").glob("*.py"))
-CATALOG = load_drafts()
+CATALOG = catalog().drafts
 COMBOS = [(kind.id, case_type, role, tone)
           for key in CATALOG.cases for case_type, _, role in [key.partition(".")]
           for kind in CATALOG.kinds_for(case_type, role, {"ruling"})
@@ -75,7 +76,7 @@ def digits_of(*sources: str) -> set[str]:
 
 @pytest.mark.parametrize(("kind", "case_type", "role", "tone"), COMBOS)
 def test_every_stated_fact_appears_and_nothing_is_a_placeholder(kind, case_type, role, tone):
-    draft = render_draft(kind, case_type, role, tone, FULL, CONTEXT)
+    draft = render_draft(CATALOG, kind, case_type, role, tone, FULL, CONTEXT)
     assert draft.missing == [] and not PLACEHOLDER.search(draft.text), draft.text
     for value in (ITEM, STORY, *EVIDENCE):
         assert value in draft.text, (value, draft.text)
@@ -87,7 +88,7 @@ def test_every_stated_fact_appears_and_nothing_is_a_placeholder(kind, case_type,
 
 @pytest.mark.parametrize(("kind", "case_type", "role", "tone"), COMBOS)
 def test_every_digit_comes_from_the_facts_or_the_rule_book(kind, case_type, role, tone):
-    draft = render_draft(kind, case_type, role, tone, FULL, CONTEXT)
+    draft = render_draft(CATALOG, kind, case_type, role, tone, FULL, CONTEXT)
     allowed = digits_of(ORDER, AMOUNT, TRACKING, "2026年11月3日 2026年11月16日",
                         "2026年11月25日", CONTEXT.deadline_text or "", "12315")
     allowed |= {"1", "2", "3", "4"}  # numbered evidence lines
@@ -96,7 +97,7 @@ def test_every_digit_comes_from_the_facts_or_the_rule_book(kind, case_type, role
 
 @pytest.mark.parametrize(("kind", "case_type", "role", "tone"), COMBOS)
 def test_without_facts_only_what_the_kind_needs_is_a_placeholder(kind, case_type, role, tone):
-    draft = render_draft(kind, case_type, role, tone, DraftFacts(), DraftContext())
+    draft = render_draft(CATALOG, kind, case_type, role, tone, DraftFacts(), DraftContext())
     needs = set(CATALOG.kind(kind).needs)
     assert set(draft.missing) <= needs, draft.missing
     shown = set(PLACEHOLDER.findall(draft.text))
@@ -107,7 +108,7 @@ def test_without_facts_only_what_the_kind_needs_is_a_placeholder(kind, case_type
 
 @pytest.mark.parametrize(("kind", "case_type", "role", "tone"), COMBOS)
 def test_a_reply_by_date_only_in_firm_letters_to_the_seller(kind, case_type, role, tone):
-    text = render_draft(kind, case_type, role, tone, FULL, CONTEXT).text
+    text = render_draft(CATALOG, kind, case_type, role, tone, FULL, CONTEXT).text
     expected = tone == "firm" and CATALOG.kind(kind).reply_by
     assert ("2026年11月25日" in text) == expected, text
     if expected:
@@ -117,14 +118,16 @@ def test_a_reply_by_date_only_in_firm_letters_to_the_seller(kind, case_type, rol
 @pytest.mark.parametrize("kind", ["regulator_complaint", "consumer_association"])
 @pytest.mark.parametrize("tone", ["polite", "firm"])
 def test_letters_to_the_authorities_threaten_nothing_and_name_the_place(kind, tone):
-    text = render_draft(kind, "refund_refused", "buyer", tone, FULL, CONTEXT).text
+    text = render_draft(CATALOG, kind, "refund_refused", "buyer", tone, FULL, CONTEXT).text
     assert not [word for word in THREATS if word in text], text
     assert PLACE in text.splitlines()[1] and SHOP in text
 
 
 def test_polite_and_firm_differ_and_firm_names_the_rule_and_next_step() -> None:
-    polite = render_draft("seller_message", "refund_refused", "buyer", "polite", FULL, CONTEXT)
-    firm = render_draft("seller_message", "refund_refused", "buyer", "firm", FULL, CONTEXT)
+    polite = render_draft(CATALOG, "seller_message", "refund_refused", "buyer", "polite", FULL,
+                          CONTEXT)
+    firm = render_draft(CATALOG, "seller_message", "refund_refused", "buyer", "firm", FULL,
+                        CONTEXT)
     obligation = CATALOG.case("refund_refused", "buyer").obligation
     assert obligation in firm.text and obligation not in polite.text
     assert "申请客服介入" in firm.text and "谢谢" in polite.text
@@ -133,7 +136,7 @@ def test_polite_and_firm_differ_and_firm_names_the_rule_and_next_step() -> None:
 def test_dates_carry_the_label_of_their_own_event() -> None:
     facts = DraftFacts(timeline=[TimelineEntry(day=date(2026, 11, 16), event="ruling"),
                                  TimelineEntry(day=date(2026, 11, 18), event="extortion_demand")])
-    text = render_draft("platform_statement", "malicious_review", "seller", "polite",
+    text = render_draft(CATALOG, "platform_statement", "malicious_review", "seller", "polite",
                         facts).text
     phrases = CATALOG.config.event_phrases["seller"]
     assert f"2026年11月16日，{phrases['ruling']}" in text
@@ -143,51 +146,54 @@ def test_dates_carry_the_label_of_their_own_event() -> None:
 
 def test_the_timeline_is_in_date_order() -> None:
     facts = DraftFacts(timeline=list(reversed(TIMELINE)))
-    text = render_draft("platform_statement", "ruling_unfair", "buyer", "polite", facts).text
+    text = render_draft(CATALOG, "platform_statement", "ruling_unfair", "buyer", "polite",
+                        facts).text
     assert text.index("11月3日") < text.index("11月16日")
 
 
 def test_the_shop_writes_as_the_shop() -> None:
-    text = render_draft("refund_refusal", "wrong_item_returned", "seller", "polite", FULL).text
+    text = render_draft(CATALOG, "refund_refusal", "wrong_item_returned", "seller", "polite",
+                        FULL).text
     assert "本店" in text and "我是贵店的买家" not in text
 
 
 def test_an_appeal_names_the_new_evidence_or_asks_for_it() -> None:
-    text = render_draft("ruling_appeal", "ruling_unfair", "buyer", "polite", FULL).text
+    text = render_draft(CATALOG, "ruling_appeal", "ruling_unfair", "buyer", "polite", FULL).text
     assert "1. 开箱视频" in text
-    bare = render_draft("ruling_appeal", "ruling_unfair", "buyer", "polite", DraftFacts())
+    bare = render_draft(CATALOG, "ruling_appeal", "ruling_unfair", "buyer", "polite", DraftFacts())
     assert bare.missing == ["evidence"]
 
 
 def test_the_police_report_takes_its_subject_from_the_safety_flag() -> None:
     facts = FULL.copy(update={"safety": ["extortion_report"]})
-    text = render_draft("police_report", "malicious_review", "seller", "polite", facts).text
+    text = render_draft(CATALOG, "police_report", "malicious_review", "seller", "polite",
+                        facts).text
     assert CATALOG.config.police_reasons["extortion_report"] in text
 
 
 def test_template_syntax_in_facts_is_literal() -> None:
     facts = DraftFacts(item="{{ 7*7 }}", story=["{% for x in y %}"])
-    text = render_draft("seller_message", "quality_problem", "buyer", "polite", facts).text
+    text = render_draft(CATALOG, "seller_message", "quality_problem", "buyer", "polite", facts).text
     assert "{{ 7*7 }}" in text and "49" not in text and "{% for x in y %}" in text
 
 
 def test_control_characters_are_stripped() -> None:
     facts = DraftFacts(item="耳机\u0000\u200b", story=["坏了\u202e"])
-    text = render_draft("seller_message", "quality_problem", "buyer", "polite", facts).text
+    text = render_draft(CATALOG, "seller_message", "quality_problem", "buyer", "polite", facts).text
     assert "\u0000" not in text and "\u200b" not in text and "\u202e" not in text
 
 
 def test_a_kind_not_written_for_the_case_is_refused() -> None:
     with pytest.raises(DraftError, match="offered"):
-        render_draft("refund_refusal", "refund_refused", "buyer", "polite", FULL)
+        render_draft(CATALOG, "refund_refusal", "refund_refused", "buyer", "polite", FULL)
     with pytest.raises(DraftError, match="tones"):
-        render_draft("seller_ultimatum", "refund_refused", "buyer", "polite", FULL)
+        render_draft(CATALOG, "seller_ultimatum", "refund_refused", "buyer", "polite", FULL)
     with pytest.raises(DraftError, match="unknown draft kind"):
-        render_draft("poem", "refund_refused", "buyer", "polite", FULL)
+        render_draft(CATALOG, "poem", "refund_refused", "buyer", "polite", FULL)
 
 
 def test_facts_from_the_case_state_reach_the_draft() -> None:
-    lexicon = load_lexicon()
+    lexicon = catalog().lexicon
     state = CaseState(case_type="refund_refused", role="buyer")
     state.facts["order_number"] = Fact("order_number", ORDER, 2, "")
     state.facts["shop_name"] = Fact("shop_name", SHOP, 3, "")
@@ -195,14 +201,14 @@ def test_facts_from_the_case_state_reach_the_draft() -> None:
                                Fact("problems", "卖家说是我自己弄坏的", 2, "")]
     state.lists["other_side"] = [Fact("other_side", "卖家说是我自己弄坏的", 2, "")]
     state.events["refund_requested"] = Fact("refund_requested", date(2026, 11, 16), 2, "")
-    text = render_draft("platform_statement", "refund_refused", "buyer", "polite",
+    text = render_draft(CATALOG, "platform_statement", "refund_refused", "buyer", "polite",
                         facts_from_state(state, lexicon)).text
     assert ORDER in text and SHOP in text and "2026年11月16日，我申请退款" in text
     assert text.count("是我自己弄坏的") == 1 and "卖家说：“是我自己弄坏的”" in text
 
 
 def test_every_lexicon_event_has_a_timeline_phrase_for_both_roles() -> None:
-    assert check_lexicon_events(CATALOG, set(load_lexicon().events)) == []
+    assert check_lexicon_events(CATALOG, set(catalog().lexicon.events)) == []
 
 
 def test_a_bad_kinds_file_names_the_file_and_the_entry(tmp_path) -> None:
@@ -212,7 +218,7 @@ def test_a_bad_kinds_file_names_the_file_and_the_entry(tmp_path) -> None:
     data["kinds"]["seller_message"]["needs"] = ["horoscope"]
     (copy / "kinds.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(DraftConfigError, match=r"kinds\.yml kinds\.seller_message: unknown need"):
-        load_drafts(copy)
+        load_drafts(copy, catalog().cases)
 
 
 def test_a_case_default_kind_must_be_written_for_the_case(tmp_path) -> None:
@@ -225,13 +231,11 @@ def test_a_case_default_kind_must_be_written_for_the_case(tmp_path) -> None:
     case_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(DraftConfigError,
                        match=r"refund_refused/drafts\.yml cases\.refund_refused\.buyer"):
-        load_drafts(copy)
+        load_drafts(copy, load_case_folders(tmp_path / "cases"))
 
 
 def test_every_case_type_and_role_of_the_rule_book_has_drafts() -> None:
-    from bot.rulebook import load_rulebook
-
-    book = load_rulebook()
+    book = catalog().rulebook
     entries = {f"{entry.case_type}.{entry.role}" for entry in book.entries()}
     assert entries == set(CATALOG.cases)
 
@@ -261,7 +265,7 @@ def test_drafting_does_not_import_rasa(source: Path) -> None:
 
 
 def test_what_the_other_side_said_is_told_once_under_its_first_cue() -> None:
-    lexicon = load_lexicon()
+    lexicon = catalog().lexicon
     state = CaseState(case_type="refund_refused", role="buyer")
     state.lists["other_side"] = [Fact("other_side", "卖家说了他说是库存批次问题", 2, ""),
                                  Fact("other_side", "他说是库存批次问题", 2, "")]

@@ -6,8 +6,6 @@ import datetime as dt
 
 import pytest
 
-from bot import wording
-from bot.citing import source_tag
 from bot.guidance import (
     CaseFacts,
     DeadlineItem,
@@ -17,14 +15,16 @@ from bot.guidance import (
     safety_flags_in,
     safety_notes,
 )
-from bot.locale import load_locale
-from bot.rulebook import CASE_TYPES, ORDER_STATUSES, ROLES, load_rulebook
+from bot.rulebook import ORDER_STATUSES, ROLES
+from tests.data import catalog
 
 D = dt.date
 TODAY = D(2026, 11, 22)
 
 
-BOOK = load_rulebook()
+BOOK = catalog().rulebook
+WORDS = catalog().wording
+CASE_TYPES = BOOK.case_types()
 
 
 def guide(
@@ -35,7 +35,7 @@ def guide(
     today: dt.date = TODAY,
 ) -> Guidance:
     facts = CaseFacts(case_type=case, role=role, order_status=status, key_date=key, today=today)
-    return build_guidance(load_rulebook(), facts)
+    return build_guidance(BOOK, facts)
 
 
 def item(g: Guidance, limit_id: str) -> DeadlineItem:
@@ -88,8 +88,8 @@ def test_guidance_for_every_case_type(
     assert all(d.due is None and not d.passed and d.covered for d in g.deadlines)
     for d in g.deadlines:
         assert d.source and d.citations and d.counts_from_label
-        line = wording.format_deadline(d)
-        assert source_tag(d.citations) in line and d.counts_from_label in line
+        line = WORDS.format_deadline(d)
+        assert WORDS.source_tag(d.citations) in line and d.counts_from_label in line
         assert "src" not in line  # users read the source's name, never its tag
 
 
@@ -102,7 +102,7 @@ def test_every_case_builds_for_every_status_with_a_key_date(case: str, status: s
         for d in g.deadlines:
             if d.counts_from == g.key_event:
                 assert d.due is not None
-            wording.format_deadline(d, TODAY)
+            WORDS.format_deadline(d, TODAY)
 
 
 def test_role_defaults_to_buyer_when_both_apply() -> None:
@@ -132,9 +132,9 @@ def test_refund_example_dates() -> None:
     assert g.next_rung is not None and g.next_rung.id == "platform_intervention"
     assert g.now_possible == ()
 
-    line = wording.format_deadline(intervention, D(2026, 11, 19))
-    assert wording.format_date_weekday(D(2026, 11, 21)) in line
-    assert wording.weekday_name(5) in line and "据2022年的公开文章" in line
+    line = WORDS.format_deadline(intervention, D(2026, 11, 19))
+    assert WORDS.format_date_weekday(D(2026, 11, 21)) in line
+    assert WORDS.weekday_name(5) in line and "据2022年的公开文章" in line
 
 
 @pytest.mark.parametrize(
@@ -193,9 +193,9 @@ def test_guidance_across_national_day() -> None:
     assert item(g, "harassment_handling").due == D(2026, 10, 10)  # 3 working days: Oct 8, 9, Sat 10
     assert item(g, "harassment_finish").due == D(2026, 10, 13)  # 5 working days
     assert g.covered and g.uncovered_years == ()
-    line = wording.format_deadline(item(g, "harassment_handling"), D(2026, 9, 30))
-    assert wording.format_date_weekday(D(2026, 10, 10)) in line
-    assert wording.fallback_note([2026]) not in line
+    line = WORDS.format_deadline(item(g, "harassment_handling"), D(2026, 9, 30))
+    assert WORDS.format_date_weekday(D(2026, 10, 10)) in line
+    assert WORDS.fallback_note([2026]) not in line
 
 
 def test_guidance_in_2027_falls_back_to_weekends() -> None:
@@ -204,8 +204,8 @@ def test_guidance_in_2027_falls_back_to_weekends() -> None:
     assert handling.due == D(2027, 3, 10) and not handling.covered
     assert item(g, "harassment_evidence").covered  # calendar days need no holiday data
     assert not g.covered and g.uncovered_years == (2027,)
-    line = wording.format_deadline(handling, D(2027, 3, 5))
-    assert wording.fallback_note([2027]) in line and "2027" in line
+    line = WORDS.format_deadline(handling, D(2027, 3, 5))
+    assert WORDS.fallback_note([2027]) in line and "2027" in line
 
 
 def test_guidance_across_the_year_boundary() -> None:
@@ -214,8 +214,8 @@ def test_guidance_across_the_year_boundary() -> None:
     g = guide("accused_of_harassment", key=D(2026, 12, 30), today=D(2026, 12, 30))
     assert item(g, "harassment_handling").due == D(2027, 1, 4)
     assert g.uncovered_years == (2027,)
-    line = wording.format_deadline(item(g, "harassment_handling"), D(2026, 12, 30))
-    assert wording.format_date(D(2027, 1, 4), with_year=True) in line  # other year: year shown
+    line = WORDS.format_deadline(item(g, "harassment_handling"), D(2026, 12, 30))
+    assert WORDS.format_date(D(2027, 1, 4), with_year=True) in line  # other year: year shown
 
 
 # ---- ladder -------------------------------------------------------------------------
@@ -223,7 +223,7 @@ def test_guidance_across_the_year_boundary() -> None:
 
 @pytest.mark.parametrize("case", CASE_TYPES)
 def test_still_not_working_moves_up_to_the_end(case: str) -> None:
-    book = load_rulebook()
+    book = BOOK
     for role in book.roles_for(case):
         entry = book.entry(case, role)
         index = 0
@@ -242,7 +242,7 @@ def test_still_not_working_moves_up_to_the_end(case: str) -> None:
 
 
 def test_refund_ladder_order() -> None:
-    entry = load_rulebook().entry("refund_refused")
+    entry = BOOK.entry("refund_refused")
     assert entry.rung_ids == [
         "seller_contact",
         "platform_request",
@@ -254,7 +254,7 @@ def test_refund_ladder_order() -> None:
 
 
 def test_rung_evidence_is_generic_plus_case_specific() -> None:
-    book = load_rulebook()
+    book = BOOK
     g = guide("not_shipped", status="refunding", key=D(2026, 11, 18), today=D(2026, 11, 19))
     generic = book.rung("platform_request").evidence
     assert g.current_rung.id == "platform_request"
@@ -303,51 +303,51 @@ def test_safety_entries_carry_their_notes() -> None:
 
 
 def test_text_helpers() -> None:
-    locale = load_locale()
-    assert wording.format_date(D(2026, 11, 21)) == locale["date"].format(month=11, day=21)
-    assert wording.format_date(D(2026, 11, 21), with_year=True).startswith("2026")
-    assert wording.weekday_name(0) == locale["weekdays"][0] and len(locale["weekdays"]) == 7
+    locale = catalog().locale
+    assert WORDS.format_date(D(2026, 11, 21)) == locale["date"].format(month=11, day=21)
+    assert WORDS.format_date(D(2026, 11, 21), with_year=True).startswith("2026")
+    assert WORDS.weekday_name(0) == locale["weekdays"][0] and len(locale["weekdays"]) == 7
     for role in ROLES:
-        assert wording.label("role", role)
+        assert WORDS.label("role", role)
     for status in ORDER_STATUSES:
-        assert wording.label("order_status", status)
+        assert WORDS.label("order_status", status)
     for unit in ("hours", "calendar_days", "working_days"):
-        assert wording.label("unit", unit)
+        assert WORDS.label("unit", unit)
     with pytest.raises(KeyError):
-        wording.label("order_status", "teleported")
-    assert wording.caveat()
-    assert wording.format_menu_path(["a", "b"]) == "a" + locale["path_separator"] + "b"
+        WORDS.label("order_status", "teleported")
+    assert WORDS.caveat()
+    assert WORDS.format_menu_path(["a", "b"]) == "a" + locale["path_separator"] + "b"
 
 
 def test_deadline_lines_by_kind_and_range() -> None:
     g = guide("counterfeit", key=D(2026, 11, 1), today=TODAY)
     report = item(g, "counterfeit_report")
-    undated = wording.format_deadline(report)
-    assert wording.format_amount(report) in undated and "3" in undated and "5" in undated
+    undated = WORDS.format_deadline(report)
+    assert WORDS.format_amount(report) in undated and "3" in undated and "5" in undated
     assert report.counts_from_label in undated
 
     g = guide("staff_complaint", "buyer", key=D(2026, 11, 18), today=D(2026, 11, 18))
     ranged = item(g, "xiaomi_complaint")
     assert (ranged.due, ranged.due_max) == (D(2026, 11, 19), D(2026, 11, 21))
-    line = wording.format_deadline(ranged, D(2026, 11, 18))
+    line = WORDS.format_deadline(ranged, D(2026, 11, 18))
     assert (
-        wording.format_date_weekday(D(2026, 11, 19)) in line
-        and wording.format_date_weekday(D(2026, 11, 21)) in line
+        WORDS.format_date_weekday(D(2026, 11, 19)) in line
+        and WORDS.format_date_weekday(D(2026, 11, 21)) in line
     )
 
     # a passed deadline uses the "passed" wording, a future one the "dated" wording
     g = guide("malicious_review", key=D(2026, 11, 1), today=TODAY)
     passed = item(g, "review_complaint_window")
     assert passed.passed
-    locale = load_locale()["deadline"]
-    assert wording.format_deadline(passed, TODAY).startswith(
+    locale = catalog().locale["deadline"]
+    assert WORDS.format_deadline(passed, TODAY).startswith(
         locale["passed"]["deadline"].split("{when}")[0].format(outcome=passed.outcome, approx="")
     )
 
 
 def test_guidance_carries_the_whole_ladder() -> None:
     g = guide("refund_refused", status="refunding", key=D(2026, 11, 18), today=D(2026, 11, 22))
-    assert [r.id for r in g.ladder] == load_rulebook().entry("refund_refused").rung_ids
+    assert [r.id for r in g.ladder] == BOOK.entry("refund_refused").rung_ids
     assert [r.index for r in g.ladder] == list(range(len(g.ladder)))
     assert g.rung(g.current_rung_index) == g.current_rung
     assert g.next_rung == g.ladder[g.current_rung_index + 1]
@@ -358,8 +358,12 @@ def test_guidance_carries_the_whole_ladder() -> None:
     assert last.ladder[-1].is_last and last.rung(len(last.ladder) - 1).id == "court"
 
 
-def test_the_rule_book_loads_once_per_process() -> None:
-    assert load_rulebook() is load_rulebook()
+def test_the_action_process_builds_its_catalog_once() -> None:
+    from actions import common
+
+    first = common.catalog()
+    assert common.rulebook() is first.rulebook and common.words() is first.wording
+    assert common.catalog() is first
 
 
 def test_console_view_shows_entry_sources_and_both_drafts():
@@ -369,21 +373,23 @@ def test_console_view_shows_entry_sources_and_both_drafts():
 
     slots = {"case_type": "refund_refused", "role": "buyer", "order_status": "refunding",
              "key_date": "2026-11-18", "order_number": "3012345678901234"}
-    view = console_view(slots, dt.date(2026, 11, 22))
+    data = catalog()
+    sides = {"book": data.rulebook, "drafts": data.drafts, "lexicon": data.lexicon,
+             "words": data.wording}
+    view = console_view(slots, dt.date(2026, 11, 22), **sides)
     assert view["entry"] == "refund_refused.buyer"
     assert "src 000" in view["sources"]
     assert any("11月21日" in line for line in view["deadlines"])
     polite, firm = view["drafts"]["polite"], view["drafts"]["firm"]
     assert polite != firm and "3012345678901234" in polite and "3012345678901234" in firm
-    assert console_view({}, dt.date(2026, 11, 22)) is None
+    assert console_view({}, dt.date(2026, 11, 22), **sides) is None
 
 
 def test_the_evidence_checklist_marks_what_the_user_has() -> None:
     from bot import presenter
-    from bot.understanding.lexicon import load_lexicon
 
     g = guide("seller_harassment")
-    values = presenter.evidence(g, 0, ["聊天记录"], load_lexicon().evidence)
+    values = presenter.evidence(WORDS, g, 0, ["聊天记录"], catalog().lexicon.evidence)
     lines = values["items"].splitlines()
     assert any(line.startswith("✓") and "旺旺聊天截图" in line for line in lines)
     assert any(line.startswith("•") and "通话记录" in line for line in lines)

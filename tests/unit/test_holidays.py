@@ -57,19 +57,17 @@ def test_a_year_the_library_covers_is_refused() -> None:
         parse_holidays(data, PATH)
 
 
-def test_a_published_year_is_counted_once_it_is_in_the_file(monkeypatch) -> None:
+def test_a_published_year_is_counted_once_it_is_in_the_file() -> None:
     data = parse_holidays(_year(
         holidays=[{"name": "元旦", "start": "2027-01-01", "end": "2027-01-03"}],
         workdays=["2027-01-09"]), PATH, covered=lambda year: False)
     assert not data.is_working_day(dt.date(2027, 1, 1))  # a Friday holiday
     assert data.is_working_day(dt.date(2027, 1, 9))  # a Saturday made a working day
-    monkeypatch.setattr(deadlines, "load_holidays", lambda: data)
-    day, covered = deadlines.add_working_days(dt.date(2026, 12, 31), 3)
+    day, covered = deadlines.add_working_days(dt.date(2026, 12, 31), 3, data)
     # 01-01 (holiday), 01-02/03 (weekend + holiday); 01-04, 01-05, 01-06 count
     assert (day, covered) == (dt.date(2027, 1, 6), True)
 
 
-def test_without_the_year_only_weekends_are_skipped_and_it_says_so(monkeypatch) -> None:
-    monkeypatch.setattr(deadlines, "load_holidays", lambda: HolidayData({}))
-    day, covered = deadlines.add_working_days(dt.date(2026, 12, 31), 3)
+def test_without_the_year_only_weekends_are_skipped_and_it_says_so() -> None:
+    day, covered = deadlines.add_working_days(dt.date(2026, 12, 31), 3, HolidayData({}))
     assert (day, covered) == (dt.date(2027, 1, 5), False)

@@ -9,15 +9,13 @@ from pathlib import Path
 import pytest
 
 from bot.rulebook import (
-    ASKED_ROLE_CASES,
-    CASE_TYPES,
     ORDER_STATUSES,
-    ROLES_BY_CASE,
     RuleBook,
     RuleBookError,
     Unit,
     load_rulebook,
 )
+from tests.data import catalog
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = FIXTURES / "rulebook_base"
@@ -71,14 +69,21 @@ def _book_dir(tmp_path: Path, *extra: Path, replace: dict | None = None) -> Path
     return target
 
 
+def _load(directory: Path, require_complete: bool) -> RuleBook:
+    """The rule book in ``directory``, for the repository's case types, sources and holidays."""
+    data = catalog()
+    return load_rulebook(directory, cases=data.cases, sources=data.sources,
+                         holidays=data.rulebook.holidays, require_complete=require_complete)
+
+
 def _load_error(directory: Path) -> RuleBookError:
     with pytest.raises(RuleBookError) as caught:
-        load_rulebook(directory, require_complete=False)
+        _load(directory, require_complete=False)
     return caught.value
 
 
 def test_base_fixture_loads(tmp_path: Path) -> None:
-    book = load_rulebook(_book_dir(tmp_path), require_complete=False)
+    book = _load(_book_dir(tmp_path), require_complete=False)
     assert isinstance(book, RuleBook)
     assert [e.id for e in book.entries()] == ["refund_refused.buyer"]
     assert book.entry("refund_refused").time_limit("intervention_available").source == "src 000"
@@ -201,7 +206,7 @@ def test_missing_fixed_file(tmp_path: Path) -> None:
 
 def test_incomplete_rule_book_lists_missing_cases(tmp_path: Path) -> None:
     with pytest.raises(RuleBookError) as caught:
-        load_rulebook(_book_dir(tmp_path), require_complete=True)
+        _load(_book_dir(tmp_path), require_complete=True)
     message = str(caught.value)
     assert (
         "no entry for" in message
@@ -215,13 +220,18 @@ def test_incomplete_rule_book_lists_missing_cases(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def book() -> RuleBook:
-    return load_rulebook()
+    return catalog().rulebook
 
 
-def test_case_types_match_the_intent_catalog() -> None:
-    assert list(CASE_TYPES) == INTENT_CATALOG_CASES
-    assert set(ASKED_ROLE_CASES) == BOTH_ROLES
-    for case in CASE_TYPES:
+def _roles_by_case() -> dict[str, tuple[str, ...]]:
+    return {c.id: c.roles for c in catalog().cases.values()}
+
+
+def test_case_types_match_the_intent_catalog(book: RuleBook) -> None:
+    roles_by_case = _roles_by_case()
+    assert list(book.case_types()) == INTENT_CATALOG_CASES
+    assert set(book.asked_role_cases()) == BOTH_ROLES
+    for case in book.case_types():
         expected = (
             ("buyer", "seller")
             if case in BOTH_ROLES
@@ -229,13 +239,14 @@ def test_case_types_match_the_intent_catalog() -> None:
             if case in SELLER_ONLY
             else ("buyer",)
         )
-        assert ROLES_BY_CASE[case] == expected
+        assert roles_by_case[case] == expected
 
 
 def test_real_rule_book_has_an_entry_for_every_case_and_role(book: RuleBook) -> None:
+    roles_by_case = _roles_by_case()
     for case in INTENT_CATALOG_CASES:
-        assert book.roles_for(case) == list(ROLES_BY_CASE[case]), case
-        for role in ROLES_BY_CASE[case]:
+        assert book.roles_for(case) == list(roles_by_case[case]), case
+        for role in roles_by_case[case]:
             assert book.entry(case, role).role == role
     assert len(book.entries()) == 18 + len(BOTH_ROLES)
 

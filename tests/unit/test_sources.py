@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.citing import cite_text, console_line, source_tag
 from bot.rulebook import RuleBook, RuleBookError, load_rulebook
 from bot.rules_report import STALE_AFTER_DAYS, format_report, report_rows
-from bot.sources import SourceError, SourceKind, load_sources, parse_sources
+from bot.sources import SourceError, SourceKind, parse_sources
+from tests.data import catalog
 
 REPO = Path(__file__).resolve().parents[2]
 LAW = REPO / "data" / "law"
@@ -23,7 +23,12 @@ REFERENCE = REPO.parent / "shared" / "reference" / "law"
 
 @pytest.fixture(scope="module")
 def book() -> RuleBook:
-    return load_rulebook()
+    return catalog().rulebook
+
+
+def _load_rulebook(directory: Path) -> RuleBook:
+    return load_rulebook(directory, cases=catalog().cases, sources=catalog().sources,
+                         holidays=catalog().rulebook.holidays)
 
 
 def _raw() -> tuple[dict, dict]:
@@ -43,40 +48,44 @@ def test_every_rule_book_entry_has_a_kind_a_resolved_source_and_an_as_of(book) -
 
 
 def test_law_citations_name_the_document_and_article(book) -> None:
+    words = catalog().wording
     cites = book.citations()
     law = cites["消保法 第五十五条"]
     assert law.kind is SourceKind.LAW and law.article is not None
     assert law.article.text.startswith("第五十五条") and "五百元" in law.article.text
-    assert source_tag([law]) == "〔依据：《消费者权益保护法》第五十五条〕"
+    assert words.source_tag([law]) == "〔依据：《消费者权益保护法》第五十五条〕"
     rule = cites["淘宝争议处理规则 第六十六条"]
     assert rule.kind is SourceKind.PLATFORM_RULE and rule.needs_check
-    assert cite_text([rule]) == "依据：《淘宝平台争议处理规则》（2025年8月修订）第六十六条"
+    assert words.cite_text([rule]) == "依据：《淘宝平台争议处理规则》（2025年8月修订）第六十六条"
     practice = cites["src 000"]
     assert practice.kind is SourceKind.PRACTICE and practice.year == 2022
-    assert source_tag([practice, cites["src 002"]]) == "〔据2022年的公开文章〕"
-    both = source_tag([cites["七日无理由退货办法 第十条"], cites["消保法 第二十五条"], practice])
+    assert words.source_tag([practice, cites["src 002"]]) == "〔据2022年的公开文章〕"
+    both = words.source_tag([cites["七日无理由退货办法 第十条"], cites["消保法 第二十五条"],
+                             practice])
     assert both == ("〔依据：《网络购买商品七日无理由退货暂行办法》第十条、《消费者权益保护法》"
                     "第二十五条；据2022年的公开文章〕")
 
 
 def test_single_copy_articles_are_marked_for_a_check(book) -> None:
+    words = catalog().wording
     cites = book.citations()
     assert cites["七日无理由退货办法 第十条"].needs_check  # one copy only (its README)
     assert cites["实施条例 第四十六条"].needs_check
     assert not cites["消保法 第二十五条"].needs_check  # two copies agree
-    assert "需与官方文本核对" in console_line(cites["七日无理由退货办法 第十条"])
-    assert "04_qiri_wuliyou_tuihuo_banfa.md" in console_line(cites["七日无理由退货办法 第十条"])
+    seven_days = words.console_line(cites["七日无理由退货办法 第十条"])
+    assert "需与官方文本核对" in seven_days
+    assert "04_qiri_wuliyou_tuihuo_banfa.md" in seven_days
 
 
 def test_the_repealed_interim_rules_are_not_citable() -> None:
-    sources = load_sources()
+    sources = catalog().sources
     with pytest.raises(SourceError, match="unknown source"):
         sources.resolve("投诉举报暂行办法 第十四条")
     assert sources.documents["投诉举报处理办法"].effective == dt.date(2026, 4, 15)
 
 
 def test_an_unknown_article_or_document_is_named() -> None:
-    sources = load_sources()
+    sources = catalog().sources
     with pytest.raises(SourceError, match="no article '第九十九条'"):
         sources.resolve("消保法 第九十九条")
     with pytest.raises(SourceError, match="unknown source"):
@@ -108,7 +117,7 @@ def test_a_rule_book_reference_that_does_not_resolve_names_file_entry_and_field(
     path.write_text(path.read_text(encoding="utf-8").replace(
         "source: 实施条例 第四十六条", "source: 实施条例 第四十七条", 1), encoding="utf-8")
     with pytest.raises(RuleBookError) as error:
-        load_rulebook(directory)
+        _load_rulebook(directory)
     text = str(error.value)
     assert "timelines.yml" in text and "regulator_handling" in text and "第四十七条" in text
 
@@ -123,7 +132,7 @@ def test_a_shared_time_limit_without_as_of_is_refused(tmp_path) -> None:
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("    as_of: 2026-11-22\n", "", 1), encoding="utf-8")
     with pytest.raises(RuleBookError, match="as_of is missing"):
-        load_rulebook(directory)
+        _load_rulebook(directory)
 
 
 @pytest.mark.skipif(not REFERENCE.is_dir(), reason="../shared/reference/law is not checked out")
@@ -134,7 +143,7 @@ def test_article_texts_are_the_reference_copies() -> None:
 
 
 def test_every_cited_article_text_starts_with_its_number() -> None:
-    for document in load_sources().documents.values():
+    for document in catalog().sources.documents.values():
         for number, article in document.articles.items():
             assert article.text.startswith(number + " "), (document.id, number)
 

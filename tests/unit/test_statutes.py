@@ -8,22 +8,19 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.rulebook import load_rulebook
-from bot.sources import load_sources
 from bot.statutes import (
     DEFAULT_ANSWERS,
     check_limits,
-    load_statutes,
     parse_statutes,
     statute_answer,
     statute_topic,
 )
 from bot.understanding.lexicon import LexiconError
-from bot.understanding.questions import load_questions
+from tests.data import catalog
 
 
 def topic_of(message: str) -> str | None:
-    found = statute_topic(message, load_statutes(), load_questions().question_words)
+    found = statute_topic(message, catalog().statutes)
     return None if found is None else found.id
 
 
@@ -51,8 +48,8 @@ def test_case_messages_and_rule_questions_are_not_statute_questions(message: str
 
 
 def test_every_answer_line_cites_and_every_limit_exists() -> None:
-    topics = load_statutes()
-    check_limits(topics, load_rulebook().shared_limits())
+    topics = catalog().statutes.topics
+    check_limits(topics, catalog().rulebook.shared_limits())
     for topic in topics:
         assert topic.title and topic.hedge
         assert all(line.citations for line in topic.lines), topic.id
@@ -66,8 +63,8 @@ def test_every_answer_line_cites_and_every_limit_exists() -> None:
 
 
 def test_the_answer_dates_the_limit_from_the_conversation() -> None:
-    book = load_rulebook()
-    topic = next(t for t in load_statutes() if t.id == "seven_day_start")
+    book = catalog().rulebook
+    topic = next(t for t in catalog().statutes.topics if t.id == "seven_day_start")
     answer = statute_answer(topic, book, {"goods_received": dt.date(2026, 11, 13)},
                             dt.date(2026, 11, 20))
     assert answer.dated is not None and answer.dated.due == dt.date(2026, 11, 20)
@@ -89,16 +86,16 @@ def test_a_broken_answers_file_names_the_topic(change, message) -> None:
     data = _answers()
     change(data)
     with pytest.raises(LexiconError, match=message) as error:
-        parse_statutes(data, Path("answers.yml"), load_sources())
+        parse_statutes(data, Path("answers.yml"), catalog().sources)
     assert "topics.crime" in str(error.value)
 
 
 def test_an_unknown_limit_is_named() -> None:
     data = _answers()
     data["topics"]["crime"]["limit"] = "no_such_limit"
-    topics = parse_statutes(data, Path("answers.yml"), load_sources())
+    topics = parse_statutes(data, Path("answers.yml"), catalog().sources)
     with pytest.raises(LexiconError, match="no_such_limit"):
-        check_limits(topics, load_rulebook().shared_limits())
+        check_limits(topics, catalog().rulebook.shared_limits())
 
 
 def _turn(message: str, earlier: tuple[str, ...] = (), intent: str | None = "ask_deadline",
@@ -112,7 +109,7 @@ def _turn(message: str, earlier: tuple[str, ...] = (), intent: str | None = "ask
 def _reply(turn):
     from bot.statutes import law_reply
 
-    return law_reply(turn, load_rulebook(), load_questions().question_words)
+    return law_reply(turn, catalog().rulebook, catalog().statutes)
 
 
 def test_a_follow_up_gets_only_the_lines_it_is_about() -> None:
@@ -154,12 +151,12 @@ def test_the_fraud_answer_applies_the_law_to_the_price_the_user_gave() -> None:
     from bot.statutes import LawTurn, law_reply
 
     first = "听说买到假货可以退一赔三，这个是哪条法律规定的？"
-    book, words = load_rulebook(), load_questions().question_words
+    book, answers = catalog().rulebook, catalog().statutes
     priced = law_reply(LawTurn(first, (), "counterfeit", {}, {}, dt.date(2026, 11, 20), 899.0),
-                       book, words)
+                       book, answers)
     assert priced is not None and priced.price == 899.0
     assert priced.topic.price_rule.amount_for(899) == 2697
     follow = law_reply(LawTurn("如果东西本身只卖30块，那最多也就赔90块？", (first,), "inform", {},
-                               {}, dt.date(2026, 11, 20), 30.0, True), book, words)
+                               {}, dt.date(2026, 11, 20), 30.0, True), book, answers)
     assert follow is not None and follow.price == 30.0
     assert follow.topic.price_rule.amount_for(30) == 500  # at least 500 yuan (第五十五条)

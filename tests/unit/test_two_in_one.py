@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.understanding.conversation import turns_from_events
 from bot.understanding.two_in_one import case_first, request_beside, request_first
+from tests.data import catalog
 
 CASES = {"refund_refused", "counterfeit", "malicious_review"}
 
@@ -33,6 +34,7 @@ def test_the_conversation_reads_the_turn_as_the_classifier_ranked_it() -> None:
     parse = {"intent": {"name": "refund_refused", "confidence": 0.18},
              "intent_ranking": [{"name": "refund_refused", "confidence": 0.18},
                                 {"name": "request_draft", "confidence": 0.55}]}
-    turn, = turns_from_events([{"event": "user", "text": "x", "parse_data": parse}])
+    turn, = turns_from_events([{"event": "user", "text": "x", "parse_data": parse}],
+                              catalog().rulebook.case_types())
     assert turn.intent == "request_draft"
     assert turn.ranking == (("request_draft", 0.55), ("refund_refused", 0.18))

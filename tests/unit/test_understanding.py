@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.dates import SHANGHAI
-from bot.rulebook import load_rulebook
 from bot.understanding.dialogue import next_question
 from bot.understanding.extract import read_message
-from bot.understanding.lexicon import LexiconError, load_lexicon, parse_lexicon
+from bot.understanding.lexicon import LexiconError, parse_lexicon
 from bot.understanding.state import Turn, derive_case_state
+from tests.data import catalog
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)  # a Friday
 
@@ -24,11 +24,11 @@ def turn(text: str, intent: str | None = "inform", confidence: float = 0.9, aske
 
 
 def state(*turns: Turn):
-    return derive_case_state(list(turns), load_rulebook(), load_lexicon())
+    return derive_case_state(list(turns), catalog().rulebook, catalog().lexicon, catalog().statutes)
 
 
 def test_an_order_number_before_a_full_width_comma_is_never_an_amount():
-    said = read_message("订单号 4817263950018273，89元", NOW, load_lexicon())
+    said = read_message("订单号 4817263950018273，89元", NOW, catalog().lexicon)
     assert said.order_number == "4817263950018273" and said.amount == "89"
 
 
@@ -111,7 +111,7 @@ def test_an_unmapped_answer_is_kept_as_a_note():
 
 
 def test_only_the_missing_date_is_asked_and_never_twice():
-    book, lexicon = load_rulebook(), load_lexicon()
+    book, lexicon = catalog().rulebook, catalog().lexicon
     turns = [turn("卖家一直不同意退款", "refund_refused")]
     question = next_question(state(*turns), turns, book, lexicon)
     assert question is not None and question.slot == "key_date" and question.lexicon_event == "refund_requested"
@@ -127,8 +127,8 @@ def test_a_threat_raises_the_police_flag_and_an_ordinary_case_does_not():
 
 
 def test_huge_and_empty_messages_are_read_safely():
-    assert read_message("", NOW, load_lexicon()).empty
-    said = read_message("退款1" + " " * 20000 + "天", NOW, load_lexicon())
+    assert read_message("", NOW, catalog().lexicon).empty
+    said = read_message("退款1" + " " * 20000 + "天", NOW, catalog().lexicon)
     assert said.amount is None
 
 
@@ -155,9 +155,9 @@ def test_a_bad_lexicon_names_the_file_and_the_entry(tmp_path: Path):
 
 
 def _kind(message: str) -> str | None:
-    from bot.understanding.questions import load_questions, question_kind
+    from bot.understanding.questions import question_kind
 
-    found = question_kind(message, load_questions())
+    found = question_kind(message, catalog().questions)
     return None if found is None else found.id
 
 
@@ -174,14 +174,14 @@ def test_rule_questions_are_recognized_and_statements_are_not():
 def _answer(kind_id: str, turns: list[Turn]):
     from bot.guidance import build_guidance
     from bot.understanding.dialogue import case_facts, entry_for
-    from bot.understanding.questions import answer_lines, load_questions
+    from bot.understanding.questions import answer_lines
 
-    book, lexicon = load_rulebook(), load_lexicon()
-    kind = next(k for k in load_questions().kinds if k.id == kind_id)
+    book, lexicon = catalog().rulebook, catalog().lexicon
+    kind = next(k for k in catalog().questions.kinds if k.id == kind_id)
     s = state(*turns)
     facts = case_facts(s, NOW.date(), book, lexicon)
     result = build_guidance(book, facts) if facts else None
-    return answer_lines(kind, book, entry_for(s, book), result, NOW.date(), s.safety)
+    return answer_lines(catalog().wording, kind, book, entry_for(s, book), result, NOW.date(), s.safety)
 
 
 def test_can_i_now_says_yes_or_from_which_date_with_the_source():
@@ -209,7 +209,7 @@ def test_is_this_a_crime_gets_the_message_of_what_was_told():
 def test_an_asked_date_binds_only_to_a_short_answer():
     short = state(turn("卖家拒绝退款", "refund_refused"), turn("11月16号", asked="key_date", asked_event="refund_requested"))
     assert short.event_date("refund_requested") == dt.date(2026, 11, 16)
-    said = read_message("设计源文件我都有，文件建立日期是9月15号", NOW, load_lexicon(), "key_date", "complaint_filed")
+    said = read_message("设计源文件我都有，文件建立日期是9月15号", NOW, catalog().lexicon, "key_date", "complaint_filed")
     assert all(found.event != "complaint_filed" for found in said.dates)
 
 
@@ -243,13 +243,13 @@ def test_a_bad_questions_file_names_the_file_and_the_entry(tmp_path: Path):
     ("我在淘宝上买了个手机，从11月3号开始就一直坏", None, None),
 ])
 def test_the_shop_and_the_sellers_place(message: str, shop: str | None, place: str | None):
-    said = read_message(message, NOW, load_lexicon())
+    said = read_message(message, NOW, catalog().lexicon)
     assert (said.shop_name, said.seller_location) == (shop, place)
 
 
 @pytest.mark.parametrize("message", ["买了个东西付款一个多礼拜了还不发货", "付款一个多月了"])
 def test_no_item_from_words_that_name_none(message: str):
-    assert read_message(message, NOW, load_lexicon()).item is None
+    assert read_message(message, NOW, catalog().lexicon).item is None
 
 
 @pytest.mark.parametrize(("message", "item", "amount"), [
@@ -263,32 +263,32 @@ def test_no_item_from_words_that_name_none(message: str):
     ("18", None, None),
 ])
 def test_items_and_bare_amounts(message: str, item: str | None, amount: str | None):
-    said = read_message(message, NOW, load_lexicon())
+    said = read_message(message, NOW, catalog().lexicon)
     assert (said.item, said.amount) == (item, amount)
 
 
 def test_a_request_that_tells_a_case_opens_it_beside_the_request():
-    book, lexicon = load_rulebook(), load_lexicon()
+    book, lexicon = catalog().rulebook, catalog().lexicon
     two = Turn("卖家死活不给退，顺便帮我拟个投诉", NOW, "request_draft",
                (("request_draft", 0.55), ("refund_refused", 0.3), ("lawsuit", 0.05)))
-    assert derive_case_state([two], book, lexicon).case_type == "refund_refused"
+    assert derive_case_state([two], book, lexicon, catalog().statutes).case_type == "refund_refused"
     unsure = Turn("帮我拟个投诉", NOW, "request_draft",
                   (("request_draft", 0.9), ("refund_refused", 0.05)))
-    assert derive_case_state([unsure], book, lexicon).case_type is None
+    assert derive_case_state([unsure], book, lexicon, catalog().statutes).case_type is None
 
 
 def test_an_emoji_ends_the_other_sides_words() -> None:
-    said = read_message("有个买家说不给他50块就给差评😤这算不算敲诈？", NOW, load_lexicon())
+    said = read_message("有个买家说不给他50块就给差评😤这算不算敲诈？", NOW, catalog().lexicon)
     assert said.other_side == ("买家说不给他50块就给差评",)
 
 
 def test_a_problem_told_on_its_own_is_acknowledged() -> None:
     from bot.understanding.dialogue import latest_facts
 
-    book, lexicon = load_rulebook(), load_lexicon()
+    book, lexicon = catalog().rulebook, catalog().lexicon
     state = derive_case_state([Turn("我想打12315投诉", NOW, "external_escalation"),
                                Turn("就是商家卖的奶粉是临期的", NOW, "quality_problem")],
-                              book, lexicon)
+                              book, lexicon, catalog().statutes)
     labels = {"problems": "问题", "evidence": "证据", "wants": "诉求", "order_status": "状态"}
     assert state.case_type == "external_escalation"  # the problem is the escalation's subject
     assert ("问题", "就是商家卖的奶粉是临期的") in latest_facts(state, lexicon, labels)
@@ -301,7 +301,7 @@ def test_a_problem_told_on_its_own_is_acknowledged() -> None:
     ("我上周五签收的", "signed"),
 ])
 def test_who_signed_decides_which_event_the_date_is(text: str, event: str) -> None:
-    said = read_message(text, NOW, load_lexicon())
+    said = read_message(text, NOW, catalog().lexicon)
     assert [(d.event, d.day) for d in said.dates] == [(event, dt.date(2026, 11, 13))]
 
 
