@@ -19,9 +19,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from bot.channels.texts import GuardTexts, load_channel_texts
 from bot.datafiles import DATA_DIR, DataFileError
 from bot.drafting import DraftCatalog, check_lexicon_events, load_drafts
+from bot.guard_texts import GuardTexts, load_channel_texts
 from bot.holidays import load_holidays
 from bot.locale import load_locale
 from bot.mixed_language import MixedLanguage, load_mixed_language

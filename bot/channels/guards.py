@@ -22,7 +22,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.adapters import remote_actions
 from bot.adapters.startup import install_rasa_process_hooks
-from bot.channels.texts import GuardTexts, load_channel_texts
+from bot.guard_texts import GuardTexts, load_channel_texts
 from bot.settings import Settings, load_settings
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
