@@ -241,6 +241,9 @@ def main(argv: list[str]) -> int:
     for kind in KINDS:
         for failure in result.failed[kind][:8]:
             print(f"  {kind}: {failure}")
+    if out is not None:  # every failure, beside the transcripts
+        every = [f"{kind}: {failure}" for kind in KINDS for failure in result.failed[kind]]
+        out.with_suffix(".failures.txt").write_text("\n".join(every) + "\n", encoding="utf-8")
     return 0
 
 
