@@ -176,7 +176,7 @@ class ActionCaseTurn(Action):
         first_time = tracker.get_slot(GUIDED_SLOT) != key
         changed = tracker.get_slot(LIMITS_SLOT) != digest
         if result.deadlines and changed and (dated_now or first_time):
-            message = presenter.deadlines(words(), result)
+            message = presenter.deadlines(words(), result, dated_first=True)
             if message is not None:
                 response, values = message
                 if not caveat_due:

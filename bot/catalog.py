@@ -14,6 +14,7 @@ start-up (through their factories) and hand its parts to the plain functions of 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -76,7 +77,8 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
                              questions.question_words)
     check_limits(statutes.topics, book.shared_limits(), data_dir / "law" / "answers.yml")
     lexicon_path = data_dir / "understanding" / "lexicon.yml"
-    lexicon = load_lexicon(lexicon_path)
+    mixed = load_mixed_language(data_dir / "normalization" / "mixed_language.yml")
+    lexicon = dataclasses.replace(load_lexicon(lexicon_path), english=mixed)
     _check_lexicon_events(lexicon, book, lexicon_path)
     drafts = load_drafts(data_dir / "drafts", cases)
     missing = check_lexicon_events(drafts, set(lexicon.events))
@@ -89,4 +91,4 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         statutes=statutes, lexicon=lexicon, questions=questions, drafts=drafts,
         wording=wording,
         channel_texts=load_channel_texts(data_dir / "channels" / "guards.yml"),
-        mixed_language=load_mixed_language(data_dir / "normalization" / "mixed_language.yml"))
+        mixed_language=mixed)

@@ -127,6 +127,8 @@ _DAY_WORDS: dict[str, tuple[int, str | None]] = {
     "明天": (1, None),
     "明日": (1, None),
     "后天": (2, None),
+    "刚刚": (0, None),
+    "刚才": (0, None),
 }
 # 后天 after 售/之/以/然/最 is 售后天猫 / 之后天天…, not "the day after tomorrow".
 _DAY_WORD_PATTERN = "|".join(
@@ -275,6 +277,12 @@ _RULES: tuple[_Rule, ...] = (
         _ago,
         _accept_ago,
     ),
+    _Rule(
+        "since",  # 申请退款四天了: four days ago (a count of days, weeks or months, then 了)
+        re.compile(rf"(?P<half>(?!))?(?<![\d第])(?P<n>{_CN_COUNT})(?P<unit>个月|个?(?:天|周|星期|礼拜))了"),
+        _ago,
+        _accept_ago,
+    ),
     _Rule("day_word", re.compile(_DAY_WORD_PATTERN), _day_word),
     _Rule(
         "dotted",
@@ -291,6 +299,12 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "bare_day",
         re.compile(rf"(?<![\d./月第零〇一二两三四五六七八九十])(?P<d>{_DAY})号(?![楼线店码色位])"),
+        _bare_day,
+        _accept_bare_day,
+    ),
+    _Rule(
+        "bare_day_digits",  # 小二18号判的: digits right after a Chinese numeral character
+        re.compile(r"(?<=[零〇一二两三四五六七八九十])(?P<d>\d{1,2})号(?![楼线店码色位])"),
         _bare_day,
         _accept_bare_day,
     ),

@@ -40,6 +40,12 @@ class MixedLanguage:
             return text
         return self.pattern.sub(self._replace, text)
 
+    def read_words(self, text: str) -> str:
+        """``text`` with the table's words in Chinese (same length; emoji kept)."""
+        if not text or self.pattern is None:
+            return text
+        return self.pattern.sub(self._replace, text)
+
     def _replace(self, match: re.Match[str]) -> str:
         english = match.group(0)
         chinese = self.table[english.lower()]

@@ -79,17 +79,33 @@ def statute(words: Wording, answer: StatuteAnswer, today: dt.date, caveat_due: b
             "hedge": answer.hedge, "caveat": caveat}
 
 
-def deadlines(words: Wording, guidance: Guidance) -> tuple[str, dict[str, str]] | None:
+def deadlines(words: Wording, guidance: Guidance, dated_first: bool = False
+              ) -> tuple[str, dict[str, str]] | None:
     """The response name and variables for the case's time limits (None: it has none).
 
     Dated when the key date is known; every line carries its source; the caveat that
-    rules change and this is not legal advice always goes with it.
+    rules change and this is not legal advice always goes with it. With ``dated_first``
+    (a date just came in), the dated limits are listed and the others summed up in one line.
     """
     if not guidance.deadlines:
         return None
     today = None if guidance.key_date is None else guidance.key_date
-    lines = [words.format_deadline(item, today) for item in guidance.deadlines]
-    values = {"lines": _bullets(words, lines), "caveat": words.caveat()}
+    shown = list(guidance.deadlines)
+    undated = [item for item in shown if item.due is None]
+    if dated_first and guidance.key_date is not None and undated and len(undated) < len(shown):
+        shown = [item for item in shown if item.due is not None]
+    bullets = [_piece(words, "bullet", item=words.format_deadline(item, today))
+               for item in shown]
+    if len(shown) < len(guidance.deadlines):
+        events = list(dict.fromkeys(item.counts_from_label for item in undated))
+        bullets.append(_piece(words, "deadlines_more", count=len(undated),
+                              events=words.join_list(events[:3])))
+    return _dated_block(words, guidance, bullets)
+
+
+def _dated_block(words: Wording, guidance: Guidance, bullets: list[str]
+                 ) -> tuple[str, dict[str, str]]:
+    values = {"lines": "\n".join(bullets), "caveat": words.caveat()}
     if guidance.key_date is not None and guidance.key_event_label:
         values.update(event=guidance.key_event_label, date=words.format_date(guidance.key_date))
         return "utter_deadlines_dated", values

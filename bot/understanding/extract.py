@@ -10,22 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from bot.chinese_forms import normalize
-from bot.dates import find_date_spans, number_value, resolve_date
+from bot.dates import number_value
+from bot.understanding.clauses import clauses, find_words, normalized
+from bot.understanding.events import DatedEvent, dated_events
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.parties import seller_location, shop_name
 
 MAX_TEXT = 2000  # longer messages are read up to here (the rest is kept as text only)
-# Punctuation, emoji (they end a thought: "就给差评😤这算不算敲诈") and linking words.
-CLAUSE_BREAK = re.compile(r"[,.。!?;:\n…~\u2600-\u27bf\U0001f300-\U0001faff]{1,50}"
-                          r"|但是|不过|然后|结果")
 DIGIT_RUN = re.compile(r"(?<![\d.])\d{6,30}(?![\d])")
-ASKED_CLAUSE_MAX = 6  # a clause this much longer than its date is not a bare answer
 ID_MIN_DIGITS = 13  # a run this long is an identifier, never money
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 AMOUNT = re.compile(
@@ -41,25 +37,8 @@ OTHER_UNIT = re.compile(r"\s?(?:天|号|日|月|年|点|分|秒|米|毫|ml|g|kg|
 BARE_CLAUSE_MIN = 3  # digits of a number that stands alone as a clause
 NUMBER_CUE_REACH = 4  # a number cue may stand this many characters before the digits
 NUMBER_GLUE = " :是为"  # what may separate a cue from its digits ("订单号是 …")
-TIME_OF_DAY = re.compile(
-    r"\s?(?P<pod>凌晨|早上|上午|中午|下午|晚上|傍晚)?\s?(?P<h>\d{1,2}|[一二三四五六七八九十]{1,3})\s?[点:](?P<m>\d{1,2}|半)?")
-PM_PARTS = {"下午", "晚上", "傍晚", "afternoon", "evening"}
-CN_HOURS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,  # noqa: E501
-            "十": 10, "十一": 11, "十二": 12}
 ITEM_CHARS = r"[\u4e00-\u9fffA-Za-z0-9]"
 NUMERAL = r"(?:一|两|二|三|四|五|几|\d{1,2})"
-
-
-@dataclass(frozen=True)
-class DatedEvent:
-    """A date the message gives, bound to its event (None when nothing names one)."""
-
-    event: str | None
-    day: dt.date
-    time: dt.time | None
-    words: str
-    correction: bool
-    bare: bool = False  # the clause is little more than the date (an answer, not a story)
 
 
 @dataclass(frozen=True)
@@ -90,129 +69,6 @@ class MessageFacts:
                     or self.tracking_number or self.amount or self.demand_amount or self.item
                     or self.problems or self.other_side or self.evidence or self.wants
                     or self.order_status or self.shop_name or self.seller_location)
-
-
-@dataclass(frozen=True)
-class _Clause:
-    start: int
-    text: str  # normalized
-    original: str
-
-
-def clauses(original: str) -> list[_Clause]:
-    """The message cut at punctuation (a full-width comma included) and at 但是 / 然后."""
-    norm = normalize(original)
-    found, position = [], 0
-    for match in CLAUSE_BREAK.finditer(norm):
-        if match.start() > position:
-            found.append(_Clause(position, norm[position:match.start()],
-                                 original[position:match.start()]))
-        position = match.end()
-    if position < len(norm):
-        found.append(_Clause(position, norm[position:], original[position:]))
-    return [clause for clause in found if clause.text.strip()]
-
-
-def _negated(text: str, start: int, lexicon: Lexicon) -> bool:
-    before = text[max(0, start - 2):start]
-    return any(before.endswith(word) for word in lexicon.negations)
-
-
-def _occurrences(text: str, word: str) -> list[int]:
-    found, start = [], text.find(word)
-    while start != -1:
-        found.append(start)
-        start = text.find(word, start + 1)
-    return found
-
-
-def _longest_first(text: str, pairs: Iterable[tuple[str, str]], lexicon: Lexicon | None = None
-                   ) -> list[tuple[int, int, str]]:
-    """Non-overlapping (start, end, tag) of each (word, tag), longer words winning overlaps
-    (``pairs`` come longest first); with ``lexicon``, negated occurrences are skipped."""
-    taken: list[tuple[int, int, str]] = []
-    for word, tag in pairs:
-        for start in _occurrences(text, word):
-            end = start + len(word)
-            if any(start < t_end and t_start < end for t_start, t_end, _ in taken):
-                continue
-            if lexicon is not None and _negated(text, start, lexicon):
-                continue
-            taken.append((start, end, tag))
-    return sorted(taken)
-
-
-def _find_words(text: str, words: tuple[str, ...], lexicon: Lexicon | None = None
-                ) -> list[tuple[int, int, str]]:
-    """Non-overlapping occurrences of ``words`` (longest first), optionally not negated."""
-    return _longest_first(text, ((word, word) for word in words), lexicon)
-
-
-def _event_cues(text: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
-    """Event cues in a clause: (start, end, event id), longest cue first where they overlap."""
-    return _longest_first(text, lexicon.event_cues)
-
-
-def _time_after(text: str, end: int, part_of_day: str | None) -> dt.time | None:
-    match = TIME_OF_DAY.match(text, end)
-    if not match:
-        return None
-    raw = match.group("h")
-    hour = int(raw) if raw.isdigit() else CN_HOURS.get(raw)
-    if hour is None or hour > 23:
-        return None
-    minute = 30 if match.group("m") == "半" else int(match.group("m") or 0)
-    pod = match.group("pod") or part_of_day
-    if pod in PM_PARTS and hour < 12:
-        hour += 12
-    return dt.time(hour, min(minute, 59))
-
-
-def _by_subject(text: str, cue_start: int, event: str, lexicon: Lexicon) -> str:
-    """The event a cue dates, read with its subject: the lexicon's ``by_subject`` event when
-    one of its subjects stands before the cue in the clause (and no ``unless_between``)."""
-    vocabulary = lexicon.events.get(event)
-    if vocabulary is None or vocabulary.subject_event is None:
-        return event
-    before = text[:cue_start]
-    found = [(before.rfind(subject), subject) for subject in vocabulary.subjects
-             if subject in before]
-    if not found:
-        return event
-    at, subject = max(found)
-    between = before[at + len(subject):]
-    if any(word in between for word in vocabulary.unless_between):
-        return event
-    return vocabulary.subject_event
-
-
-def _dates(clause: _Clause, now: dt.datetime, asked_event: str | None, lexicon: Lexicon,
-           corrects: bool = False) -> list[DatedEvent]:
-    text = clause.text
-    spans = find_date_spans(text)
-    if not spans:
-        return []
-    cues = _event_cues(text, lexicon)
-    correction = corrects or any(text.lstrip().startswith(word) for word in lexicon.corrections)
-    found: list[DatedEvent] = []
-    for index, (start, end) in enumerate(spans):
-        resolution = resolve_date(text[start:end], now)
-        if resolution.status != "ok" or resolution.value is None:
-            continue
-        low = spans[index - 1][1] if index else 0
-        high = spans[index + 1][0] if index + 1 < len(spans) else len(text)
-        near = [(min(abs(c_start - end), abs(start - c_end)) + (0 if c_start >= end else 3),
-                 c_start, event)
-                for c_start, c_end, event in cues if c_start >= low and c_end <= high]
-        event = _by_subject(text, *min(near)[1:], lexicon) if near else None
-        bare = len(text.strip()) - (end - start) <= ASKED_CLAUSE_MAX
-        if event is None and not correction and bare:
-            event = asked_event  # a short answer to "…是哪一天？"
-        found.append(DatedEvent(event=event, day=resolution.value,
-                                time=_time_after(text, end, resolution.part_of_day),
-                                words=clause.original.strip(), correction=correction,
-                                bare=bare))
-    return found
 
 
 def _amount_value(match: re.Match[str]) -> str | None:
@@ -310,14 +166,14 @@ def _item(norm: str, lexicon: Lexicon) -> str | None:
 
 def _status(norm: str, lexicon: Lexicon) -> str | None:
     for status, words in lexicon.order_statuses.items():
-        if _find_words(norm, words, lexicon):
+        if find_words(norm, words, lexicon.negations):
             return status
     return None
 
 
 def _role(norm: str, lexicon: Lexicon, asked_role: bool) -> str | None:
     hits = [(start, role) for role, words in lexicon.roles.items()
-            for start, _end, _word in _find_words(norm, words, lexicon)]
+            for start, _end, _word in find_words(norm, words, lexicon.negations)]
     if hits:
         return max(hits)[1]
     if asked_role:
@@ -336,7 +192,7 @@ def _groups(norm: str, groups: tuple[tuple[str, ...], ...], lexicon: Lexicon,
     kept: dict[str, str] = {}
     words = tuple(sorted((w for group in groups for w in group), key=len, reverse=True))
     owner = {word: group[0] for group in groups for word in group}
-    for _start, _end, word in _find_words(norm, words, lexicon):
+    for _start, _end, word in find_words(norm, words, lexicon.negations):
         kept.setdefault(owner[word], word if surface else owner[word])
     return tuple(kept.values())
 
@@ -351,14 +207,14 @@ def read_message(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | Non
 @lru_cache(maxsize=4096)
 def _read(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None,
           asked_event: str | None) -> MessageFacts:
-    norm = normalize(text)
-    parts = clauses(text)
+    norm = normalized(text, lexicon.english)
+    parts = clauses(text, lexicon.english)
     corrects = any(word in norm[:8] for word in lexicon.corrections)
-    dates = [found for clause in parts for found in
-             _dates(clause, now, asked_event if asked == "key_date" else None, lexicon, corrects)]
+    dates = dated_events(parts, now, asked_event if asked == "key_date" else None, lexicon,
+                         corrects)
     problems = tuple(dict.fromkeys(
         clause.original.strip() for clause in parts
-        if _find_words(clause.text, lexicon.problems) and len(clause.text) <= 60))
+        if find_words(clause.text, lexicon.problems) and len(clause.text) <= 60))
     other_side = tuple(dict.fromkeys(
         clause.original[clause.text.find(cue):].strip() for clause in parts
         for cue in lexicon.other_side if cue in clause.text))

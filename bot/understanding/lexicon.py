@@ -6,19 +6,21 @@ file and the entry.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.chinese_forms import normalize
 from bot.datafiles import data_path
+from bot.mixed_language import MixedLanguage
 from bot.rulebook import ORDER_STATUSES, ROLES
 from bot.vocabulary import LexiconError, read_vocabulary, word_list
 
 DEFAULT_LEXICON = data_path("understanding", "lexicon.yml")
 WORD_LISTS = ("corrections", "negations", "demand_cues", "amount_cues", "other_side", "problems",
               "item_measures", "item_stops", "switch_markers", "buy_verbs", "shop_cues",
-              "shop_suffixes", "location_cues", "party_stops", "item_generic", "review_wants")
+              "shop_suffixes", "location_cues", "party_stops", "item_generic", "review_wants",
+              "time_shifts")
 NUMBER_KINDS = ("product_id", "tracking_number", "order_number")
 SYNONYM_LISTS = ("evidence", "wants")
 
@@ -36,6 +38,15 @@ class EventVocabulary:
     subjects: tuple[str, ...] = ()
     subject_event: str | None = None
     unless_between: tuple[str, ...] = ()
+    # Cues that name the event only when nothing more specific stands near the date
+    # ("收到的" is 签收, unless the clause says what was received: "收到的处罚通知").
+    weak_cues: tuple[str, ...] = ()
+    # A cue of this event told of one of these objects dates another event ("退货11月17号
+    # 签收的": the return was signed for): object word -> event id.
+    objects: dict[str, str] = field(default_factory=dict)
+    # Told in the clause after an undated one, it still takes that date ("昨天他在旺旺上说，
+    # 给300就删差评": the demand was made 昨天), even over a weak cue.
+    reaches_back: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,9 +74,12 @@ class Lexicon:
     party_stops: tuple[str, ...]
     item_generic: tuple[str, ...]
     review_wants: tuple[str, ...]
+    time_shifts: tuple[str, ...]
     number_cues: dict[str, tuple[str, ...]]
     implied_statuses: dict[str, str]
     event_cues: tuple[tuple[str, str], ...] = ()  # (cue, event id) of every event, longest first
+    weak: frozenset[tuple[str, str]] = frozenset()  # the (cue, event id) pairs that are weak
+    english: MixedLanguage | None = None  # English words read as Chinese (the catalog's table)
 
     def event_label(self, event_id: str) -> str:
         """The Chinese label of one of the lexicon's events."""
@@ -91,7 +105,8 @@ def _events(path: Path, value: Any) -> dict[str, EventVocabulary]:
         where = f"events.{event_id}"
         if not isinstance(spec, dict):
             raise LexiconError(path, where, "must be a mapping with label, rulebook and cues")
-        extra = set(spec) - {"label", "rulebook", "cues", "by_subject"}
+        extra = set(spec) - {"label", "rulebook", "cues", "by_subject", "weak_cues", "objects",
+                             "reaches_back"}
         if extra:
             raise LexiconError(path, where, f"unexpected key(s): {', '.join(sorted(extra))}")
         label = spec.get("label")
@@ -105,9 +120,18 @@ def _events(path: Path, value: Any) -> dict[str, EventVocabulary]:
                                                                    "unless_between"}:
             raise LexiconError(path, f"{where}.by_subject",
                                "must map subjects, event and unless_between")
+        objects = spec.get("objects") or {}
+        if not isinstance(objects, dict) or not all(isinstance(v, str) for v in objects.values()):
+            raise LexiconError(path, f"{where}.objects", "must map object words to event ids")
+        if not isinstance(spec.get("reaches_back", False), bool):
+            raise LexiconError(path, f"{where}.reaches_back", "must be true or false")
+        weak = word_list(path, f"{where}.weak_cues", spec["weak_cues"]) if spec.get(
+            "weak_cues") is not None else ()
         events[str(event_id)] = EventVocabulary(
             id=str(event_id), label=label.strip(), rulebook=tuple(linked),
             cues=word_list(path, f"{where}.cues", spec.get("cues")),
+            weak_cues=weak, reaches_back=bool(spec.get("reaches_back", False)),
+            objects={normalize(str(word)): str(target) for word, target in objects.items()},
             subjects=word_list(path, f"{where}.by_subject.subjects", by_subject["subjects"])
             if by_subject else (),
             subject_event=str(by_subject["event"]) if by_subject else None,
@@ -118,6 +142,14 @@ def _events(path: Path, value: Any) -> dict[str, EventVocabulary]:
         if event.subject_event is not None and event.subject_event not in events:
             raise LexiconError(path, f"events.{event.id}.by_subject.event",
                                f"unknown event '{event.subject_event}'")
+        for word, target in event.objects.items():
+            if target not in events or target == event.id:
+                raise LexiconError(path, f"events.{event.id}.objects.{word}",
+                                   f"unknown or same event '{target}'")
+        both = set(event.weak_cues) & set(event.cues)
+        if both:
+            raise LexiconError(path, f"events.{event.id}.weak_cues",
+                               f"'{sorted(both)[0]}' is in cues too (list it once)")
     return events
 
 
@@ -156,10 +188,12 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
         if status not in ORDER_STATUSES:
             raise LexiconError(path, f"implied_statuses.{event_id}",
                                f"unknown order status '{status}'")
-    cues = tuple(sorted(((cue, event.id) for event in events.values() for cue in event.cues),
+    cues = tuple(sorted(((cue, event.id) for event in events.values()
+                         for cue in (*event.cues, *event.weak_cues)),
                         key=lambda pair: len(pair[0]), reverse=True))
     return Lexicon(
         event_cues=cues,
+        weak=frozenset((cue, event.id) for event in events.values() for cue in event.weak_cues),
         number_cues={kind: tuple(w.lower() for w in word_list(path, f"number_cues.{kind}", words))
                      for kind, words in cues_by_kind.items()},
         implied_statuses={str(k): str(v) for k, v in implied.items()},

@@ -165,9 +165,12 @@ def _start_new_matter(state: CaseState) -> None:
 def _merge(state: CaseState, said: MessageFacts, number: int, text: str,
            default_event: str | None = None) -> None:
     last_event = max(state.events.values(), key=lambda f: f.turn, default=None)
+    # A correction's unnamed date replaces the event told last, unless another date of the
+    # message already named its event ("是11月13号申请的，12号是在跟卖家聊").
+    named = any(found.event is not None for found in said.dates)
     for found in said.dates:
         event = found.event
-        if event is None and found.correction and last_event is not None:
+        if event is None and found.correction and last_event is not None and not named:
             event = last_event.name
         if event is None and found.bare and default_event and default_event not in state.events:
             event = default_event  # a bare date is the one date the case still needs

@@ -394,3 +394,24 @@ def test_the_evidence_checklist_marks_what_the_user_has() -> None:
     assert any(line.startswith("✓") and "旺旺聊天截图" in line for line in lines)
     assert any(line.startswith("•") and "通话记录" in line for line in lines)
     assert not [line for line in lines if "商品页面" in line]
+
+
+def test_a_date_that_just_came_in_lists_the_limits_it_dates_and_sums_up_the_rest() -> None:
+    from bot import presenter
+
+    g = guide("refund_refused", "buyer", key=D(2026, 11, 18))
+    dated = [d for d in g.deadlines if d.due is not None]
+    undated = [d for d in g.deadlines if d.due is None]
+    assert dated and undated  # the entry has both kinds
+    response, values = presenter.deadlines(WORDS, g, dated_first=True)
+    assert response == "utter_deadlines_dated"
+    lines = values["lines"].split("\n")
+    assert len(lines) == len(dated) + 1
+    assert all(WORDS.format_deadline(d, D(2026, 11, 18)) in values["lines"] for d in dated)
+    assert str(len(undated)) in lines[-1] and undated[0].counts_from_label in lines[-1]
+    # asked for the limits, or without a date, every limit is listed
+    _response, full = presenter.deadlines(WORDS, g)
+    assert len(full["lines"].split("\n")) == len(g.deadlines)
+    _response, general = presenter.deadlines(WORDS, guide("refund_refused", "buyer"),
+                                             dated_first=True)
+    assert len(general["lines"].split("\n")) == len(g.deadlines)

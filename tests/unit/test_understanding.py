@@ -141,7 +141,7 @@ def test_a_bad_lexicon_names_the_file_and_the_entry(tmp_path: Path):
                 **{name: ["w"] for name in ("corrections", "negations", "demand_cues", "amount_cues",
                                             "other_side", "problems", "item_measures", "item_stops", "switch_markers",
                                             "shop_cues", "shop_suffixes", "location_cues", "party_stops",
-                                            "item_generic", "review_wants")}}
+                                            "item_generic", "review_wants", "time_shifts")}}
         parse_lexicon(data, tmp_path / "lexicon.yml")
     with pytest.raises(LexiconError, match="implied_statuses.paid: unknown order status 'lost'"):
         data["events"] = {"paid": {"label": "付款", "cues": ["付款"]}}

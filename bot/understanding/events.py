@@ -1,0 +1,254 @@
+"""Which event each date of a message dates (``data/understanding/lexicon.yml``, ``events``).
+
+A date takes the event cue nearest to it in its clause; a specific cue wins over a weak one
+("收到的处罚通知": the notice, not the goods). A weak cue that several events share takes the
+one the clause, or the undated clause before it, names ("平台那边也申请过介入了，11月10号申请的").
+A cue told of an object dates that object's event ("退货11月17号签收的": the return was signed
+for), and the object carries to the next clause ("退货是上周六寄的，周一物流就显示签收了"). A
+date whose clause names no event takes the first one the following undated clauses name
+("昨天他在旺旺上说，给300就删差评"). A date after 不是 is the wrong one and dates nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from bot.dates import find_date_spans, resolve_date
+from bot.understanding.clauses import Clause, longest_first, negated, occurrences
+from bot.understanding.lexicon import Lexicon
+
+ASKED_CLAUSE_MAX = 6  # a clause this much longer than its date is not a bare answer
+FORWARD_CLAUSES = 3  # how many undated clauses after a date may still name its event
+BEFORE_PENALTY = 3  # a cue before its date is a little farther than one after it
+WRONG_DATE = ("不是",)  # "是10月26号，不是28号": the date after it dates nothing
+TIME_OF_DAY = re.compile(
+    r"\s?(?P<pod>凌晨|早上|上午|中午|下午|晚上|傍晚)?\s?(?P<h>\d{1,2}|[一二三四五六七八九十]{1,3})\s?[点:](?P<m>\d{1,2}|半)?")
+PM_PARTS = {"下午", "晚上", "傍晚", "afternoon", "evening"}
+CN_HOURS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,  # noqa: E501
+            "十": 10, "十一": 11, "十二": 12}
+
+
+@dataclass(frozen=True)
+class DatedEvent:
+    """A date the message gives, bound to its event (None when nothing names one)."""
+
+    event: str | None
+    day: dt.date
+    time: dt.time | None
+    words: str
+    correction: bool
+    bare: bool = False  # the clause is little more than the date (an answer, not a story)
+
+
+@dataclass(frozen=True)
+class _Cue:
+    start: int
+    end: int
+    event: str
+    weak: bool
+
+
+def _cues(text: str, lexicon: Lexicon) -> list[_Cue]:
+    """The event cues of a clause that are not negated, longest first where they overlap."""
+    return [_Cue(start, end, event, (text[start:end], event) in lexicon.weak)
+            for start, end, event in longest_first(text, lexicon.event_cues, lexicon.negations)]
+
+
+def _owners(cue: _Cue, text: str, lexicon: Lexicon) -> list[str]:
+    """The events a weak cue may stand for, in lexicon order ("申请的": a refund, an
+    intervention …); a strong cue stands for its own event only."""
+    if not cue.weak:
+        return [cue.event]
+    word = text[cue.start:cue.end]
+    return [event.id for event in lexicon.events.values() if word in event.weak_cues]
+
+
+def _object(event: str, text: str, cues: list[_Cue], lexicon: Lexicon) -> str | None:
+    """The object word of ``event`` the clause names outside its cues, if any."""
+    for word in lexicon.events[event].objects:
+        for start in occurrences(text, word):
+            end = start + len(word)
+            if not any(c.start < end and start < c.end for c in cues):
+                return word
+    return None
+
+
+def _by_subject(text: str, cue_start: int, event: str, lexicon: Lexicon) -> str:
+    """The event a cue dates, read with its subject: the lexicon's ``by_subject`` event when
+    one of its subjects stands before the cue in the clause (and no ``unless_between``)."""
+    vocabulary = lexicon.events.get(event)
+    if vocabulary is None or vocabulary.subject_event is None:
+        return event
+    before = text[:cue_start]
+    found = [(before.rfind(subject), subject) for subject in vocabulary.subjects
+             if subject in before]
+    if not found:
+        return event
+    at, subject = max(found)
+    between = before[at + len(subject):]
+    if any(word in between for word in vocabulary.unless_between):
+        return event
+    return vocabulary.subject_event
+
+
+def _time_after(text: str, end: int, part_of_day: str | None) -> dt.time | None:
+    match = TIME_OF_DAY.match(text, end)
+    if not match:
+        return None
+    raw = match.group("h")
+    hour = int(raw) if raw.isdigit() else CN_HOURS.get(raw)
+    if hour is None or hour > 23:
+        return None
+    minute = 30 if match.group("m") == "半" else int(match.group("m") or 0)
+    pod = match.group("pod") or part_of_day
+    if pod in PM_PARTS and hour < 12:
+        hour += 12
+    return dt.time(hour, min(minute, 59))
+
+
+@dataclass
+class _Reading:
+    """One clause as the binding reads it."""
+
+    clause: Clause
+    spans: list[tuple[int, int]]
+    cues: list[_Cue]
+
+
+class _Binder:
+    """Binds the dates of one message's clauses to their events."""
+
+    def __init__(self, parts: list[Clause], lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.readings = [_Reading(c, find_date_spans(c.text), _cues(c.text, lexicon))
+                         for c in parts]
+        self.carried: str | None = None  # the object the previous clause's event was told of
+
+    def _strong_named(self, index: int, owners: list[str]) -> str | None:
+        """An owner event a strong cue names in this clause or the undated one before."""
+        here = self.readings[index]
+        before = [self.readings[index - 1]] if index and not self.readings[index - 1].spans \
+            else []
+        for reading in (here, *before):
+            for cue in reading.cues:
+                if not cue.weak and cue.event in owners:
+                    return cue.event
+        return None
+
+    def event_of(self, index: int, cue: _Cue) -> str:
+        """The event a cue of clause ``index`` dates: its owner named nearby, then its
+        object (in the clause, or carried from the one before), then its subject."""
+        reading = self.readings[index]
+        owners = _owners(cue, reading.clause.text, self.lexicon)
+        event = (self._strong_named(index, owners) if len(owners) > 1 else None) or owners[0]
+        word = _object(event, reading.clause.text, reading.cues, self.lexicon)
+        objects = self.lexicon.events[event].objects
+        if word is None and self.carried in objects:
+            word = self.carried
+        if word is not None:
+            return objects[word]
+        return _by_subject(reading.clause.text, cue.start, event, self.lexicon)
+
+    def _following(self, index: int) -> list[tuple[int, _Cue]]:
+        """The cues of the undated clauses that go on from clause ``index`` (up to the next
+        date, a word that moves the story in time, or ``FORWARD_CLAUSES`` clauses)."""
+        hits = []
+        for at in range(index + 1, min(index + 1 + FORWARD_CLAUSES, len(self.readings))):
+            reading = self.readings[at]
+            if reading.spans or any(w in reading.clause.text for w in self.lexicon.time_shifts):
+                break
+            hits += [(at, cue) for cue in reading.cues]
+        return hits
+
+    def also_told(self, index: int, bound: str | None) -> list[tuple[int, str]]:
+        """Events that ``reaches_back`` told in the clauses after clause ``index``, each
+        once and other than ``bound`` ("昨天打电话给我，说不给她500就天天追评，还说要找人
+        来堵门": the demand and the threat came then too)."""
+        found: dict[str, int] = {}
+        for at, cue in self._following(index):
+            if (not cue.weak and cue.event != bound
+                    and self.lexicon.events[cue.event].reaches_back):
+                found.setdefault(cue.event, at)
+        return [(at, event) for event, at in found.items()]
+
+    def _forward(self, index: int, over_weak: bool) -> tuple[int, _Cue] | None:
+        """The first cue of the undated clauses after ``index`` (strong ones first); with
+        ``over_weak``, only a cue of an event that ``reaches_back``."""
+        hits = self._following(index)
+        if over_weak:
+            hits = [(at, cue) for at, cue in hits if not cue.weak
+                    and self.lexicon.events[cue.event].reaches_back]
+        strong = [(at, cue) for at, cue in hits if not cue.weak]
+        return (strong or hits or [None])[0]
+
+    def near_cue(self, index: int, span_index: int) -> tuple[int, _Cue] | None:
+        """The cue that dates span ``span_index`` of clause ``index``: the nearest one
+        between its neighbouring dates (a strong one before a weak one), else one of the
+        undated clauses after it."""
+        reading = self.readings[index]
+        start, end = reading.spans[span_index]
+        low = reading.spans[span_index - 1][1] if span_index else 0
+        high = (reading.spans[span_index + 1][0] if span_index + 1 < len(reading.spans)
+                else len(reading.clause.text))
+        near = [cue for cue in reading.cues if cue.start >= low and cue.end <= high]
+        pool = [cue for cue in near if not cue.weak] or near
+        last = span_index + 1 == len(reading.spans)
+        if pool:
+            best = min(pool, key=lambda c: (min(abs(c.start - end), abs(start - c.end))
+                                            + (0 if c.start >= end else BEFORE_PENALTY),
+                                            c.start))
+            ahead = self._forward(index, over_weak=True) if best.weak and last else None
+            return ahead or (index, best)
+        return self._forward(index, over_weak=False) if last else None
+
+
+def dated_events(parts: list[Clause], now: dt.datetime, asked_event: str | None,
+                 lexicon: Lexicon, corrects: bool = False) -> list[DatedEvent]:
+    """Every date of the message's clauses with the event it dates (``asked_event``: the
+    event whose date the assistant had just asked for, for a short answer)."""
+    binder = _Binder(parts, lexicon)
+    found: list[DatedEvent] = []
+    for index, reading in enumerate(binder.readings):
+        text = reading.clause.text
+        correction = corrects or any(text.lstrip().startswith(w) for w in lexicon.corrections)
+        retold: str | None = None
+        for span_index, (start, end) in enumerate(reading.spans):
+            resolution = resolve_date(text[start:end], now)
+            if resolution.status != "ok" or resolution.value is None:
+                continue
+            if negated(text, start, WRONG_DATE):
+                continue
+            chosen = binder.near_cue(index, span_index)
+            event = None if chosen is None else binder.event_of(*chosen)
+            if chosen is not None and chosen[0] == index and event != chosen[1].event:
+                retold = _object(chosen[1].event, text, reading.cues, lexicon) or retold
+            bare = len(text.strip()) - (end - start) <= ASKED_CLAUSE_MAX
+            if event is None and not correction and bare:
+                event = asked_event  # a short answer to "…是哪一天？"
+            found.append(DatedEvent(event=event, day=resolution.value,
+                                    time=_time_after(text, end, resolution.part_of_day),
+                                    words=reading.clause.original.strip(),
+                                    correction=correction, bare=bare))
+            if span_index + 1 == len(reading.spans):
+                found += [DatedEvent(event=other, day=resolution.value, time=None,
+                                     words=binder.readings[at].clause.original.strip(),
+                                     correction=correction)
+                          for at, other in binder.also_told(index, event)]
+        binder.carried = retold or _undated_object(reading, lexicon)
+    return found
+
+
+def _undated_object(reading: _Reading, lexicon: Lexicon) -> str | None:
+    """The object an undated clause names outside its cues ("卖家说没收到退货": the return),
+    carried to the next clause; None for a dated clause or one that names none."""
+    if reading.spans:
+        return None
+    words = {word for event in lexicon.events.values() for word in event.objects}
+    for word in sorted(words, key=len, reverse=True):
+        for start in occurrences(reading.clause.text, word):
+            end = start + len(word)
+            if not any(c.start < end and start < c.end for c in reading.cues):
+                return word
+    return None

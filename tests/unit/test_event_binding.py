@@ -1,0 +1,73 @@
+"""Which event each date of a message dates (bot/understanding/events.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.understanding.extract import read_message
+from bot.understanding.state import Turn, derive_case_state
+from tests.data import catalog
+
+NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def bound(text: str) -> list[tuple[str | None, str]]:
+    return [(d.event, d.day.isoformat()) for d in read_message(text, NOW, catalog().lexicon).dates]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a short verb with 的 names its event
+    ("11月8号发的，是物流卡住了", [("shipped", "2026-11-08")]),
+    ("是11月10号到的，还没确认收货", [("signed", "2026-11-10")]),
+    ("说错，是11月8号付的", [("paid", "2026-11-08")]),
+    # a specific cue beats a weak one
+    ("昨天收到的平台通知，说被投诉", [("notice_received", "2026-11-19")]),
+    ("11月9号申请的小二介入，昨天出的结果",
+     [("intervention_requested", "2026-11-09"), ("ruling", "2026-11-19")]),
+    # a weak cue several events share takes the one the clause before names
+    ("平台那边也申请过介入了，11月10号申请的", [("intervention_requested", "2026-11-10")]),
+    ("卖家拒绝退款，我11月5号申请的", [("refund_requested", "2026-11-05")]),
+    ("通知说标题有极限词，11月18号收到的", [("notice_received", "2026-11-18")]),
+    # a cue told of the return dates the return, and the return carries to the next clause
+    ("退货11月17号签收的，拆包录了视频", [("return_signed", "2026-11-17")]),
+    ("退货是上周六寄的，周一物流就显示签收了",
+     [("return_shipped", "2026-11-14"), ("return_signed", "2026-11-16")]),
+    ("卖家说没收到退货，可是物流显示11月16号就签收了", [("return_signed", "2026-11-16")]),
+    ("我申请了退货，东西是11月3号签收的",
+     [("signed", "2026-11-03")]),
+    # a clause with a date but no event takes the one the next clause names
+    ("昨天他在旺旺上说，给300就删差评", [("extortion_demand", "2026-11-19")]),
+    ("今天早上收到一个快递，打开里面是冥币", [("threat_received", "2026-11-20")]),
+    # a threat and a demand told after the call came with it; a later time does not
+    ("她昨天晚上打电话给我，说不给她500就天天追评，还说要找人来堵门",
+     [("harassment_started", "2026-11-19"), ("extortion_demand", "2026-11-19"),
+      ("threat_received", "2026-11-19")]),
+    ("11月3号收到货，后来卖家威胁我", [("signed", "2026-11-03")]),
+    # a negated cue names nothing; the date after 不是 is the wrong one
+    ("11月3号还没发货", [(None, "2026-11-03")]),
+    ("是10月26号，不是28号", [(None, "2026-10-26")]),
+    # dates people say
+    ("小二18号判的不支持", [("ruling", "2026-11-18")]),
+    ("申请退款四天了卖家一直拖着", [("refund_requested", "2026-11-16")]),
+    ("刚刚申请了客服介入", [("intervention_requested", "2026-11-20")]),
+    # English words read as the table's Chinese
+    ("11月11号 delivered", [("signed", "2026-11-11")]),
+    ("seller 11月11号 reject 了", [("refund_refused", "2026-11-11")]),
+])
+def test_each_date_dates_its_event(text: str, expected: list[tuple[str | None, str]]) -> None:
+    assert bound(text) == expected
+
+
+def _state(*texts: str):
+    c = catalog()
+    turns = [Turn(text=text, time=NOW, intent="refund_refused") for text in texts]
+    return derive_case_state(turns, c.rulebook, c.lexicon, c.statutes)
+
+
+def test_a_correction_replaces_the_date_it_corrects_and_not_the_one_it_mentions() -> None:
+    state = _state("11月12号申请的退款", "不对，退款是11月13号申请的，12号是在跟卖家聊")
+    assert state.event_date("refund_requested") == dt.date(2026, 11, 13)
+    state = _state("11月12号申请的退款", "啊不对，打错了，是11月14号，不是12号")
+    assert state.event_date("refund_requested") == dt.date(2026, 11, 14)
