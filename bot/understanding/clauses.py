@@ -16,8 +16,8 @@ from bot.mixed_language import MixedLanguage
 
 # Punctuation, emoji (they end a thought: "就给差评😤这算不算敲诈") and linking words (结果
 # as "and then", not the noun of "处理结果" / "出的结果").
-CLAUSE_BREAK = re.compile(r"[,.。!?;:\n…~\u2600-\u27bf\U0001f300-\U0001faff]{1,50}"
-                          r"|但是|不过|然后|(?<![的理决出查])结果")
+CLAUSE_BREAK = re.compile(r"(?:[,。!?;:\n…~\u2600-\u27bf\U0001f300-\U0001faff]|(?<!\d)\.|\.(?!\d))"
+                          r"{1,50}|但是|不过|然后|(?<![的理决出查])结果")  # 11.6 is a date
 
 
 @dataclass(frozen=True)

@@ -51,9 +51,11 @@ class _Cue:
 
 
 def _cues(text: str, lexicon: Lexicon) -> list[_Cue]:
-    """The event cues of a clause that are not negated, longest first where they overlap."""
+    """The event cues of a clause that are not negated, longest first where they overlap
+    (a cue right before one of its event's ``not_of`` words is none: "发的消息")."""
     return [_Cue(start, end, event, (text[start:end], event) in lexicon.weak)
-            for start, end, event in longest_first(text, lexicon.event_cues, lexicon.negations)]
+            for start, end, event in longest_first(text, lexicon.event_cues, lexicon.negations)
+            if not any(text.startswith(word, end) for word in lexicon.events[event].not_of)]
 
 
 def _owners(cue: _Cue, text: str, lexicon: Lexicon) -> list[str]:

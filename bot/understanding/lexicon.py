@@ -47,6 +47,8 @@ class EventVocabulary:
     # Told in the clause after an undated one, it still takes that date ("昨天他在旺旺上说，
     # 给300就删差评": the demand was made 昨天), even over a weak cue.
     reaches_back: bool = False
+    # Words that, right after a cue, make it another thing ("三天前发的消息" is no shipping).
+    not_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,7 +108,7 @@ def _events(path: Path, value: Any) -> dict[str, EventVocabulary]:
         if not isinstance(spec, dict):
             raise LexiconError(path, where, "must be a mapping with label, rulebook and cues")
         extra = set(spec) - {"label", "rulebook", "cues", "by_subject", "weak_cues", "objects",
-                             "reaches_back"}
+                             "reaches_back", "not_of"}
         if extra:
             raise LexiconError(path, where, f"unexpected key(s): {', '.join(sorted(extra))}")
         label = spec.get("label")
@@ -131,6 +133,8 @@ def _events(path: Path, value: Any) -> dict[str, EventVocabulary]:
             id=str(event_id), label=label.strip(), rulebook=tuple(linked),
             cues=word_list(path, f"{where}.cues", spec.get("cues")),
             weak_cues=weak, reaches_back=bool(spec.get("reaches_back", False)),
+            not_of=word_list(path, f"{where}.not_of", spec["not_of"]) if spec.get(
+                "not_of") is not None else (),
             objects={normalize(str(word)): str(target) for word, target in objects.items()},
             subjects=word_list(path, f"{where}.by_subject.subjects", by_subject["subjects"])
             if by_subject else (),

@@ -52,6 +52,11 @@ def bound(text: str) -> list[tuple[str | None, str]]:
     ("小二18号判的不支持", [("ruling", "2026-11-18")]),
     ("申请退款四天了卖家一直拖着", [("refund_requested", "2026-11-16")]),
     ("刚刚申请了客服介入", [("intervention_requested", "2026-11-20")]),
+    # a dotted date is a date, not the end of a clause
+    ("11.6发的货，顺丰", [("shipped", "2026-11-06")]),
+    # a message sent is no shipping; the buyer sending is the return (the shop's side)
+    ("他是三天前发的消息", [(None, "2026-11-17")]),
+    ("买家说是周一寄出的", [("return_shipped", "2026-11-16")]),
     # English words read as the table's Chinese
     ("11月11号 delivered", [("signed", "2026-11-11")]),
     ("seller 11月11号 reject 了", [("refund_refused", "2026-11-11")]),
