@@ -86,6 +86,11 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         raise DataFileError(data_dir / "drafts" / "config.yml", "event_phrases", missing[0])
     locale = MappingProxyType(load_locale(data_dir / "locale" / "zh.yml"))
     wording = Wording(locale, {case_id: folder.label for case_id, folder in cases.items()})
+    topics = locale.get("questions", {}).get("topic", {})
+    for kind in questions.kinds:
+        if kind.id not in topics:
+            raise DataFileError(data_dir / "locale" / "zh.yml", f"questions.topic.{kind.id}",
+                                "every rule-question kind needs its topic label")
     return Catalog(
         data_dir=data_dir, cases=MappingProxyType(cases), sources=sources, rulebook=book,
         statutes=statutes, lexicon=lexicon, questions=questions, drafts=drafts,

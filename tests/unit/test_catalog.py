@@ -40,3 +40,20 @@ def test_the_action_server_does_not_start_with_a_broken_data_file(monkeypatch) -
     with pytest.raises(LexiconError, match="lexicon.yml: events.signed"):
         actions.server.main(["--port", "5999"])
     assert served == []
+
+
+def test_a_rule_question_without_its_topic_label_stops_the_load(tmp_path) -> None:
+    import shutil
+
+    from bot.datafiles import DATA_DIR, DataFileError
+
+    copy = tmp_path / "data"
+    shutil.copytree(DATA_DIR, copy, ignore=shutil.ignore_patterns("nlu", "stories", "rules"))
+    locale = copy / "locale" / "zh.yml"
+    text = locale.read_text(encoding="utf-8")
+    assert "    republish: " in text
+    locale.write_text("\n".join(line for line in text.split("\n")
+                                if not line.startswith("    republish: ")), encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"zh.yml: questions.topic.republish"):
+        load_catalog(copy)
+    assert load_catalog(DATA_DIR).questions.kinds  # the repository's own files load
