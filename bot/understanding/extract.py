@@ -17,6 +17,7 @@ from functools import lru_cache
 from bot.dates import number_value
 from bot.understanding.clauses import clauses, find_words, normalized
 from bot.understanding.events import DatedEvent, dated_events
+from bot.understanding.items import item_name
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.parties import seller_location, shop_name
 
@@ -37,8 +38,6 @@ OTHER_UNIT = re.compile(r"\s?(?:天|号|日|月|年|点|分|秒|米|毫|ml|g|kg|
 BARE_CLAUSE_MIN = 3  # digits of a number that stands alone as a clause
 NUMBER_CUE_REACH = 4  # a number cue may stand this many characters before the digits
 NUMBER_GLUE = " :是为"  # what may separate a cue from its digits ("订单号是 …")
-ITEM_CHARS = r"[\u4e00-\u9fffA-Za-z0-9]"
-NUMERAL = r"(?:一|两|二|三|四|五|几|\d{1,2})"
 
 
 @dataclass(frozen=True)
@@ -136,34 +135,6 @@ def _numbers(norm: str, lexicon: Lexicon) -> dict[str, str | None]:
     return found
 
 
-def _stop_at(name: str, stop: str) -> int:
-    """Where a stop word ends an item name (a one-character stop never cuts its first two
-    characters: 沙发套 is not cut at 发)."""
-    found = name.find(stop, 2 if len(stop) == 1 else 1)
-    return found if found >= 1 else len(name)
-
-
-def _item(norm: str, lexicon: Lexicon) -> str | None:
-    measures = "|".join(map(re.escape, lexicon.item_measures))
-    verbs = "|".join(map(re.escape, lexicon.buy_verbs))
-    patterns = (
-        rf"(?:{verbs})(?![家方到]){NUMERAL}?(?:{measures})?(?P<x>{ITEM_CHARS}{{2,14}})",
-        rf"(?<![这那哪每\d.])(?:{NUMERAL})(?:{measures})(?!多)(?P<x>{ITEM_CHARS}{{2,14}})",
-    )
-    for pattern in patterns:
-        for match in re.finditer(pattern, norm):
-            name = match.group("x")
-            stops = (*lexicon.item_stops, *lexicon.amount_cues)
-            cut = min((_stop_at(name, stop) for stop in stops), default=len(name))
-            digits = re.search(r"\d{2,}", name[2:])
-            if digits:
-                cut = min(cut, digits.start() + 2)
-            name = name[:cut].rstrip("的了")
-            if len(name) >= 2 and not name.isdigit() and name not in lexicon.item_generic:
-                return name
-    return None
-
-
 def _status(norm: str, lexicon: Lexicon) -> str | None:
     for status, words in lexicon.order_statuses.items():
         if find_words(norm, words, lexicon.negations):
@@ -222,7 +193,7 @@ def _read(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None,
     return MessageFacts(
         role=_role(norm, lexicon, asked == "role"),
         dates=tuple(dates),
-        item=_item(norm, lexicon),
+        item=item_name(norm, lexicon),
         problems=problems,
         other_side=other_side[:3],
         evidence=_groups(norm, lexicon.evidence, lexicon, surface=True),

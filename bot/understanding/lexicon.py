@@ -20,7 +20,7 @@ DEFAULT_LEXICON = data_path("understanding", "lexicon.yml")
 WORD_LISTS = ("corrections", "negations", "demand_cues", "amount_cues", "other_side", "problems",
               "item_measures", "item_stops", "switch_markers", "buy_verbs", "shop_cues",
               "shop_suffixes", "location_cues", "party_stops", "item_generic", "review_wants",
-              "time_shifts")
+              "time_shifts", "item_heads", "item_left_stops")
 NUMBER_KINDS = ("product_id", "tracking_number", "order_number")
 SYNONYM_LISTS = ("evidence", "wants")
 
@@ -77,6 +77,8 @@ class Lexicon:
     item_generic: tuple[str, ...]
     review_wants: tuple[str, ...]
     time_shifts: tuple[str, ...]
+    item_heads: tuple[str, ...]
+    item_left_stops: tuple[str, ...]
     number_cues: dict[str, tuple[str, ...]]
     implied_statuses: dict[str, str]
     event_cues: tuple[tuple[str, str], ...] = ()  # (cue, event id) of every event, longest first

@@ -141,7 +141,8 @@ def test_a_bad_lexicon_names_the_file_and_the_entry(tmp_path: Path):
                 **{name: ["w"] for name in ("corrections", "negations", "demand_cues", "amount_cues",
                                             "other_side", "problems", "item_measures", "item_stops", "switch_markers",
                                             "shop_cues", "shop_suffixes", "location_cues", "party_stops",
-                                            "item_generic", "review_wants", "time_shifts")}}
+                                            "item_generic", "review_wants", "time_shifts",
+                                            "item_heads", "item_left_stops")}}
         parse_lexicon(data, tmp_path / "lexicon.yml")
     with pytest.raises(LexiconError, match="implied_statuses.paid: unknown order status 'lost'"):
         data["events"] = {"paid": {"label": "付款", "cues": ["付款"]}}
@@ -259,7 +260,7 @@ def test_no_item_from_words_that_name_none(message: str):
     ("天猫买的手机，红米K70，2199", "手机", "2199"),
     ("实付是3560", None, "3560"),
     ("退款申请了3天了", None, None),
-    ("乳胶床垫 1.5米的", None, None),
+    ("乳胶床垫 1.5米的", "乳胶床垫", None),  # a product word names the item
     ("18", None, None),
 ])
 def test_items_and_bare_amounts(message: str, item: str | None, amount: str | None):
