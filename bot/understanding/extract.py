@@ -122,16 +122,18 @@ def _numbers(norm: str, lexicon: Lexicon) -> dict[str, str | None]:
         if kind is None:
             continue
         found[kind] = found[kind] or digits
+    # Digits first: "一块实木砧板，258元" is 258, the 一块 before it is a measure word.
+    found_by: dict[str, list[tuple[int, str]]] = {"amount": [], "demand_amount": []}
     for clause in clauses(norm):
         text = clause.text
-        demand = any(cue in text for cue in lexicon.demand_cues)
-        values = [_amount_value(m) for m in AMOUNT.finditer(text)]
-        values += [_cn_amount(m.group("v")) for m in CN_AMOUNT.finditer(text)]
-        if not values:
-            values = _bare_amounts(text, lexicon)
-        for value in filter(None, values):
-            kind = "demand_amount" if demand else "amount"
-            found[kind] = found[kind] or value
+        kind = "demand_amount" if any(cue in text for cue in lexicon.demand_cues) else "amount"
+        digits = [_amount_value(m) for m in AMOUNT.finditer(text)] or _bare_amounts(text, lexicon)
+        found_by[kind] += [(0, value) for value in digits if value]
+        found_by[kind] += [(1, value) for value in
+                           (_cn_amount(m.group("v")) for m in CN_AMOUNT.finditer(text)) if value]
+    for kind, values in found_by.items():
+        if values:
+            found[kind] = min(values, key=lambda pair: pair[0])[1]
     return found
 
 
