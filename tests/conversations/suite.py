@@ -230,11 +230,19 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
 
 
 def run_suite(rasa: str, token: str, transcripts: Path | None = None,
-              only: str | None = None) -> Result:
-    """Play every scenario (or one file's); optionally write the transcripts to a file."""
+              only: str | None = None, by_file: dict[str, Result] | None = None) -> Result:
+    """Play every scenario (or one file's); optionally write the transcripts to a file;
+    ``by_file`` gets one result per scenario file as well."""
     player, result, written = Player(rasa, token), Result(), []
-    for conversation in load_scenarios(only=only):
-        written += [f"## {conversation['id']}", *play(conversation, player, result), ""]
+    for path in sorted(HERE.glob(f"{only}.yml" if only else "*.yml")):
+        own = Result()
+        for conversation in load_scenarios(only=path.stem):
+            written += [f"## {conversation['id']}", *play(conversation, player, own), ""]
+        for kind in KINDS:
+            result.passed[kind] += own.passed[kind]
+            result.failed[kind] += own.failed[kind]
+        if by_file is not None:
+            by_file[path.stem] = own
     if transcripts is not None:
         transcripts.parent.mkdir(parents=True, exist_ok=True)
         transcripts.write_text("\n".join(written), encoding="utf-8")
@@ -244,7 +252,9 @@ def run_suite(rasa: str, token: str, transcripts: Path | None = None,
 def main(argv: list[str]) -> int:
     rasa, token = argv[1], argv[2]
     out = Path(argv[3]) if len(argv) > 3 else None
-    result = run_suite(rasa, token, out, only=argv[4] if len(argv) > 4 else None)
+    by_file: dict[str, Result] = {}
+    result = run_suite(rasa, token, out, only=argv[4] if len(argv) > 4 else None,
+                       by_file=by_file)
     print(result.table())
     for kind in KINDS:
         for failure in result.failed[kind][:8]:
@@ -252,6 +262,8 @@ def main(argv: list[str]) -> int:
     if out is not None:  # every failure, beside the transcripts
         every = [f"{kind}: {failure}" for kind in KINDS for failure in result.failed[kind]]
         out.with_suffix(".failures.txt").write_text("\n".join(every) + "\n", encoding="utf-8")
+        tables = [f"## {stem}\n{own.table()}" for stem, own in by_file.items()]
+        out.with_suffix(".by_file.txt").write_text("\n\n".join(tables) + "\n", encoding="utf-8")
     return 0
 
 
