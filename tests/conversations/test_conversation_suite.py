@@ -14,7 +14,7 @@ FLOORS = {
     "case": 0.85, "role": 0.87, "facts": 0.80, "events": 0.88, "safety": 0.70,
     "no_dead_end": 0.97, "question": 0.92, "no_repeat": 0.70, "caveat_once": 0.95,
     "dated_limits": 0.90, "fits_screen": 0.98,
-    "draft_kind": 0.85, "draft_tone": 0.90, "draft_facts": 0.72, "draft_no_placeholder": 0.95,
+    "draft_kind": 0.85, "draft_tone": 0.95, "draft_facts": 0.72, "draft_no_placeholder": 0.95,
     "cites": 0.80,
 }
 
