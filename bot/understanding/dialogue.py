@@ -120,10 +120,13 @@ def latest_facts(state: CaseState, lexicon: Lexicon, labels: dict[str, str],
     said = state.latest
     if said is None:
         return []
+    kept_item = state.facts.get("item")
     found = [(labels[name], str(getattr(said, name))) for name in
              ("order_number", "product_id", "tracking_number", "amount", "demand_amount", "item",
               "shop_name", "seller_location")
-             if getattr(said, name) and name in labels]
+             if getattr(said, name) and name in labels
+             # the case keeps its first item: another one named later is not acknowledged
+             and (name != "item" or (kept_item is not None and kept_item.turn == state.turns))]
     for event_id, fact in state.events.items():
         if fact.turn == state.turns:
             found.append((lexicon.event_label(event_id), f"{fact.value.month}月{fact.value.day}日"))

@@ -315,3 +315,15 @@ def test_a_subject_event_must_be_a_known_event() -> None:
     data["events"]["signed"]["by_subject"]["event"] = "returned_signed"
     with pytest.raises(LexiconError, match="events.signed.by_subject.event"):
         parse_lexicon(data, DEFAULT_LEXICON)
+
+
+def test_an_item_named_after_the_case_has_one_is_not_acknowledged_as_the_item():
+    from bot.understanding.dialogue import latest_facts
+
+    lexicon, labels = catalog().lexicon, catalog().wording.entry("facts")
+    told = state(turn("扫地机器人用了三天就不充电了", "quality_problem"),
+                 turn("我还拍了充电座指示灯不亮的照片"))
+    assert told.value("item") == "扫地机器人"
+    assert all(label != labels["item"] for label, _value in latest_facts(told, lexicon, labels))
+    first = state(turn("扫地机器人用了三天就不充电了", "quality_problem"))
+    assert (labels["item"], "扫地机器人") in latest_facts(first, lexicon, labels)
