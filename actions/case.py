@@ -30,6 +30,7 @@ from bot.chinese_forms import normalize
 from bot.store.sync import record_case
 from bot.understanding import dialogue
 from bot.understanding.conversation import ASKED_EVENT_SLOT, ASKED_SLOT
+from bot.understanding.questions import asks_next_step
 from bot.understanding.state import CaseState
 
 CAVEAT_SLOT = "caveat_for"  # the case whose caveat was shown
@@ -194,14 +195,27 @@ class ActionCaseTurn(Action):
                        SlotSet("ladder_rung", float(result.current_rung_index))]
             said = True
         if not said:
-            line = _facts_line(state, tracker.latest_message.get("text") or "")
+            text = tracker.latest_message.get("text") or ""
+            line = _facts_line(state, text)
+            what_now = not spoke and asks_next_step(text, catalog().questions)
             if line:
                 dispatcher.utter_message(response="utter_facts_noted", facts=line)
-            elif state.notes and state.notes[-1].turn == state.turns:
+            elif state.notes and state.notes[-1].turn == state.turns and not what_now:
                 dispatcher.utter_message(response="utter_noted_text")
-            elif not spoke and not law_topics_if_asked(dispatcher, tracker):
+            if what_now:  # "现在怎么办？": the step the case is on, after what was noted
+                response, values = presenter.rung(words(), result, rung_of(tracker, result))
+                values["caveat"] = ""
+                dispatcher.utter_message(response=response, **values)
+            elif not line and not (state.notes and state.notes[-1].turn == state.turns) \
+                    and not spoke and not law_topics_if_asked(dispatcher, tracker):
                 dispatcher.utter_message(response="utter_unclear_in_case")
         return events
+
+
+def rung_of(tracker: Tracker, result: guidance.Guidance) -> int:
+    """The rung the conversation is on (the slot), else the case's current one."""
+    value = tracker.get_slot("ladder_rung")
+    return result.current_rung_index if value is None else int(value)
 
 
 def known_slots(state: CaseState) -> dict[str, object]:

@@ -16,6 +16,7 @@ from actions.case import (
     case_key,
     limits_digest,
     needs_caveat,
+    rung_of,
     sync_slots,
     utter_safety,
 )
@@ -66,11 +67,6 @@ def _answered(dispatcher: CollectingDispatcher, tracker: Tracker, turn: _Turn) -
         turn.events.extend(drafted)
         return True
     return answer_rule_question(dispatcher, tracker, turn.state, turn.caveat)
-
-
-def _current_rung(tracker: Tracker, result: guidance.Guidance) -> int:
-    value = tracker.get_slot("ladder_rung")
-    return result.current_rung_index if value is None else int(value)
 
 
 def _remember(tracker: Tracker, result: guidance.Guidance, rung: int) -> None:
@@ -159,7 +155,7 @@ class ActionNextStep(Action):
         result = turn.result
         if result is None or _answered(dispatcher, tracker, turn):
             return turn.events
-        index = min(_current_rung(tracker, result) + 1, len(result.ladder) - 1)
+        index = min(rung_of(tracker, result) + 1, len(result.ladder) - 1)
         _utter_rung(dispatcher, result, index, turn.caveat)
         _remember(tracker, result, index)
         return [*turn.events, SlotSet("ladder_rung", float(index))]
@@ -177,7 +173,7 @@ class ActionEvidence(Action):
         turn = _open(dispatcher, tracker)
         result = turn.result
         if result is not None and not _answered(dispatcher, tracker, turn):
-            values = presenter.evidence(words(), result, _current_rung(tracker, result),
+            values = presenter.evidence(words(), result, rung_of(tracker, result),
                                         turn.state.values("evidence"), lexicon().evidence)
             dispatcher.utter_message(response="utter_evidence", **values)
         return turn.events

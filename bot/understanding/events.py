@@ -225,7 +225,12 @@ def dated_events(parts: list[Clause], now: dt.datetime, asked_event: str | None,
             chosen = binder.near_cue(index, span_index)
             event = None if chosen is None else binder.event_of(*chosen)
             if chosen is not None and chosen[0] == index and event != chosen[1].event:
-                retold = _object(chosen[1].event, text, reading.cues, lexicon) or retold
+                # the story goes on about the same thing ("买家说是周一寄出的，物流也显示16号
+                # 揽收": still the return): its object word carries to the next clause
+                objects = lexicon.events[chosen[1].event].objects
+                retold = (_object(chosen[1].event, text, reading.cues, lexicon)
+                          or next((w for w, target in objects.items() if target == event), None)
+                          or retold)
             bare = len(text.strip()) - (end - start) <= ASKED_CLAUSE_MAX
             if event is None and not correction and bare:
                 event = asked_event  # a short answer to "…是哪一天？"

@@ -67,5 +67,6 @@ def item_name(norm: str, lexicon: Lexicon) -> str | None:
     """The item the (normalized) message names, or None."""
     found = _by_pattern(norm, lexicon)
     if found is not None and any(head in found for head in lexicon.item_heads):
-        return found
+        plain = found.rsplit("的", 1)[-1]  # "全新的吹风机" is 吹风机
+        return plain if any(head in plain for head in lexicon.item_heads) else found
     return _by_head(norm, lexicon) or found

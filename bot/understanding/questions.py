@@ -43,6 +43,7 @@ class Questions:
 
     question_words: tuple[str, ...]
     kinds: tuple[QuestionKind, ...]
+    next_step_words: tuple[str, ...] = ()  # "现在怎么办": the case's current step answers
 
 
 def _words(path: Path, entry: str, value: Any, required: bool = True) -> tuple[str, ...]:
@@ -51,8 +52,10 @@ def _words(path: Path, entry: str, value: Any, required: bool = True) -> tuple[s
 
 def parse_questions(data: Any, path: Path) -> Questions:
     """Validate the parsed YAML of a questions file."""
-    if not isinstance(data, dict) or set(data) != {"question_words", "kinds"}:
-        raise LexiconError(path, "(top level)", "must have exactly question_words and kinds")
+    if not isinstance(data, dict) or set(data) - {"next_step_words"} != {"question_words",
+                                                                         "kinds"}:
+        raise LexiconError(path, "(top level)", "must have exactly question_words, kinds "
+                           "and (optionally) next_step_words")
     if not isinstance(data["kinds"], dict) or not data["kinds"]:
         raise LexiconError(path, "kinds", "must map question kinds to their words")
     kinds = []
@@ -77,7 +80,15 @@ def parse_questions(data: Any, path: Path) -> Questions:
             cues=_words(path, f"{where}.cues", spec.get("cues")),
             answer_words=_words(path, f"{where}.answer_words", spec.get("answer_words"),
                                 required=needs_words)))
-    return Questions(_words(path, "question_words", data["question_words"]), tuple(kinds))
+    return Questions(_words(path, "question_words", data["question_words"]), tuple(kinds),
+                     _words(path, "next_step_words", data.get("next_step_words"),
+                            required=False))
+
+
+def asks_next_step(message: str, questions: Questions) -> bool:
+    """Whether a message asks what to do now ("现在怎么办？")."""
+    norm = normalize(message)
+    return any(word in norm for word in questions.next_step_words)
 
 
 def load_questions(path: Path = DEFAULT_QUESTIONS) -> Questions:

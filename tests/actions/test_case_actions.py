@@ -377,3 +377,17 @@ async def test_can_i_still_ask_for_after_sales_gets_the_after_sales_deadline(dis
     shown = render(domain, message(dispatcher, "utter_rule_answer"))
     first = shown.split("•")[1]
     assert first.startswith(" 还来得及。申请售后") and "11月25日" in first
+
+
+@pytest.mark.anyio
+async def test_what_now_in_an_open_case_gets_the_current_step_not_a_shrug(dispatcher, domain):
+    told = [("卖家一直不同意退款", "refund_refused"), ("11月16号申请的退款", "inform")]
+    first = await run(ActionCaseTurn(), dispatcher, conversation(told, slots={"caveat_for": "refund_refused@1"}), domain)
+    assert "utter_rung" in responses(dispatcher)  # the step, told once when the case is guided
+    dispatcher.messages.clear()
+    slots = {"caveat_for": "refund_refused@1", **slot_events(first)}
+    await run(ActionCaseTurn(), dispatcher, conversation([*told, ("钱已经被系统退了，现在怎么办？", "inform")], slots=slots), domain)
+    assert responses(dispatcher) == ["utter_rung"]
+    dispatcher.messages.clear()
+    await run(ActionCaseTurn(), dispatcher, conversation([*told, ("嗯嗯好的", "inform")], slots=slots), domain)
+    assert "utter_rung" not in responses(dispatcher)  # only a question about what to do gets it

@@ -57,6 +57,8 @@ def bound(text: str) -> list[tuple[str | None, str]]:
     # a message sent is no shipping; the buyer sending is the return (the shop's side)
     ("他是三天前发的消息", [(None, "2026-11-17")]),
     ("买家说是周一寄出的", [("return_shipped", "2026-11-16")]),
+    ("买家说是周一寄出的，物流也显示16号揽收",
+     [("return_shipped", "2026-11-16"), ("return_shipped", "2026-11-16")]),
     # English words read as the table's Chinese
     ("11月11号 delivered", [("signed", "2026-11-11")]),
     ("seller 11月11号 reject 了", [("refund_refused", "2026-11-11")]),

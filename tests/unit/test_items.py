@@ -20,6 +20,7 @@ NOW = dt.datetime(2026, 11, 20, 10, 0)
     ("买的1.8米的床，4680元", "床"),                     # one-character product words too
     ("我发的是全新的空气炸锅，他寄回来一个用旧了的", "空气炸锅"),  # no product word: no item
     ("包裹一直没到，卖家也不回", None),                    # 包裹 is no product
+    ("原来卖的是一个全新的吹风机，订单号8830192746510382", "吹风机"),  # the modifier before 的 goes
 ])
 def test_the_item_a_message_names(text: str, item: str | None) -> None:
     assert read_message(text, NOW, catalog().lexicon).item == item
