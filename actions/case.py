@@ -203,8 +203,8 @@ class ActionCaseTurn(Action):
             elif state.notes and state.notes[-1].turn == state.turns and not what_now:
                 dispatcher.utter_message(response="utter_noted_text")
             if what_now:  # "现在怎么办？": the step the case is on, after what was noted
-                response, values = presenter.rung(words(), result, rung_of(tracker, result))
-                values["caveat"] = ""
+                # (named in one line when it was shown in full before)
+                response, values = presenter.rung_again(result, rung_of(tracker, result))
                 dispatcher.utter_message(response=response, **values)
             elif not line and not (state.notes and state.notes[-1].turn == state.turns) \
                     and not spoke and not law_topics_if_asked(dispatcher, tracker):

@@ -149,6 +149,18 @@ def rung(words: Wording, guidance: Guidance, index: int) -> tuple[str, dict[str,
     return "utter_rung", values
 
 
+def rung_again(guidance: Guidance, index: int) -> tuple[str, dict[str, Any]]:
+    """The rung at ``index`` named again in one line (it was shown in full before)."""
+    index = max(0, min(index, len(guidance.ladder) - 1))
+    values: dict[str, Any] = {"number": index + 1, "total": len(guidance.ladder),
+                              "name": guidance.ladder[index].name}
+    following = guidance.rung(index + 1)
+    if following is None:
+        return "utter_rung_last_again", values
+    values["next_name"] = following.name
+    return "utter_rung_again", values
+
+
 def _held(item: str, have: Sequence[str], synonyms: Sequence[Sequence[str]]) -> bool:
     """Whether a checklist item is evidence the user said they have (or a synonym of it)."""
     words = set(have)

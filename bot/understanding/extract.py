@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from bot.dates import find_date_spans, number_value
-from bot.understanding.clauses import clauses, find_words, longest_first, normalized
+from bot.dates import number_value
+from bot.understanding.clauses import clauses, find_words, normalized
 from bot.understanding.events import DatedEvent, dated_events
 from bot.understanding.items import item_name
 from bot.understanding.lexicon import Lexicon
@@ -170,18 +170,6 @@ def _groups(norm: str, groups: tuple[tuple[str, ...], ...], lexicon: Lexicon,
     return tuple(kept.values())
 
 
-def _wants(norm: str, lexicon: Lexicon) -> tuple[str, ...]:
-    """What the user wants, not counting the events a dated clause tells ("8号是我申请退货
-    那天" is the refund request, not a wish to return the goods)."""
-    kept = list(norm)
-    for clause in clauses(norm):
-        if not find_date_spans(clause.text):
-            continue
-        for start, end, _event in longest_first(clause.text, lexicon.event_cues):
-            kept[clause.start + start:clause.start + end] = " " * (end - start)
-    return _groups("".join(kept), lexicon.wants, lexicon)
-
-
 def read_message(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None = None,
                  asked_event: str | None = None) -> MessageFacts:
     """The facts of one message. ``asked``: the slot the assistant had just asked for;
@@ -211,7 +199,7 @@ def _read(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None,
         problems=problems,
         other_side=other_side[:3],
         evidence=_groups(norm, lexicon.evidence, lexicon, surface=True),
-        wants=_wants(norm, lexicon),
+        wants=_groups(norm, lexicon.wants, lexicon),
         order_status=_status(norm, lexicon),
         switch_marker=any(marker in norm for marker in lexicon.switch_markers),
         shop_name=shop_name(text, lexicon),

@@ -163,7 +163,7 @@ def _start_new_matter(state: CaseState) -> None:
 
 
 def _merge(state: CaseState, said: MessageFacts, number: int, text: str,
-           default_event: str | None = None) -> None:
+           default_event: str | None = None, lexicon_heads: tuple[str, ...] = ()) -> None:
     last_event = max(state.events.values(), key=lambda f: f.turn, default=None)
     # A correction's unnamed date replaces the event told last, unless another date of the
     # message already named its event ("是11月13号申请的，12号是在跟卖家聊").
@@ -182,12 +182,21 @@ def _merge(state: CaseState, said: MessageFacts, number: int, text: str,
         value = getattr(said, name)
         if value:
             _set(state, name, value, number, text)
-    if said.item and "item" not in state.facts:
+    if said.item and _better_item(state.facts.get("item"), said.item, lexicon_heads):
         _set(state, "item", said.item, number, text)
     for name in LIST_FACTS:
         _add(state, name, getattr(said, name), number, text)
     if said.order_status:
         state.order_status = Fact("order_status", said.order_status, number, text)
+
+
+def _better_item(kept: Fact | None, named: str, heads: tuple[str, ...]) -> bool:
+    """Whether a newly named item replaces the kept one: the case keeps its first item,
+    unless that one names no product word and the new one does ("二手" → "iPad")."""
+    if kept is None:
+        return True
+    return (not any(head in str(kept.value) for head in heads)
+            and any(head in named for head in heads))
 
 
 def _needed_event(state: CaseState, book: RuleBook, lexicon: Lexicon) -> str | None:
@@ -265,7 +274,8 @@ def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon,
         if state.case_type != before and before is not None:
             state.safety_seen = ()
         _safety(state, turn.text, book)
-        _merge(state, said, number, turn.text, _needed_event(state, book, lexicon))
+        _merge(state, said, number, turn.text, _needed_event(state, book, lexicon),
+               lexicon.item_heads)
         answered = turn.asked and (turn.intent in ANSWER_INTENTS or turn.intent is None)
         detail = state.case_type is not None and turn.intent == "inform"
         if said.empty and (answered or detail):

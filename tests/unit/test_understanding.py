@@ -327,12 +327,3 @@ def test_an_item_named_after_the_case_has_one_is_not_acknowledged_as_the_item():
     assert all(label != labels["item"] for label, _value in latest_facts(told, lexicon, labels))
     first = state(turn("扫地机器人用了三天就不充电了", "quality_problem"))
     assert (labels["item"], "扫地机器人") in latest_facts(first, lexicon, labels)
-
-
-@pytest.mark.parametrize(("message", "wants"), [
-    ("说错了，是从9号开始打的，8号是我申请退货那天", ()),  # a dated event, not a wish
-    ("我不想再等了，申请退款吧", ("退款",)),
-    ("11月3号申请的退款，我只想要退款", ("退款",)),
-])
-def test_what_the_user_wants_is_not_an_event_they_date(message: str, wants: tuple[str, ...]):
-    assert read_message(message, NOW, catalog().lexicon).wants == wants
