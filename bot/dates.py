@@ -279,7 +279,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         "since",  # 申请退款四天了: four days ago (a count of days, weeks or months, then 了)
-        re.compile(rf"(?P<half>(?!))?(?<![\d第])(?P<n>{_CN_COUNT})(?P<unit>个月|个?(?:天|周|星期|礼拜))了"),
+        re.compile(rf"(?P<half>(?!))?(?<![\d第超过快近到多零一二两三四五六七八九十百])(?P<n>{_CN_COUNT})(?P<unit>个月|个?(?:天|周|星期|礼拜))了"),
         _ago,
         _accept_ago,
     ),

@@ -52,6 +52,9 @@ def bound(text: str) -> list[tuple[str | None, str]]:
     ("小二18号判的不支持", [("ruling", "2026-11-18")]),
     ("申请退款四天了卖家一直拖着", [("refund_requested", "2026-11-16")]),
     ("刚刚申请了客服介入", [("intervention_requested", "2026-11-20")]),
+    # a time passed beyond a limit is no date ("more than 15 days since")
+    ("卖家说确认收货超过15天了不管", []),
+    ("卖家说确认收货超过十五天了不管", []),
     # a dotted date is a date, not the end of a clause
     ("11.6发的货，顺丰", [("shipped", "2026-11-06")]),
     # a message sent is no shipping; the buyer sending is the return (the shop's side)
