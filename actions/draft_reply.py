@@ -83,8 +83,10 @@ def send_draft(dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseSt
                                    draft.tone, draft.addressee, draft.text))
     if draft.missing:
         labels = [placeholder(name, drafts) for name in draft.missing]
-        dispatcher.utter_message(response="utter_draft_missing", count=len(labels),
-                                 missing=words().join_list(labels))
+        named = list(tracker.get_slot(MISSING_SLOT) or []) == list(draft.missing)
+        dispatcher.utter_message(  # the same gaps named again, in one short line
+            response="utter_draft_missing_again" if named else "utter_draft_missing",
+            count=len(labels), missing=words().join_list(labels))
     else:
         dispatcher.utter_message(response="utter_draft_switch")
     return [SlotSet(KEY_SLOT, key), SlotSet(KIND_SLOT, draft.kind),

@@ -60,6 +60,17 @@ async def test_a_complaint_to_12315_names_what_is_missing_once(dispatcher, domai
     assert set(slot_events(events)["draft_missing"]) == {"shop_name", "seller_location"}
 
 
+async def test_the_same_gaps_in_a_second_draft_are_named_in_one_short_line(dispatcher, domain):
+    first = type(dispatcher)()
+    turns = [*STORY, ("我要向市场监管局投诉，帮我写", "request_draft")]
+    slots = slot_events(await ActionDraftComplaint().run(first, conversation(turns), domain))
+    again = [*turns, ("再给我来一版投消协的", "request_draft")]
+    await ActionDraftComplaint().run(dispatcher, conversation(again, slots=slots), domain)
+    assert "utter_draft_missing" not in [m.get("response") for m in dispatcher.messages]
+    short = render(domain, message(dispatcher, "utter_draft_missing_again"))
+    assert "【店铺名称】" in short and "2处" in short
+
+
 async def test_filling_a_placeholder_redrafts_with_everything(dispatcher, domain):
     first = type(dispatcher)()
     turns = [*STORY, ("我要向市场监管局投诉，帮我写", "request_draft")]
