@@ -198,16 +198,16 @@ class ActionCaseTurn(Action):
             text = tracker.latest_message.get("text") or ""
             line = _facts_line(state, text)
             what_now = not spoke and asks_next_step(text, catalog().questions)
+            noted = bool(state.notes) and state.notes[-1].turn == state.turns
             if line:
                 dispatcher.utter_message(response="utter_facts_noted", facts=line)
-            elif state.notes and state.notes[-1].turn == state.turns and not what_now:
+            elif noted and not what_now:
                 dispatcher.utter_message(response="utter_noted_text")
-            if what_now:  # "现在怎么办？": the step the case is on, after what was noted
+            if what_now:  # a "what now?" question: the step the case is on, after what was noted
                 # (named in one line when it was shown in full before)
                 response, values = presenter.rung_again(result, rung_of(tracker, result))
                 dispatcher.utter_message(response=response, **values)
-            elif not line and not (state.notes and state.notes[-1].turn == state.turns) \
-                    and not spoke and not law_topics_if_asked(dispatcher, tracker):
+            elif not (line or noted or spoke) and not law_topics_if_asked(dispatcher, tracker):
                 dispatcher.utter_message(response="utter_unclear_in_case")
         return events
 

@@ -35,10 +35,7 @@ class MixedLanguage:
         """``text`` with the table's words in Chinese and emoji as spaces (same length)."""
         if not text or text.startswith("/"):
             return text
-        text = EMOJI.sub(" ", text)
-        if self.pattern is None:
-            return text
-        return self.pattern.sub(self._replace, text)
+        return self.read_words(EMOJI.sub(" ", text))
 
     def read_words(self, text: str) -> str:
         """``text`` with the table's words in Chinese (same length; emoji kept)."""

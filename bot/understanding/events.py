@@ -252,8 +252,7 @@ def _undated_object(reading: _Reading, lexicon: Lexicon) -> str | None:
     carried to the next clause; None for a dated clause or one that names none."""
     if reading.spans:
         return None
-    words = {word for event in lexicon.events.values() for word in event.objects}
-    for word in sorted(words, key=len, reverse=True):
+    for word in lexicon.object_words:
         for start in occurrences(reading.clause.text, word):
             end = start + len(word)
             if not any(c.start < end and start < c.end for c in reading.cues):

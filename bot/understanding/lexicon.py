@@ -84,6 +84,7 @@ class Lexicon:
     event_cues: tuple[tuple[str, str], ...] = ()  # (cue, event id) of every event, longest first
     weak: frozenset[tuple[str, str]] = frozenset()  # the (cue, event id) pairs that are weak
     english: MixedLanguage | None = None  # English words read as Chinese (the catalog's table)
+    object_words: tuple[str, ...] = ()  # every event's object words, longest first
 
     def event_label(self, event_id: str) -> str:
         """The Chinese label of one of the lexicon's events."""
@@ -200,6 +201,8 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
     return Lexicon(
         event_cues=cues,
         weak=frozenset((cue, event.id) for event in events.values() for cue in event.weak_cues),
+        object_words=tuple(sorted({w for event in events.values() for w in event.objects},
+                                  key=len, reverse=True)),
         number_cues={kind: tuple(w.lower() for w in word_list(path, f"number_cues.{kind}", words))
                      for kind, words in cues_by_kind.items()},
         implied_statuses={str(k): str(v) for k, v in implied.items()},

@@ -362,3 +362,9 @@ def test_bot_modules_hold_no_chinese_text() -> None:
                  "wording.py", "sources.py", "statutes.py", "citing.py"):
         source = (REPO / "bot" / name).read_text(encoding="utf-8")
         assert not re.search(r"[\u4e00-\u9fff]", source), name
+
+
+def test_the_actions_hold_no_chinese_text() -> None:
+    """User-facing text lives in domain.yml and data/; the actions only pass it on."""
+    for path in sorted((REPO / "actions").glob("*.py")):
+        assert not re.search(r"[\u4e00-\u9fff]", path.read_text(encoding="utf-8")), path.name
