@@ -5,7 +5,7 @@ domain brief and the intent catalog only; never train on them. Each turn's repli
 over REST; the case state after each turn is derived, with the same function the actions
 use, from the tracker that the Rasa HTTP API returns.
 
-Run as ``python -m tests.conversations.suite RASA_URL TOKEN [TRANSCRIPTS [FILE_STEM]]``
+Run as ``python -m tests.conversations.suite RASA_URL TOKEN [TRANSCRIPTS [FILE_STEM|- [FOLDER]]]``
 against servers started with FIXED_CLOCK=2026-11-20T10:00:00+08:00 (``make
 eval-conversations`` does all of it); FILE_STEM plays one file only (``two_in_one``).
 """
@@ -40,7 +40,13 @@ SAFETY_WORDS = {"threat": ("110",), "fraud": ("诈骗", "报警"), "extortion": 
 PHONE_LINES = 16  # about a phone screen, counting the buttons' line
 KINDS = ("case", "role", "facts", "events", "safety", "no_dead_end", "question",
          "no_repeat", "caveat_once", "dated_limits", "fits_screen", "draft_kind", "draft_tone",
-         "draft_facts", "draft_no_placeholder", "cites")
+         "draft_facts", "draft_no_placeholder", "cites", "answer", "not_covered", "no_unsure",
+         "no_role_question", "step_fits")
+# A reply that admits it does not see how a turn relates: never right for an in-scope turn.
+UNSURE = ("不太确定", "有什么关系")
+ROLE_QUESTION = "买家还是卖家"
+# An honest "the rules we hold do not cover this": the wordings the assistant uses for it.
+NOT_COVERED = ("没有具体的规定", "没有对应的法律条文", "掌握的规则里没有", "规则里没有写")
 HEADER = re.compile(r"下面是(?P<kind>.+?)（写给(?P<addressee>.+?)，(?P<tone>.+?)语气）")
 
 
@@ -210,6 +216,22 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
         if expect.get("cites"):
             result.check("cites", any(_cited(cite, joined) for cite in expect["cites"]),
                          f"{where}: none of {expect['cites']} cited in {joined[:60]!r}")
+        if not expect.get("out_of_scope"):
+            result.check("no_unsure", not any(u in joined for u in UNSURE),
+                         f"{where}: unsure: {joined[:60]!r}")
+        if expect.get("answer_any"):
+            wanted = [str(w) for w in expect["answer_any"]]
+            result.check("answer", any(_same_script(w) in _same_script(joined) for w in wanted),
+                         f"{where}: none of {wanted} in {joined[:60]!r}")
+        if expect.get("not_covered"):
+            result.check("not_covered", any(n in joined for n in NOT_COVERED),
+                         f"{where}: no not-covered line in {joined[:60]!r}")
+        if expect.get("role_stated"):
+            result.check("no_role_question", ROLE_QUESTION not in joined,
+                         f"{where}: asked the role")
+        if expect.get("not_advise"):
+            said = [str(w) for w in expect["not_advise"] if str(w) in joined]
+            result.check("step_fits", not said, f"{where}: advised {said}")
         draft = _check_draft(expect.get("draft"), replies, where, result)
         lines = sum(r.count("\n") + 1 for r in replies if r != draft)
         result.check("fits_screen", lines <= PHONE_LINES, f"{where}: {lines} lines")
@@ -230,13 +252,14 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
 
 
 def run_suite(rasa: str, token: str, transcripts: Path | None = None,
-              only: str | None = None, by_file: dict[str, Result] | None = None) -> Result:
-    """Play every scenario (or one file's); optionally write the transcripts to a file;
-    ``by_file`` gets one result per scenario file as well."""
+              only: str | None = None, by_file: dict[str, Result] | None = None,
+              folder: Path = HERE) -> Result:
+    """Play every scenario of ``folder`` (or one file's); optionally write the transcripts
+    to a file; ``by_file`` gets one result per scenario file as well."""
     player, result, written = Player(rasa, token), Result(), []
-    for path in sorted(HERE.glob(f"{only}.yml" if only else "*.yml")):
+    for path in sorted(folder.glob(f"{only}.yml" if only else "*.yml")):
         own = Result()
-        for conversation in load_scenarios(only=path.stem):
+        for conversation in load_scenarios(folder, only=path.stem):
             written += [f"## {conversation['id']}", *play(conversation, player, own), ""]
         for kind in KINDS:
             result.passed[kind] += own.passed[kind]
@@ -252,9 +275,10 @@ def run_suite(rasa: str, token: str, transcripts: Path | None = None,
 def main(argv: list[str]) -> int:
     rasa, token = argv[1], argv[2]
     out = Path(argv[3]) if len(argv) > 3 else None
+    only = argv[4] if len(argv) > 4 and argv[4] != "-" else None
+    folder = Path(argv[5]) if len(argv) > 5 else HERE
     by_file: dict[str, Result] = {}
-    result = run_suite(rasa, token, out, only=argv[4] if len(argv) > 4 else None,
-                       by_file=by_file)
+    result = run_suite(rasa, token, out, only=only, by_file=by_file, folder=folder)
     print(result.table())
     for kind in KINDS:
         for failure in result.failed[kind][:8]:
