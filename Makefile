@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: rules-report law-import eval-conversations help install install-system train run shell test lint validate test-unit test-stories test-model clean eval purge bench
+.PHONY: tune rules-report law-import eval-conversations help install install-system train run shell test lint validate test-unit test-stories test-model clean eval purge bench
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ law-import: ## Copy the cited articles from ../shared/reference/law into data/la
 purge: install ## Delete conversations and cases untouched for DAYS days: make purge DAYS=90
 	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=N"; exit 2; }
 	@bash -c 'source scripts/common.sh && load_env && apply_defaults && $(PY) -m bot.migrate && $(PY) -m bot.purge --days "$(DAYS)"'
+
+tune: install ## Choose the readers' settings (knowledge threshold, C) by cross-validation on training data
+	@PYTHONPATH=. $(PY) scripts/tune_models.py
 
 bench: train ## Latency, throughput, memory, start-up vs a minimal Rasa model (prints a table)
 	@$(PY) scripts/bench.py

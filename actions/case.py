@@ -13,6 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import answer_knowledge, not_covered_if_asked, reply_to_act
 from actions.common import (
     case_state,
     catalog,
@@ -109,7 +110,12 @@ class ActionCaseTurn(Action):
         if state.case_type is None:
             if answer_rule_question(dispatcher, tracker, state, caveat_due=True):
                 return events
+            if answer_knowledge(dispatcher, tracker, state, caveat_due=True):
+                return events
             if law_topics_if_asked(dispatcher, tracker):
+                return events
+            if latest_intent(tracker) != "out_of_scope" and not_covered_if_asked(dispatcher,
+                                                                                tracker):
                 return events
             if not spoke or latest_intent(tracker) in {"affirm", "deny"}:
                 response = NO_CASE_RESPONSES.get(latest_intent(tracker) or "", "utter_which_case")
@@ -119,6 +125,8 @@ class ActionCaseTurn(Action):
             return events + sync_slots(tracker, state) + send_draft(dispatcher, tracker, state,
                                                                     None)
         caveat_due = needs_caveat(tracker, state)
+        answered = answer_knowledge(dispatcher, tracker, state, caveat_due)  # answer first
+        caveat_due = caveat_due and not answered
         entry = dialogue.entry_for(state, book)
         facts = dialogue.case_facts(state, message_day(tracker), book, lexicon())
         opened_now = state.opened_turn == state.turns
@@ -136,13 +144,13 @@ class ActionCaseTurn(Action):
         if drafted is not None:  # a case message that also asks for a draft
             return [*events, SlotSet(CAVEAT_SLOT, key), *sync_slots(tracker, state), *drafted]
         question = dialogue.next_question(state, turns, book, lexicon())
-        if answer_rule_question(dispatcher, tracker, state, caveat_due, facts):
+        if not answered and answer_rule_question(dispatcher, tracker, state, caveat_due, facts):
             caveat_due = False
         elif question is not None:
             events += self._ask(dispatcher, question)
         else:
             events += self._guide(dispatcher, tracker, state, facts, key, caveat_due,
-                                  opened_now or spoke)
+                                  opened_now or spoke, answered)
             caveat_due = False
         events.append(SlotSet(CAVEAT_SLOT, key))
         synced = sync_slots(tracker, state)
@@ -166,9 +174,10 @@ class ActionCaseTurn(Action):
                 SlotSet(ASKED_EVENT_SLOT, question.lexicon_event)]
 
     def _guide(self, dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseState,
-               facts: guidance.CaseFacts, key: str, caveat_due: bool, spoke: bool
-               ) -> list[EventType]:
-        """Dated limits when they changed, the rung once per case, else what was noted."""
+               facts: guidance.CaseFacts, key: str, caveat_due: bool, spoke: bool,
+               answered: bool = False) -> list[EventType]:
+        """Dated limits when they changed, the rung once per case, else what was noted, else
+        the reply to the turn's dialogue act (nothing more when a question was answered)."""
         result = guidance.build_guidance(rulebook(), facts)
         events: list[EventType] = []
         said = False
@@ -201,14 +210,15 @@ class ActionCaseTurn(Action):
             noted = bool(state.notes) and state.notes[-1].turn == state.turns
             if line:
                 dispatcher.utter_message(response="utter_facts_noted", facts=line)
-            elif noted and not what_now:
+            elif noted and not what_now and not answered:
                 dispatcher.utter_message(response="utter_noted_text")
             if what_now:  # a "what now?" question: the step the case is on, after what was noted
                 # (named in one line when it was shown in full before)
                 response, values = presenter.rung_again(result, rung_of(tracker, result))
                 dispatcher.utter_message(response=response, **values)
-            elif not (line or noted or spoke) and not law_topics_if_asked(dispatcher, tracker):
-                dispatcher.utter_message(response="utter_unclear_in_case")
+            elif not (line or noted or spoke or answered) and not law_topics_if_asked(
+                    dispatcher, tracker):
+                reply_to_act(dispatcher, tracker, result, rung_of(tracker, result))
         return events
 
 

@@ -13,6 +13,7 @@ from rasa_sdk import Tracker
 from bot import case_view, guidance
 from bot.catalog import Catalog, load_catalog
 from bot.dates import SHANGHAI
+from bot.readers import Readers, build_readers
 from bot.rulebook import RuleBook
 from bot.settings import load_settings
 from bot.store import CaseRepository, CaseStoreError, create_store_engine, default_case_db_url
@@ -38,6 +39,13 @@ def catalog() -> Catalog:
     server's start-up already did it)."""
     _mask_logs()
     return load_catalog()
+
+
+@lru_cache(maxsize=1)
+def readers() -> Readers:
+    """The trained readers (knowledge retrieval, dialogue acts), built once per process;
+    the action server's start-up already did it."""
+    return build_readers(catalog())
 
 
 def rulebook() -> RuleBook:

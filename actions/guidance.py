@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import answer_knowledge
 from actions.case import (
     CAVEAT_SLOT,
     GUIDED_SLOT,
@@ -49,6 +50,10 @@ def _open(dispatcher: CollectingDispatcher, tracker: Tracker, ask_case: bool = T
                      answered=True)
     facts = case_facts(tracker, state)
     result = None if facts is None else guidance.build_guidance(rulebook(), facts)
+    caveat = state.case_type is None or needs_caveat(tracker, state)
+    if answer_knowledge(dispatcher, tracker, state, caveat):  # the question asked, first
+        kept = [SlotSet(CAVEAT_SLOT, key), *sync_slots(tracker, state)] if state.case_type else []
+        return _Turn(state, result, False, kept, answered=True)
     if result is None and ask_case and not law_topics_if_asked(dispatcher, tracker):
         dispatcher.utter_message(response="utter_which_case")
     if state.case_type is None:
@@ -60,6 +65,8 @@ def _open(dispatcher: CollectingDispatcher, tracker: Tracker, ask_case: bool = T
 def _answered(dispatcher: CollectingDispatcher, tracker: Tracker, turn: _Turn) -> bool:
     """A draft request or a rule question (can I ask for intervention now?) gets its own
     answer instead of the block."""
+    if turn.answered:
+        return True
     if turn.result is None:
         return False
     drafted = draft_if_asked(dispatcher, tracker, turn.state)
@@ -131,6 +138,13 @@ class ActionExplainDeadlines(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         turn = _open(dispatcher, tracker)
+        if turn.answered and turn.result is not None:  # the answer, then newly dated limits
+            digest = limits_digest(turn.result)
+            dated = any(item.due is not None for item in turn.result.deadlines)
+            if dated and tracker.get_slot(LIMITS_SLOT) != digest:
+                _utter_deadlines(dispatcher, turn.result, caveat=False)
+                return [*turn.events, SlotSet(LIMITS_SLOT, digest)]
+            return turn.events
         if turn.result is not None and not _answered(dispatcher, tracker, turn):
             digest = limits_digest(turn.result)
             again = presenter.deadlines_again(words(), turn.result)

@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     utils.configure_colored_logging(logging.INFO)
     utils.update_sanic_log_level()
     common.catalog()  # built once; a broken data file stops start-up here, naming it
+    common.readers()  # trained once, before the first turn
     app = guarded_app(args.actions)
     host = os.environ.get("SANIC_HOST", "127.0.0.1")
     logger.info("action server on http://%s:%s", host, args.port)

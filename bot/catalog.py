@@ -24,11 +24,13 @@ from bot.datafiles import DATA_DIR, DataFileError
 from bot.drafting import DraftCatalog, check_lexicon_events, load_drafts
 from bot.guard_texts import GuardTexts, load_channel_texts
 from bot.holidays import load_holidays
+from bot.knowledge import Knowledge, load_knowledge
 from bot.locale import load_locale
 from bot.mixed_language import MixedLanguage, load_mixed_language
 from bot.rulebook import CaseFolder, RuleBook, load_case_folders, load_rulebook
 from bot.sources import Sources, load_sources
 from bot.statutes import Answers, check_limits, load_statutes
+from bot.understanding.acts import ActData, load_acts
 from bot.understanding.lexicon import Lexicon, LexiconError, load_lexicon
 from bot.understanding.questions import Questions, load_questions
 from bot.wording import Wording
@@ -49,6 +51,8 @@ class Catalog:
     wording: Wording
     channel_texts: GuardTexts
     mixed_language: MixedLanguage
+    knowledge: Knowledge
+    acts: ActData
 
     @property
     def locale(self) -> Any:
@@ -96,4 +100,6 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         statutes=statutes, lexicon=lexicon, questions=questions, drafts=drafts,
         wording=wording,
         channel_texts=load_channel_texts(data_dir / "channels" / "guards.yml"),
-        mixed_language=mixed)
+        mixed_language=mixed,
+        knowledge=load_knowledge(data_dir / "knowledge", sources, book.case_types()),
+        acts=load_acts(data_dir / "understanding"))

@@ -26,6 +26,8 @@ class CaseFacts:
     today: dt.date
     # Every known event date (rule-book event id -> date); each limit counts from its own.
     event_dates: Mapping[str, dt.date] = field(default_factory=dict)
+    # Every rule-book event the case told, dated or not (where the user stands).
+    told: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -178,8 +180,12 @@ def current_rung_index(
     key_date: dt.date | None,
     today: dt.date,
     items: Sequence[DeadlineItem],
+    told: frozenset[str] = frozenset(),
+    book: RuleBook | None = None,
 ) -> int:
-    """The highest ladder step whose ``start_if`` holds (0 when none does)."""
+    """The highest ladder step whose ``start_if`` holds (0 when none does); then past every
+    step the case told done (its rung's ``done_by``), as long as the next one applies (its
+    ``needs`` were told)."""
     reached = {item.limit_id for item in items if item.reached}
     happened = key_date is not None and key_date <= today
     index = 0
@@ -193,6 +199,12 @@ def current_rung_index(
             or (cond.reached is not None and cond.reached in reached)
         ):
             index = position
+    if book is None or not told:
+        return index
+    rungs = [book.rung(step.rung) for step in entry.ladder]
+    while (index + 1 < len(rungs) and told & set(rungs[index].done_by)
+           and set(rungs[index + 1].needs) <= told):
+        index += 1
     return index
 
 
@@ -247,7 +259,8 @@ def build_guidance(book: RuleBook, facts: CaseFacts) -> Guidance:
     if key_date is None and key_event is not None:
         key_date = facts.event_dates.get(key_event)
     items = deadline_items(entry, key_event, key_date, facts.today, book, facts.event_dates)
-    index = current_rung_index(entry, facts.order_status, key_date, facts.today, items)
+    index = current_rung_index(entry, facts.order_status, key_date, facts.today, items,
+                               facts.told, book)
     ladder = tuple(rung_at(entry, i, book) for i in range(len(entry.ladder)))
     uncovered = sorted(
         {

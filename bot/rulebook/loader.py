@@ -336,6 +336,12 @@ def _load(directory: Path, require_complete: bool, sources: Sources,
         raise RuleBookError(directory, "rule-book directory is missing")
     events = _load_events(directory)
     rungs = _load_rungs(directory)
+    for rung in rungs.values():
+        for field_name in ("done_by", "needs"):
+            for event in getattr(rung, field_name):
+                if event not in events:
+                    raise RuleBookError(directory / LADDER_FILE, f"unknown event '{event}'",
+                                        entry=rung.id, field=field_name, what="rung")
     flags, triggers = _load_safety(directory)
     shared, shared_models = _load_shared_limits(directory, events)
 

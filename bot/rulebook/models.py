@@ -267,6 +267,10 @@ class Rung(_Model):
     prerequisites: list[str] = []
     evidence: list[str] = []
     notes: list[str] = []
+    # Rule-book events: the rung is done once the case told one of ``done_by``; it applies
+    # only once the case told every one of ``needs`` (an appeal needs a ruling).
+    done_by: list[str] = []
+    needs: list[str] = []
     sources: list[str]
     as_of: dt.date
 

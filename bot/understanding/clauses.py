@@ -67,14 +67,18 @@ def occurrences(text: str, word: str) -> list[int]:
 def longest_first(text: str, pairs: Iterable[tuple[str, str]],
                   negations: tuple[str, ...] = ()) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, tag) of each (word, tag), longer words winning overlaps
-    (``pairs`` come longest first); occurrences after one of ``negations`` are skipped."""
+    (``pairs`` come longest first); occurrences after one of ``negations`` are skipped, and
+    so are the shorter words inside them ("没有申请介入" tells no 介入 either)."""
     taken: list[tuple[int, int, str]] = []
+    negated_spans: list[tuple[int, int, str]] = []
     for word, tag in pairs:
         for start in occurrences(text, word):
             end = start + len(word)
-            if any(start < t_end and t_start < end for t_start, t_end, _ in taken):
+            if any(start < t_end and t_start < end
+                   for t_start, t_end, _ in (*taken, *negated_spans)):
                 continue
             if negations and negated(text, start, negations):
+                negated_spans.append((start, end, tag))
                 continue
             taken.append((start, end, tag))
     return sorted(taken)

@@ -85,7 +85,7 @@ def case_facts(state: CaseState, today: dt.date, book: RuleBook, lexicon: Lexico
     key_event = entry.key_event_for(state.status)
     return CaseFacts(case_type=entry.case_type, role=entry.role, order_status=state.status,
                      key_date=dates.get(key_event) if key_event else None, today=today,
-                     event_dates=dates)
+                     event_dates=dates, told=state.rulebook_told(lexicon))
 
 
 def slot_values(state: CaseState, book: RuleBook, lexicon: Lexicon) -> dict[str, Any]:

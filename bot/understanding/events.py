@@ -43,22 +43,22 @@ class DatedEvent:
 
 
 @dataclass(frozen=True)
-class _Cue:
+class Cue:
     start: int
     end: int
     event: str
     weak: bool
 
 
-def _cues(text: str, lexicon: Lexicon) -> list[_Cue]:
+def event_cues(text: str, lexicon: Lexicon) -> list[Cue]:
     """The event cues of a clause that are not negated, longest first where they overlap
     (a cue right before one of its event's ``not_of`` words is none: "发的消息")."""
-    return [_Cue(start, end, event, (text[start:end], event) in lexicon.weak)
+    return [Cue(start, end, event, (text[start:end], event) in lexicon.weak)
             for start, end, event in longest_first(text, lexicon.event_cues, lexicon.negations)
             if not any(text.startswith(word, end) for word in lexicon.events[event].not_of)]
 
 
-def _owners(cue: _Cue, text: str, lexicon: Lexicon) -> list[str]:
+def _owners(cue: Cue, text: str, lexicon: Lexicon) -> list[str]:
     """The events a weak cue may stand for, in lexicon order ("申请的": a refund, an
     intervention …); a strong cue stands for its own event only."""
     if not cue.weak:
@@ -67,7 +67,7 @@ def _owners(cue: _Cue, text: str, lexicon: Lexicon) -> list[str]:
     return [event.id for event in lexicon.events.values() if word in event.weak_cues]
 
 
-def _object(event: str, text: str, cues: list[_Cue], lexicon: Lexicon) -> str | None:
+def _object(event: str, text: str, cues: list[Cue], lexicon: Lexicon) -> str | None:
     """The object word of ``event`` the clause names outside its cues, if any."""
     for word in lexicon.events[event].objects:
         for start in occurrences(text, word):
@@ -116,7 +116,7 @@ class _Reading:
 
     clause: Clause
     spans: list[tuple[int, int]]
-    cues: list[_Cue]
+    cues: list[Cue]
 
 
 class _Binder:
@@ -124,7 +124,7 @@ class _Binder:
 
     def __init__(self, parts: list[Clause], lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self.readings = [_Reading(c, find_date_spans(c.text), _cues(c.text, lexicon))
+        self.readings = [_Reading(c, find_date_spans(c.text), event_cues(c.text, lexicon))
                          for c in parts]
         self.carried: str | None = None  # the object the previous clause's event was told of
 
@@ -139,7 +139,7 @@ class _Binder:
                     return cue.event
         return None
 
-    def event_of(self, index: int, cue: _Cue) -> str:
+    def event_of(self, index: int, cue: Cue) -> str:
         """The event a cue of clause ``index`` dates: its owner named nearby, then its
         object (in the clause, or carried from the one before), then its subject."""
         reading = self.readings[index]
@@ -153,7 +153,7 @@ class _Binder:
             return objects[word]
         return _by_subject(reading.clause.text, cue.start, event, self.lexicon)
 
-    def _following(self, index: int) -> list[tuple[int, _Cue]]:
+    def _following(self, index: int) -> list[tuple[int, Cue]]:
         """The cues of the undated clauses that go on from clause ``index`` (up to the next
         date, a word that moves the story in time, or ``FORWARD_CLAUSES`` clauses)."""
         hits = []
@@ -175,7 +175,7 @@ class _Binder:
                 found.setdefault(cue.event, at)
         return [(at, event) for event, at in found.items()]
 
-    def _forward(self, index: int, over_weak: bool) -> tuple[int, _Cue] | None:
+    def _forward(self, index: int, over_weak: bool) -> tuple[int, Cue] | None:
         """The first cue of the undated clauses after ``index`` (strong ones first); with
         ``over_weak``, only a cue of an event that ``reaches_back``."""
         hits = self._following(index)
@@ -185,7 +185,7 @@ class _Binder:
         strong = [(at, cue) for at, cue in hits if not cue.weak]
         return (strong or hits or [None])[0]
 
-    def near_cue(self, index: int, span_index: int) -> tuple[int, _Cue] | None:
+    def near_cue(self, index: int, span_index: int) -> tuple[int, Cue] | None:
         """The cue that dates span ``span_index`` of clause ``index``: the nearest one
         between its neighbouring dates (a strong one before a weak one), else one of the
         undated clauses after it."""

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from bot.dates import number_value
 from bot.understanding.clauses import clauses, find_words, normalized
-from bot.understanding.events import DatedEvent, dated_events
+from bot.understanding.events import DatedEvent, dated_events, event_cues
 from bot.understanding.items import item_name
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.parties import seller_location, shop_name
@@ -60,6 +60,7 @@ class MessageFacts:
     switch_marker: bool
     shop_name: str | None = None
     seller_location: str | None = None
+    told: tuple[str, ...] = ()  # events a specific cue tells, dated or not
 
     @property
     def empty(self) -> bool:
@@ -204,5 +205,7 @@ def _read(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None,
         switch_marker=any(marker in norm for marker in lexicon.switch_markers),
         shop_name=shop_name(text, lexicon),
         seller_location=seller_location(norm, lexicon),
+        told=tuple(dict.fromkeys(cue.event for clause in parts
+                                 for cue in event_cues(clause.text, lexicon) if not cue.weak)),
         **numbers,
     )

@@ -64,6 +64,7 @@ class CaseState:
     facts: dict[str, Fact] = field(default_factory=dict)
     lists: dict[str, list[Fact]] = field(default_factory=dict)
     events: dict[str, Fact] = field(default_factory=dict)
+    told: dict[str, Fact] = field(default_factory=dict)  # events told, dated or not
     undated_words: list[Fact] = field(default_factory=list)
     order_status: Fact | None = None
     notes: list[Fact] = field(default_factory=list)
@@ -103,6 +104,11 @@ class CaseState:
             for linked in lexicon.events[event_id].rulebook:
                 dates.setdefault(linked, fact.value)
         return dates
+
+    def rulebook_told(self, lexicon: Lexicon) -> frozenset[str]:
+        """Rule-book event ids of every event the case told, dated or not."""
+        return frozenset(linked for event_id in {*self.events, *self.told}
+                         for linked in lexicon.events[event_id].rulebook)
 
     def rulebook_times(self, lexicon: Lexicon) -> dict[str, dt.time]:
         """Rule-book event id -> time of day, where the user gave one."""
@@ -157,7 +163,7 @@ def _add(state: CaseState, name: str, values: Iterable[Any], turn: int, words: s
 
 
 def _start_new_matter(state: CaseState) -> None:
-    state.facts, state.lists, state.events = {}, {}, {}
+    state.facts, state.lists, state.events, state.told = {}, {}, {}, {}
     state.undated_words, state.notes, state.order_status = [], [], None
     state.safety_seen = ()
 
@@ -178,6 +184,8 @@ def _merge(state: CaseState, said: MessageFacts, number: int, text: str,
             state.undated_words.append(Fact("date", found.day, number, found.words, found.time))
             continue
         state.events[event] = Fact(event, found.day, number, found.words, found.time)
+    for event in said.told:
+        state.told.setdefault(event, Fact(event, True, number, text))
     for name in SINGLE_FACTS:
         value = getattr(said, name)
         if value:

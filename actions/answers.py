@@ -1,0 +1,86 @@
+"""Answers first: the knowledge base's answers to a turn's questions, the honest line when
+no family covers a question, and the reply to a turn that is an answer, a feeling, an aside
+or thanks (read by its dialogue act, in the context of what the assistant last said).
+
+The models live in ``bot/`` (:mod:`bot.knowledge`, :mod:`bot.understanding.acts`); this
+module reads the conversation and utters the responses of ``domain.yml``.
+"""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import readers, rulebook, words
+from bot import guidance, presenter
+from bot.understanding import dialogue
+from bot.understanding.state import CaseState
+
+ACT_RESPONSES = {"yes": "utter_act_yes", "no": "utter_act_no", "feeling": "utter_act_feeling",
+                 "aside": "utter_act_aside", "thanks": "utter_act_thanks",
+                 "fact": "utter_noted_text", "request": "utter_act_request"}
+
+
+def latest_text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
+
+
+def previous_bot_text(tracker: Tracker) -> str:
+    """What the assistant said before the latest user message (its last texts, joined)."""
+    said: list[str] = []
+    seen_user = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_user:
+                break
+            seen_user = True
+        elif kind == "bot" and seen_user and event.get("text"):
+            said.append(str(event["text"]))
+    return "\n".join(reversed(said[:2]))
+
+
+def turn_act(tracker: Tracker) -> str:
+    """The latest message's dialogue act, read against the assistant's previous message."""
+    return readers().acts.act(latest_text(tracker), previous_bot_text(tracker))
+
+
+def case_role(state: CaseState) -> str | None:
+    entry = dialogue.entry_for(state, rulebook())
+    return entry.role if entry else state.role
+
+
+def answer_knowledge(dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseState,
+                     caveat_due: bool) -> bool:
+    """Answer the questions the latest message asks from the knowledge base; True when at
+    least one was answered (the caveat goes with the first when due)."""
+    matches = readers().knowledge.asked(latest_text(tracker), case_role(state),
+                                        state.case_type)
+    for number, match in enumerate(matches):
+        caveat = presenter.short_caveat(words()) if caveat_due and number == 0 else ""
+        dispatcher.utter_message(
+            response="utter_knowledge_answer", answer=match.family.answer,
+            source=words().source_tag(match.family.citations), caveat=caveat)
+    return bool(matches)
+
+
+def not_covered_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """A question no rule we hold answers gets the honest line; True when sent."""
+    if turn_act(tracker) != "question":
+        return False
+    dispatcher.utter_message(response="utter_not_covered")
+    return True
+
+
+def reply_to_act(dispatcher: CollectingDispatcher, tracker: Tracker,
+                 result: guidance.Guidance | None, rung: int) -> None:
+    """The reply to a turn that told nothing new and asked nothing the rules answer: by its
+    act, then the step the case is on in one line (never "not sure how this relates")."""
+    act = turn_act(tracker)
+    if act == "question":
+        dispatcher.utter_message(response="utter_not_covered")
+        return
+    dispatcher.utter_message(response=ACT_RESPONSES.get(act, "utter_noted_text"))
+    if result is not None and act not in {"thanks"}:
+        response, values = presenter.rung_again(result, rung)
+        dispatcher.utter_message(response=response, **values)

@@ -1,0 +1,114 @@
+"""Which knowledge-base families a message asks, by a model trained on the paraphrases.
+
+:class:`KnowledgeModel` is a :class:`~bot.textclassifier.CharNgramClassifier` over every
+family's paraphrases plus a ``none`` class (``none.yml``: facts, short replies, requests).
+A message is read whole and sentence by sentence (a post tells a story and asks at the
+end); a family is asked when its probability reaches the threshold that
+:func:`choose_settings` picked by cross-validation on the training data alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.knowledge.families import Family, Knowledge, ModelSettings
+from bot.textclassifier import CharNgramClassifier, cross_validated
+
+NONE = "none"
+SENTENCE_BREAK = re.compile(r"[。！？?!；;\n]+")
+MAX_ANSWERS = 2
+C_GRID = (3.0, 10.0, 30.0)
+THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(2, 19))
+
+
+@dataclass(frozen=True)
+class Match:
+    """A family a message asks, with the model's probability."""
+
+    family: Family
+    probability: float
+
+
+def training_examples(knowledge: Knowledge, prepare: Callable[[str], str]
+                      ) -> tuple[list[str], list[str]]:
+    """(texts, labels): every paraphrase and canonical question, and the non-questions."""
+    texts, labels = [], []
+    for family in knowledge.families:
+        for text in (family.question, *family.paraphrases):
+            texts.append(prepare(text))
+            labels.append(family.id)
+    for text in knowledge.none_texts:
+        texts.append(prepare(text))
+        labels.append(NONE)
+    return texts, labels
+
+
+def decide(classes: Sequence[str], row: np.ndarray, threshold: float) -> str:
+    """The family a row of probabilities names, or ``none`` below the threshold."""
+    best = int(np.argmax(row))
+    return classes[best] if classes[best] != NONE and row[best] >= threshold else NONE
+
+
+def choose_settings(knowledge: Knowledge, prepare: Callable[[str], str], folds: int = 5
+                    ) -> ModelSettings:
+    """C and the threshold that maximize out-of-fold accuracy (family or none)."""
+    texts, labels = training_examples(knowledge, prepare)
+    best: ModelSettings | None = None
+    for c in C_GRID:
+        classes, probs = cross_validated(lambda c=c: CharNgramClassifier(c=c), texts, labels,
+                                         folds=folds)
+        for threshold in THRESHOLD_GRID:
+            right = sum(decide(classes, row, threshold) == label
+                        for row, label in zip(probs, labels, strict=True))
+            accuracy = right / len(labels)
+            if best is None or accuracy > best.cv_accuracy:
+                best = ModelSettings(c=c, threshold=threshold, folds=folds,
+                                     cv_accuracy=round(accuracy, 4))
+    assert best is not None
+    return best
+
+
+def segments(text: str) -> list[str]:
+    """The whole message and, when it has several, its sentences."""
+    parts = [part.strip() for part in SENTENCE_BREAK.split(text) if len(part.strip()) >= 4]
+    return [text] + (parts if len(parts) > 1 else [])
+
+
+class KnowledgeModel:
+    """The trained retrieval model of one knowledge base."""
+
+    def __init__(self, knowledge: Knowledge, prepare: Callable[[str], str]) -> None:
+        self.knowledge, self.prepare = knowledge, prepare
+        texts, labels = training_examples(knowledge, prepare)
+        self.classifier = CharNgramClassifier(c=knowledge.settings.c).fit(texts, labels)
+        self.threshold = knowledge.settings.threshold
+
+    def ranking(self, text: str) -> list[tuple[str, float]]:
+        """Every class of the whole message, most probable first (for the console)."""
+        row = self.classifier.probabilities([self.prepare(text)])[0]
+        order = np.argsort(-row)
+        return [(self.classifier.classes[i], float(row[i])) for i in order]
+
+    def asked(self, text: str, role: str | None = None, case_type: str | None = None
+              ) -> list[Match]:
+        """The families the message asks (at most two, most probable first), preferring,
+        among a segment's top three, a family that fits the case's role and type."""
+        pieces = segments(text)
+        rows = self.classifier.probabilities([self.prepare(p) for p in pieces])
+        classes = self.classifier.classes
+        found: dict[str, float] = {}
+        for row in rows:
+            top = [i for i in np.argsort(-row)[:3] if row[i] >= self.threshold]
+            if not top or classes[top[0]] == NONE:
+                continue
+            fitting = [i for i in top if classes[i] != NONE
+                       and self.knowledge.family(classes[i]).applies_to(role, case_type)]
+            pick = fitting[0] if fitting else top[0]
+            name = classes[pick]
+            found[name] = max(found.get(name, 0.0), float(row[pick]))
+        ranked = sorted(found.items(), key=lambda item: -item[1])[:MAX_ANSWERS]
+        return [Match(self.knowledge.family(name), p) for name, p in ranked]

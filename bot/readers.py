@@ -1,0 +1,36 @@
+"""The trained readers of a turn, built once per process from the catalog.
+
+:func:`build_readers` trains the knowledge retrieval model and the dialogue-act model on
+the catalog's data (a few seconds); the action server calls it at start-up and passes the
+result on. :func:`text_preparer` is the one normalization both models read through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.catalog import Catalog
+from bot.knowledge import KnowledgeModel
+from bot.mixed_language import MixedLanguage
+from bot.understanding.acts import ActModel
+from bot.understanding.clauses import normalized
+
+
+def text_preparer(mixed: MixedLanguage) -> Callable[[str], str]:
+    """Simplified, half-width, English words read as Chinese, lower case."""
+    return lambda text: normalized(text or "", mixed).lower().strip()
+
+
+@dataclass(frozen=True)
+class Readers:
+    """The knowledge model and the act model of one catalog."""
+
+    knowledge: KnowledgeModel
+    acts: ActModel
+
+
+def build_readers(catalog: Catalog) -> Readers:
+    """Train both readers on the catalog's data."""
+    prepare = text_preparer(catalog.mixed_language)
+    return Readers(KnowledgeModel(catalog.knowledge, prepare), ActModel(catalog.acts, prepare))

@@ -1,0 +1,47 @@
+"""Choose the readers' settings by cross-validation on their training data alone.
+
+Writes ``data/knowledge/model.yml`` (C and the acceptance threshold of the knowledge
+retrieval model) and the ``c`` of ``data/understanding/acts_model.yml``; prints the
+out-of-fold accuracies. Run by ``make tune`` after the training data changed.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import yaml
+
+from bot.catalog import load_catalog
+from bot.datafiles import DATA_DIR
+from bot.knowledge.retrieval import choose_settings
+from bot.readers import text_preparer
+from bot.understanding.acts import choose_c
+
+KNOWLEDGE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on\n"
+                    "# the families' paraphrases and none.yml only. Do not edit by hand.\n")
+
+
+def main() -> int:
+    catalog = load_catalog()
+    prepare = text_preparer(catalog.mixed_language)
+    settings = choose_settings(catalog.knowledge, prepare)
+    path = DATA_DIR / "knowledge" / "model.yml"
+    path.write_text(KNOWLEDGE_HEADER + yaml.safe_dump(
+        {"c": settings.c, "threshold": settings.threshold, "folds": settings.folds,
+         "cv_accuracy": settings.cv_accuracy}, sort_keys=False), encoding="utf-8")
+    print(f"knowledge: C={settings.c} threshold={settings.threshold} "
+          f"cv accuracy={settings.cv_accuracy}")
+    c, accuracy = choose_c(catalog.acts, prepare)
+    acts_path = DATA_DIR / "understanding" / "acts_model.yml"
+    raw = yaml.safe_load(acts_path.read_text(encoding="utf-8"))
+    raw.update(c=c, cv_accuracy=accuracy)
+    head = "".join(line for line in acts_path.read_text(encoding="utf-8").splitlines(True)
+                   if line.startswith("#"))
+    acts_path.write_text(head + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True),
+                         encoding="utf-8")
+    print(f"acts: C={c} cv accuracy={accuracy}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
