@@ -60,6 +60,8 @@ from bot.channels.wechat_protocol import (
     DedupCache,
     MalformedMessage,
     WeChatAPIError,
+    cdata_safe,
+    check_text_fields,
     compose_reply,
     dedup_key,
     field,
@@ -309,10 +311,11 @@ class WeChatInput(InputChannel):
 
         try:
             fields = parse_xml(xml)
+            check_text_fields(fields)
             if not field(fields, "MsgType") or not field(fields, "FromUserName"):
                 raise MalformedMessage("MsgType and FromUserName are required")
             message = parse_message(xml if isinstance(xml, str) else xml.decode("utf-8"))
-        except (MalformedMessage, KeyError, TypeError, ValueError):
+        except (MalformedMessage, AttributeError, KeyError, TypeError, ValueError):
             return response.text("malformed message", status=400)
 
         key = dedup_key(fields)
@@ -387,7 +390,9 @@ class WeChatInput(InputChannel):
         return None
 
     def _passive_reply(self, message: Any, text: str, nonce: str) -> HTTPResponse:
-        xml = TextReply(content=text, message=message).render()
+        # every value goes inside CDATA unescaped: a "]]>" in it must not end the section
+        xml = TextReply(content=cdata_safe(text), source=cdata_safe(str(message.target)),
+                        target=cdata_safe(str(message.source))).render()
         if self.crypto is not None:
             xml = self.crypto.encrypt_message(xml, nonce, str(int(self._clock())))
         return response.text(xml, content_type="application/xml; charset=utf-8")

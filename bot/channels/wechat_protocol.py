@@ -109,6 +109,26 @@ def parse_xml(data: bytes | str) -> dict[str, Any]:
     return dict(root)
 
 
+# Fields read as text (wechatpy lowercases MsgType and Event): an element or a repeated
+# element here makes the message malformed, not a crash inside the parser.
+TEXT_FIELDS = ("ToUserName", "FromUserName", "CreateTime", "MsgType", "Event", "EventKey",
+               "Content", "MsgId", "MsgID", "Recognition", "Encrypt")
+
+
+def check_text_fields(fields: Mapping[str, Any]) -> None:
+    """Raise :class:`MalformedMessage` when a field of :data:`TEXT_FIELDS` is not text."""
+    for name in TEXT_FIELDS:
+        value = fields.get(name)
+        if value is not None and not isinstance(value, str):
+            raise MalformedMessage(f"<{name}> must be text")
+
+
+def cdata_safe(text: str) -> str:
+    """``text`` for a ``<![CDATA[...]]>`` section: each ``]]>`` closes the section after
+    ``]]`` and opens a new one for the ``>``, so the text reads back unchanged."""
+    return text.replace("]]>", "]]]]><![CDATA[>")
+
+
 def field(fields: Mapping[str, Any], name: str) -> str:
     """A text field of a parsed message ('' when missing or not text)."""
     value = fields.get(name)

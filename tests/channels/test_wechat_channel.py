@@ -547,3 +547,45 @@ def test_plain_mode_can_be_refused() -> None:
     with serve(make_channel(require_aes=True), bot) as base:
         refused = post(base, text_xml("你好"))
     assert refused.status_code == 403 and bot.texts == []
+
+
+# --- XML edge cases (issue 24, item 11) ---------------------------------------------------
+
+
+def test_bot_text_with_a_cdata_end_survives_the_passive_reply() -> None:
+    tricky = "订单号]]><MsgType>news</MsgType>写进了草稿]]>"
+
+    async def echo_tricky(message: UserMessage) -> None:
+        await message.output_channel.send_text_message(message.sender_id, tricky)
+
+    crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
+    with serve(make_channel(), StubBot(respond=echo_tricky)) as base:
+        plain = post(base, text_xml("帮我写个说明"))
+    with serve(make_channel(aes_key=AES_KEY), StubBot(respond=echo_tricky)) as base:
+        params, body = encrypted_request(crypto, text_xml("帮我写个说明"))
+        safe = post(base, body, params)
+    assert plain.status_code == 200
+    reply = reply_fields(plain.text)
+    assert reply["Content"] == tricky and reply["MsgType"] == "text"
+    envelope = reply_fields(safe.text)
+    decrypted = crypto.decrypt_message(safe.text, envelope["MsgSignature"],
+                                       envelope["TimeStamp"], envelope["Nonce"])
+    assert reply_fields(decrypted)["Content"] == tricky
+
+
+@pytest.mark.parametrize("inner", [
+    "<MsgType><![CDATA[event]]></MsgType><Event><a>subscribe</a></Event>",
+    "<MsgType><![CDATA[event]]></MsgType><Event>subscribe</Event><Event>click</Event>",
+    "<MsgType><x>text</x></MsgType><Content>hi</Content>",
+    "<MsgType><![CDATA[text]]></MsgType><Content><b>hi</b></Content>",
+])
+def test_a_message_with_child_elements_where_text_belongs_is_rejected_cleanly(
+        inner: str) -> None:
+    bot = StubBot()
+    xml = (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
+           f"<FromUserName><![CDATA[{OPENID}]]></FromUserName>"
+           f"<CreateTime>{int(time.time())}</CreateTime>{inner}</xml>")
+    with serve(make_channel(), bot) as base:
+        resp = post(base, xml)
+    assert resp.status_code == 400
+    assert bot.received == []
