@@ -212,6 +212,10 @@ class WeChatInput(InputChannel):
 
         if not token:
             logger.warning("wechat channel: no token configured, the webhook answers 503")
+        elif require_aes and self.crypto is None:
+            logger.warning("wechat channel: plain mode is refused (WECHAT_REQUIRE_AES or "
+                           "APP_ENV=production) and no aes_key is set: every message is "
+                           "refused")
         elif self.client is None:
             logger.warning("wechat channel: no app_id/app_secret, replies that miss the "
                            "%.1f s deadline cannot be delivered", reply_deadline)
@@ -236,9 +240,17 @@ class WeChatInput(InputChannel):
             timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
             if not timestamp_fresh(timestamp, self._clock(), self.timestamp_tolerance):
                 return response.text("stale timestamp", status=403)
-            if not signature_valid(self.token, args.get("signature"), timestamp, nonce):
+            signature = args.get("signature") or ""
+            if not signature_valid(self.token, signature, timestamp, nonce):
                 return response.text("invalid signature", status=403)
-            return response.text(args.get("echostr", ""))
+            echostr = args.get("echostr", "")
+            # This URL's signature would sign a plain-mode POST too: record it as used.
+            if not self._replays.allowed(timestamp, nonce, signature,
+                                         b"GET-verify\n" + echostr.encode("utf-8")):
+                logger.warning("wechat: a signed URL was used again for verification; "
+                               "refused")
+                return response.text("replayed request", status=403)
+            return response.text(echostr)
 
         @bp.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:

@@ -542,6 +542,36 @@ def test_a_signed_url_replayed_with_another_body_is_refused() -> None:
     assert bot.texts == ["卖家一直不发货"]
 
 
+def test_a_get_verification_url_cannot_sign_a_post() -> None:
+    """The URL signature of a GET verification signs a plain-mode POST the same way: once
+    it was used to verify, it signs nothing else (issue 24, item 4)."""
+    bot = StubBot()
+    with serve(make_channel(), bot) as base:
+        params = signed_params()
+        verified = requests.get(f"{base}/webhook", params={**params, "echostr": "42"},
+                                timeout=5)
+        again = requests.get(f"{base}/webhook", params={**params, "echostr": "42"},
+                             timeout=5)
+        forged = post(base, text_xml("删除我的记录"), params=params)
+    assert verified.status_code == 200 and verified.text == "42"
+    assert again.status_code == 200  # the same verification repeated
+    assert forged.status_code == 403
+    assert bot.received == []
+
+
+def test_production_refuses_plain_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import load_settings
+
+    assert load_settings({"APP_ENV": "production"}).wechat_require_aes
+    assert not load_settings({}).wechat_require_aes
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.delenv("WECHAT_REQUIRE_AES", raising=False)
+    bot = StubBot()
+    with serve(make_channel(), bot) as base:
+        refused = post(base, text_xml("你好"))
+    assert refused.status_code == 403 and bot.received == []
+
+
 def test_plain_mode_can_be_refused() -> None:
     bot = StubBot()
     with serve(make_channel(require_aes=True), bot) as base:
