@@ -22,11 +22,16 @@ Routes (under ``/webhooks/wechat``): ``GET /`` health, ``GET /webhook`` URL veri
 ready within the deadline it is returned as the passive XML reply, otherwise the request
 is answered ``success`` and the answer is delivered through the customer-service message
 API. Protocol details live in :mod:`bot.channels.wechat_protocol`.
+
+A user's conversation is ``wx-<openid>``: ``FromUserName`` must look like an OpenID and
+equal the URL's ``openid`` (else 400 / 403), and its prefix keeps it apart from every other
+channel's conversations (migration ``0002_wechat_namespace`` renamed the older ones).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -63,9 +68,12 @@ from bot.channels.wechat_protocol import (
     cdata_safe,
     check_text_fields,
     compose_reply,
+    conversation_id,
     dedup_key,
     field,
+    is_openid,
     load_texts,
+    openid_of,
     parse_xml,
     signature_valid,
     split_text,
@@ -104,7 +112,8 @@ class WeChatPushOutput(CollectingOutputChannel):
     """Sends each bot message at once through the customer-service API.
 
     Returned by :meth:`WeChatInput.get_output_channel` for messages Rasa sends on its own
-    (e.g. ``/conversations/<openid>/trigger_intent`` with ``output_channel=latest``).
+    (e.g. ``/conversations/wx-<openid>/trigger_intent`` with ``output_channel=latest``);
+    a conversation of another channel gets nothing.
     """
 
     def __init__(self, channel: WeChatInput) -> None:
@@ -120,8 +129,11 @@ class WeChatPushOutput(CollectingOutputChannel):
 
     async def _persist_message(self, message: dict[str, Any]) -> None:
         self.messages.append(message)
-        await self._channel.deliver(str(message.get("recipient_id", "")), [message],
-                                    whole_turn=False)
+        openid = openid_of(str(message.get("recipient_id", "")))
+        if openid is None:
+            logger.warning("wechat: not a WeChat conversation (wx-<openid>); nothing sent")
+            return
+        await self._channel.deliver(openid, [message], whole_turn=False)
 
 
 class WeChatInput(InputChannel):
@@ -329,6 +341,12 @@ class WeChatInput(InputChannel):
             message = parse_message(xml if isinstance(xml, str) else xml.decode("utf-8"))
         except (MalformedMessage, AttributeError, KeyError, TypeError, ValueError):
             return response.text("malformed message", status=400)
+        sender = str(fields.get("FromUserName"))  # as sent: no stripping
+        if not is_openid(sender):
+            return response.text("FromUserName is not an OpenID", status=400)
+        if not hmac.compare_digest(sender.encode(), (args.get("openid") or "").encode()):
+            logger.warning("wechat: FromUserName differs from the URL's openid; refused")
+            return response.text("FromUserName does not match openid", status=403)
 
         key = dedup_key(fields)
         if key is not None and not self._dedup.first_time(key):
@@ -370,8 +388,8 @@ class WeChatInput(InputChannel):
                         on_new_message: Callable[[UserMessage], Awaitable[Any]]
                         ) -> str | None:
         collector = WeChatCollector()
-        user_message = UserMessage(text, collector, openid, input_channel=self.name(),
-                                   message_id=msg_id)
+        user_message = UserMessage(text, collector, conversation_id(openid),
+                                   input_channel=self.name(), message_id=msg_id)
         task = asyncio.ensure_future(self.guards.run(on_new_message, user_message))
         try:
             done, _ = await asyncio.wait({task}, timeout=self.reply_deadline)

@@ -84,6 +84,33 @@ def timestamp_fresh(timestamp: str | None, now: float,
     return abs(now - int(timestamp)) <= tolerance
 
 
+# --- senders ---------------------------------------------------------------------------
+
+#: A WeChat conversation's id is ``wx-<openid>``: no sender can name a widget (``web-``),
+#: REST (``rest-``) or console conversation.
+CONVERSATION_PREFIX = "wx-"
+#: WeChat's OpenIDs are 28 characters of letters, digits, ``_`` and ``-``; some room is left.
+OPENID_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def is_openid(value: str) -> bool:
+    """Whether ``value`` has the characters and length of an OpenID."""
+    return value.isascii() and OPENID_PATTERN.fullmatch(value) is not None
+
+
+def conversation_id(openid: str) -> str:
+    """The conversation of a WeChat user."""
+    return CONVERSATION_PREFIX + openid
+
+
+def openid_of(conversation: str) -> str | None:
+    """The user of a WeChat conversation id (None for another channel's conversation)."""
+    if not conversation.startswith(CONVERSATION_PREFIX):
+        return None
+    openid = conversation[len(CONVERSATION_PREFIX):]
+    return openid if is_openid(openid) else None
+
+
 # --- XML -------------------------------------------------------------------------------
 
 
