@@ -7,7 +7,9 @@ Rasa sends ``Authorization: Bearer <ACTION_SERVER_TOKEN>`` on every action call 
 - a call without the right token gets 401, before the tracker is even read;
 - with ``APP_ENV=production`` and no token set, every call gets 503: an action server
   behind a shared load balancer never runs actions for anyone who can reach it;
-- ``/health`` stays open (process supervisors and the tests poll it).
+- ``/health`` stays open (process supervisors and the tests poll it);
+- slot values that do not fit their slot's type or length are set to None before the
+  action reads them (:mod:`bot.slot_values`).
 
 Run as ``python -m actions.server --actions actions --port 5055`` (scripts/run.sh).
 """
@@ -18,6 +20,7 @@ import argparse
 import hmac
 import logging
 import os
+from typing import Any
 
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app
@@ -27,6 +30,7 @@ from sanic.response import HTTPResponse
 
 from actions import common
 from bot.settings import Settings, load_settings
+from bot.slot_values import set_aside_invalid_slots
 
 logger = logging.getLogger(__name__)
 OPEN_PATHS = frozenset({"/health"})
@@ -54,14 +58,30 @@ def refusal(request: Request, settings: Settings) -> HTTPResponse | None:
     return None
 
 
+def set_aside_invalid_slots_of(request: Any) -> list[str]:
+    """Before an action runs, set the tracker's slot values that do not fit their slot's
+    type or length to None (a ``/inform{...}`` can carry anything); returns their names."""
+    if request.path != "/webhook":
+        return []
+    try:
+        call = request.json
+    except Exception:  # noqa: BLE001 - rasa-sdk answers a body that is not JSON itself
+        return []
+    return set_aside_invalid_slots(call)
+
+
 def guarded_app(actions_package: str, settings: Settings | None = None) -> Sanic:
-    """rasa-sdk's action server app with the shared-secret check in front (no CORS)."""
+    """rasa-sdk's action server app with the shared-secret check in front (no CORS), and
+    the slot values checked before any action reads them."""
     app = create_app(actions_package, cors_origins=None)
     chosen = settings or load_settings()
 
     @app.middleware("request")
     async def check_the_secret(request: Request) -> HTTPResponse | None:
-        return refusal(request, chosen)
+        answer = refusal(request, chosen)
+        if answer is None:
+            set_aside_invalid_slots_of(request)
+        return answer
 
     if chosen.action_server_token is None:
         logger.warning("ACTION_SERVER_TOKEN is not set: the action server accepts any caller%s",

@@ -1,7 +1,9 @@
 """Apply the case store migrations: ``python -m bot.migrate [URL]`` runs ``upgrade head``.
 
 Without a URL the target is :func:`bot.store.engine.default_case_db_url` of the current
-settings (``DB_URL`` when it is PostgreSQL, else ``var/cases.db``). Works from any directory.
+settings (``DB_URL`` when it is PostgreSQL, else ``var/cases.db``), and migrations that
+rename conversations rename them in the tracker store at ``DB_URL`` too (``--tracker-url``
+names another). Works from any directory.
 """
 
 from __future__ import annotations
@@ -24,14 +26,21 @@ MIGRATIONS_DIR = REPO_ROOT / "migrations"
 VERSION_TABLE = "case_store_alembic_version"  # keep in sync with migrations/env.py
 
 
-def alembic_config(url: str | None = None) -> Config:
-    """An Alembic config for the repository's migrations (no ini file, no logging setup)."""
+def alembic_config(url: str | None = None, tracker_url: str | None = None) -> Config:
+    """An Alembic config for the repository's migrations (no ini file, no logging setup).
+
+    ``tracker_url``: Rasa's SQL tracker store, when it is another database than the case
+    store; migrations that rename conversations rename them there too.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url:
         rendered = normalize_url(url).render_as_string(hide_password=False)
         config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
     config.attributes["configure_logger"] = False
+    if tracker_url:
+        config.attributes["tracker_url"] = normalize_url(tracker_url).render_as_string(
+            hide_password=False)
     return config
 
 
@@ -39,14 +48,17 @@ def _resolve(url: str | None) -> str:
     return url or default_case_db_url(load_settings())
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> None:
-    """``alembic upgrade <revision>`` on ``url`` (default: the configured case store)."""
-    command.upgrade(alembic_config(_resolve(url)), revision)
+def upgrade(url: str | None = None, revision: str = "head",
+            tracker_url: str | None = None) -> None:
+    """``alembic upgrade <revision>`` on ``url`` (default: the configured case store); a
+    tracker store in another database is touched only when ``tracker_url`` names it."""
+    command.upgrade(alembic_config(_resolve(url), tracker_url), revision)
 
 
-def downgrade(url: str | None = None, revision: str = "base") -> None:
+def downgrade(url: str | None = None, revision: str = "base",
+              tracker_url: str | None = None) -> None:
     """``alembic downgrade <revision>`` on ``url`` (default ``base``: drops every table)."""
-    command.downgrade(alembic_config(_resolve(url)), revision)
+    command.downgrade(alembic_config(_resolve(url), tracker_url), revision)
 
 
 def head_revision() -> str | None:
@@ -79,14 +91,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--revision", default="head", help="upgrade target (default: head)")
     parser.add_argument("--downgrade", metavar="REVISION",
                         help="downgrade to REVISION instead (`base` drops every table)")
+    parser.add_argument("--tracker-url", help="Rasa's SQL tracker store (default: DB_URL "
+                        "when no case store URL is given, else none)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     url = _resolve(args.url)
+    tracker_url = args.tracker_url or (None if args.url else load_settings().db_url)
     shown = normalize_url(url).render_as_string(hide_password=True)
     if args.downgrade:
-        downgrade(url, args.downgrade)
+        downgrade(url, args.downgrade, tracker_url)
     else:
-        upgrade(url, args.revision)
+        upgrade(url, args.revision, tracker_url)
     target = args.downgrade or args.revision
     logging.getLogger("bot.migrate").info("case store %s is at %s", shown, target)
     return 0

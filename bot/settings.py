@@ -37,7 +37,7 @@ class Settings:
     # Shared secret between Rasa and the action server (required when APP_ENV=production).
     action_server_token: str | None = None
     production: bool = False
-    # Refuse WeChat's plain mode (only safe mode, AES, is accepted).
+    # Refuse WeChat's plain mode (only safe mode, AES, is accepted); always in production.
     wechat_require_aes: bool = False
 
 
@@ -60,9 +60,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         rest_token=env.get("REST_TOKEN") or None,
         console_token=env.get("CONSOLE_TOKEN") or None,
         action_server_token=env.get("ACTION_SERVER_TOKEN") or None,
-        production=(env.get("APP_ENV") or "").lower() == "production",
-        wechat_require_aes=(env.get("WECHAT_REQUIRE_AES") or "") in ("1", "true", "yes"),
+        production=_production(env),
+        wechat_require_aes=(_production(env)
+                            or (env.get("WECHAT_REQUIRE_AES") or "") in ("1", "true", "yes")),
     )
+
+
+def _production(env: Mapping[str, str]) -> bool:
+    """``APP_ENV=production``."""
+    return (env.get("APP_ENV") or "").lower() == "production"
 
 
 def _positive(env: Mapping[str, str], name: str, default: int) -> int:

@@ -25,7 +25,8 @@ ARTICLES_FILE = "articles.yml"
 # "Article N" written with Chinese numerals: U+7B2C (di), the numerals, U+6761 (tiao).
 ARTICLE = re.compile("^\u7b2c[\u3007\u96f6\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03"
                      "\u516b\u4e5d\u5341\u767e\u5343]+\u6761$")
-REF_SEPARATORS = re.compile(r"\s*[,，;；、]\s*")
+# the parts are stripped after the split: "\s*" around the separator backtracks on long spaces
+REF_SEPARATORS = re.compile(r"[,，;；、]")
 
 
 class SourceKind(StrEnum):
@@ -128,7 +129,7 @@ def split_refs(value: Any) -> list[str]:
     items: Iterable[Any] = value if isinstance(value, list | tuple) else [value]
     refs: list[str] = []
     for item in items:
-        refs += [part for part in REF_SEPARATORS.split(str(item).strip()) if part]
+        refs += [part.strip() for part in REF_SEPARATORS.split(str(item)) if part.strip()]
     return refs
 
 

@@ -13,7 +13,7 @@ Routes (under ``/webhooks/console``):
   bot in a throw-away conversation (``console-<random>``, or ``console-<sender>`` to go on
   with an earlier try) and answers the intent ranking, entities, the actions the bot took,
   the slots it set and its replies.
-* ``GET /conversation/<id>`` – any conversation (``web-…``, WeChat openids, REST senders)
+* ``GET /conversation/<id>`` – any conversation (``web-…``, ``wx-<openid>``, ``rest-…``)
   summarised: user texts with their intents, bot texts, actions, slot changes, current
   slots. Unknown id: 404.
 * ``GET /conversation/<id>/story`` – the conversation as a Rasa test story (YAML,

@@ -22,11 +22,16 @@ Routes (under ``/webhooks/wechat``): ``GET /`` health, ``GET /webhook`` URL veri
 ready within the deadline it is returned as the passive XML reply, otherwise the request
 is answered ``success`` and the answer is delivered through the customer-service message
 API. Protocol details live in :mod:`bot.channels.wechat_protocol`.
+
+A user's conversation is ``wx-<openid>``: ``FromUserName`` must look like an OpenID and
+equal the URL's ``openid`` (else 400 / 403), and its prefix keeps it apart from every other
+channel's conversations (migration ``0002_wechat_namespace`` renamed the older ones).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -60,10 +65,15 @@ from bot.channels.wechat_protocol import (
     DedupCache,
     MalformedMessage,
     WeChatAPIError,
+    cdata_safe,
+    check_text_fields,
     compose_reply,
+    conversation_id,
     dedup_key,
     field,
+    is_openid,
     load_texts,
+    openid_of,
     parse_xml,
     signature_valid,
     split_text,
@@ -102,7 +112,8 @@ class WeChatPushOutput(CollectingOutputChannel):
     """Sends each bot message at once through the customer-service API.
 
     Returned by :meth:`WeChatInput.get_output_channel` for messages Rasa sends on its own
-    (e.g. ``/conversations/<openid>/trigger_intent`` with ``output_channel=latest``).
+    (e.g. ``/conversations/wx-<openid>/trigger_intent`` with ``output_channel=latest``);
+    a conversation of another channel gets nothing.
     """
 
     def __init__(self, channel: WeChatInput) -> None:
@@ -118,8 +129,11 @@ class WeChatPushOutput(CollectingOutputChannel):
 
     async def _persist_message(self, message: dict[str, Any]) -> None:
         self.messages.append(message)
-        await self._channel.deliver(str(message.get("recipient_id", "")), [message],
-                                    whole_turn=False)
+        openid = openid_of(str(message.get("recipient_id", "")))
+        if openid is None:
+            logger.warning("wechat: not a WeChat conversation (wx-<openid>); nothing sent")
+            return
+        await self._channel.deliver(openid, [message], whole_turn=False)
 
 
 class WeChatInput(InputChannel):
@@ -210,6 +224,10 @@ class WeChatInput(InputChannel):
 
         if not token:
             logger.warning("wechat channel: no token configured, the webhook answers 503")
+        elif require_aes and self.crypto is None:
+            logger.warning("wechat channel: plain mode is refused (WECHAT_REQUIRE_AES or "
+                           "APP_ENV=production) and no aes_key is set: every message is "
+                           "refused")
         elif self.client is None:
             logger.warning("wechat channel: no app_id/app_secret, replies that miss the "
                            "%.1f s deadline cannot be delivered", reply_deadline)
@@ -234,9 +252,17 @@ class WeChatInput(InputChannel):
             timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
             if not timestamp_fresh(timestamp, self._clock(), self.timestamp_tolerance):
                 return response.text("stale timestamp", status=403)
-            if not signature_valid(self.token, args.get("signature"), timestamp, nonce):
+            signature = args.get("signature") or ""
+            if not signature_valid(self.token, signature, timestamp, nonce):
                 return response.text("invalid signature", status=403)
-            return response.text(args.get("echostr", ""))
+            echostr = args.get("echostr", "")
+            # This URL's signature would sign a plain-mode POST too: record it as used.
+            if not self._replays.allowed(timestamp, nonce, signature,
+                                         b"GET-verify\n" + echostr.encode("utf-8")):
+                logger.warning("wechat: a signed URL was used again for verification; "
+                               "refused")
+                return response.text("replayed request", status=403)
+            return response.text(echostr)
 
         @bp.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
@@ -309,11 +335,18 @@ class WeChatInput(InputChannel):
 
         try:
             fields = parse_xml(xml)
+            check_text_fields(fields)
             if not field(fields, "MsgType") or not field(fields, "FromUserName"):
                 raise MalformedMessage("MsgType and FromUserName are required")
             message = parse_message(xml if isinstance(xml, str) else xml.decode("utf-8"))
-        except (MalformedMessage, KeyError, TypeError, ValueError):
+        except (MalformedMessage, AttributeError, KeyError, TypeError, ValueError):
             return response.text("malformed message", status=400)
+        sender = str(fields.get("FromUserName"))  # as sent: no stripping
+        if not is_openid(sender):
+            return response.text("FromUserName is not an OpenID", status=400)
+        if not hmac.compare_digest(sender.encode(), (args.get("openid") or "").encode()):
+            logger.warning("wechat: FromUserName differs from the URL's openid; refused")
+            return response.text("FromUserName does not match openid", status=403)
 
         key = dedup_key(fields)
         if key is not None and not self._dedup.first_time(key):
@@ -355,8 +388,8 @@ class WeChatInput(InputChannel):
                         on_new_message: Callable[[UserMessage], Awaitable[Any]]
                         ) -> str | None:
         collector = WeChatCollector()
-        user_message = UserMessage(text, collector, openid, input_channel=self.name(),
-                                   message_id=msg_id)
+        user_message = UserMessage(text, collector, conversation_id(openid),
+                                   input_channel=self.name(), message_id=msg_id)
         task = asyncio.ensure_future(self.guards.run(on_new_message, user_message))
         try:
             done, _ = await asyncio.wait({task}, timeout=self.reply_deadline)
@@ -387,7 +420,9 @@ class WeChatInput(InputChannel):
         return None
 
     def _passive_reply(self, message: Any, text: str, nonce: str) -> HTTPResponse:
-        xml = TextReply(content=text, message=message).render()
+        # every value goes inside CDATA unescaped: a "]]>" in it must not end the section
+        xml = TextReply(content=cdata_safe(text), source=cdata_safe(str(message.target)),
+                        target=cdata_safe(str(message.source))).render()
         if self.crypto is not None:
             xml = self.crypto.encrypt_message(xml, nonce, str(int(self._clock())))
         return response.text(xml, content_type="application/xml; charset=utf-8")

@@ -84,6 +84,33 @@ def timestamp_fresh(timestamp: str | None, now: float,
     return abs(now - int(timestamp)) <= tolerance
 
 
+# --- senders ---------------------------------------------------------------------------
+
+#: A WeChat conversation's id is ``wx-<openid>``: no sender can name a widget (``web-``),
+#: REST (``rest-``) or console conversation.
+CONVERSATION_PREFIX = "wx-"
+#: WeChat's OpenIDs are 28 characters of letters, digits, ``_`` and ``-``; some room is left.
+OPENID_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def is_openid(value: str) -> bool:
+    """Whether ``value`` has the characters and length of an OpenID."""
+    return value.isascii() and OPENID_PATTERN.fullmatch(value) is not None
+
+
+def conversation_id(openid: str) -> str:
+    """The conversation of a WeChat user."""
+    return CONVERSATION_PREFIX + openid
+
+
+def openid_of(conversation: str) -> str | None:
+    """The user of a WeChat conversation id (None for another channel's conversation)."""
+    if not conversation.startswith(CONVERSATION_PREFIX):
+        return None
+    openid = conversation[len(CONVERSATION_PREFIX):]
+    return openid if is_openid(openid) else None
+
+
 # --- XML -------------------------------------------------------------------------------
 
 
@@ -107,6 +134,26 @@ def parse_xml(data: bytes | str) -> dict[str, Any]:
     if not isinstance(root, dict):
         raise MalformedMessage("no <xml> root element")
     return dict(root)
+
+
+# Fields read as text (wechatpy lowercases MsgType and Event): an element or a repeated
+# element here makes the message malformed, not a crash inside the parser.
+TEXT_FIELDS = ("ToUserName", "FromUserName", "CreateTime", "MsgType", "Event", "EventKey",
+               "Content", "MsgId", "MsgID", "Recognition", "Encrypt")
+
+
+def check_text_fields(fields: Mapping[str, Any]) -> None:
+    """Raise :class:`MalformedMessage` when a field of :data:`TEXT_FIELDS` is not text."""
+    for name in TEXT_FIELDS:
+        value = fields.get(name)
+        if value is not None and not isinstance(value, str):
+            raise MalformedMessage(f"<{name}> must be text")
+
+
+def cdata_safe(text: str) -> str:
+    """``text`` for a ``<![CDATA[...]]>`` section: each ``]]>`` closes the section after
+    ``]]`` and opens a new one for the ``>``, so the text reads back unchanged."""
+    return text.replace("]]>", "]]]]><![CDATA[>")
 
 
 def field(fields: Mapping[str, Any], name: str) -> str:

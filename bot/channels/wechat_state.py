@@ -126,7 +126,8 @@ class ReplayGuard:
     In plain mode WeChat's signature covers only the token, the timestamp and the nonce, so
     whoever sees one signed URL could post any body with it until the timestamp goes stale.
     The same URL again with the same body is WeChat retrying (allowed; the MsgId dedup
-    answers it once); with another body it is a replay (refused).
+    answers it once); with another body it is a replay (refused). A GET verification URL
+    is signed the same way, so the channel records it too (its "body" being the echostr).
     """
 
     def __init__(self, ttl: float, store: SharedStore | None = None) -> None:

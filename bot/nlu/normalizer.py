@@ -7,6 +7,10 @@ length-preserving, so character offsets computed on the normalized text (entitie
 spans, tokens) index the text the user typed. The original text is kept on the message
 under ``original_text_key`` (default ``text_original``).
 
+A message starting with ``/`` is read by Rasa as an intent with entities, which would let a
+user set any slot: only the payloads of the domain's buttons (:mod:`bot.slot_values`) keep
+their ``/``; in any other message it becomes a full-width ``／`` and the message is text.
+
 It is registered as a ``MESSAGE_TOKENIZER``-stage component so that the default recipe
 runs it in pipeline order both in training (``process_training_data``) and at inference
 (``process``). It does not subclass Rasa's ``Tokenizer`` (Rasa allows only one tokenizer),
@@ -27,8 +31,21 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.chinese_forms import normalize
 from bot.mixed_language import load_mixed_language
+from bot.slot_values import domain_rules
 
 ORIGINAL_TEXT_KEY = "text_original"
+# Rasa reads a text starting with "/" as an intent with entities; the full-width solidus
+# keeps any other text text (the NLU only; the conversation keeps what the user typed).
+SLASH, TEXT_SLASH = "/", "\uff0f"
+
+
+def as_text(text: str) -> str:
+    """``text`` with its leading ``/`` (after spaces) made full-width: Rasa reads it as text."""
+    stripped = text.lstrip()
+    if not stripped.startswith(SLASH):
+        return text
+    start = len(text) - len(stripped)
+    return text[:start] + TEXT_SLASH + text[start + 1:]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -61,6 +78,7 @@ class ChineseTextNormalizer(GraphComponent):
         self._original_key: str = merged["original_text_key"]
         self._add_to_output: bool = bool(merged["add_original_to_output"])
         self._mixed = load_mixed_language()
+        self._rules = domain_rules()
 
     @classmethod
     def create(
@@ -80,7 +98,10 @@ class ChineseTextNormalizer(GraphComponent):
             return
         if message.get(self._original_key) is None:
             message.set(self._original_key, text, add_to_output=add_to_output)
-        normalized = self._mixed.read(normalize(text))
+        if self._rules.payload_shown(text):
+            normalized = text.strip().rjust(len(text))  # read as intent by Rasa, untouched
+        else:
+            normalized = self._mixed.read(as_text(normalize(text)))
         if normalized != text:
             message.set(TEXT, normalized)
 

@@ -1,14 +1,17 @@
 """Masking of personal data in free text and in log records.
 
-:func:`mask_pii` masks mainland mobile numbers, landlines with an area code and resident ID
-numbers (18 and 15 characters). Masking keeps the first 3 and the last 2 digits of a number
-and replaces the digits between them with ``*``; separators stay, so the text keeps its
-length (``138-1234-5678`` -> ``138-****-**78``). Full-width digits are recognised.
+:func:`mask_pii` masks mainland mobile numbers, landlines with an area code, resident ID
+numbers (18 and 15 characters), bank card numbers and e-mail addresses. Masking keeps the
+first 3 and the last 2 digits of a number and replaces the digits between them with ``*``;
+separators stay, so the text keeps its length (``138-1234-5678`` -> ``138-****-**78``).
+Full-width digits and JSON ``\\uXXXX`` escapes are recognised.
 
 Order numbers must survive: long digit runs are only masked when they are exactly ID-shaped,
 and an 18-character run only when its birth date (characters 7-14) is a real date and its
-check digit is right (ISO 7064 MOD 11-2). A 15-digit ID needs a real ``YYMMDD`` birth date.
-Digit runs embedded in longer digit runs are never matched.
+check digit is right (ISO 7064 MOD 11-2), or when 身份证 / 证件号 is written just before it.
+A 15-digit ID needs a real ``YYMMDD`` birth date. A 16-19 digit card number is masked when
+a card or account word is written just before it, or when it is written in groups and
+passes the Luhn check. Digit runs embedded in longer digit runs are never matched.
 """
 
 from __future__ import annotations
@@ -38,30 +41,40 @@ _MOBILE = re.compile(
     rf"(?:(?<=\+86)|(?<=\+86 )|(?<=\+86-)|{_NO_DIGIT_BEFORE})"
     rf"1[3-9][0-9]{_SEP}?[0-9]{{4}}{_SEP}?[0-9]{{4}}{_NO_DIGIT_AFTER}"
 )
-# The country code without "+": 8613812345678, 86 138 1234 5678 (the 86 is kept).
+# The country code without "+": 8613812345678, 86 138 1234 5678, 0086 138... (kept).
 _MOBILE_86 = re.compile(
-    rf"(?<![0-9+])86{_SEP}?(?P<n>1[3-9][0-9]{_SEP}?[0-9]{{4}}{_SEP}?[0-9]{{4}}){_NO_DIGIT_AFTER}"
+    rf"(?<![0-9+])(?:00)?86{_SEP}?(?P<n>1[3-9][0-9]{_SEP}?[0-9]{{4}}{_SEP}?[0-9]{{4}})"
+    rf"{_NO_DIGIT_AFTER}"
 )
-# An ID number written in groups: 110105 19491231 002X.
+# An ID number written in groups: 110105 19491231 002X, 110105 1949 1231 002X.
 _ID18_GROUPED = re.compile(
-    r"(?<![0-9])[1-9][0-9]{5}[-\s][0-9]{8}[-\s][0-9]{3}[0-9Xx](?![0-9Xx])")
-# Bank cards: 16-19 digits passing the Luhn check, with a card prefix (62 UnionPay, 4, 51-55),
-# and either written in groups of four or named as a card just before; an order number is
-# neither.
+    r"(?<![0-9])[1-9][0-9]{5}[-\s](?:[0-9]{8}|[0-9]{4}[-\s][0-9]{4})[-\s][0-9]{3}[0-9Xx]"
+    r"(?![0-9Xx])")
+# Named as an ID number just before, an ID-shaped number is masked even when its check
+# digit or birth date is wrong (a typo still identifies the person).
+_ID_WORDS = ("身份证", "证件号", "id card")
+# Bank cards: 16-19 digits. Named as a card or account just before: any such number. Else
+# written in groups (of four, or 6-13) and passing the Luhn check with a card prefix (62
+# UnionPay, 4, 51-55); an order number is neither.
 _CARD = re.compile(r"(?<![0-9])(?:[0-9]{4}[\s-]){3,4}[0-9]{3,4}(?![0-9])"
+                   r"|(?<![0-9])[0-9]{6}[\s-][0-9]{10,13}(?![0-9])"
                    r"|(?<![0-9])[0-9]{16,19}(?![0-9])")
-_CARD_WORDS = ("卡号", "银行卡", "信用卡", "储蓄卡", "借记卡", "card")
-_CARD_CONTEXT = 8
+_CARD_WORDS = ("卡号", "银行卡", "信用卡", "储蓄卡", "借记卡", "我的卡", "账号", "账户",
+               "card", "account")
+_CONTEXT = 8
+# Any \uXXXX escape (JSON logs), decoded only to read the words before a number.
+_ESCAPED_CHAR = re.compile(r"\\u([0-9a-fA-F]{4})")
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]{1,64})@"
                     r"([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24})")
 # Full-width digits escaped in JSON logs (\uff11 is １).
 _ESCAPED_DIGIT = re.compile(r"\\u[fF][fF]1([0-9])")
-# Area code 0XX / 0XXX, then a 7-8 digit local number. Glued to the area code the local
-# number must start with 2-9 (real numbers do); after a separator or "(0XX)" 1 is allowed too.
+# Area code 0XX / 0XXX, then a 7-8 digit local number, whole or in two groups (8765 4321).
+# Glued to the area code the local number must start with 2-9 (real numbers do); after a
+# separator or "(0XX)" 1 is allowed too.
 _LANDLINE = re.compile(
     rf"{_NO_DIGIT_BEFORE}"
     rf"(?:(?:\(0[1-9][0-9]{{1,2}}\)\s?|0[1-9][0-9]{{1,2}}{_SEP})[1-9]|0[1-9][0-9]{{1,2}}[2-9])"
-    rf"[0-9]{{6,7}}{_NO_DIGIT_AFTER}"
+    rf"(?:[0-9]{{6,7}}|[0-9]{{2,3}}{_SEP}[0-9]{{4}}){_NO_DIGIT_AFTER}"
 )
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -116,15 +129,40 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _is_card(folded: str, match: re.Match[str]) -> bool:
+def _fold(text: str) -> str:
+    """``text`` with the same length for matching: full-width forms folded to ASCII, and the
+    hex digits of ``\\uXXXX`` escapes hidden (the 7 of "\\u53f7" starts no number)."""
+    folded = text.translate(_FOLD)
+    if "\\u" in folded:
+        folded = _ESCAPED_CHAR.sub(lambda m: "\\u____", folded)
+    return folded
+
+
+def _words_before(text: str, start: int) -> str:
+    """The few characters before ``start``, lowercased, with JSON ``\\uXXXX`` escapes
+    decoded (a logged "\\u5361\\u53f7" is 卡号)."""
+    before = text[max(0, start - 6 * _CONTEXT):start]
+    if "\\u" in before:
+        before = _ESCAPED_CHAR.sub(lambda m: chr(int(m.group(1), 16)), before)
+    return before[-_CONTEXT:].lower()
+
+
+def _named(text: str, start: int, words: Iterable[str]) -> bool:
+    before = _words_before(text, start)
+    return any(word in before for word in words)
+
+
+def _is_card(text: str, match: re.Match[str]) -> bool:
     digits = re.sub(r"[\s-]", "", match.group())
-    if not (16 <= len(digits) <= 19 and luhn_ok(digits)):
+    if not 16 <= len(digits) <= 19:
+        return False
+    if _named(text, match.start(), _CARD_WORDS):
+        return True
+    if not luhn_ok(digits):
         return False
     if not (digits.startswith(("62", "4")) or digits[:2] in {"51", "52", "53", "54", "55"}):
         return False
-    grouped = len(digits) != len(match.group())
-    before = folded[max(0, match.start() - _CARD_CONTEXT):match.start()].lower()
-    return grouped or any(word in before for word in _CARD_WORDS)
+    return len(digits) != len(match.group())  # written in groups
 
 
 def _mask_span(chars: list[str], folded: str, start: int, end: int) -> None:
@@ -136,7 +174,7 @@ def _mask_span(chars: list[str], folded: str, start: int, end: int) -> None:
 
 def pii_spans(text: str) -> list[tuple[int, int]]:
     """Non-overlapping ``(start, end)`` spans of personal numbers in ``text``, in order."""
-    folded = text.translate(_FOLD)
+    folded = _fold(text)
     found: list[tuple[int, int]] = []
 
     def add(spans: Iterable[tuple[int, int]]) -> None:
@@ -144,11 +182,12 @@ def pii_spans(text: str) -> list[tuple[int, int]]:
             if all(end <= s or start >= e for s, e in found):
                 found.append((start, end))
 
-    add(m.span() for m in _ID18.finditer(folded) if is_id18(m.group()))
+    add(m.span() for m in _ID18.finditer(folded)
+        if is_id18(m.group()) or _named(text, m.start(), _ID_WORDS))
     add(m.span() for m in _ID18_GROUPED.finditer(folded)
-        if is_id18(re.sub(r"[-\s]", "", m.group())))
+        if is_id18(re.sub(r"[-\s]", "", m.group())) or _named(text, m.start(), _ID_WORDS))
     add(m.span() for m in _ID15.finditer(folded) if is_id15(m.group()))
-    add(m.span() for m in _CARD.finditer(folded) if _is_card(folded, m))
+    add(m.span() for m in _CARD.finditer(folded) if _is_card(text, m))
     add(m.span() for m in _MOBILE.finditer(folded))
     add(m.span("n") for m in _MOBILE_86.finditer(folded))
     add(m.span() for m in _LANDLINE.finditer(folded))
@@ -176,7 +215,7 @@ def mask_pii(text: str) -> str:
     spans = pii_spans(text)
     if not spans:
         return text
-    folded = text.translate(_FOLD)
+    folded = _fold(text)
     chars = list(text)
     for start, end in spans:
         _mask_span(chars, folded, start, end)

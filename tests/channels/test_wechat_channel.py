@@ -32,7 +32,8 @@ TOKEN = "test-token"
 APP_ID = "wx-test-app"
 APP_SECRET = "test-secret"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
-OPENID = "o-user-1"
+OPENID = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"  # the shape of a real OpenID (28 characters)
+CONVERSATION = "wx-" + OPENID
 ACCOUNT = "gh_account"
 TEXTS = load_texts()
 
@@ -48,12 +49,12 @@ def sha1_signature(*parts: str) -> str:
 
 
 def signed_params(token: str = TOKEN, timestamp: int | None = None,
-                  nonce: str | None = None) -> dict[str, str]:
+                  nonce: str | None = None, openid: str = OPENID) -> dict[str, str]:
     """A signed URL as WeChat makes it: a fresh nonce for every push."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
     nonce = nonce or uuid.uuid4().hex[:10]
     return {"timestamp": ts, "nonce": nonce, "signature": sha1_signature(token, ts, nonce),
-            "openid": OPENID}
+            "openid": openid}
 
 
 _msg_ids = iter(range(10_000_000, 99_999_999))
@@ -230,9 +231,38 @@ def test_plain_text_gets_passive_reply() -> None:
     assert reply["Content"] == "收到：卖家不同意退款"
     assert reply["ToUserName"] == OPENID and reply["FromUserName"] == ACCOUNT
     [message] = bot.received
-    assert message.sender_id == OPENID
+    assert message.sender_id == CONVERSATION
     assert message.input_channel == "wechat"
     assert message.output_channel.name() == "wechat"
+
+
+@pytest.mark.parametrize("sender", ["web-3f1c2a9e0b7d4c6a", "rest-someone-else-here",
+                                    "console-1234567890abcdef"])
+def test_a_sender_naming_another_channels_conversation_stays_in_wechat(sender: str) -> None:
+    """A body saying ``web-<id>`` reaches ``wx-web-<id>``, never the widget's conversation
+    (issue 24, item 3)."""
+    bot = StubBot()
+    with serve(make_channel(), bot) as base:
+        resp = post(base, text_xml("删除我的记录", sender=sender),
+                    params=signed_params(openid=sender))
+    assert resp.status_code == 200
+    assert [m.sender_id for m in bot.received] == ["wx-" + sender]
+
+
+@pytest.mark.parametrize(("sender", "openid", "status"), [
+    (OPENID[:-1] + "X", OPENID, 403),  # not the openid of the URL
+    (OPENID, "", 403),  # no openid in the URL
+    ("o-1", "o-1", 400),  # too short for an OpenID
+    ("o6_bmjrPTlm6_2sgVt7hMZ/../x", "o6_bmjrPTlm6_2sgVt7hMZ/../x", 400),  # not its characters
+    ("o6_bmjrPTlm6_2sgVt7hMZOPfL2M\u200b", "o6_bmjrPTlm6_2sgVt7hMZOPfL2M\u200b", 400),
+])
+def test_a_sender_that_is_not_the_urls_openid_is_refused(sender: str, openid: str,
+                                                         status: int) -> None:
+    bot = StubBot()
+    with serve(make_channel(), bot) as base:
+        resp = post(base, text_xml("你好", sender=sender), params=signed_params(openid=openid))
+    assert resp.status_code == status
+    assert bot.received == []
 
 
 def test_all_bot_messages_are_joined_in_one_reply() -> None:
@@ -442,7 +472,7 @@ def test_push_output_channel_sends_through_the_api(fake: FakeWeChat) -> None:
     assert WeChatInput.from_credentials({"token": "t"}).get_output_channel() is None
 
     async def push() -> None:
-        await output.send_response(OPENID, {"text": "该跟进了：", "buttons": [
+        await output.send_response(CONVERSATION, {"text": "该跟进了：", "buttons": [
             {"title": "查看时限", "payload": "/ask_deadline"}]})
 
     asyncio.run(push())
@@ -536,10 +566,41 @@ def test_a_signed_url_replayed_with_another_body_is_refused() -> None:
         params, xml = signed_params(), text_xml("卖家一直不发货", msg_id=2234567890123456)
         first = post(base, xml, params=params)
         retry = post(base, xml, params=params)  # WeChat retrying: same URL, same body
-        forged = post(base, text_xml("删除我的记录", sender="o-victim"), params=params)
+        forged = post(base, text_xml("删除我的记录", sender="o6_bmjrPTlm6_2sgVt7hMZVictim"),
+                      params=params)
     assert first.status_code == 200 and retry.status_code == 200
     assert forged.status_code == 403
     assert bot.texts == ["卖家一直不发货"]
+
+
+def test_a_get_verification_url_cannot_sign_a_post() -> None:
+    """The URL signature of a GET verification signs a plain-mode POST the same way: once
+    it was used to verify, it signs nothing else (issue 24, item 4)."""
+    bot = StubBot()
+    with serve(make_channel(), bot) as base:
+        params = signed_params()
+        verified = requests.get(f"{base}/webhook", params={**params, "echostr": "42"},
+                                timeout=5)
+        again = requests.get(f"{base}/webhook", params={**params, "echostr": "42"},
+                             timeout=5)
+        forged = post(base, text_xml("删除我的记录"), params=params)
+    assert verified.status_code == 200 and verified.text == "42"
+    assert again.status_code == 200  # the same verification repeated
+    assert forged.status_code == 403
+    assert bot.received == []
+
+
+def test_production_refuses_plain_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import load_settings
+
+    assert load_settings({"APP_ENV": "production"}).wechat_require_aes
+    assert not load_settings({}).wechat_require_aes
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.delenv("WECHAT_REQUIRE_AES", raising=False)
+    bot = StubBot()
+    with serve(make_channel(), bot) as base:
+        refused = post(base, text_xml("你好"))
+    assert refused.status_code == 403 and bot.received == []
 
 
 def test_plain_mode_can_be_refused() -> None:
@@ -547,3 +608,45 @@ def test_plain_mode_can_be_refused() -> None:
     with serve(make_channel(require_aes=True), bot) as base:
         refused = post(base, text_xml("你好"))
     assert refused.status_code == 403 and bot.texts == []
+
+
+# --- XML edge cases (issue 24, item 11) ---------------------------------------------------
+
+
+def test_bot_text_with_a_cdata_end_survives_the_passive_reply() -> None:
+    tricky = "订单号]]><MsgType>news</MsgType>写进了草稿]]>"
+
+    async def echo_tricky(message: UserMessage) -> None:
+        await message.output_channel.send_text_message(message.sender_id, tricky)
+
+    crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
+    with serve(make_channel(), StubBot(respond=echo_tricky)) as base:
+        plain = post(base, text_xml("帮我写个说明"))
+    with serve(make_channel(aes_key=AES_KEY), StubBot(respond=echo_tricky)) as base:
+        params, body = encrypted_request(crypto, text_xml("帮我写个说明"))
+        safe = post(base, body, params)
+    assert plain.status_code == 200
+    reply = reply_fields(plain.text)
+    assert reply["Content"] == tricky and reply["MsgType"] == "text"
+    envelope = reply_fields(safe.text)
+    decrypted = crypto.decrypt_message(safe.text, envelope["MsgSignature"],
+                                       envelope["TimeStamp"], envelope["Nonce"])
+    assert reply_fields(decrypted)["Content"] == tricky
+
+
+@pytest.mark.parametrize("inner", [
+    "<MsgType><![CDATA[event]]></MsgType><Event><a>subscribe</a></Event>",
+    "<MsgType><![CDATA[event]]></MsgType><Event>subscribe</Event><Event>click</Event>",
+    "<MsgType><x>text</x></MsgType><Content>hi</Content>",
+    "<MsgType><![CDATA[text]]></MsgType><Content><b>hi</b></Content>",
+])
+def test_a_message_with_child_elements_where_text_belongs_is_rejected_cleanly(
+        inner: str) -> None:
+    bot = StubBot()
+    xml = (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
+           f"<FromUserName><![CDATA[{OPENID}]]></FromUserName>"
+           f"<CreateTime>{int(time.time())}</CreateTime>{inner}</xml>")
+    with serve(make_channel(), bot) as base:
+        resp = post(base, xml)
+    assert resp.status_code == 400
+    assert bot.received == []

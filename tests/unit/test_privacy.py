@@ -79,6 +79,40 @@ UNCHANGED = [
 ]
 
 
+# The gaps a review found (issue 24, item 9).
+MASKED_GAPS = [
+    # "0086" for the country code
+    ("008613812345678", "0086138******78"),
+    ("0086 138 1234 5678", "0086 138 **** **78"),
+    ("手机 0086-13812345678", "手机 0086-138******78"),
+    # ID numbers grouped 6-4-4-4, or with a wrong check digit named as an ID number
+    ("身份证 110105 1949 1231 002X", "身份证 110*** **** **** **2X"),
+    ("身份证110105194912310021", "身份证110*************21"),
+    ("身份证号码是 110105194912310021", "身份证号码是 110*************21"),
+    # bank cards after 账号 / 我的卡, with or without the Luhn check, or grouped 6-13
+    ("账号6222021234567890128", "账号622**************28"),
+    ("我的卡是 6222021234567890123", "我的卡是 622**************23"),
+    ("收款账户 9558801234567890123", "收款账户 955**************23"),
+    ("622202 1234567890128", "622*** ***********28"),
+    # a landline with its local number in groups
+    ("座机010 8765 4321", "座机010 **** **21"),
+    ("电话 0571-8888 6666", "电话 057*-**** **66"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MASKED_GAPS)
+def test_masks_the_numbers_the_review_found(text: str, expected: str) -> None:
+    assert mask_pii(text) == expected
+    assert mask_pii(expected) == expected
+
+
+def test_a_card_after_a_json_escaped_card_word_is_masked() -> None:
+    logged = '{"text": "\\u5361\\u53f76222021234567890128"}'
+    assert mask_pii(logged) == '{"text": "\\u5361\\u53f7622**************28"}'
+    named_id = '{"text": "\\u8eab\\u4efd\\u8bc1 110105194912310021"}'
+    assert "110*************21" in mask_pii(named_id)
+
+
 def test_full_width_digits_escaped_in_json_are_masked() -> None:
     escaped = "".join(f"\\uff1{digit}" for digit in "13812345678")
     logged = '{"text": "' + escaped + '"}'
