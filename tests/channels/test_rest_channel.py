@@ -117,3 +117,20 @@ def test_with_a_rest_token_a_call_needs_it(monkeypatch):
         assert requests.post(url, json=body, headers=wrong, timeout=10).status_code == 401
         right = {"Authorization": "Bearer s3cret"}
         assert requests.post(url, json=body, headers=right, timeout=10).status_code == 200
+
+
+def test_stream_is_refused_with_400_at_once(webhook):
+    """Issue 24.2: ``?stream=true`` used to keep the response open for an hour."""
+    before = len(AGENT.received)
+    response = requests.post(webhook, params={"stream": "true"}, timeout=5,
+                             json={"sender": "s", "message": "你好"})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "bad_request"
+    assert len(AGENT.received) == before
+
+
+def test_caller_metadata_is_not_stored(webhook):
+    """Issue 24.1: a caller's metadata went into every event and every action call."""
+    body = {"sender": "m", "message": "你好", "metadata": {"blob": "x" * 500_000}}
+    assert requests.post(webhook, json=body, timeout=10).status_code == 200
+    assert AGENT.received[-1].metadata is None

@@ -53,3 +53,19 @@ async def test_the_guard_refuses_a_long_message_without_running_the_turn() -> No
     text = "长" * 2001
     assert not await turn_guards().run(handler, UserMessage(text, collector, "s"))
     assert ran == [] and collector.messages[0]["text"] == turn_guards().too_long_reply(text)
+
+
+def test_oversized_metadata_never_reaches_the_bot() -> None:
+    """Issue 24.1: metadata over the cap is dropped for every channel before the turn."""
+    import asyncio
+
+    seen: list[UserMessage] = []
+
+    async def handler(message: UserMessage) -> None:
+        seen.append(message)
+
+    guards = turn_guards()
+    for metadata, kept in (({"web": {"display": "好"}}, True), ({"x": "y" * 100_000}, False)):
+        message = UserMessage("你好", CollectingOutputChannel(), "web-a", metadata=metadata)
+        asyncio.run(guards.run(handler, message))
+        assert (seen[-1].metadata == metadata) is kept
