@@ -134,3 +134,20 @@ def test_caller_metadata_is_not_stored(webhook):
     body = {"sender": "m", "message": "你好", "metadata": {"blob": "x" * 500_000}}
     assert requests.post(webhook, json=body, timeout=10).status_code == 200
     assert AGENT.received[-1].metadata is None
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=x"])
+def test_a_body_not_sent_as_json_gets_415(webhook, content_type):
+    """Issue 24.7: any web page could drive the REST channel with a "simple" request (no
+    preflight) whose body was read as JSON anyway."""
+    before = len(AGENT.received)
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = requests.post(webhook, data=b'{"sender": "f", "message": "\u5220"}',
+                             headers=headers, timeout=10)
+    assert response.status_code == 415, response.text
+    assert response.json()["error"] == "unsupported_media_type"
+    assert len(AGENT.received) == before
+    charset = {"Content-Type": "application/json; charset=utf-8"}
+    assert requests.post(webhook, data=b'{"sender": "f", "message": "hi"}', headers=charset,
+                         timeout=10).status_code == 200
