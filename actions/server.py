@@ -26,6 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions import common
+from bot.log_filters import install_log_filters
 from bot.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     utils.update_sanic_log_level()
     common.catalog()  # built once; a broken data file stops start-up here, naming it
     app = guarded_app(args.actions)
+    install_log_filters()  # again, now that Sanic has its own loggers' handlers
     host = os.environ.get("SANIC_HOST", "127.0.0.1")
     logger.info("action server on http://%s:%s", host, args.port)
     app.run(host, args.port, workers=utils.number_of_sanic_workers(), access_log=False)
