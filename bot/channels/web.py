@@ -102,7 +102,7 @@ def read_json_object(request: Request) -> dict[str, Any]:
         raise BadRequest(413, "body_too_large", f"the body is over {MAX_BODY_BYTES} bytes")
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: deep nesting
         raise BadRequest(400, "bad_json", "the body is not valid JSON") from None
     if not isinstance(data, dict):
         raise BadRequest(400, "bad_json", "the body must be a JSON object")

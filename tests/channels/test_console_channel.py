@@ -278,3 +278,15 @@ def test_a_message_over_the_cap_is_answered_not_processed(base: str) -> None:
     assert res.status_code == 200
     body = res.json()
     assert "2000" in body["replies"][0]["text"] and body["actions"] == []
+
+
+NESTED = b'{"message": "hi", "x": ' + b'{"a": ' * 5000 + b'1' + b'}' * 5000 + b'}'
+
+
+def test_deeply_nested_json_gets_400_not_500(root: str) -> None:
+    """Issue 24.8: 5,000 levels of JSON (10 KB) raised RecursionError: 500 and a traceback."""
+    headers = {"Content-Type": "application/json", **AUTH}
+    for path in ("/webhooks/console/try", "/webhooks/web/webhook"):
+        res = requests.post(f"{root}{path}", data=NESTED, headers=headers, timeout=10)
+        assert res.status_code == 400, (path, res.status_code, res.text[:200])
+        assert res.json()["error"] == "bad_json"

@@ -151,3 +151,11 @@ def test_a_body_not_sent_as_json_gets_415(webhook, content_type):
     charset = {"Content-Type": "application/json; charset=utf-8"}
     assert requests.post(webhook, data=b'{"sender": "f", "message": "hi"}', headers=charset,
                          timeout=10).status_code == 200
+
+
+def test_deeply_nested_json_gets_400(webhook):
+    """Issue 24.8, on the REST channel too."""
+    body = b'{"sender": "n", "message": "hi", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    response = requests.post(webhook, data=body, timeout=10,
+                             headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text[:200]
