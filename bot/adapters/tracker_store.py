@@ -16,8 +16,10 @@ Rasa's ``SQLTrackerStore`` (same table, same rows, same queries for reading), wi
 - **A cap on an event's size** (``MAX_EVENT_BYTES``): an event whose JSON is larger is
   stored without its metadata (the only part a caller can make large).
 - **SQLite tuned for a server.** A connection pool instead of a new connection per query,
-  and WAL journaling with ``synchronous=NORMAL`` (a crash of the process loses nothing; a
-  power cut can lose the last turns). Other databases keep Rasa's engine settings.
+  ``secure_delete`` (an erased conversation is overwritten, and the WAL is checkpointed and
+  truncated after it), and WAL journaling with ``synchronous=NORMAL`` (a crash of the
+  process loses nothing; a power cut can lose the last turns). Other databases keep Rasa's
+  engine settings.
 
 Measured with ``make bench`` and py-spy (``docs/performance.md``).
 """
@@ -39,13 +41,14 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.adapters.startup import install_rasa_process_hooks
 from bot.settings import load_settings
+from bot.store.engine import wipe_sqlite_wal
 
 ERASE_ACTION = "action_delete_my_data"
 ERASED_SLOT = "data_erased"  # set true by the erase action once the cases are gone
 # Conversations whose stored-event count is remembered (least recently used dropped).
 REMEMBERED_CONVERSATIONS = 10_000
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                  "PRAGMA busy_timeout=5000")
+                  "PRAGMA busy_timeout=5000", "PRAGMA secure_delete=ON")
 logger = logging.getLogger(__name__)
 
 
@@ -182,4 +185,5 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
                     self.SQLEvent.__table__.c.sender_id == sender_id)
             ).rowcount
             session.commit()
+        wipe_sqlite_wal(self.engine)  # with secure_delete on: no copy left on disk
         return int(removed or 0)

@@ -290,3 +290,25 @@ def test_deeply_nested_json_gets_400_not_500(root: str) -> None:
         res = requests.post(f"{root}{path}", data=NESTED, headers=headers, timeout=10)
         assert res.status_code == 400, (path, res.status_code, res.text[:200])
         assert res.json()["error"] == "bad_json"
+
+
+def test_reading_a_conversation_leaves_an_audit_record(base: str, agent: StubAgent,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 24.14: console reads of a conversation left no record of who read what."""
+    import json as json_module
+    import logging
+
+    conversation_id = try_message(base, "/greet").json()["conversation_id"]
+    caplog.set_level(logging.INFO, logger="bot.audit")
+    assert requests.get(f"{base}/conversation/{conversation_id}", headers=AUTH,
+                        timeout=10).status_code == 200
+    assert requests.get(f"{base}/conversation/{conversation_id}/story", headers=AUTH,
+                        timeout=10).status_code == 200
+    records = [json_module.loads(r.getMessage()) for r in caplog.records
+               if r.name == "bot.audit"]
+    assert [r["view"] for r in records] == ["conversation", "story"]
+    for record in records:
+        assert record["event"] == "console_read"
+        assert record["conversation_id"] == conversation_id
+        assert len(record["token_id"]) >= 12 and record["at"].endswith("+00:00")
+    assert all(TOKEN not in r.getMessage() for r in caplog.records)
