@@ -3,7 +3,7 @@
 credentials.yml::
 
     bot.channels.console.AgentConsoleInput:
-      # token: ...   optional; default: RASA_AUTH_TOKEN, the token of Rasa's HTTP API
+      # token: ...   optional; default: CONSOLE_TOKEN, the console's own token
 
 Routes (under ``/webhooks/console``):
 
@@ -22,9 +22,10 @@ Routes (under ``/webhooks/console``):
 Every read of a conversation is audited: one JSON line on the ``bot.audit`` logger with the
 console token's fingerprint (never the token), the conversation id, the view and the time.
 
-Every API call needs the token, as ``Authorization: Bearer <token>`` or ``?token=``:
-missing or wrong gives 401. Without a configured token the API answers 503: the console
-shows conversations, so it is never open.
+Every API call needs the console's own token (``CONSOLE_TOKEN``; the HTTP API's token never
+opens it) as ``Authorization: Bearer <token>``, never in the URL: missing or wrong gives
+401. Without a configured token the API answers 503: the console shows conversations, so it
+is never open.
 """
 
 from __future__ import annotations

@@ -146,23 +146,30 @@ def agent_ready(agent: Any | None) -> bool:
     return bool(is_ready()) if callable(is_ready) else True
 
 
-def static_response(path: Path, extra_headers: dict[str, str] | None = None) -> HTTPResponse:
+def static_response(path: Path, extra_headers: dict[str, str] | None = None,
+                    values: dict[str, str] | None = None) -> HTTPResponse:
+    """A static file; ``values`` fill its ``{{name}}`` placeholders (numbers from settings)."""
     headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
     headers.update(extra_headers or {})
-    return response.raw(path.read_bytes(), headers=headers,
+    body = path.read_bytes()
+    for name, value in (values or {}).items():
+        body = body.replace(f"{{{{{name}}}}}".encode(), value.encode())
+    return response.raw(body, headers=headers,
                         content_type=CONTENT_TYPES.get(path.suffix, "application/octet-stream"))
 
 
 def add_static_routes(blueprint: Blueprint, folder: Path, names: Iterable[str],
-                      page_headers: dict[str, str]) -> None:
-    """``GET /`` serves ``folder/index.html``; ``GET /<name>`` serves each listed asset."""
+                      page_headers: dict[str, str],
+                      page_values: dict[str, str] | None = None) -> None:
+    """``GET /`` serves ``folder/index.html`` (its placeholders filled from ``page_values``);
+    ``GET /<name>`` serves each listed asset."""
 
     async def page(request: Request) -> HTTPResponse:
         if not request.path.endswith("/"):
             # the page loads its assets and API with relative URLs
             query = f"?{request.query_string}" if request.query_string else ""
             return response.redirect(f"{request.path}/{query}")
-        return static_response(folder / "index.html", page_headers)
+        return static_response(folder / "index.html", page_headers, page_values)
 
     blueprint.add_route(page, "/", methods=["GET"], name="page", strict_slashes=False)
     for name in names:
@@ -255,7 +262,8 @@ class WebChatInput(InputChannel):
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         web = Blueprint(f"web_chat_{type(self).__name__}", __name__)
         add_static_routes(web, WEB_STATIC, ("widget.js", "widget.css", "embed.js"),
-                          self.page_headers())
+                          self.page_headers(),
+                          {"max_chars": str(self.guards.max_message_chars)})
 
         @web.listener("before_server_start")
         async def cap_request_size(app: Any, _loop: Any) -> None:

@@ -312,3 +312,29 @@ def test_reading_a_conversation_leaves_an_audit_record(base: str, agent: StubAge
         assert record["conversation_id"] == conversation_id
         assert len(record["token_id"]) >= 12 and record["at"].endswith("+00:00")
     assert all(TOKEN not in r.getMessage() for r in caplog.records)
+
+
+def test_security_texts_name_the_console_token_and_the_real_cap(root: str) -> None:
+    """Issue 24.12: the console told agents to type RASA_AUTH_TOKEN and mentioned ?token=;
+    the widget and the console said 5,000 characters while the cap is 2,000."""
+    import bot.channels.console as console_module
+
+    assert "?token=" not in (console_module.__doc__ or "")
+    assert "RASA_AUTH_TOKEN" not in (console_module.__doc__ or "").split("own token")[0]
+    texts = {path: requests.get(f"{root}{path}", timeout=10).text for path in (
+        "/webhooks/console/", "/webhooks/console/console.js", "/webhooks/web/",
+        "/webhooks/web/widget.js")}
+    for path, text in texts.items():
+        assert "RASA_AUTH_TOKEN" not in text and "?token=" not in text, path
+        assert "5000" not in text and "5,000" not in text, path
+    assert "CONSOLE_TOKEN" in texts["/webhooks/console/"]
+    assert 'maxlength="2000"' in texts["/webhooks/web/"]
+    assert 'data-max-chars="2000"' in texts["/webhooks/web/"]
+
+
+def test_the_widget_page_takes_its_cap_from_the_setting(monkeypatch: pytest.MonkeyPatch,
+                                                        agent: StubAgent) -> None:
+    monkeypatch.setenv("MAX_MESSAGE_CHARS", "1500")
+    with serve([WebChatInput()], agent) as url:
+        page = requests.get(f"{url}/webhooks/web/", timeout=10).text
+    assert 'maxlength="1500"' in page and 'data-max-chars="1500"' in page

@@ -9,9 +9,10 @@
   var STORAGE_KEY = "complaint-guide:web:sender";
   var DRAFT_MIN_CHARS = 120;
   var DRAFT_LINE = /^(订单号|关联订单号|运单号|投诉人)[：:]/m;
-  var MAX_CHARS = 5000;
+  // The server's cap (MAX_MESSAGE_CHARS), written into the page it serves.
+  var MAX_CHARS = parseInt(document.body.getAttribute("data-max-chars"), 10) || 2000;
   var ERRORS = {
-    message_too_long: "消息太长了（最多 5000 字），请分几次发送。",
+    message_too_long: "消息太长了（最多 " + MAX_CHARS + " 字），请分几次发送。",
     missing_message: "消息不能为空。",
     not_ready: "助手正在启动，请稍后再试。",
     timeout: "助手回复超时了，请再发一次。",
