@@ -9,7 +9,7 @@ apply_defaults
 
 # Secrets missing from the environment are generated into .env (git-ignored, mode 0600).
 # Their values are never printed, and never put on a command line (the process list).
-for secret in RASA_AUTH_TOKEN ACTION_SERVER_TOKEN CONSOLE_TOKEN REST_TOKEN; do
+for secret in RASA_AUTH_TOKEN ACTION_SERVER_TOKEN CONSOLE_TOKEN REST_TOKEN WEB_SESSION_SECRET; do
   if [ -z "${!secret:-}" ]; then
     value="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"
     (umask 077 && touch .env && echo "$secret=$value" >> .env)

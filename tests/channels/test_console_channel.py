@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +16,7 @@ from tests.channels.test_web_channel import (
     GREETING,
     REFUND_REPLY,
     StubAgent,
+    web_headers,
 )
 
 TOKEN = "console-secret-token"
@@ -189,14 +189,14 @@ def test_try_without_a_model_is_503() -> None:
 
 def web_conversation(root: str) -> str:
     """Hold a short conversation over the web channel; returns its conversation id."""
-    sender = f"agent{uuid.uuid4().hex[:10]}"
+    key = requests.post(f"{root}/webhooks/web/session", timeout=10).json()["session"]
     for body in ({"message": "/greet", "hidden": True},
                  {"message": "/refund_refused", "display": "卖家不同意退款"},
                  {"message": "我付了299元"}):
-        res = requests.post(f"{root}/webhooks/web/webhook", json={"sender": sender, **body},
-                            timeout=10)
+        res = requests.post(f"{root}/webhooks/web/webhook", json=body,
+                            headers=web_headers(key), timeout=10)
         assert res.status_code == 200
-    return f"web-{sender}"
+    return f"web-{key.split('.')[0]}"
 
 
 def test_conversation_summary(root: str, base: str) -> None:
@@ -285,7 +285,7 @@ NESTED = b'{"message": "hi", "x": ' + b'{"a": ' * 5000 + b'1' + b'}' * 5000 + b'
 
 def test_deeply_nested_json_gets_400_not_500(root: str) -> None:
     """Issue 24.8: 5,000 levels of JSON (10 KB) raised RecursionError: 500 and a traceback."""
-    headers = {"Content-Type": "application/json", **AUTH}
+    headers = {"Content-Type": "application/json", **AUTH, **web_headers()}
     for path in ("/webhooks/console/try", "/webhooks/web/webhook"):
         res = requests.post(f"{root}{path}", data=NESTED, headers=headers, timeout=10)
         assert res.status_code == 400, (path, res.status_code, res.text[:200])

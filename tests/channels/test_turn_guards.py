@@ -12,6 +12,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from bot.channels.guards import turn_guards
 from bot.channels.web import WebChatInput
 from tests.channels.sanic_server import serve
+from tests.channels.test_web_channel import web_headers
 
 
 class QuietAgent:
@@ -32,13 +33,14 @@ def widget() -> Iterator[str]:
 
 
 def test_the_widget_never_goes_silent(widget) -> None:
-    replies = requests.post(widget, json={"sender": "w-1", "message": "silence"},
+    replies = requests.post(widget, json={"message": "silence"}, headers=web_headers(),
                             timeout=10).json()
     assert [reply["text"] for reply in replies] == [turn_guards().texts.no_reply]
 
 
 def test_the_widget_answers_an_ordinary_turn_as_before(widget) -> None:
-    replies = requests.post(widget, json={"sender": "w-2", "message": "你好"}, timeout=10).json()
+    replies = requests.post(widget, json={"message": "你好"}, headers=web_headers(),
+                            timeout=10).json()
     assert [reply["text"] for reply in replies] == ["ok"]
 
 

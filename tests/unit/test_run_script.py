@@ -101,3 +101,12 @@ def test_the_launcher_adds_the_token_inside_the_process() -> None:
     assert rasa_arguments(["run"], None) == ["run"]
     with pytest.raises(SystemExit):
         rasa_arguments(["run", "--auth-token", "t"], "t")
+
+
+def test_the_widget_session_secret_is_generated_too(started) -> None:
+    """Issue 24.6: the widget's session keys are signed with a generated secret."""
+    _stdout, tree, record = started
+    values = dict(line.split("=", 1) for line in (tree / ".env").read_text().splitlines())
+    assert len(values.get("WEB_SESSION_SECRET", "")) >= 32
+    assert f"WEB_SESSION_SECRET={values['WEB_SESSION_SECRET']}" in (
+        record / "rasa.env").read_text()
