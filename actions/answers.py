@@ -81,6 +81,6 @@ def reply_to_act(dispatcher: CollectingDispatcher, tracker: Tracker,
         dispatcher.utter_message(response="utter_not_covered")
         return
     dispatcher.utter_message(response=ACT_RESPONSES.get(act, "utter_noted_text"))
-    if result is not None and act not in {"thanks"}:
+    if result is not None and act not in {"thanks", "fact"}:  # the noted line invites questions
         response, values = presenter.rung_again(result, rung)
         dispatcher.utter_message(response=response, **values)

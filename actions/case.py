@@ -135,7 +135,8 @@ class ActionCaseTurn(Action):
                 dispatcher.utter_message(
                     response="utter_case_new_matter" if state.new_matter else "utter_case_switched",
                     case=words().label("case_type", state.case_type))
-            intro = presenter.case_intro(words(), book, entry)
+            now = guidance.build_guidance(book, facts).current_rung if facts else None
+            intro = presenter.case_intro(words(), book, entry, now)
             if not caveat_due:
                 intro["caveat"] = ""
             dispatcher.utter_message(response="utter_case_intro", **intro)
@@ -207,17 +208,14 @@ class ActionCaseTurn(Action):
             text = tracker.latest_message.get("text") or ""
             line = _facts_line(state, text)
             what_now = not spoke and asks_next_step(text, catalog().questions)
-            noted = bool(state.notes) and state.notes[-1].turn == state.turns
             if line:
                 dispatcher.utter_message(response="utter_facts_noted", facts=line)
-            elif noted and not what_now and not answered:
-                dispatcher.utter_message(response="utter_noted_text")
             if what_now:  # a "what now?" question: the step the case is on, after what was noted
                 # (named in one line when it was shown in full before)
                 response, values = presenter.rung_again(result, rung_of(tracker, result))
                 dispatcher.utter_message(response=response, **values)
-            elif not (line or noted or spoke or answered) and not law_topics_if_asked(
-                    dispatcher, tracker):
+            elif not (line or spoke or answered) and not law_topics_if_asked(dispatcher, tracker):
+                # a story without a fact the case keeps, an answer, a feeling, an aside…
                 reply_to_act(dispatcher, tracker, result, rung_of(tracker, result))
         return events
 

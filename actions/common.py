@@ -13,11 +13,11 @@ from rasa_sdk import Tracker
 from bot import case_view, guidance
 from bot.catalog import Catalog, load_catalog
 from bot.dates import SHANGHAI
+from bot.log_filters import install_log_filters
 from bot.readers import Readers, build_readers
 from bot.rulebook import RuleBook
 from bot.settings import load_settings
 from bot.store import CaseRepository, CaseStoreError, create_store_engine, default_case_db_url
-from bot.store.privacy import install_pii_filter
 from bot.understanding import dialogue
 from bot.understanding.conversation import turns_from_events
 from bot.understanding.lexicon import Lexicon
@@ -29,8 +29,9 @@ logger = logging.getLogger(__name__)
 
 @lru_cache(maxsize=1)
 def _mask_logs() -> None:
-    """Mask phone and ID-card numbers in this process's logs (once, on first use)."""
-    install_pii_filter()
+    """Mask phone and ID-card numbers and scrub URL secrets in this process's logs (once,
+    on first use)."""
+    install_log_filters()
 
 
 @lru_cache(maxsize=1)

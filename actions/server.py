@@ -29,6 +29,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions import common
+from bot.log_filters import install_log_filters
 from bot.settings import Settings, load_settings
 from bot.slot_values import set_aside_invalid_slots
 
@@ -100,6 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     common.catalog()  # built once; a broken data file stops start-up here, naming it
     common.readers()  # trained once, before the first turn
     app = guarded_app(args.actions)
+    install_log_filters()  # again, now that Sanic has its own loggers' handlers
     host = os.environ.get("SANIC_HOST", "127.0.0.1")
     logger.info("action server on http://%s:%s", host, args.port)
     app.run(host, args.port, workers=utils.number_of_sanic_workers(), access_log=False)

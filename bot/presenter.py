@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.citing import rests_on_practice
-from bot.guidance import Guidance
+from bot.guidance import Guidance, RungView
 from bot.rulebook import CaseEntry, RuleBook
 from bot.statutes import StatuteAnswer
 from bot.wording import Wording
@@ -35,11 +35,18 @@ def short_caveat(words: Wording) -> str:
     return str(words.entry("presenter", "caveat_short"))
 
 
-def case_intro(words: Wording, book: RuleBook, entry: CaseEntry) -> dict[str, str]:
-    """Variables of ``utter_case_intro``: what this case is, the first step, its sources."""
+def case_intro(words: Wording, book: RuleBook, entry: CaseEntry,
+               now: RungView | None = None) -> dict[str, str]:
+    """Variables of ``utter_case_intro``: what this case is, the first step (or ``now``, the
+    rung the story already reached, when it is past the first), its sources."""
     sources = words.source_tag(book.cite(entry.sources))
+    if now is not None and now.index > 0:
+        return {"summary": entry.summary, "step_label": _piece(words, "step_now", name=now.name),
+                "first_step": now.action, "path_line": _path_line(words, now.menu_path),
+                "sources_line": words.source_tag(now.citations), "caveat": short_caveat(words)}
     return {
         "summary": entry.summary,
+        "step_label": _piece(words, "step_first"),
         "first_step": entry.first_steps[0] if entry.first_steps else "",
         "path_line": _path_line(words, entry.menu_path),
         "sources_line": sources,

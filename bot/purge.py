@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from bot.settings import Settings, load_settings
 from bot.store import CaseRepository, create_store_engine, default_case_db_url
+from bot.store.engine import wipe_sqlite_wal
 
 SECONDS_PER_DAY = 86_400
 
@@ -53,6 +54,7 @@ def purge_conversations(engine: Engine, days: float, now: float | None = None) -
             removed += connection.execute(
                 delete(events).where(events.c.sender_id.in_(chunk))
             ).rowcount
+    wipe_sqlite_wal(engine)  # with secure_delete on (the engine's set-up): no copy left
     return len(senders), removed
 
 

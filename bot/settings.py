@@ -30,8 +30,14 @@ class Settings:
     max_sender_chars: int = 128
     # Sanic refuses larger request bodies before reading them (raise it to upload models).
     max_request_bytes: int = 1024 * 1024
+    # A stored event over this many bytes (JSON) is stored without its metadata.
+    max_event_bytes: int = 64 * 1024
     # REST channel token (unset: the REST channel is open; keep it off the public network).
     rest_token: str | None = None
+    # Signs the widget's session keys (bot/channels/web_session.py); the same on every replica.
+    web_session_secret: str | None = None
+    # A widget session expires after this many minutes without a message.
+    web_session_idle_minutes: int = 60
     # The agent console's own token (never the Rasa admin token).
     console_token: str | None = None
     # Shared secret between Rasa and the action server (required when APP_ENV=production).
@@ -57,7 +63,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_message_chars=_positive(env, "MAX_MESSAGE_CHARS", 2000),
         max_sender_chars=_positive(env, "MAX_SENDER_CHARS", 128),
         max_request_bytes=_positive(env, "MAX_REQUEST_BYTES", 1024 * 1024),
+        max_event_bytes=_positive(env, "MAX_EVENT_BYTES", 64 * 1024),
         rest_token=env.get("REST_TOKEN") or None,
+        web_session_secret=env.get("WEB_SESSION_SECRET") or None,
+        web_session_idle_minutes=_positive(env, "WEB_SESSION_IDLE_MINUTES", 60),
         console_token=env.get("CONSOLE_TOKEN") or None,
         action_server_token=env.get("ACTION_SERVER_TOKEN") or None,
         production=_production(env),

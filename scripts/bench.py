@@ -28,6 +28,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 TOKEN = "bench-" + uuid.uuid4().hex
+REST_TOKEN = "bench-rest-" + uuid.uuid4().hex  # the minimal model's REST channel ignores it
 WARMUP_RUNS = 20  # untimed parses and turns first, on both servers (lazy loading, caches)
 PARSE_RUNS = 200
 TURN_RUNS = 200
@@ -148,6 +149,7 @@ def parse_once(server: Server) -> float:
 
 def turn_once(server: Server, sender: str | None = None) -> float:
     return timed_post(f"{server.base}/webhooks/rest/webhook",
+                      headers={"Authorization": f"Bearer {REST_TOKEN}"},
                       json={"sender": sender or f"bench-{uuid.uuid4().hex[:8]}",
                             "message": server.turn_text})
 
@@ -207,7 +209,8 @@ def start_assistant(work: Path) -> Started:
     """The assistant as `make run` starts it (both servers), on free ports."""
     rasa_port, action_port = free_port(), free_port()
     env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port),
-           "RASA_AUTH_TOKEN": TOKEN, "DB_URL": f"sqlite:///{work / 'tracker.db'}",
+           "RASA_AUTH_TOKEN": TOKEN, "REST_TOKEN": REST_TOKEN,
+           "DB_URL": f"sqlite:///{work / 'tracker.db'}",
            "CASES_DB_URL": f"sqlite:///{work / 'cases.db'}"}
     env.pop("ACTION_ENDPOINT_URL", None)
     env.pop("REDIS_URL", None)

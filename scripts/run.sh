@@ -8,7 +8,8 @@ load_env
 apply_defaults
 
 # Secrets missing from the environment are generated into .env (git-ignored, mode 0600).
-for secret in RASA_AUTH_TOKEN ACTION_SERVER_TOKEN CONSOLE_TOKEN; do
+# Their values are never printed, and never put on a command line (the process list).
+for secret in RASA_AUTH_TOKEN ACTION_SERVER_TOKEN CONSOLE_TOKEN REST_TOKEN WEB_SESSION_SECRET; do
   if [ -z "${!secret:-}" ]; then
     value="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"
     (umask 077 && touch .env && echo "$secret=$value" >> .env)
@@ -40,7 +41,8 @@ start_actions() {
 }
 
 start_actions
-"$RASA" run --enable-api --auth-token "$RASA_AUTH_TOKEN" \
+# bot.rasa_run adds --auth-token from RASA_AUTH_TOKEN inside the process.
+"$PY" -m bot.rasa_run run --enable-api \
   --interface 127.0.0.1 --port "$RASA_PORT" --model "$model" \
   --endpoints endpoints.yml --credentials credentials.yml &
 rasa_pid=$!
@@ -48,12 +50,13 @@ rasa_pid=$!
 cat <<MSG
 run: model $model
 run: action server  http://127.0.0.1:$ACTION_PORT/webhook
-run: Rasa server    http://127.0.0.1:$RASA_PORT  (HTTP API token: $RASA_AUTH_TOKEN)
+run: Rasa server    http://127.0.0.1:$RASA_PORT  (HTTP API token: RASA_AUTH_TOKEN in $ROOT/.env or the environment)
 run: chat widget    http://127.0.0.1:$RASA_PORT/webhooks/web/
 run: agent console  http://127.0.0.1:$RASA_PORT/webhooks/console/
-run: talk to the bot:
+run: talk to the bot (REST_TOKEN is in $ROOT/.env or the environment):
+  source .env
   curl -s -X POST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\
-    -H 'Content-Type: application/json' \\
+    -H 'Content-Type: application/json' -H "Authorization: Bearer \$REST_TOKEN" \\
     -d '{"sender": "me", "message": "卖家一直不同意退款怎么办"}'
 run: Ctrl-C stops both servers
 MSG

@@ -7,11 +7,13 @@ relies on failed custom actions being noticed); every step is idempotent.
 from __future__ import annotations
 
 from bot.adapters import remote_actions, rule_matching
-from bot.store.privacy import install_pii_filter
+from bot.log_filters import install_log_filters
 
 
 def install_rasa_process_hooks() -> None:
-    """PII masking in logs, the action-server call changes, the early-stopping rule lookup."""
-    install_pii_filter()  # Rasa's logs (e.g. --debug) show user messages: mask them
+    """PII masking and secret scrubbing in every log, the action-server call changes, the
+    early-stopping rule lookup."""
+    # Rasa's logs (e.g. --debug) show user messages, Sanic's error log whole URLs
+    install_log_filters()
     remote_actions.install()  # kept-alive calls, answer check built once, failures noticed
     rule_matching.install()  # rule lookup that stops once no rule can drop out

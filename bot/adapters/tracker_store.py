@@ -13,9 +13,13 @@ Rasa's ``SQLTrackerStore`` (same table, same rows, same queries for reading), wi
   how many events the tracker it handed out had (the processor saves the very tracker it
   retrieved, under the conversation lock), inserts the new ones in one statement, and
   falls back to Rasa's count for any tracker it did not hand out.
+- **A cap on an event's size** (``MAX_EVENT_BYTES``): an event whose JSON is larger is
+  stored without its metadata (the only part a caller can make large).
 - **SQLite tuned for a server.** A connection pool instead of a new connection per query,
-  and WAL journaling with ``synchronous=NORMAL`` (a crash of the process loses nothing; a
-  power cut can lose the last turns). Other databases keep Rasa's engine settings.
+  ``secure_delete`` (an erased conversation is overwritten, and the WAL is checkpointed and
+  truncated after it), and WAL journaling with ``synchronous=NORMAL`` (a crash of the
+  process loses nothing; a power cut can lose the last turns). Other databases keep Rasa's
+  engine settings.
 
 Measured with ``make bench`` and py-spy (``docs/performance.md``).
 """
@@ -36,13 +40,15 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.adapters.startup import install_rasa_process_hooks
+from bot.settings import load_settings
+from bot.store.engine import wipe_sqlite_wal
 
 ERASE_ACTION = "action_delete_my_data"
 ERASED_SLOT = "data_erased"  # set true by the erase action once the cases are gone
 # Conversations whose stored-event count is remembered (least recently used dropped).
 REMEMBERED_CONVERSATIONS = 10_000
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                  "PRAGMA busy_timeout=5000")
+                  "PRAGMA busy_timeout=5000", "PRAGMA secure_delete=ON")
 logger = logging.getLogger(__name__)
 
 
@@ -60,16 +66,34 @@ def erased_in_last_turn(tracker: DialogueStateTracker) -> bool:
     return ran and succeeded
 
 
-def event_row(sender_id: str, event: Event) -> dict[str, Any]:
-    """The ``events`` table row Rasa's SQLTrackerStore writes for ``event``."""
+def capped_event_json(data: dict[str, Any], max_bytes: int) -> str:
+    """``data`` as JSON; over ``max_bytes`` its metadata is left out (a warning is logged)."""
+    text = json.dumps(data)
+    if len(text) <= max_bytes:  # json.dumps escapes to ASCII: characters are bytes
+        return text
+    slim = {key: value for key, value in data.items() if key != "metadata"}
+    if isinstance(slim.get("parse_data"), dict):
+        slim["parse_data"] = {key: value for key, value in slim["parse_data"].items()
+                              if key != "metadata"}
+    text = json.dumps(slim)
+    logger.warning("an event of type %s was over %s bytes: stored without its metadata "
+                   "(%s bytes now)", data.get("event"), max_bytes, len(text))
+    return text
+
+
+def event_row(sender_id: str, event: Event, max_bytes: int | None = None) -> dict[str, Any]:
+    """The ``events`` table row Rasa's SQLTrackerStore writes for ``event`` (its JSON
+    capped at ``max_bytes``, default ``MAX_EVENT_BYTES``)."""
     data = event.as_dict()
+    if max_bytes is None:
+        max_bytes = load_settings().max_event_bytes
     return {
         "sender_id": sender_id,
         "type_name": event.type_name,
         "timestamp": data.get("timestamp"),
         "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
         "action_name": data.get("name"),
-        "data": json.dumps(data),
+        "data": capped_event_json(data, max_bytes),
     }
 
 
@@ -145,7 +169,8 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
                 stored = self._event_query(
                     session, tracker.sender_id, fetch_events_from_all_sessions=False
                 ).count()
-            rows = [event_row(tracker.sender_id, event)
+            max_bytes = load_settings().max_event_bytes
+            rows = [event_row(tracker.sender_id, event, max_bytes)
                     for event in itertools.islice(tracker.events, stored, None)]
             if rows:
                 session.execute(sa.insert(self.SQLEvent.__table__), rows)
@@ -160,4 +185,5 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
                     self.SQLEvent.__table__.c.sender_id == sender_id)
             ).rowcount
             session.commit()
+        wipe_sqlite_wal(self.engine)  # with secure_delete on: no copy left on disk
         return int(removed or 0)

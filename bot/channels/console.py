@@ -3,7 +3,7 @@
 credentials.yml::
 
     bot.channels.console.AgentConsoleInput:
-      # token: ...   optional; default: RASA_AUTH_TOKEN, the token of Rasa's HTTP API
+      # token: ...   optional; default: CONSOLE_TOKEN, the console's own token
 
 Routes (under ``/webhooks/console``):
 
@@ -19,19 +19,25 @@ Routes (under ``/webhooks/console``):
 * ``GET /conversation/<id>/story`` – the conversation as a Rasa test story (YAML,
   downloaded as ``<id>.yml``); the latest session unless ``?all_sessions=true``.
 
-Every API call needs the token, as ``Authorization: Bearer <token>`` or ``?token=``:
-missing or wrong gives 401. Without a configured token the API answers 503: the console
-shows conversations, so it is never open.
+Every read of a conversation is audited: one JSON line on the ``bot.audit`` logger with the
+console token's fingerprint (never the token), the conversation id, the view and the time.
+
+Every API call needs the console's own token (``CONSOLE_TOKEN``; the HTTP API's token never
+opens it) as ``Authorization: Bearer <token>``, never in the URL: missing or wrong gives
+401. Without a configured token the API answers 503: the console shows conversations, so it
+is never open.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import json
 import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -66,6 +72,8 @@ from bot.understanding.state import derive_case_state
 from bot.understanding.view import state_view
 
 logger = logging.getLogger(__name__)
+audit_log = logging.getLogger("bot.audit")
+audit_log.setLevel(logging.INFO)  # kept whatever level Rasa's own logs are at
 
 CONSOLE_STATIC = STATIC_ROOT / "console"
 TRY_PREFIX = "console-"
@@ -84,6 +92,20 @@ def token_from_request(request: Request) -> str | None:
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
     return None
+
+
+def token_id(token: str) -> str:
+    """A token's fingerprint for the audit log (never the token itself)."""
+    return hashlib.sha256(b"console-token:" + token.encode("utf-8")).hexdigest()[:16]
+
+
+def audit_read(token: str, conversation_id: str, view: str, found: bool) -> None:
+    """One structured audit line: which console token read which conversation, and when."""
+    audit_log.info(json.dumps({
+        "event": "console_read", "token_id": token_id(token),
+        "conversation_id": conversation_id, "view": view, "found": found,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }, ensure_ascii=False))
 
 
 def token_matches(given: str | None, expected: str) -> bool:
@@ -307,7 +329,7 @@ class AgentConsoleInput(InputChannel):
         @console.route("/conversation/<conversation_id:str>", methods=["GET"],
                        name="conversation")
         async def conversation(request: Request, conversation_id: str) -> HTTPResponse:
-            tracker = await self._tracker(request, conversation_id)
+            tracker = await self._tracker(request, conversation_id, "conversation")
             if isinstance(tracker, HTTPResponse):
                 return tracker
             events = [s for s in (summarise_event(e) for e in tracker.events) if s]
@@ -325,7 +347,7 @@ class AgentConsoleInput(InputChannel):
         @console.route("/conversation/<conversation_id:str>/story", methods=["GET"],
                        name="story")
         async def story(request: Request, conversation_id: str) -> HTTPResponse:
-            tracker = await self._tracker(request, conversation_id)
+            tracker = await self._tracker(request, conversation_id, "story")
             if isinstance(tracker, HTTPResponse):
                 return tracker
             all_sessions = (request.args.get("all_sessions") or "").lower() in {"1", "true"}
@@ -346,9 +368,10 @@ class AgentConsoleInput(InputChannel):
         sender = read_sender(sender)
         return sender if sender.startswith(TRY_PREFIX) else f"{TRY_PREFIX}{sender}"
 
-    async def _tracker(self, request: Request,
-                       conversation_id: str) -> DialogueStateTracker | HTTPResponse:
-        """The whole stored conversation, or the error answer (token checked first)."""
+    async def _tracker(self, request: Request, conversation_id: str,
+                       view: str) -> DialogueStateTracker | HTTPResponse:
+        """The whole stored conversation, or the error answer (token checked first); every
+        authorised read is audited (``bot.audit``: token fingerprint, conversation, time)."""
         refused = self._refuse(request)
         if refused is not None:
             return refused
@@ -358,6 +381,7 @@ class AgentConsoleInput(InputChannel):
         if store is None:
             return json_error(503, "not_ready", "no tracker store is available")
         tracker = await store.retrieve_full_tracker(conversation_id)
+        audit_read(self.token or "", conversation_id, view, tracker is not None)
         if tracker is None:
             return json_error(404, "not_found", f"no conversation '{conversation_id}'")
         return tracker

@@ -4,6 +4,8 @@ console): a middleware around Rasa's ``on_new_message``.
 - One length cap (``MAX_MESSAGE_CHARS``, default 2,000 characters): a longer message is not
   processed or stored; it is answered with :meth:`TurnGuards.too_long_reply` instead.
 - One sender cap (``MAX_SENDER_CHARS``) for the ids callers choose.
+- One metadata cap (:data:`MAX_METADATA_BYTES`): larger metadata is dropped before the turn,
+  so it is neither stored in the event nor sent with every action call.
 - One request-size cap (``MAX_REQUEST_BYTES``): Sanic refuses a larger body from its
   ``Content-Length`` before buffering it (:meth:`TurnGuards.limit_request_size`).
 - :meth:`TurnGuards.run`: when a custom action failed during the turn (action server down, an
@@ -14,6 +16,8 @@ console): a middleware around Rasa's ``on_new_message``.
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +30,16 @@ from bot.guard_texts import GuardTexts, load_channel_texts
 from bot.settings import Settings, load_settings
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
+MAX_METADATA_BYTES = 4096
+logger = logging.getLogger(__name__)
+
+
+def metadata_within_cap(metadata: Any, max_bytes: int = MAX_METADATA_BYTES) -> bool:
+    """True when ``metadata`` serialises to JSON of at most ``max_bytes`` bytes."""
+    try:
+        return len(json.dumps(metadata, ensure_ascii=False).encode()) <= max_bytes
+    except (TypeError, ValueError, RecursionError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,10 @@ class TurnGuards:
         channel shows them as it shows any reply."""
         install_rasa_process_hooks()  # failed custom actions become visible here
         collector = message.output_channel
+        if message.metadata is not None and not metadata_within_cap(message.metadata):
+            logger.warning("dropped the metadata of a message: over %s bytes",
+                           MAX_METADATA_BYTES)
+            message.metadata = None
         refusal = self.too_long_reply(message.text or "")
         if refusal is not None:
             await collector.send_text_message(message.sender_id, refusal)

@@ -10,7 +10,11 @@ Same path and payload as Rasa's ``rest`` channel (``POST /webhooks/rest/webhook`
 - conversations are namespaced: sender ``x`` is the conversation ``rest-x``, so a REST
   caller can never reach a widget (``web-``) or WeChat conversation; replies still name the
   sender as sent. ``input_channel`` is always ``rest``, whatever the caller says;
-- with ``REST_TOKEN`` set, a call needs ``Authorization: Bearer <REST_TOKEN>``;
+- with ``REST_TOKEN`` set (``make run`` generates it), a call needs
+  ``Authorization: Bearer <REST_TOKEN>``; a POST body not sent as ``application/json`` gets
+  415, so a web page cannot drive the channel with a request that skips the preflight;
+- the caller's ``metadata`` is never kept (it went into every event and every action
+  call); ``?stream=true`` is refused with 400 (Rasa's stream path never ended here).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.utils.endpoints import bool_arg
 from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
@@ -42,6 +47,11 @@ def _payload(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidUsage("the body must be a JSON object")
     return body
+
+
+def _is_json(request: Request) -> bool:
+    content_type = (request.headers.get("content-type") or "").split(";")[0]
+    return content_type.strip().lower() == "application/json"
 
 
 def _bearer_matches(request: Request, expected: str) -> bool:
@@ -83,6 +93,10 @@ class SafeRestInput(RestInput):
     def _extract_input_channel(self, request: Request) -> str:
         return self.name()  # set by the channel, never by the caller
 
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        """No caller metadata is kept: nothing reads it, and it was stored in every event."""
+        return None
+
     def _extract_message(self, request: Request) -> str:
         message = _payload(request).get("message")
         if not isinstance(message, str):
@@ -110,6 +124,16 @@ class SafeRestInput(RestInput):
             if expected and not _bearer_matches(request, expected):
                 return json_error(401, "unauthorized",
                                   "send 'Authorization: Bearer <REST_TOKEN>'")
+            if request.method == "POST" and not _is_json(request):
+                return json_error(415, "unsupported_media_type",
+                                  "send the body as application/json")
+            return None
+
+        @blueprint.middleware("request")
+        async def refuse_stream(request: Request) -> HTTPResponse | None:
+            if request.method == "POST" and bool_arg(request, "stream", default=False):
+                return json_error(400, "bad_request",
+                                  "streaming is not supported: leave out '?stream'")
             return None
 
         @blueprint.listener("before_server_start")

@@ -9,22 +9,29 @@ Routes (under ``/webhooks/web``):
 
 * ``GET /`` – the chat page (``static/web/index.html``; plain HTML/CSS/JS, no build step);
   ``GET /widget.js``, ``/widget.css``, ``/embed.js`` – its assets and the embed snippet.
-* ``POST /webhook`` ``{"sender": id, "message": text}`` – runs the message through the bot
-  and answers the bot messages as a JSON list (``text`` / ``buttons`` / ``image`` /
-  ``custom``), like Rasa's REST channel. Optional ``"display"`` (the quick-reply title the
-  user clicked) and ``"hidden": true`` (a message the page sends on its own, e.g. the
-  opening ``/greet``) are stored in the message metadata under ``web`` so the history shows
-  what the user saw.
-* ``GET /history?sender=id`` – the user / bot texts of that conversation from the tracker
-  store (the last :data:`HISTORY_LIMIT`); an unknown sender gets ``[]``.
+* ``POST /session`` – a new session key (``{"session": key}``): 128 random bits signed by
+  the server (``bot.channels.web_session``). Every other call sends it in the
+  ``X-Chat-Session`` header (never in the URL) and gets it back renewed in the same header;
+  it expires after ``WEB_SESSION_IDLE_MINUTES`` without a message. The page keeps it in
+  ``sessionStorage``: gone when the tab closes, so the next person on a shared device starts
+  afresh.
+* ``POST /webhook`` ``{"message": text}`` – runs the message through the bot and answers
+  the bot messages as a JSON list (``text`` / ``buttons`` / ``image`` / ``custom``), like
+  Rasa's REST channel. Optional ``"display"`` (the quick-reply title the user clicked) and
+  ``"hidden": true`` (a message the page sends on its own, e.g. the opening ``/greet``) are
+  stored in the message metadata under ``web`` so the history shows what the user saw.
+* ``GET /history`` – the user / bot texts of the session's conversation, latest Rasa session
+  only (the last :data:`HISTORY_LIMIT`); nothing stored yet gives ``[]``.
+* ``DELETE /session`` – erases the session's conversation and its cases (offered by the
+  page when the user starts a new conversation).
 
-The sender id is chosen by the page (random, kept in ``localStorage``) and must be 1-64
-characters of ``[A-Za-z0-9_-]``. The conversation id in the tracker store is
-``web-<sender>``: a web client can only ever read or write ``web-`` conversations, never a
-WeChat or REST conversation whose id it might guess.
+The conversation id in the tracker store is ``web-<session id>``: a web client can only ever
+read or write the ``web-`` conversation its key was issued for.
 
-Bad input gets a JSON error ``{"error": code, "detail": text}``: 400 for a body that is not
-JSON (or not sent as ``application/json``), a missing / empty message or a bad sender id;
+A missing, malformed, forged or expired key gets 401 (``no_session``, ``bad_session``,
+``session_expired``). Bad input gets a JSON error ``{"error": code, "detail": text}``: 400
+for a body that is not JSON (or not sent as ``application/json``) or a missing / empty
+message;
 413 for a body over :data:`MAX_BODY_BYTES`; 503 while no model is loaded. A message over
 ``MAX_MESSAGE_CHARS`` (``bot.channels.guards``) is answered with how to shorten it, and
 neither processed nor stored.
@@ -46,6 +53,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.guards import TurnGuards, turn_guards
+from bot.channels.web_session import SessionError, SessionKeys, session_keys
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +67,7 @@ MAX_DISPLAY_CHARS = 200
 DEFAULT_ANCESTORS = "'self'"
 MAX_BODY_BYTES = 64 * 1024
 HISTORY_LIMIT = 100
+SESSION_HEADER = "X-Chat-Session"
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -67,6 +76,7 @@ CONTENT_TYPES = {
 }
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
+CaseEraser = Callable[[str], int]
 
 
 # --- shared helpers (also used by bot.channels.console) -----------------------------------
@@ -102,7 +112,7 @@ def read_json_object(request: Request) -> dict[str, Any]:
         raise BadRequest(413, "body_too_large", f"the body is over {MAX_BODY_BYTES} bytes")
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: deep nesting
         raise BadRequest(400, "bad_json", "the body is not valid JSON") from None
     if not isinstance(data, dict):
         raise BadRequest(400, "bad_json", "the body must be a JSON object")
@@ -146,23 +156,30 @@ def agent_ready(agent: Any | None) -> bool:
     return bool(is_ready()) if callable(is_ready) else True
 
 
-def static_response(path: Path, extra_headers: dict[str, str] | None = None) -> HTTPResponse:
+def static_response(path: Path, extra_headers: dict[str, str] | None = None,
+                    values: dict[str, str] | None = None) -> HTTPResponse:
+    """A static file; ``values`` fill its ``{{name}}`` placeholders (numbers from settings)."""
     headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
     headers.update(extra_headers or {})
-    return response.raw(path.read_bytes(), headers=headers,
+    body = path.read_bytes()
+    for name, value in (values or {}).items():
+        body = body.replace(f"{{{{{name}}}}}".encode(), value.encode())
+    return response.raw(body, headers=headers,
                         content_type=CONTENT_TYPES.get(path.suffix, "application/octet-stream"))
 
 
 def add_static_routes(blueprint: Blueprint, folder: Path, names: Iterable[str],
-                      page_headers: dict[str, str]) -> None:
-    """``GET /`` serves ``folder/index.html``; ``GET /<name>`` serves each listed asset."""
+                      page_headers: dict[str, str],
+                      page_values: dict[str, str] | None = None) -> None:
+    """``GET /`` serves ``folder/index.html`` (its placeholders filled from ``page_values``);
+    ``GET /<name>`` serves each listed asset."""
 
     async def page(request: Request) -> HTTPResponse:
         if not request.path.endswith("/"):
             # the page loads its assets and API with relative URLs
             query = f"?{request.query_string}" if request.query_string else ""
             return response.redirect(f"{request.path}/{query}")
-        return static_response(folder / "index.html", page_headers)
+        return static_response(folder / "index.html", page_headers, page_values)
 
     blueprint.add_route(page, "/", methods=["GET"], name="page", strict_slashes=False)
     for name in names:
@@ -238,9 +255,12 @@ class WebChatInput(InputChannel):
         return cls(frame_ancestors=str(credentials.get("frame_ancestors") or DEFAULT_ANCESTORS))
 
     def __init__(self, frame_ancestors: str = DEFAULT_ANCESTORS,
-                 guards: TurnGuards | None = None) -> None:
+                 guards: TurnGuards | None = None, keys: SessionKeys | None = None,
+                 erase_cases: CaseEraser | None = None) -> None:
         self.frame_ancestors = frame_ancestors
         self.guards = guards or turn_guards()
+        self.keys = keys or session_keys()
+        self._erase_cases = erase_cases
 
     def page_headers(self) -> dict[str, str]:
         csp = ("default-src 'none'; script-src 'self'; style-src 'self'; "
@@ -249,36 +269,79 @@ class WebChatInput(InputChannel):
         return {"Content-Security-Policy": csp, "Referrer-Policy": "no-referrer"}
 
     @staticmethod
-    def conversation_id(sender: str) -> str:
-        return f"{CONVERSATION_PREFIX}{sender}"
+    def conversation_id(session_id: str) -> str:
+        return f"{CONVERSATION_PREFIX}{session_id}"
+
+    def _session(self, request: Request) -> str:
+        """The session id of the request's key, or :class:`BadRequest` (401)."""
+        try:
+            return self.keys.read(request.headers.get(SESSION_HEADER))
+        except SessionError as error:
+            raise BadRequest(401, error.code, error.detail) from None
+
+    def _renewed(self, answer: HTTPResponse, session_id: str) -> HTTPResponse:
+        answer.headers[SESSION_HEADER] = self.keys.issue(session_id)
+        return answer
+
+    def erase_cases(self, conversation_id: str) -> int:
+        """Delete the conversation's cases from the case store (``CASES_DB_URL``)."""
+        if self._erase_cases is None:
+            from bot.settings import load_settings
+            from bot.store import CaseRepository, create_store_engine, default_case_db_url
+
+            repository = CaseRepository(create_store_engine(default_case_db_url(load_settings())))
+            self._erase_cases = repository.delete_conversation
+        return self._erase_cases(conversation_id)
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         web = Blueprint(f"web_chat_{type(self).__name__}", __name__)
         add_static_routes(web, WEB_STATIC, ("widget.js", "widget.css", "embed.js"),
-                          self.page_headers())
+                          self.page_headers(),
+                          {"max_chars": str(self.guards.max_message_chars)})
 
         @web.listener("before_server_start")
         async def cap_request_size(app: Any, _loop: Any) -> None:
             self.guards.limit_request_size(app)
 
+        @web.route("/session", methods=["POST"], name="new_session")
+        async def new_session(_request: Request) -> HTTPResponse:
+            key = self.keys.issue()
+            return json_ok({"session": key})
+
+        @web.route("/session", methods=["DELETE"], name="delete_session")
+        async def delete_session(request: Request) -> HTTPResponse:
+            try:
+                session_id = self._session(request)
+            except BadRequest as error:
+                return json_error(error.status, error.code, error.detail)
+            conversation_id = self.conversation_id(session_id)
+            store = getattr(current_agent(request), "tracker_store", None)
+            try:
+                self.erase_cases(conversation_id)
+                _erase_conversation(store, conversation_id)
+            except Exception:  # noqa: BLE001 - say so; the user can try again
+                logger.exception("web: erasing a conversation failed")
+                return json_error(503, "delete_failed", "the records could not be deleted")
+            return json_ok({"deleted": True})
+
         @web.route("/webhook", methods=["POST"], name="webhook")
         async def receive(request: Request) -> HTTPResponse:
             try:
+                session_id = self._session(request)
                 data = read_json_object(request)
-                sender = read_sender(data.get("sender"))
                 text = read_message(data)
                 metadata = self._metadata(data)
             except BadRequest as error:
                 return json_error(error.status, error.code, error.detail)
             refused = refusal_reply(text, self.guards)
             if refused is not None:
-                return refused
+                return self._renewed(refused, session_id)
             agent = current_agent(request)
             if agent is not None and not agent_ready(agent):
                 return json_error(503, "not_ready", "the assistant has no model loaded yet")
 
             collector = WebOutputChannel()
-            message = UserMessage(text, collector, self.conversation_id(sender),
+            message = UserMessage(text, collector, self.conversation_id(session_id),
                                   input_channel=self.name(), metadata=metadata)
             try:
                 await self.guards.run(on_new_message, message)
@@ -288,22 +351,23 @@ class WebChatInput(InputChannel):
             except Exception:
                 logger.exception("web: handling a message failed")
                 return json_error(500, "bot_error", "the assistant failed to answer")
-            return json_ok([public_message(m) for m in collector.messages])
+            return self._renewed(json_ok([public_message(m) for m in collector.messages]),
+                                 session_id)
 
         @web.route("/history", methods=["GET"], name="history")
         async def history(request: Request) -> HTTPResponse:
             try:
-                sender = read_sender(request.args.get("sender"))
+                session_id = self._session(request)
             except BadRequest as error:
                 return json_error(error.status, error.code, error.detail)
             agent = current_agent(request)
             store = getattr(agent, "tracker_store", None)
             if store is None:
-                return json_ok([])
-            tracker = await store.retrieve_full_tracker(self.conversation_id(sender))
-            if tracker is None:
-                return json_ok([])
-            return json_ok(history_messages(tracker.events))
+                return self._renewed(json_ok([]), session_id)
+            # the latest Rasa session only, never older ones
+            tracker = await store.retrieve(self.conversation_id(session_id))
+            events = tracker.events if tracker is not None else []
+            return self._renewed(json_ok(history_messages(events)), session_id)
 
         return web
 
@@ -321,3 +385,18 @@ class WebChatInput(InputChannel):
             if display.strip():
                 web["display"] = display
         return {"web": web} if web else None
+
+
+
+def _erase_conversation(store: Any, conversation_id: str) -> None:
+    """Drop every stored event of the conversation (the project's SQL store or Rasa's
+    in-memory one); any other store cannot erase, which is an error."""
+    if store is None:
+        return
+    erase = getattr(store, "erase", None)
+    if callable(erase):
+        erase(conversation_id)
+    elif isinstance(getattr(store, "store", None), dict):  # Rasa's InMemoryTrackerStore
+        store.store.pop(conversation_id, None)
+    else:
+        raise RuntimeError(f"{type(store).__name__} cannot erase a conversation")

@@ -4,7 +4,9 @@ Nothing here connects at import time. :func:`create_store_engine` builds an engi
 callers pass that engine to :class:`bot.store.repository.CaseRepository` and to the migrations.
 
 SQLite engines are set up for several writers in one process and across processes:
-foreign keys on, WAL journal, a 30 s busy timeout, and real transactions (pysqlite's own
+foreign keys on, ``secure_delete`` on (deleted content is overwritten, not left in free
+pages; :func:`wipe_sqlite_wal` clears the WAL after an erasure), WAL journal, a 30 s busy
+timeout, and real transactions (pysqlite's own
 implicit ``BEGIN`` is switched off and SQLAlchemy emits ``BEGIN``; a connection with the
 execution option ``sqlite_begin="IMMEDIATE"`` takes the write lock when its transaction
 starts, which the repository uses for its writes).
@@ -102,6 +104,7 @@ def _create_sqlite_engine(url: URL, **kwargs: Any) -> Engine:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
             cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA secure_delete = ON")  # erased data is overwritten
             if wal:
                 cursor.execute("PRAGMA journal_mode = WAL")
                 cursor.execute("PRAGMA synchronous = NORMAL")
@@ -116,3 +119,12 @@ def _create_sqlite_engine(url: URL, **kwargs: Any) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def wipe_sqlite_wal(engine: Engine) -> None:
+    """After an erasure: copy the WAL into the database and truncate it, so the erased rows'
+    old pages are not left in the ``-wal`` file. Other databases: nothing to do."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.rulebook.vocabulary import ROLES
+from bot.store.engine import wipe_sqlite_wal
 from bot.store.models import (
     CASE_STATUSES,
     OPEN,
@@ -242,6 +243,7 @@ class CaseRepository:
             )
             conn.execute(delete(drafts).where(drafts.c.case_id.in_(case_ids)))
             result = conn.execute(delete(cases).where(cases.c.conversation_id == conversation_id))
+        wipe_sqlite_wal(self._engine)
         return result.rowcount
 
     def purge_older_than(self, days: float, now: datetime | None = None) -> int:
@@ -257,6 +259,7 @@ class CaseRepository:
             conn.execute(delete(case_audit).where(case_audit.c.case_id.in_(case_ids)))
             conn.execute(delete(drafts).where(drafts.c.case_id.in_(case_ids)))
             result = conn.execute(delete(cases).where(cases.c.updated_at < cutoff))
+        wipe_sqlite_wal(self._engine)
         return result.rowcount
 
     # ---- internals -----------------------------------------------------------------------

@@ -73,7 +73,8 @@ def stub_agent() -> StubAgent:
 def server(stub_agent: StubAgent) -> Iterator[str]:
     """Base URL of a server with the web channel and the console (token CONSOLE_TOKEN)."""
     # the embed test's host page is another origin (another port), named as README says
-    web = WebChatInput(frame_ancestors="'self' http://127.0.0.1:*")
+    web = WebChatInput(frame_ancestors="'self' http://127.0.0.1:*",
+                       erase_cases=lambda _conversation_id: 0)  # no case store here
     with serve([web, AgentConsoleInput(token=CONSOLE_TOKEN)], stub_agent) as url:
         yield url
 
@@ -86,7 +87,7 @@ def artifacts() -> Path:
 
 @pytest.fixture
 def context(browser: Any, server: str) -> Iterator[Any]:
-    """A fresh browser profile (empty localStorage) that may use the clipboard."""
+    """A fresh browser profile (empty storage) that may use the clipboard."""
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 480, "height": 820})
     ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
     try:

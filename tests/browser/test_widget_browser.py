@@ -24,6 +24,7 @@ from tests.channels.test_web_channel import (
 pytestmark = pytest.mark.browser
 
 BOT = "#cg-log .cg-row-bot .cg-bubble"
+SESSION_KEY = "complaint-guide:web:session"
 USER = "#cg-log .cg-row-user .cg-bubble"
 
 
@@ -88,8 +89,9 @@ def test_send_a_message_and_see_the_reply(page: Any, server: str, stub_agent: St
         stub_agent.fixed_delay = 0.0
     expect()(page.locator("#cg-typing")).to_be_hidden()
     expect()(page.locator("#cg-input")).to_have_value("")
-    sender = page.evaluate("localStorage.getItem('complaint-guide:web:sender')")
-    assert stub_agent.received[-1].sender_id == f"web-{sender}"
+    key = page.evaluate(f"sessionStorage.getItem('{SESSION_KEY}')")
+    assert stub_agent.received[-1].sender_id == f"web-{key.split('.')[0]}"
+    assert page.evaluate("localStorage.length") == 0  # nothing outlives the tab
     page.screenshot(path=str(artifacts / "widget-conversation.png"), full_page=True)
 
 
@@ -174,12 +176,27 @@ def test_new_conversation_starts_over(page: Any, server: str) -> None:
     open_chat(page, server)
     say(page, "第一段对话")
     expect()(page.locator(BOT).last).to_have_text("收到：第一段对话")
-    old = page.evaluate("localStorage.getItem('complaint-guide:web:sender')")
+    old = page.evaluate(f"sessionStorage.getItem('{SESSION_KEY}')")
     page.get_by_role("button", name="新对话").click()
+    page.get_by_role("button", name="保留记录，开始新对话").click()
     expect()(page.locator(BOT)).to_have_count(1)
     expect()(page.locator(BOT).first).to_have_text(GREETING)
     expect()(page.locator(USER)).to_have_count(0)
-    assert page.evaluate("localStorage.getItem('complaint-guide:web:sender')") != old
+    assert page.evaluate(f"sessionStorage.getItem('{SESSION_KEY}')") != old
+
+
+def test_new_conversation_offers_to_delete_the_old_one(page: Any, server: str,
+                                                       stub_agent: StubAgent) -> None:
+    open_chat(page, server)
+    say(page, "订单号1234567890123456")
+    expect()(page.locator(BOT).last).to_have_text("收到：订单号1234567890123456")
+    old = page.evaluate(f"sessionStorage.getItem('{SESSION_KEY}')").split(".")[0]
+    assert f"web-{old}" in stub_agent.tracker_store.store
+    page.get_by_role("button", name="新对话").click()
+    page.get_by_role("button", name="删除记录并开始新对话").click()
+    expect()(page.locator(BOT).first).to_have_text(GREETING)
+    expect()(page.locator(USER)).to_have_count(0)
+    assert f"web-{old}" not in stub_agent.tracker_store.store
 
 
 def test_html_in_a_bot_message_shows_as_text(page: Any, server: str, dialogs: list[str],

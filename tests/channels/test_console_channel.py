@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +16,7 @@ from tests.channels.test_web_channel import (
     GREETING,
     REFUND_REPLY,
     StubAgent,
+    web_headers,
 )
 
 TOKEN = "console-secret-token"
@@ -189,14 +189,14 @@ def test_try_without_a_model_is_503() -> None:
 
 def web_conversation(root: str) -> str:
     """Hold a short conversation over the web channel; returns its conversation id."""
-    sender = f"agent{uuid.uuid4().hex[:10]}"
+    key = requests.post(f"{root}/webhooks/web/session", timeout=10).json()["session"]
     for body in ({"message": "/greet", "hidden": True},
                  {"message": "/refund_refused", "display": "卖家不同意退款"},
                  {"message": "我付了299元"}):
-        res = requests.post(f"{root}/webhooks/web/webhook", json={"sender": sender, **body},
-                            timeout=10)
+        res = requests.post(f"{root}/webhooks/web/webhook", json=body,
+                            headers=web_headers(key), timeout=10)
         assert res.status_code == 200
-    return f"web-{sender}"
+    return f"web-{key.split('.')[0]}"
 
 
 def test_conversation_summary(root: str, base: str) -> None:
@@ -278,3 +278,63 @@ def test_a_message_over_the_cap_is_answered_not_processed(base: str) -> None:
     assert res.status_code == 200
     body = res.json()
     assert "2000" in body["replies"][0]["text"] and body["actions"] == []
+
+
+NESTED = b'{"message": "hi", "x": ' + b'{"a": ' * 5000 + b'1' + b'}' * 5000 + b'}'
+
+
+def test_deeply_nested_json_gets_400_not_500(root: str) -> None:
+    """Issue 24.8: 5,000 levels of JSON (10 KB) raised RecursionError: 500 and a traceback."""
+    headers = {"Content-Type": "application/json", **AUTH, **web_headers()}
+    for path in ("/webhooks/console/try", "/webhooks/web/webhook"):
+        res = requests.post(f"{root}{path}", data=NESTED, headers=headers, timeout=10)
+        assert res.status_code == 400, (path, res.status_code, res.text[:200])
+        assert res.json()["error"] == "bad_json"
+
+
+def test_reading_a_conversation_leaves_an_audit_record(base: str, agent: StubAgent,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 24.14: console reads of a conversation left no record of who read what."""
+    import json as json_module
+    import logging
+
+    conversation_id = try_message(base, "/greet").json()["conversation_id"]
+    caplog.set_level(logging.INFO, logger="bot.audit")
+    assert requests.get(f"{base}/conversation/{conversation_id}", headers=AUTH,
+                        timeout=10).status_code == 200
+    assert requests.get(f"{base}/conversation/{conversation_id}/story", headers=AUTH,
+                        timeout=10).status_code == 200
+    records = [json_module.loads(r.getMessage()) for r in caplog.records
+               if r.name == "bot.audit"]
+    assert [r["view"] for r in records] == ["conversation", "story"]
+    for record in records:
+        assert record["event"] == "console_read"
+        assert record["conversation_id"] == conversation_id
+        assert len(record["token_id"]) >= 12 and record["at"].endswith("+00:00")
+    assert all(TOKEN not in r.getMessage() for r in caplog.records)
+
+
+def test_security_texts_name_the_console_token_and_the_real_cap(root: str) -> None:
+    """Issue 24.12: the console told agents to type RASA_AUTH_TOKEN and mentioned ?token=;
+    the widget and the console said 5,000 characters while the cap is 2,000."""
+    import bot.channels.console as console_module
+
+    assert "?token=" not in (console_module.__doc__ or "")
+    assert "RASA_AUTH_TOKEN" not in (console_module.__doc__ or "").split("own token")[0]
+    texts = {path: requests.get(f"{root}{path}", timeout=10).text for path in (
+        "/webhooks/console/", "/webhooks/console/console.js", "/webhooks/web/",
+        "/webhooks/web/widget.js")}
+    for path, text in texts.items():
+        assert "RASA_AUTH_TOKEN" not in text and "?token=" not in text, path
+        assert "5000" not in text and "5,000" not in text, path
+    assert "CONSOLE_TOKEN" in texts["/webhooks/console/"]
+    assert 'maxlength="2000"' in texts["/webhooks/web/"]
+    assert 'data-max-chars="2000"' in texts["/webhooks/web/"]
+
+
+def test_the_widget_page_takes_its_cap_from_the_setting(monkeypatch: pytest.MonkeyPatch,
+                                                        agent: StubAgent) -> None:
+    monkeypatch.setenv("MAX_MESSAGE_CHARS", "1500")
+    with serve([WebChatInput()], agent) as url:
+        page = requests.get(f"{url}/webhooks/web/", timeout=10).text
+    assert 'maxlength="1500"' in page and 'data-max-chars="1500"' in page

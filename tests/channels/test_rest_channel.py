@@ -117,3 +117,45 @@ def test_with_a_rest_token_a_call_needs_it(monkeypatch):
         assert requests.post(url, json=body, headers=wrong, timeout=10).status_code == 401
         right = {"Authorization": "Bearer s3cret"}
         assert requests.post(url, json=body, headers=right, timeout=10).status_code == 200
+
+
+def test_stream_is_refused_with_400_at_once(webhook):
+    """Issue 24.2: ``?stream=true`` used to keep the response open for an hour."""
+    before = len(AGENT.received)
+    response = requests.post(webhook, params={"stream": "true"}, timeout=5,
+                             json={"sender": "s", "message": "你好"})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "bad_request"
+    assert len(AGENT.received) == before
+
+
+def test_caller_metadata_is_not_stored(webhook):
+    """Issue 24.1: a caller's metadata went into every event and every action call."""
+    body = {"sender": "m", "message": "你好", "metadata": {"blob": "x" * 500_000}}
+    assert requests.post(webhook, json=body, timeout=10).status_code == 200
+    assert AGENT.received[-1].metadata is None
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=x"])
+def test_a_body_not_sent_as_json_gets_415(webhook, content_type):
+    """Issue 24.7: any web page could drive the REST channel with a "simple" request (no
+    preflight) whose body was read as JSON anyway."""
+    before = len(AGENT.received)
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = requests.post(webhook, data=b'{"sender": "f", "message": "\u5220"}',
+                             headers=headers, timeout=10)
+    assert response.status_code == 415, response.text
+    assert response.json()["error"] == "unsupported_media_type"
+    assert len(AGENT.received) == before
+    charset = {"Content-Type": "application/json; charset=utf-8"}
+    assert requests.post(webhook, data=b'{"sender": "f", "message": "hi"}', headers=charset,
+                         timeout=10).status_code == 200
+
+
+def test_deeply_nested_json_gets_400(webhook):
+    """Issue 24.8, on the REST channel too."""
+    body = b'{"sender": "n", "message": "hi", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    response = requests.post(webhook, data=body, timeout=10,
+                             headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text[:200]

@@ -12,6 +12,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from bot.channels.guards import turn_guards
 from bot.channels.web import WebChatInput
 from tests.channels.sanic_server import serve
+from tests.channels.test_web_channel import web_headers
 
 
 class QuietAgent:
@@ -32,13 +33,14 @@ def widget() -> Iterator[str]:
 
 
 def test_the_widget_never_goes_silent(widget) -> None:
-    replies = requests.post(widget, json={"sender": "w-1", "message": "silence"},
+    replies = requests.post(widget, json={"message": "silence"}, headers=web_headers(),
                             timeout=10).json()
     assert [reply["text"] for reply in replies] == [turn_guards().texts.no_reply]
 
 
 def test_the_widget_answers_an_ordinary_turn_as_before(widget) -> None:
-    replies = requests.post(widget, json={"sender": "w-2", "message": "你好"}, timeout=10).json()
+    replies = requests.post(widget, json={"message": "你好"}, headers=web_headers(),
+                            timeout=10).json()
     assert [reply["text"] for reply in replies] == ["ok"]
 
 
@@ -53,3 +55,19 @@ async def test_the_guard_refuses_a_long_message_without_running_the_turn() -> No
     text = "长" * 2001
     assert not await turn_guards().run(handler, UserMessage(text, collector, "s"))
     assert ran == [] and collector.messages[0]["text"] == turn_guards().too_long_reply(text)
+
+
+def test_oversized_metadata_never_reaches_the_bot() -> None:
+    """Issue 24.1: metadata over the cap is dropped for every channel before the turn."""
+    import asyncio
+
+    seen: list[UserMessage] = []
+
+    async def handler(message: UserMessage) -> None:
+        seen.append(message)
+
+    guards = turn_guards()
+    for metadata, kept in (({"web": {"display": "好"}}, True), ({"x": "y" * 100_000}, False)):
+        message = UserMessage("你好", CollectingOutputChannel(), "web-a", metadata=metadata)
+        asyncio.run(guards.run(handler, message))
+        assert (seen[-1].metadata == metadata) is kept

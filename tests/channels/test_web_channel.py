@@ -8,10 +8,8 @@ tests/browser/.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import re
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -29,7 +27,8 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 
-from bot.channels.web import HISTORY_LIMIT, WebChatInput
+from bot.channels.web import HISTORY_LIMIT, SESSION_HEADER, WebChatInput
+from bot.channels.web_session import KEY_PATTERN, SessionKeys, session_keys
 from tests.channels.sanic_server import serve
 
 # --- a stub agent ----------------------------------------------------------------------------
@@ -172,11 +171,29 @@ def base(agent: StubAgent) -> Iterator[str]:
 
 
 def new_sender() -> str:
-    return f"t{uuid.uuid4().hex[:12]}"
+    """A fresh session key, as ``POST /session`` issues it (same process, same secret)."""
+    return session_keys().issue()
+
+
+def session_id(key: str) -> str:
+    return key.split(".", 1)[0]
+
+
+def web_headers(key: str | None = None) -> dict[str, str]:
+    """The header that carries a session key (a new one by default)."""
+    return {SESSION_HEADER: key or new_sender()}
 
 
 def post(base: str, body: Any, **kwargs: Any) -> requests.Response:
-    return requests.post(f"{base}/webhook", json=body, timeout=10, **kwargs)
+    """POST to the webhook; a ``sender`` in ``body`` is sent as the session header."""
+    body = dict(body)
+    key = body.pop("sender", None) or new_sender()
+    headers = {**web_headers(key), **kwargs.pop("headers", {})}
+    return requests.post(f"{base}/webhook", json=body, headers=headers, timeout=10, **kwargs)
+
+
+def history(base: str, key: str) -> requests.Response:
+    return requests.get(f"{base}/history", headers=web_headers(key), timeout=10)
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -229,7 +246,7 @@ def test_round_trip_returns_text_and_buttons(base: str, agent: StubAgent) -> Non
     assert res.headers["content-type"].startswith("application/json")
     assert res.json() == [{"text": GREETING, "buttons": GREET_BUTTONS}]
     message = agent.received[-1]
-    assert message.sender_id == f"web-{sender}"
+    assert message.sender_id == f"web-{session_id(sender)}"
     assert message.input_channel == "web"
 
 
@@ -262,17 +279,6 @@ def test_html_in_a_bot_message_is_returned_as_data(base: str) -> None:
          "missing_message"),
         (b'{"sender": "a", "message": 5}', {"Content-Type": "application/json"}, 400,
          "missing_message"),
-        (b'{"message": "hi"}', {"Content-Type": "application/json"}, 400, "bad_sender"),
-        (json.dumps({"sender": "x" * 65, "message": "hi"}).encode(),
-         {"Content-Type": "application/json"}, 400, "bad_sender"),
-        (b'{"sender": "a b", "message": "hi"}', {"Content-Type": "application/json"}, 400,
-         "bad_sender"),
-        (b'{"sender": "../etc", "message": "hi"}', {"Content-Type": "application/json"}, 400,
-         "bad_sender"),
-        ('{"sender": "用户", "message": "hi"}'.encode(), {"Content-Type": "application/json"},
-         400, "bad_sender"),
-        (b'{"sender": 7, "message": "hi"}', {"Content-Type": "application/json"}, 400,
-         "bad_sender"),
         (b'{"sender": "a", "message": "hi", "display": 3}',
          {"Content-Type": "application/json"}, 400, "bad_display"),
         (b'{"sender": "a", "message": "' + b"x" * 70_000 + b'"}',
@@ -282,7 +288,8 @@ def test_html_in_a_bot_message_is_returned_as_data(base: str) -> None:
 def test_bad_input_gets_a_json_error(base: str, agent: StubAgent, body: bytes,
                                      headers: dict[str, str], status: int, code: str) -> None:
     before = len(agent.received)
-    res = requests.post(f"{base}/webhook", data=body, headers=headers, timeout=10)
+    res = requests.post(f"{base}/webhook", data=body, headers={**headers, **web_headers()},
+                        timeout=10)
     assert res.status_code == status
     assert res.json()["error"] == code
     assert res.json()["detail"]
@@ -290,8 +297,7 @@ def test_bad_input_gets_a_json_error(base: str, agent: StubAgent, body: bytes,
 
 
 def test_limits_are_inclusive(base: str) -> None:
-    assert post(base, {"sender": "x" * 64, "message": "长" * 2000}).status_code == 200
-    assert post(base, {"sender": "A-z_0", "message": "hi"}).status_code == 200
+    assert post(base, {"message": "长" * 2000}).status_code == 200
 
 
 def test_bot_failure_is_a_500_with_json(base: str, agent: StubAgent) -> None:
@@ -306,7 +312,7 @@ def test_bot_failure_is_a_500_with_json(base: str, agent: StubAgent) -> None:
 
 def test_not_ready_agent_gets_503() -> None:
     with serve([WebChatInput()], StubAgent(ready=False)) as url:
-        res = post(f"{url}/webhooks/web", {"sender": "a", "message": "hi"})
+        res = post(f"{url}/webhooks/web", {"message": "hi"})
     assert res.status_code == 503
     assert res.json()["error"] == "not_ready"
 
@@ -319,10 +325,10 @@ def test_history_after_two_messages(base: str) -> None:
     post(base, {"sender": sender, "message": "/greet", "hidden": True})
     post(base, {"sender": sender, "message": "/refund_refused", "display": "卖家不同意退款"})
     post(base, {"sender": sender, "message": "我付了299元"})
-    res = requests.get(f"{base}/history", params={"sender": sender}, timeout=10)
+    res = history(base, sender)
     assert res.status_code == 200
-    history = [{k: v for k, v in m.items() if k != "timestamp"} for m in res.json()]
-    assert history == [
+    shown = [{k: v for k, v in m.items() if k != "timestamp"} for m in res.json()]
+    assert shown == [
         {"sender": "bot", "text": GREETING, "buttons": GREET_BUTTONS},
         {"sender": "user", "text": "卖家不同意退款"},
         {"sender": "bot", "text": REFUND_REPLY},
@@ -332,29 +338,9 @@ def test_history_after_two_messages(base: str) -> None:
     assert all(isinstance(m["timestamp"], float) for m in res.json())
 
 
-def test_history_of_an_unknown_sender_is_empty(base: str) -> None:
-    res = requests.get(f"{base}/history", params={"sender": new_sender()}, timeout=10)
+def test_history_of_a_new_session_is_empty(base: str) -> None:
+    res = history(base, new_sender())
     assert res.status_code == 200
-    assert res.json() == []
-
-
-def test_history_needs_a_valid_sender(base: str) -> None:
-    for params in ({}, {"sender": ""}, {"sender": "a/b"}, {"sender": "x" * 65}):
-        res = requests.get(f"{base}/history", params=params, timeout=10)
-        assert res.status_code == 400, params
-        assert res.json()["error"] == "bad_sender"
-
-
-def test_history_never_reads_other_channels(base: str, agent: StubAgent) -> None:
-    """A WeChat conversation 'o-user' is stored as 'o-user'; web reads only 'web-o-user'."""
-
-    async def other_channel() -> None:
-        tracker = agent.tracker_store.init_tracker("o-user")
-        tracker.update(UserUttered("我的手机号"))
-        await agent.tracker_store.save(tracker)
-
-    asyncio.run(other_channel())
-    res = requests.get(f"{base}/history", params={"sender": "o-user"}, timeout=10)
     assert res.json() == []
 
 
@@ -362,11 +348,10 @@ def test_history_keeps_the_last_100_messages(base: str) -> None:
     sender = new_sender()
     for number in range(55):
         assert post(base, {"sender": sender, "message": f"第{number}条"}).status_code == 200
-    history = requests.get(f"{base}/history", params={"sender": sender}, timeout=10).json()
-    assert len(history) == HISTORY_LIMIT == 100
-    assert history[-1]["text"] == "收到：第54条"
-    assert history[0] == {"sender": "user", "text": "第5条",
-                          "timestamp": history[0]["timestamp"]}
+    shown = history(base, sender).json()
+    assert len(shown) == HISTORY_LIMIT == 100
+    assert shown[-1]["text"] == "收到：第54条"
+    assert shown[0] == {"sender": "user", "text": "第5条", "timestamp": shown[0]["timestamp"]}
 
 
 # --- concurrency -------------------------------------------------------------------------------
@@ -386,13 +371,95 @@ def test_50_concurrent_senders_get_only_their_own_replies(base: str) -> None:
     for sender, texts in results:
         assert texts == [f"收到：我是{sender}"]
     for sender in random.sample(senders, 5):
-        history = requests.get(f"{base}/history", params={"sender": sender}, timeout=10).json()
-        assert [m["text"] for m in history] == [f"我是{sender}", f"收到：我是{sender}"]
+        shown = history(base, sender).json()
+        assert [m["text"] for m in shown] == [f"我是{sender}", f"收到：我是{sender}"]
 
 
 def test_a_message_over_the_cap_is_answered_and_not_processed(base: str, agent: StubAgent) -> None:
     before = len(agent.received)
-    res = post(base, {"sender": "a", "message": "长" * 2001})
+    res = post(base, {"message": "长" * 2001})
     assert res.status_code == 200
     assert "2000" in res.json()[0]["text"] and "2001" in res.json()[0]["text"]
     assert len(agent.received) == before, "an over-long message must not reach the bot"
+
+
+# --- session keys (issue 24, item 6) -------------------------------------------------------
+
+
+def test_the_server_issues_session_keys_of_128_bits(base: str) -> None:
+    keys = [requests.post(f"{base}/session", timeout=10).json()["session"] for _ in range(2)]
+    assert keys[0] != keys[1]
+    for key in keys:
+        match = KEY_PATTERN.fullmatch(key)
+        assert match is not None and len(match["id"]) * 4 >= 128
+    res = post(base, {"sender": keys[0], "message": "你好"})
+    assert res.status_code == 200
+    assert KEY_PATTERN.fullmatch(res.headers[SESSION_HEADER])  # renewed on every answer
+
+
+def test_a_browser_chosen_forged_or_url_key_is_refused(base: str, agent: StubAgent) -> None:
+    """The sender id used to be a permanent bearer key the browser chose (1 character was
+    enough) and sent in the URL."""
+    before = len(agent.received)
+    key = new_sender()
+    forged = "0" * 32 + key[32:]  # another id under the same signature
+    for headers, code in (({}, "no_session"), ({SESSION_HEADER: "a"}, "bad_session"),
+                          ({SESSION_HEADER: forged}, "bad_session")):
+        res = requests.post(f"{base}/webhook", json={"sender": "a", "message": "hi"},
+                            headers=headers, timeout=10)
+        assert (res.status_code, res.json()["error"]) == (401, code)
+        assert requests.get(f"{base}/history", headers=headers,
+                            timeout=10).status_code == 401
+    in_url = requests.get(f"{base}/history", params={"sender": key, "session": key},
+                          timeout=10)
+    assert in_url.status_code == 401
+    assert len(agent.received) == before
+
+
+def test_a_key_expires_after_inactivity(agent: StubAgent) -> None:
+    now = [1_000_000.0]
+    keys = SessionKeys(secret=b"s" * 32, idle_seconds=600, clock=lambda: now[0])
+    with serve([WebChatInput(keys=keys)], agent) as url:
+        web = f"{url}/webhooks/web"
+        key = keys.issue()
+        now[0] += 590
+        renewed = post(web, {"sender": key, "message": "你好"}).headers[SESSION_HEADER]
+        now[0] += 590  # the old key has been idle 1,180 s, the renewed one 590 s
+        assert post(web, {"sender": key, "message": "你好"}).json()["error"] == \
+            "session_expired"
+        assert post(web, {"sender": renewed, "message": "你好"}).status_code == 200
+
+
+def test_history_shows_the_current_session_only(base: str, agent: StubAgent) -> None:
+    key = new_sender()
+    post(base, {"sender": key, "message": "上一次说的话"})
+
+    async def new_rasa_session() -> None:
+        tracker = await agent.tracker_store.retrieve(f"web-{session_id(key)}")
+        for event in (ActionExecuted("action_session_start"), SessionStarted(),
+                      ActionExecuted("action_listen")):
+            tracker.update(event)
+        await agent.tracker_store.save(tracker)
+
+    asyncio.run(new_rasa_session())
+    post(base, {"sender": key, "message": "这一次"})
+    assert [m["text"] for m in history(base, key).json()] == ["这一次", "收到：这一次"]
+
+
+def test_deleting_the_session_erases_the_conversation_and_its_cases(agent: StubAgent) -> None:
+    erased: list[str] = []
+
+    def erase_cases(conversation_id: str) -> int:
+        erased.append(conversation_id)
+        return 1
+
+    with serve([WebChatInput(erase_cases=erase_cases)], agent) as url:
+        web = f"{url}/webhooks/web"
+        key = new_sender()
+        post(web, {"sender": key, "message": "订单号1234567890123456"})
+        assert history(web, key).json()
+        assert requests.delete(f"{web}/session", timeout=10).status_code == 401
+        res = requests.delete(f"{web}/session", headers=web_headers(key), timeout=10)
+        assert res.status_code == 200 and res.json() == {"deleted": True}
+        assert erased == [f"web-{session_id(key)}"]
+        assert history(web, key).json() == []

@@ -13,6 +13,7 @@ eval-conversations`` does all of it); FILE_STEM plays one file only (``two_in_on
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sys
 import uuid
@@ -155,13 +156,16 @@ def _check_draft(expect: dict[str, Any] | None, replies: list[str], where: str,
 class Player:
     """Talks to the servers: one REST message, then the tracker through the HTTP API."""
 
-    def __init__(self, rasa: str, token: str) -> None:
+    def __init__(self, rasa: str, token: str, rest_token: str | None = None) -> None:
         self.rasa, self.token = rasa.rstrip("/"), token
         self.session = requests.Session()
+        rest_token = rest_token or os.environ.get("REST_TOKEN")
+        self.rest_headers = {"Authorization": f"Bearer {rest_token}"} if rest_token else {}
 
     def say(self, sender: str, text: str) -> list[str]:
         reply = self.session.post(f"{self.rasa}/webhooks/rest/webhook",
-                                  json={"sender": sender, "message": text}, timeout=60)
+                                  json={"sender": sender, "message": text},
+                                  headers=self.rest_headers, timeout=60)
         reply.raise_for_status()
         return [item.get("text", "") for item in reply.json() if item.get("text")]
 
@@ -253,10 +257,11 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
 
 def run_suite(rasa: str, token: str, transcripts: Path | None = None,
               only: str | None = None, by_file: dict[str, Result] | None = None,
-              folder: Path = HERE) -> Result:
+              folder: Path = HERE, rest_token: str | None = None) -> Result:
     """Play every scenario of ``folder`` (or one file's); optionally write the transcripts
-    to a file; ``by_file`` gets one result per scenario file as well."""
-    player, result, written = Player(rasa, token), Result(), []
+    to a file; ``by_file`` gets one result per scenario file as well. The REST channel's
+    token is ``rest_token``, else ``REST_TOKEN`` from the environment."""
+    player, result, written = Player(rasa, token, rest_token), Result(), []
     for path in sorted(folder.glob(f"{only}.yml" if only else "*.yml")):
         own = Result()
         for conversation in load_scenarios(folder, only=path.stem):

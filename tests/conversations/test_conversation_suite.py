@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conversations.suite import CLOCK, run_suite
-from tests.e2e.test_rest_conversation import TOKEN, running_servers
+from tests.e2e.test_rest_conversation import REST_TOKEN, TOKEN, running_servers
 
 # Floors per kind of check, a little under the rates measured when they were set
 # (README, "Conversations"). Raise them as the assistant gets better; never lower them
@@ -23,7 +23,8 @@ FLOORS = {
 def test_blind_conversations(repo_root, latest_model, server_env, tmp_path):
     env = dict(server_env, FIXED_CLOCK=CLOCK.isoformat())
     with running_servers(repo_root, env, tmp_path / "servers.log") as servers:
-        result = run_suite(servers["rasa"], TOKEN, repo_root / "results" / "conversations.txt")
+        result = run_suite(servers["rasa"], TOKEN, repo_root / "results" / "conversations.txt",
+                           rest_token=REST_TOKEN)
     print(result.table())
     low = {kind: result.rate(kind) for kind, floor in FLOORS.items()
            if result.rate(kind) is not None and result.rate(kind) < floor}

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.e2e.test_rest_conversation import TOKEN
+from tests.e2e.test_rest_conversation import REST_TOKEN, TOKEN
 from tests.processes import free_port
 
 
@@ -18,6 +18,7 @@ def server_env(tmp_path_factory) -> dict[str, str]:
            if k not in {"DB_URL", "REDIS_URL", "ACTION_ENDPOINT_URL"}}
     env.update(
         RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()), RASA_AUTH_TOKEN=TOKEN,
+        REST_TOKEN=REST_TOKEN,
         DB_URL=f"sqlite:///{folder / 'tracker.db'}",
         CASES_DB_URL=f"sqlite:///{folder / 'cases.db'}",
     )

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from bot.dates import SHANGHAI
-from tests.e2e.test_rest_conversation import TOKEN, running_servers
+from tests.e2e.test_rest_conversation import REST_AUTH, TOKEN, running_servers
 
 REST = "/webhooks/rest/webhook"
 WEB = "/webhooks/web/webhook"
@@ -40,8 +40,25 @@ def servers(repo_root, server_env, tmp_path_factory, latest_model):
         yield running
 
 
+def _web_key(base: str) -> str:
+    """A widget session key, as the page gets one."""
+    answer = requests.post(f"{base}/webhooks/web/session", timeout=30)
+    answer.raise_for_status()
+    return answer.json()["session"]
+
+
 def _post(base: str, path: str, **kwargs) -> requests.Response:
-    return requests.post(base + path, timeout=120, **kwargs)
+    """POST to REST (with its token) or the widget (a ``sender`` in the JSON body becomes a
+    fresh session key in the header)."""
+    headers = dict(kwargs.pop("headers", None) or {})
+    if path == REST:
+        headers = {**REST_AUTH, **headers}
+    elif path == WEB and "X-Chat-Session" not in headers:
+        body = kwargs.get("json")
+        if isinstance(body, dict):
+            kwargs["json"] = {k: v for k, v in body.items() if k != "sender"}
+        headers["X-Chat-Session"] = _web_key(base)
+    return requests.post(base + path, timeout=120, headers=headers, **kwargs)
 
 
 def _alive(base: str) -> bool:
@@ -69,7 +86,8 @@ def test_odd_messages_get_an_answer_on_rest(servers, kind):
         (b'{"sender": "x", "message": ', {"Content-Type": "application/json"}, {400}),
         (b'{"sender": "x", "message": "\xff\xfe\xfa"}', {"Content-Type": "application/json"},
          {400}),
-        (b"sender=x&message=hi", {"Content-Type": "application/x-www-form-urlencoded"}, {400}),
+        (b"sender=x&message=hi", {"Content-Type": "application/x-www-form-urlencoded"},
+         {400, 415}),  # REST: 415, the widget: 400
     ],
     ids=["invalid-json", "invalid-utf8", "form-encoded"],
 )
@@ -193,9 +211,10 @@ def test_a_huge_message_does_not_stall_another_user(servers, size):
 @pytest.mark.e2e
 def test_rest_cannot_reach_a_widget_conversation(servers):
     base = servers["rasa"]
-    widget = "w" + uuid.uuid4().hex[:8]
-    _post(base, WEB, json={"sender": widget, "message": "卖家不发货，订单号3012345678901234"}
-          ).raise_for_status()
+    key = _web_key(base)
+    widget = key.split(".")[0]
+    _post(base, WEB, json={"message": "卖家不发货，订单号3012345678901234"},
+          headers={"X-Chat-Session": key}).raise_for_status()
     spoof = _post(base, REST, json={"sender": f"web-{widget}", "message": "我的案子",
                                     "input_channel": "web"})
     assert spoof.status_code == 200

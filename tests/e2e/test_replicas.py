@@ -18,7 +18,7 @@ from contextlib import ExitStack
 import pytest
 import requests
 
-from tests.e2e.test_rest_conversation import TOKEN
+from tests.e2e.test_rest_conversation import REST_AUTH, REST_TOKEN, TOKEN
 from tests.processes import free_port, stop_group
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -93,6 +93,7 @@ def test_two_replicas_keep_every_conversation_complete_and_in_order(
     action_port, ports = free_port(), [free_port(), free_port()]
     env = {**os.environ, "DB_URL": postgres_database, "REDIS_URL": REDIS_URL,
            "CASES_DB_URL": f"sqlite:///{tmp_path / 'cases.db'}", "RASA_AUTH_TOKEN": TOKEN,
+           "REST_TOKEN": REST_TOKEN,
            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
            "ACTION_SERVER_TOKEN": "replicas-" + uuid.uuid4().hex,
            "WECHAT_TOKEN": "", "WECHAT_APP_ID": "", "WECHAT_APP_SECRET": "",
@@ -122,7 +123,8 @@ def test_two_replicas_keep_every_conversation_complete_and_in_order(
                 port = ports[(index + turn) % 2]  # every other turn goes to the other replica
                 response = requests.post(
                     f"http://127.0.0.1:{port}/webhooks/rest/webhook",
-                    json={"sender": senders[index], "message": message}, timeout=120)
+                    json={"sender": senders[index], "message": message}, headers=REST_AUTH,
+                    timeout=120)
                 response.raise_for_status()
                 assert response.json(), f"no reply to {message!r}"
 

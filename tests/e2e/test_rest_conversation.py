@@ -23,6 +23,8 @@ from tests.processes import stop_group
 
 START_TIMEOUT_S = 240
 TOKEN = "e2e-" + uuid.uuid4().hex
+REST_TOKEN = "e2e-rest-" + uuid.uuid4().hex  # make run generates one; the tests set theirs
+REST_AUTH = {"Authorization": f"Bearer {REST_TOKEN}"}
 
 
 @contextmanager
@@ -56,7 +58,8 @@ def running_servers(repo_root: Path, env: dict[str, str], log: Path) -> Iterator
 
 def _say(rasa: str, sender: str, message: str) -> list[dict]:
     response = requests.post(
-        f"{rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
+        f"{rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message},
+        headers=REST_AUTH, timeout=60,
     )
     response.raise_for_status()
     return response.json()
@@ -72,9 +75,12 @@ def test_conversation_over_rest_survives_restart(repo_root, latest_model, server
     log = tmp_path / "servers.log"
     with running_servers(repo_root, server_env, log) as servers:
         rasa = servers["rasa"]
-        # The HTTP API needs the token; the REST channel does not.
+        # The HTTP API needs its token, the REST channel its own.
         unauthorized = requests.post(f"{rasa}/model/parse", json={"text": "你好"}, timeout=30)
         assert unauthorized.status_code == 401
+        no_rest_token = requests.post(f"{rasa}/webhooks/rest/webhook", timeout=30,
+                                      json={"sender": sender, "message": "你好"})
+        assert no_rest_token.status_code == 401
         parsed = requests.post(
             f"{rasa}/model/parse", params={"token": TOKEN},
             json={"text": "賣家一直不同意退款怎麼辦"}, timeout=30,

@@ -195,3 +195,16 @@ def test_remembers_a_bounded_number_of_conversations(tmp_path, monkeypatch):
     asyncio.run(talk())
     assert list(store._stored) == ["u3", "u4", "u5"]
     assert all(_count(store, f"u{n}") == 2 for n in range(6))
+
+
+def test_an_event_over_the_size_cap_is_stored_without_its_metadata(tmp_path, monkeypatch):
+    """Issue 24.1: one 1 MiB request became a 3.8 MiB event; an event's size is capped."""
+    monkeypatch.setenv("MAX_EVENT_BYTES", "65536")
+    store = _store(tmp_path)
+    big = UserUttered("你好", metadata={"blob": "x" * 1_000_000})
+    asyncio.run(store.save(DialogueStateTracker.from_events("big", [big])))
+    with store.session_scope() as session:
+        (data,) = session.query(store.SQLEvent.data).filter(
+            store.SQLEvent.sender_id == "big").one()
+    assert len(data.encode()) <= 65536
+    assert json.loads(data)["text"] == "你好"

@@ -10,7 +10,7 @@
  *   data-open="true"        open the chat right away
  *
  * The chat page is loaded from the same place as this file (…/webhooks/web/?embed=1), so
- * the conversation id lives in that origin's localStorage and survives reloads. The page's
+ * the session key lives in that origin's sessionStorage (until the tab closes). The page's
  * Content-Security-Policy allows framing only by the server's own origin; list the sites
  * that embed it in the channel's `frame_ancestors` credential (credentials.yml).
  */

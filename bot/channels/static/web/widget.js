@@ -1,20 +1,27 @@
 /* 维权向导 chat page. Plain JavaScript, no build step, no dependencies.
  *
- * Talks to the web channel next to this file: POST webhook, GET history?sender=ID.
+ * Talks to the web channel next to this file: POST session (a server-signed key), then
+ * POST webhook and GET history with the key in the X-Chat-Session header (never in the URL).
+ * The key lives in sessionStorage (gone when the tab closes) and comes back renewed with
+ * every answer; after a long pause it expires and a new conversation starts.
  * Every text from the bot or the user is inserted with textContent, never as HTML.
  */
 (function () {
   "use strict";
 
-  var STORAGE_KEY = "complaint-guide:web:sender";
+  var STORAGE_KEY = "complaint-guide:web:session";
+  var SESSION_HEADER = "X-Chat-Session";
   var DRAFT_MIN_CHARS = 120;
   var DRAFT_LINE = /^(订单号|关联订单号|运单号|投诉人)[：:]/m;
-  var MAX_CHARS = 5000;
+  // The server's cap (MAX_MESSAGE_CHARS), written into the page it serves.
+  var MAX_CHARS = parseInt(document.body.getAttribute("data-max-chars"), 10) || 2000;
   var ERRORS = {
-    message_too_long: "消息太长了（最多 5000 字），请分几次发送。",
+    message_too_long: "消息太长了（最多 " + MAX_CHARS + " 字），请分几次发送。",
     missing_message: "消息不能为空。",
     not_ready: "助手正在启动，请稍后再试。",
     timeout: "助手回复超时了，请再发一次。",
+    session_expired: "这段对话闲置太久已经结束，已为你开始新的对话，请再说一次。",
+    delete_failed: "记录没能删除，请稍后再试，或发送“删除我的记录”。",
     network: "网络连接失败，请检查网络后重试。",
     generic: "出错了，请稍后再试。"
   };
@@ -31,35 +38,54 @@
   var queue = Promise.resolve();
   var pending = 0;
 
-  // --- conversation id ---------------------------------------------------------------
+  // --- session key -------------------------------------------------------------------
 
   function storageGet(key) {
-    try { return window.localStorage.getItem(key); } catch (e) { return memoryStore[key] || null; }
+    try { return window.sessionStorage.getItem(key); } catch (e) { return memoryStore[key] || null; }
   }
 
   function storageSet(key, value) {
-    try { window.localStorage.setItem(key, value); } catch (e) { memoryStore[key] = value; }
+    try { window.sessionStorage.setItem(key, value); } catch (e) { memoryStore[key] = value; }
   }
 
-  function randomId() {
-    var bytes = new Uint8Array(12);
-    if (window.crypto && window.crypto.getRandomValues) {
-      window.crypto.getRandomValues(bytes);
-    } else {
-      for (var i = 0; i < bytes.length; i++) { bytes[i] = Math.floor(Math.random() * 256); }
-    }
-    var hex = "";
-    for (var j = 0; j < bytes.length; j++) { hex += ("0" + bytes[j].toString(16)).slice(-2); }
-    return "w" + hex;
+  function sessionKey() {
+    return storageGet(STORAGE_KEY) || "";
   }
 
-  function senderId() {
-    var id = storageGet(STORAGE_KEY);
-    if (!id || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
-      id = randomId();
-      storageSet(STORAGE_KEY, id);
+  function keepRenewedKey(res) {
+    var renewed = res.headers.get(SESSION_HEADER);
+    if (renewed) { storageSet(STORAGE_KEY, renewed); }
+  }
+
+  function newSession() {
+    return fetch("session", { method: "POST", credentials: "same-origin" }).then(function (res) {
+      if (!res.ok) { throw new Error("generic"); }
+      return res.json();
+    }).then(function (data) {
+      storageSet(STORAGE_KEY, data.session);
+      return data.session;
+    }, function () { throw new Error("network"); });
+  }
+
+  function call(method, path, body) {
+    var headers = {};
+    headers[SESSION_HEADER] = sessionKey();
+    var init = { method: method, headers: headers, credentials: "same-origin" };
+    if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
     }
-    return id;
+    return fetch(path, init).then(function (res) {
+      keepRenewedKey(res);
+      return res.json().then(function (data) {
+        if (!res.ok) {
+          var error = new Error((data && data.error) || "generic");
+          error.status = res.status;
+          throw error;
+        }
+        return data;
+      }, function () { throw new Error("generic"); });
+    }, function () { throw new Error("network"); });
   }
 
   // --- rendering ---------------------------------------------------------------------
@@ -224,17 +250,28 @@
   }
 
   function postMessage(body) {
-    return fetch("webhook", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-      credentials: "same-origin"
-    }).then(function (res) {
-      return res.json().then(function (data) {
-        if (!res.ok) { throw new Error((data && data.error) || "generic"); }
-        return Array.isArray(data) ? data : [];
-      }, function () { throw new Error("generic"); });
-    }, function () { throw new Error("network"); });
+    return call("POST", "webhook", body).then(function (data) {
+      return Array.isArray(data) ? data : [];
+    });
+  }
+
+  function clearLog() {
+    while (log.firstChild) { log.removeChild(log.firstChild); }
+  }
+
+  // A new session and the greeting (the old conversation stays on the server unless the
+  // user chose to delete it).
+  function restart() {
+    clearLog();
+    setBusy(1);
+    queue = queue.then(function () { return newSession(); }).then(function () {
+      return postMessage({ message: "/greet", hidden: true });
+    }).then(function (messages) {
+      messages.forEach(function (m) { addBotMessage(m, true); });
+    }, function (error) {
+      addErrorBubble(errorText(error.message));
+    }).then(function () { setBusy(-1); });
+    return queue;
   }
 
   // Messages go out one after another, so replies stay in order.
@@ -247,7 +284,7 @@
     }
     clearQuickReplies();
     if (!options.hidden) { addUserBubble(options.display || text); }
-    var body = { sender: senderId(), message: text };
+    var body = { message: text };
     if (options.display) { body.display = options.display; }
     if (options.hidden) { body.hidden = true; }
     setBusy(1);
@@ -255,6 +292,15 @@
       return postMessage(body).then(function (messages) {
         messages.forEach(function (m) { addBotMessage(m, true); });
       }, function (error) {
+        if (error.status === 401) {
+          clearLog();
+          addErrorBubble(ERRORS.session_expired);
+          return newSession().then(function () {
+            return postMessage({ message: "/greet", hidden: true });
+          }).then(function (messages) {
+            messages.forEach(function (m) { addBotMessage(m, true); });
+          }, function (again) { addErrorBubble(errorText(again.message)); });
+        }
         addErrorBubble(errorText(error.message));
       });
     }).then(function () { setBusy(-1); });
@@ -262,13 +308,10 @@
   }
 
   function loadHistory() {
-    var url = "history?sender=" + encodeURIComponent(senderId());
-    return fetch(url, { credentials: "same-origin" }).then(function (res) {
-      if (!res.ok) { return []; }
-      return res.json();
-    }).then(function (messages) {
+    if (!sessionKey()) { return Promise.resolve(null); }
+    return call("GET", "history").then(function (messages) {
       return Array.isArray(messages) ? messages : [];
-    }, function () { return []; });
+    }, function () { return null; });  // expired or unknown: a new session
   }
 
   function renderHistory(messages) {
@@ -287,11 +330,54 @@
     setBusy(1);
     return loadHistory().then(function (messages) {
       setBusy(-1);
-      if (messages.length) {
+      if (messages && messages.length) {
         renderHistory(messages);
-      } else {
+      } else if (messages) {
         return send("/greet", { hidden: true });
+      } else {
+        return restart();
       }
+    });
+  }
+
+  // --- a new conversation: keep or delete the old one -----------------------------------
+
+  function offerDeletion() {
+    if (document.getElementById("cg-new-choice")) { return; }
+    var row = addRow("bot");
+    row.id = "cg-new-choice";
+    var bubble = document.createElement("div");
+    bubble.className = "cg-bubble";
+    bubble.setAttribute("role", "alertdialog");
+    bubble.textContent = "开始新对话前，要删除刚才这段对话的记录吗？删除后无法恢复。";
+    row.appendChild(bubble);
+    var group = document.createElement("div");
+    group.className = "cg-buttons";
+    [["删除记录并开始新对话", "delete"], ["保留记录，开始新对话", "keep"], ["取消", "cancel"]]
+      .forEach(function (choice) {
+        var el = document.createElement("button");
+        el.type = "button";
+        el.className = "cg-quick cg-choice";
+        el.textContent = choice[0];
+        el.addEventListener("click", function () { chooseNew(choice[1], row); });
+        group.appendChild(el);
+      });
+    row.appendChild(group);
+    scrollToEnd();
+  }
+
+  function chooseNew(choice, row) {
+    if (choice === "cancel") { row.parentNode.removeChild(row); return; }
+    if (choice === "keep") { restart(); return; }
+    setBusy(1);
+    call("DELETE", "session").then(function () {
+      setBusy(-1);
+      restart();
+    }, function (error) {
+      setBusy(-1);
+      row.parentNode.removeChild(row);
+      addErrorBubble(error.status === 401 ? ERRORS.session_expired : ERRORS.delete_failed);
+      if (error.status === 401) { restart(); }
     });
   }
 
@@ -324,9 +410,9 @@
   input.addEventListener("input", autoResize);
 
   newButton.addEventListener("click", function () {
-    storageSet(STORAGE_KEY, randomId());
-    while (log.firstChild) { log.removeChild(log.firstChild); }
-    send("/greet", { hidden: true });
+    if (pending > 0) { return; }
+    if (!log.querySelector(".cg-row-user")) { restart(); return; }  // nothing said yet
+    offerDeletion();
   });
 
   var params = new URLSearchParams(window.location.search);
@@ -338,6 +424,6 @@
     });
   }
 
-  window.complaintGuide = { send: send, senderId: senderId, isDraft: isDraft };
+  window.complaintGuide = { send: send, sessionKey: sessionKey, isDraft: isDraft };
   start();
 })();

@@ -1,0 +1,67 @@
+"""The filters every log handler of a process gets: personal numbers masked
+(:class:`bot.store.privacy.PiiMaskingFilter`) and secrets or ids in URLs scrubbed
+(:class:`SecretScrubbingFilter`: ``token=``, ``access_token=``, ``sender=``, ``openid=``,
+``signature=``, ``msg_signature=``).
+
+:func:`install_log_filters` adds both to the handlers of the root logger and of every logger
+with handlers of its own (Sanic's ``sanic.error`` and ``sanic.access`` have theirs, which a
+filter on the root's handlers never sees). Idempotent; cheap enough to call every turn, so
+handlers configured later are covered too.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from bot.store.privacy import PiiMaskingFilter
+
+SCRUBBED = "***"
+SECRET_PARAMETERS = ("token", "access_token", "sender", "openid", "signature",
+                     "msg_signature")
+_SECRET_PARAMETER = re.compile(
+    rf"(?<![A-Za-z0-9_])({'|'.join(SECRET_PARAMETERS)})=[^&\s'\"<>;,)\]}}]+", re.IGNORECASE)
+
+
+def scrub_secrets(text: str) -> str:
+    """``text`` with the value of every secret URL parameter replaced by ``***``."""
+    return _SECRET_PARAMETER.sub(rf"\1={SCRUBBED}", text)
+
+
+class SecretScrubbingFilter(logging.Filter):
+    """Scrubs secret URL parameters from a record's message and traceback; never drops one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = None  # a broken format string is logging's own error to report
+        if message is not None and _SECRET_PARAMETER.search(message):
+            record.msg, record.args = scrub_secrets(message), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub_secrets(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub_secrets(record.stack_info)
+        return True
+
+
+def _loggers_with_handlers() -> Iterator[logging.Logger]:
+    yield logging.getLogger()
+    for logger in list(logging.Logger.manager.loggerDict.values()):
+        if isinstance(logger, logging.Logger) and logger.handlers:
+            yield logger
+
+
+def install_log_filters() -> None:
+    """Add both filters to every handler of every logger that has handlers."""
+    kinds: tuple[type[logging.Filter], ...] = (SecretScrubbingFilter, PiiMaskingFilter)
+    for logger in _loggers_with_handlers():
+        for handler in list(logger.handlers):
+            present: list[Any] = handler.filters
+            for kind in kinds:
+                if not any(isinstance(f, kind) for f in present):
+                    handler.addFilter(kind())

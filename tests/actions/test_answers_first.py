@@ -1,0 +1,79 @@
+"""Answers first: a turn's question gets the knowledge base's answer before anything else;
+a short reply or an aside is read by its act, never "not sure how this relates"; a
+question no rule covers gets the honest line."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import answers
+from actions.case import ActionCaseTurn
+from tests.actions.conftest import responses, slot_events
+from tests.actions.test_case_actions import conversation, run
+
+STORY = ("卖家不同意退款", "refund_refused")
+FACTS = ("订单号3920184756102938，11月16号申请的退款", "inform")
+
+
+async def after_the_story(domain, last: tuple[str, str]):
+    """The conversation STORY, FACTS, ``last``, with the slots the first two turns set."""
+    slots: dict = {}
+    for turns in ([STORY], [STORY, FACTS]):
+        events = await run(ActionCaseTurn(), CollectingDispatcher(),
+                           conversation(turns, slots=slots), domain)
+        slots.update(slot_events(events))
+    return conversation([STORY, FACTS, last], slots=slots)
+
+
+@pytest.mark.anyio
+async def test_a_question_in_a_case_is_answered_first(dispatcher, domain):
+    tracker = conversation([STORY, ("退货的运费到底谁出啊", "inform")])
+    await run(ActionCaseTurn(), dispatcher, tracker, domain)
+    said = responses(dispatcher)
+    assert said and said[0] == "utter_knowledge_answer", said
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("reply", ["对", "嗯", "没有", "是的", "好的"])
+async def test_a_short_reply_gets_a_reply_and_the_step(dispatcher, domain, reply):
+    tracker = await after_the_story(domain, (reply, "affirm"))
+    await run(ActionCaseTurn(), dispatcher, tracker, domain)
+    said = responses(dispatcher)
+    assert "utter_unclear_in_case" not in said
+    assert any(r and r.startswith(("utter_act_", "utter_rung")) for r in said), said
+
+
+class _Acts:
+    def __init__(self, act: str) -> None:
+        self.fixed = act
+
+    def act(self, text: str, context: str = "") -> str:
+        return self.fixed
+
+
+class _Nothing:
+    def asked(self, *args, **kwargs) -> list:
+        return []
+
+
+class _Readers:
+    def __init__(self, act: str) -> None:
+        self.acts, self.knowledge = _Acts(act), _Nothing()
+
+
+@pytest.mark.anyio
+async def test_a_question_no_rule_covers_gets_the_honest_line(dispatcher, domain, monkeypatch):
+    monkeypatch.setattr(answers, "readers", lambda: _Readers("question"))
+    tracker = await after_the_story(domain, ("这个跟那个有啥区别", "inform"))
+    await run(ActionCaseTurn(), dispatcher, tracker, domain)
+    assert "utter_not_covered" in responses(dispatcher)
+
+
+@pytest.mark.anyio
+async def test_a_feeling_gets_empathy_then_the_step(dispatcher, domain, monkeypatch):
+    monkeypatch.setattr(answers, "readers", lambda: _Readers("feeling"))
+    tracker = await after_the_story(domain, ("唉", "inform"))
+    await run(ActionCaseTurn(), dispatcher, tracker, domain)
+    said = responses(dispatcher)
+    assert said[0] == "utter_act_feeling" and said[1].startswith("utter_rung"), said
