@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.catalog import Catalog
 from bot.knowledge import KnowledgeModel
 from bot.mixed_language import MixedLanguage
+from bot.textclassifier import Tokenize
 from bot.understanding.acts import ActModel
 from bot.understanding.clauses import normalized
 
@@ -20,6 +22,16 @@ from bot.understanding.clauses import normalized
 def text_preparer(mixed: MixedLanguage) -> Callable[[str], str]:
     """Simplified, half-width, English words read as Chinese, lower case."""
     return lambda text: normalized(text or "", mixed).lower().strip()
+
+
+def word_tokenizer(userdict: Path) -> Tokenize:
+    """jieba's segmenter with the domain dictionary (its own instance), spaces dropped."""
+    import jieba  # imported here: building the readers, not importing this module, loads it
+
+    segmenter = jieba.Tokenizer()
+    if userdict.is_file():
+        segmenter.load_userdict(str(userdict))
+    return lambda text: [word for word in segmenter.lcut(text) if word.strip()]
 
 
 @dataclass(frozen=True)
@@ -33,4 +45,6 @@ class Readers:
 def build_readers(catalog: Catalog) -> Readers:
     """Train both readers on the catalog's data."""
     prepare = text_preparer(catalog.mixed_language)
-    return Readers(KnowledgeModel(catalog.knowledge, prepare), ActModel(catalog.acts, prepare))
+    words = word_tokenizer(catalog.data_dir / "dictionary" / "userdict.txt")
+    return Readers(KnowledgeModel(catalog.knowledge, prepare, words),
+                   ActModel(catalog.acts, prepare, words))

@@ -14,7 +14,7 @@ import yaml
 from bot.catalog import load_catalog
 from bot.datafiles import DATA_DIR
 from bot.knowledge.retrieval import choose_settings
-from bot.readers import text_preparer
+from bot.readers import text_preparer, word_tokenizer
 from bot.understanding.acts import choose_c
 
 KNOWLEDGE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on\n"
@@ -24,14 +24,15 @@ KNOWLEDGE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cros
 def main() -> int:
     catalog = load_catalog()
     prepare = text_preparer(catalog.mixed_language)
-    settings = choose_settings(catalog.knowledge, prepare)
+    words = word_tokenizer(catalog.data_dir / "dictionary" / "userdict.txt")
+    settings = choose_settings(catalog.knowledge, prepare, words)
     path = DATA_DIR / "knowledge" / "model.yml"
     path.write_text(KNOWLEDGE_HEADER + yaml.safe_dump(
         {"c": settings.c, "threshold": settings.threshold, "folds": settings.folds,
          "cv_accuracy": settings.cv_accuracy}, sort_keys=False), encoding="utf-8")
     print(f"knowledge: C={settings.c} threshold={settings.threshold} "
           f"cv accuracy={settings.cv_accuracy}")
-    c, accuracy = choose_c(catalog.acts, prepare)
+    c, accuracy = choose_c(catalog.acts, prepare, words)
     acts_path = DATA_DIR / "understanding" / "acts_model.yml"
     raw = yaml.safe_load(acts_path.read_text(encoding="utf-8"))
     raw.update(c=c, cv_accuracy=accuracy)

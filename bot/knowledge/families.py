@@ -51,7 +51,7 @@ class Family:
 
 @dataclass(frozen=True)
 class ModelSettings:
-    """The retrieval model's regularization and acceptance threshold (chosen by CV)."""
+    """The retrieval model's regularization and acceptance margin (chosen by CV)."""
 
     c: float
     threshold: float
@@ -115,8 +115,8 @@ def _settings(path: Path) -> ModelSettings:
                                  folds=int(raw["folds"]), cv_accuracy=float(raw["cv_accuracy"]))
     except (KeyError, TypeError, ValueError) as exc:
         raise KnowledgeError(path, "(file)", f"c, threshold, folds, cv_accuracy: {exc}") from None
-    if not 0.0 < settings.threshold < 1.0 or settings.c <= 0:
-        raise KnowledgeError(path, "threshold", "0 < threshold < 1 and c > 0")
+    if not -5.0 < settings.threshold < 5.0 or settings.c <= 0:
+        raise KnowledgeError(path, "threshold", "a margin between -5 and 5, and c > 0")
     return settings
 
 

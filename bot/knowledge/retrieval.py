@@ -3,7 +3,7 @@
 :class:`KnowledgeModel` is a :class:`~bot.textclassifier.CharNgramClassifier` over every
 family's paraphrases plus a ``none`` class (``none.yml``: facts, short replies, requests).
 A message is read whole and sentence by sentence (a post tells a story and asks at the
-end); a family is asked when its probability reaches the threshold that
+end); a family is asked when it ranks first and its margin reaches the threshold that
 :func:`choose_settings` picked by cross-validation on the training data alone.
 """
 
@@ -16,21 +16,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.knowledge.families import Family, Knowledge, ModelSettings
-from bot.textclassifier import CharNgramClassifier, cross_validated
+from bot.textclassifier import TextClassifier, Tokenize, cross_validated
 
 NONE = "none"
 SENTENCE_BREAK = re.compile(r"[。！？?!；;\n]+")
 MAX_ANSWERS = 2
-C_GRID = (3.0, 10.0, 30.0)
-THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(2, 19))
+C_GRID = (0.3, 1.0)
+THRESHOLD_GRID = tuple(round(0.1 * i, 1) for i in range(-15, 9))
 
 
 @dataclass(frozen=True)
 class Match:
-    """A family a message asks, with the model's probability."""
+    """A family a message asks, with the model's margin."""
 
     family: Family
-    probability: float
+    score: float
 
 
 def training_examples(knowledge: Knowledge, prepare: Callable[[str], str]
@@ -48,19 +48,19 @@ def training_examples(knowledge: Knowledge, prepare: Callable[[str], str]
 
 
 def decide(classes: Sequence[str], row: np.ndarray, threshold: float) -> str:
-    """The family a row of probabilities names, or ``none`` below the threshold."""
+    """The family a row of margins names, or ``none`` below the threshold."""
     best = int(np.argmax(row))
     return classes[best] if classes[best] != NONE and row[best] >= threshold else NONE
 
 
-def choose_settings(knowledge: Knowledge, prepare: Callable[[str], str], folds: int = 5
-                    ) -> ModelSettings:
+def choose_settings(knowledge: Knowledge, prepare: Callable[[str], str],
+                    words: Tokenize | None, folds: int = 5) -> ModelSettings:
     """C and the threshold that maximize out-of-fold accuracy (family or none)."""
     texts, labels = training_examples(knowledge, prepare)
     best: ModelSettings | None = None
     for c in C_GRID:
-        classes, probs = cross_validated(lambda c=c: CharNgramClassifier(c=c), texts, labels,
-                                         folds=folds)
+        classes, probs = cross_validated(lambda c=c: TextClassifier(c=c, words=words), texts,
+                                         labels, folds=folds)
         for threshold in THRESHOLD_GRID:
             right = sum(decide(classes, row, threshold) == label
                         for row, label in zip(probs, labels, strict=True))
@@ -81,24 +81,25 @@ def segments(text: str) -> list[str]:
 class KnowledgeModel:
     """The trained retrieval model of one knowledge base."""
 
-    def __init__(self, knowledge: Knowledge, prepare: Callable[[str], str]) -> None:
+    def __init__(self, knowledge: Knowledge, prepare: Callable[[str], str],
+                 words: Tokenize | None = None) -> None:
         self.knowledge, self.prepare = knowledge, prepare
         texts, labels = training_examples(knowledge, prepare)
-        self.classifier = CharNgramClassifier(c=knowledge.settings.c).fit(texts, labels)
+        self.classifier = TextClassifier(c=knowledge.settings.c, words=words).fit(texts, labels)
         self.threshold = knowledge.settings.threshold
 
     def ranking(self, text: str) -> list[tuple[str, float]]:
         """Every class of the whole message, most probable first (for the console)."""
-        row = self.classifier.probabilities([self.prepare(text)])[0]
+        row = self.classifier.scores([self.prepare(text)])[0]
         order = np.argsort(-row)
         return [(self.classifier.classes[i], float(row[i])) for i in order]
 
     def asked(self, text: str, role: str | None = None, case_type: str | None = None
               ) -> list[Match]:
-        """The families the message asks (at most two, most probable first), preferring,
+        """The families the message asks (at most two, best first), preferring,
         among a segment's top three, a family that fits the case's role and type."""
         pieces = segments(text)
-        rows = self.classifier.probabilities([self.prepare(p) for p in pieces])
+        rows = self.classifier.scores([self.prepare(p) for p in pieces])
         classes = self.classifier.classes
         found: dict[str, float] = {}
         for row in rows:

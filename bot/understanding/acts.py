@@ -3,7 +3,7 @@
 The acts (``data/understanding/acts_model.yml`` lists them once) are: an answer ``yes`` or
 ``no`` to what the assistant asked or proposed, new ``fact``s, a ``question``, a
 ``request``, a ``feeling``, an ``aside`` and ``thanks``. The model is a
-:class:`~bot.textclassifier.CharNgramClassifier` with the previous assistant message as a
+:class:`~bot.textclassifier.TextClassifier` with the previous assistant message as a
 second feature block, trained on ``data/understanding/acts.yml`` (written by helpers who
 never saw a test set); C is chosen by cross-validation (``make tune``).
 """
@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from bot.datafiles import DataFileError, read_yaml
-from bot.textclassifier import CharNgramClassifier, cross_validated
+from bot.textclassifier import TextClassifier, Tokenize, cross_validated
 
-C_GRID = (1.0, 3.0, 10.0, 30.0)
+C_GRID = (0.3, 1.0, 3.0)
 
 
 class ActsError(DataFileError):
@@ -71,8 +71,8 @@ def load_acts(folder: Path) -> ActData:
     return ActData(acts, tuple(examples), c, accuracy)
 
 
-def choose_c(data: ActData, prepare: Callable[[str], str], folds: int = 5
-             ) -> tuple[float, float]:
+def choose_c(data: ActData, prepare: Callable[[str], str], words: Tokenize | None,
+             folds: int = 5) -> tuple[float, float]:
     """The C with the best out-of-fold accuracy, and that accuracy."""
     texts = [prepare(e.text) for e in data.examples]
     contexts = [prepare(e.context) for e in data.examples]
@@ -80,7 +80,8 @@ def choose_c(data: ActData, prepare: Callable[[str], str], folds: int = 5
     best = (0.0, -1.0)
     for c in C_GRID:
         classes, probs = cross_validated(
-            lambda c=c: CharNgramClassifier(c=c, with_context=True), texts, labels, contexts,
+            lambda c=c: TextClassifier(c=c, words=words, with_context=True), texts, labels,
+            contexts,
             folds=folds)
         accuracy = float(np.mean([classes[int(np.argmax(row))] == label
                                   for row, label in zip(probs, labels, strict=True)]))
@@ -92,15 +93,16 @@ def choose_c(data: ActData, prepare: Callable[[str], str], folds: int = 5
 class ActModel:
     """The trained dialogue-act reader."""
 
-    def __init__(self, data: ActData, prepare: Callable[[str], str]) -> None:
+    def __init__(self, data: ActData, prepare: Callable[[str], str],
+                 words: Tokenize | None = None) -> None:
         self.prepare = prepare
-        self.classifier = CharNgramClassifier(c=data.c, with_context=True).fit(
+        self.classifier = TextClassifier(c=data.c, words=words, with_context=True).fit(
             [prepare(e.text) for e in data.examples], [e.act for e in data.examples],
             [prepare(e.context) for e in data.examples])
 
     def ranking(self, text: str, context: str = "") -> list[tuple[str, float]]:
         """Every act, most probable first."""
-        row = self.classifier.probabilities([self.prepare(text)], [self.prepare(context)])[0]
+        row = self.classifier.scores([self.prepare(text)], [self.prepare(context)])[0]
         return [(self.classifier.classes[i], float(row[i])) for i in np.argsort(-row)]
 
     def act(self, text: str, context: str = "") -> str:
