@@ -54,8 +54,7 @@ def answer_knowledge(dispatcher: CollectingDispatcher, tracker: Tracker, state: 
                      caveat_due: bool) -> bool:
     """Answer the questions the latest message asks from the knowledge base; True when at
     least one was answered (the caveat goes with the first when due)."""
-    matches = readers().knowledge.asked(latest_text(tracker), case_role(state),
-                                        state.case_type)
+    matches = readers().answers(latest_text(tracker), case_role(state), state.case_type)
     for number, match in enumerate(matches):
         caveat = presenter.short_caveat(words()) if caveat_due and number == 0 else ""
         dispatcher.utter_message(
@@ -74,13 +73,13 @@ def not_covered_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
 
 def reply_to_act(dispatcher: CollectingDispatcher, tracker: Tracker,
                  result: guidance.Guidance | None, rung: int) -> None:
-    """The reply to a turn that told nothing new and asked nothing the rules answer: by its
-    act, then the step the case is on in one line (never "not sure how this relates")."""
+    """The reply to a turn that told nothing new and asked nothing the rules answer, by its
+    act (never "not sure how this relates"); after a feeling, the step the case is on."""
     act = turn_act(tracker)
     if act == "question":
         dispatcher.utter_message(response="utter_not_covered")
         return
     dispatcher.utter_message(response=ACT_RESPONSES.get(act, "utter_noted_text"))
-    if result is not None and act not in {"thanks", "fact"}:  # the noted line invites questions
+    if result is not None and act == "feeling":  # after the feeling, what can be done now
         response, values = presenter.rung_again(result, rung)
         dispatcher.utter_message(response=response, **values)

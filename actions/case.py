@@ -108,12 +108,14 @@ class ActionCaseTurn(Action):
         if answer_statute_question(dispatcher, tracker, state, needs_caveat(tracker, state)):
             return [*events, SlotSet(CAVEAT_SLOT, key), *sync_slots(tracker, state)]
         if state.case_type is None:
-            if answer_rule_question(dispatcher, tracker, state, caveat_due=True):
-                return events
-            if answer_knowledge(dispatcher, tracker, state, caveat_due=True):
-                return events
+            first = tracker.get_slot(CAVEAT_SLOT) is None  # the caveat once, before any case
+            noted = [*events, SlotSet(CAVEAT_SLOT, NO_CASE_KEY)] if first else events
+            if answer_rule_question(dispatcher, tracker, state, caveat_due=first):
+                return noted
             if law_topics_if_asked(dispatcher, tracker):
                 return events
+            if answer_knowledge(dispatcher, tracker, state, caveat_due=first):
+                return noted
             if latest_intent(tracker) != "out_of_scope" and not_covered_if_asked(dispatcher,
                                                                                 tracker):
                 return events
@@ -125,10 +127,13 @@ class ActionCaseTurn(Action):
             return events + sync_slots(tracker, state) + send_draft(dispatcher, tracker, state,
                                                                     None)
         caveat_due = needs_caveat(tracker, state)
-        answered = answer_knowledge(dispatcher, tracker, state, caveat_due)  # answer first
-        caveat_due = caveat_due and not answered
         entry = dialogue.entry_for(state, book)
         facts = dialogue.case_facts(state, message_day(tracker), book, lexicon())
+        # Answer first: a rule question from the case's own entry (dated), else the
+        # knowledge base; then the case news, then at most one question.
+        ruled = answer_rule_question(dispatcher, tracker, state, caveat_due, facts)
+        answered = ruled or answer_knowledge(dispatcher, tracker, state, caveat_due)
+        caveat_due = caveat_due and not answered
         opened_now = state.opened_turn == state.turns
         if opened_now:
             if state.switched_from:
@@ -145,8 +150,8 @@ class ActionCaseTurn(Action):
         if drafted is not None:  # a case message that also asks for a draft
             return [*events, SlotSet(CAVEAT_SLOT, key), *sync_slots(tracker, state), *drafted]
         question = dialogue.next_question(state, turns, book, lexicon())
-        if not answered and answer_rule_question(dispatcher, tracker, state, caveat_due, facts):
-            caveat_due = False
+        if ruled:
+            pass  # the rule answer already told where the case stands
         elif question is not None:
             events += self._ask(dispatcher, question)
         else:

@@ -50,10 +50,10 @@ def _open(dispatcher: CollectingDispatcher, tracker: Tracker, ask_case: bool = T
                      answered=True)
     facts = case_facts(tracker, state)
     result = None if facts is None else guidance.build_guidance(rulebook(), facts)
-    caveat = state.case_type is None or needs_caveat(tracker, state)
-    if answer_knowledge(dispatcher, tracker, state, caveat):  # the question asked, first
-        kept = [SlotSet(CAVEAT_SLOT, key), *sync_slots(tracker, state)] if state.case_type else []
-        return _Turn(state, result, False, kept, answered=True)
+    first = tracker.get_slot(CAVEAT_SLOT) is None  # no case yet: the caveat once
+    if result is None and ask_case and answer_knowledge(dispatcher, tracker, state, first):
+        noted = [SlotSet(CAVEAT_SLOT, key)] if first else []
+        return _Turn(state, None, False, noted, answered=True)  # no case: the question, answered
     if result is None and ask_case and not law_topics_if_asked(dispatcher, tracker):
         dispatcher.utter_message(response="utter_which_case")
     if state.case_type is None:
@@ -138,18 +138,13 @@ class ActionExplainDeadlines(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         turn = _open(dispatcher, tracker)
-        if turn.answered and turn.result is not None:  # the answer, then newly dated limits
-            digest = limits_digest(turn.result)
-            dated = any(item.due is not None for item in turn.result.deadlines)
-            if dated and tracker.get_slot(LIMITS_SLOT) != digest:
-                _utter_deadlines(dispatcher, turn.result, caveat=False)
-                return [*turn.events, SlotSet(LIMITS_SLOT, digest)]
-            return turn.events
         if turn.result is not None and not _answered(dispatcher, tracker, turn):
             digest = limits_digest(turn.result)
             again = presenter.deadlines_again(words(), turn.result)
             if tracker.get_slot(LIMITS_SLOT) == digest and again is not None:
-                dispatcher.utter_message(response=again[0], **again[1])  # shown, unchanged
+                # shown, unchanged: a question the knowledge base answers, else a pointer back
+                if not answer_knowledge(dispatcher, tracker, turn.state, turn.caveat):
+                    dispatcher.utter_message(response=again[0], **again[1])
                 return turn.events
             _utter_deadlines(dispatcher, turn.result, turn.caveat)
             return [*turn.events, SlotSet(LIMITS_SLOT, digest)]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.catalog import Catalog
-from bot.knowledge import KnowledgeModel
+from bot.knowledge import KnowledgeModel, Match
 from bot.mixed_language import MixedLanguage
 from bot.textclassifier import Tokenize
 from bot.understanding.acts import ActModel
@@ -40,6 +40,15 @@ class Readers:
 
     knowledge: KnowledgeModel
     acts: ActModel
+
+    def answers(self, text: str, role: str | None = None, case_type: str | None = None
+                ) -> list[Match]:
+        """The knowledge families the message asks (whole and sentence by sentence)."""
+        return self.knowledge.asked(text, role, case_type)
+
+    def is_question(self, text: str, context: str = "") -> bool:
+        """Whether the message asks something, read against the assistant's last words."""
+        return self.acts.act(text, context) == "question"
 
 
 def build_readers(catalog: Catalog) -> Readers:

@@ -15,16 +15,16 @@ from pathlib import Path
 import yaml
 
 from bot.catalog import load_catalog
-from bot.knowledge import KnowledgeModel
-from bot.readers import text_preparer, word_tokenizer
+from bot.readers import Readers, build_readers
 
 
-def score(questions: list[dict], model: KnowledgeModel) -> tuple[dict[str, list[bool]], list[str]]:
-    """Right/wrong per kind ("all" included) and a line per miss."""
+def score(questions: list[dict], readers: Readers) -> tuple[dict[str, list[bool]], list[str]]:
+    """Right/wrong per kind ("all" included) and a line per miss, as the assistant reads a
+    message: its question sentences (dialogue acts), then the knowledge model."""
     by_kind: dict[str, list[bool]] = defaultdict(list)
     misses = []
     for item in questions:
-        matches = model.asked(str(item["text"]))
+        matches = readers.answers(str(item["text"]))
         got = matches[0].family.id if matches else "none"
         right = got == item["family"]
         by_kind["all"].append(right)
@@ -40,11 +40,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("questions", type=Path)
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args(argv)
-    catalog = load_catalog()
-    model = KnowledgeModel(catalog.knowledge, text_preparer(catalog.mixed_language),
-                           word_tokenizer(catalog.data_dir / "dictionary" / "userdict.txt"))
+    readers = build_readers(load_catalog())
     questions = yaml.safe_load(args.questions.read_text(encoding="utf-8"))
-    by_kind, misses = score(questions, model)
+    by_kind, misses = score(questions, readers)
     for kind, results in sorted(by_kind.items(), key=lambda item: item[0] != "all"):
         print(f"{kind:<14}{sum(results):>5}/{len(results):<5}{sum(results) / len(results):.3f}")
     if args.misses:

@@ -21,6 +21,7 @@ from bot.textclassifier import TextClassifier, Tokenize, cross_validated
 NONE = "none"
 SENTENCE_BREAK = re.compile(r"[。！？?!；;\n]+")
 MAX_ANSWERS = 2
+SECOND_MARGIN = 0.0  # a second family (another sentence's question) only past the boundary
 C_GRID = (0.3, 1.0)
 THRESHOLD_GRID = tuple(round(0.1 * i, 1) for i in range(-15, 9))
 
@@ -96,9 +97,15 @@ class KnowledgeModel:
 
     def asked(self, text: str, role: str | None = None, case_type: str | None = None
               ) -> list[Match]:
-        """The families the message asks (at most two, best first), preferring,
-        among a segment's top three, a family that fits the case's role and type."""
-        pieces = segments(text)
+        """The families the message asks, read whole and sentence by sentence."""
+        return self.asked_among(segments(text), role, case_type)
+
+    def asked_among(self, pieces: Sequence[str], role: str | None = None,
+                    case_type: str | None = None) -> list[Match]:
+        """The families the pieces ask (at most two, best first), preferring, among a
+        piece's top three, a family that fits the case's role and type."""
+        if not pieces:
+            return []
         rows = self.classifier.scores([self.prepare(p) for p in pieces])
         classes = self.classifier.classes
         found: dict[str, float] = {}
@@ -110,6 +117,8 @@ class KnowledgeModel:
                        and self.knowledge.family(classes[i]).applies_to(role, case_type)]
             pick = fitting[0] if fitting else top[0]
             name = classes[pick]
-            found[name] = max(found.get(name, 0.0), float(row[pick]))
+            found[name] = max(found.get(name, float("-inf")), float(row[pick]))
         ranked = sorted(found.items(), key=lambda item: -item[1])[:MAX_ANSWERS]
-        return [Match(self.knowledge.family(name), p) for name, p in ranked]
+        ranked = ranked[:1] + [(name, score) for name, score in ranked[1:]
+                               if score >= SECOND_MARGIN]
+        return [Match(self.knowledge.family(name), score) for name, score in ranked]

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from tests.conversations.suite import CLOCK, KINDS, run_suite
-from tests.e2e.test_rest_conversation import TOKEN, running_servers
+from tests.e2e.test_rest_conversation import REST_TOKEN, TOKEN, running_servers
 from tests.processes import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,12 +26,13 @@ def main(argv: list[str]) -> int:
         env = {k: v for k, v in os.environ.items()
                if k not in {"DB_URL", "REDIS_URL", "ACTION_ENDPOINT_URL"}}
         env.update(RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()),
-                   RASA_AUTH_TOKEN=TOKEN, FIXED_CLOCK=CLOCK.isoformat(),
+                   RASA_AUTH_TOKEN=TOKEN, REST_TOKEN=REST_TOKEN, FIXED_CLOCK=CLOCK.isoformat(),
                    DB_URL=f"sqlite:///{scratch}/tracker.db",
                    CASES_DB_URL=f"sqlite:///{scratch}/cases.db")
         with running_servers(REPO, env, Path(scratch) / "servers.log") as servers:
             by_file: dict = {}
-            result = run_suite(servers["rasa"], TOKEN, out, by_file=by_file, folder=folder)
+            result = run_suite(servers["rasa"], TOKEN, out, by_file=by_file, folder=folder,
+                               rest_token=REST_TOKEN)
     print(result.table())
     every = [f"{kind}: {failure}" for kind in KINDS for failure in result.failed[kind]]
     out.with_suffix(".failures.txt").write_text("\n".join(every) + "\n", encoding="utf-8")
