@@ -54,7 +54,8 @@ def answer_knowledge(dispatcher: CollectingDispatcher, tracker: Tracker, state: 
                      caveat_due: bool) -> bool:
     """Answer the questions the latest message asks from the knowledge base; True when at
     least one was answered (the caveat goes with the first when due)."""
-    matches = readers().answers(latest_text(tracker), case_role(state), state.case_type)
+    matches = readers().answers(latest_text(tracker), previous_bot_text(tracker),
+                                case_role(state), state.case_type)
     for number, match in enumerate(matches):
         caveat = presenter.short_caveat(words()) if caveat_due and number == 0 else ""
         dispatcher.utter_message(

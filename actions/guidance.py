@@ -142,9 +142,7 @@ class ActionExplainDeadlines(Action):
             digest = limits_digest(turn.result)
             again = presenter.deadlines_again(words(), turn.result)
             if tracker.get_slot(LIMITS_SLOT) == digest and again is not None:
-                # shown, unchanged: a question the knowledge base answers, else a pointer back
-                if not answer_knowledge(dispatcher, tracker, turn.state, turn.caveat):
-                    dispatcher.utter_message(response=again[0], **again[1])
+                dispatcher.utter_message(response=again[0], **again[1])  # shown, unchanged
                 return turn.events
             _utter_deadlines(dispatcher, turn.result, turn.caveat)
             return [*turn.events, SlotSet(LIMITS_SLOT, digest)]

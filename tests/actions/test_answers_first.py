@@ -59,7 +59,7 @@ class _Readers:
     def answers(self, *args, **kwargs) -> list:
         return []
 
-    def is_question(self, *args, **kwargs) -> bool:
+    def asks(self, *args, **kwargs) -> bool:
         return self.acts.fixed == "question"
 
 
