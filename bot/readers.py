@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.catalog import Catalog
 from bot.knowledge import KnowledgeModel, Match
+from bot.knowledge.retrieval import SECOND_MARGIN as CONFIDENT
 from bot.knowledge.retrieval import segments
 from bot.mixed_language import MixedLanguage
 from bot.textclassifier import Tokenize
@@ -45,10 +46,13 @@ class Readers:
     def answers(self, text: str, context: str = "", role: str | None = None,
                 case_type: str | None = None) -> list[Match]:
         """The knowledge families the message asks (read whole and sentence by sentence).
-        Not gated by the act model: held out, the families' own paraphrases (many told as
-        a statement, "卖家拒绝退款了") lost a sixth of their answers when gated."""
-        del context  # the knowledge model reads the message alone
-        return self.knowledge.asked(text, role, case_type)
+        A message the act model reads as no question (a story, "卖家一直不同意退款") keeps
+        only families past the boundary: the case's own step answers it, and gating every
+        statement lost a sixth of the families' held-out paraphrases (many are statements)."""
+        matches = self.knowledge.asked(text, role, case_type)
+        if matches and not self.asks(text, context):
+            return [match for match in matches if match.score >= CONFIDENT]
+        return matches
 
     def asks(self, text: str, context: str = "") -> bool:
         """Whether the message, or one of its sentences, is a question (dialogue acts; the
