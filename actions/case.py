@@ -24,10 +24,11 @@ from actions.common import (
     rulebook,
     words,
 )
-from actions.draft_reply import draft_if_asked, fills_a_placeholder, send_draft
+from actions.draft_reply import KIND_SLOT, draft_if_asked, fills_a_placeholder, send_draft
 from actions.questions import answer_rule_question, answer_statute_question, law_topics_if_asked
 from bot import guidance, presenter
 from bot.chinese_forms import normalize
+from bot.drafting.request import asks_for_draft
 from bot.store.sync import record_case
 from bot.understanding import dialogue
 from bot.understanding.conversation import ASKED_EVENT_SLOT, ASKED_SLOT
@@ -134,6 +135,12 @@ class ActionCaseTurn(Action):
         ruled = answer_rule_question(dispatcher, tracker, state, caveat_due, facts)
         answered = ruled or answer_knowledge(dispatcher, tracker, state, caveat_due)
         caveat_due = caveat_due and not answered
+        text = tracker.latest_message.get("text") or ""
+        if not (answered or asks_next_step(text, catalog().questions)
+                or asks_for_draft(text, catalog().drafts,
+                                  redraft=tracker.get_slot(KIND_SLOT) is not None)):
+            # a question nothing answers: said plainly, first (a "what now?" gets the step)
+            answered = not_covered_if_asked(dispatcher, tracker)
         opened_now = state.opened_turn == state.turns
         if opened_now:
             if state.switched_from:

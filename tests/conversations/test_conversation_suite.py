@@ -1,31 +1,70 @@
-"""The blind conversation suite end to end: both servers as `make run` starts them."""
+"""The conversation suites end to end: both servers as `make run` starts them.
+
+Two suites, each with its own floors: the scenario files beside this module (their failures
+were read and fixed, so they are regression sets), and ``issue23/``, the set a helper wrote
+blind for issue 23 (first-run figures in docs/quality.md; read since, so a regression set
+too). Every kind of check that has cases must reach its floor.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.conversations.suite import CLOCK, run_suite
+from tests.conversations.suite import CLOCK, HERE, Result, run_suite
 from tests.e2e.test_rest_conversation import REST_TOKEN, TOKEN, running_servers
 
 # Floors per kind of check, a little under the rates measured when they were set
-# (README, "Conversations"). Raise them as the assistant gets better; never lower them
-# to make a change pass.
+# (docs/quality.md). Raise them as the assistant gets better; never lower them to make a
+# change pass.
 FLOORS = {
     "case": 0.85, "role": 0.87, "facts": 0.80, "events": 0.88, "safety": 0.70,
     "no_dead_end": 0.97, "question": 0.92, "no_repeat": 0.70, "caveat_once": 0.95,
     "dated_limits": 0.90, "fits_screen": 0.98,
     "draft_kind": 0.85, "draft_tone": 0.95, "draft_facts": 0.72, "draft_no_placeholder": 0.95,
-    "cites": 0.80,
+    "cites": 0.80, "no_unsure": 0.97,
+}
+ISSUE23 = HERE / "issue23"
+ISSUE23_FLOORS = {
+    "case": 0.70, "role": 0.73, "facts": 0.64, "events": 0.55, "safety": 0.55,
+    "no_dead_end": 0.97, "question": 0.97, "no_repeat": 0.92, "caveat_once": 0.95,
+    "dated_limits": 0.75, "fits_screen": 0.97, "draft_kind": 0.55, "draft_facts": 0.72,
+    "draft_no_placeholder": 0.97, "cites": 0.65, "answer": 0.70, "no_unsure": 0.98,
+    "no_role_question": 0.93, "step_fits": 0.90,
 }
 
 
-@pytest.mark.e2e
-def test_blind_conversations(repo_root, latest_model, server_env, tmp_path):
+@pytest.fixture(scope="module")
+def servers(repo_root, latest_model, server_env, tmp_path_factory):
     env = dict(server_env, FIXED_CLOCK=CLOCK.isoformat())
-    with running_servers(repo_root, env, tmp_path / "servers.log") as servers:
-        result = run_suite(servers["rasa"], TOKEN, repo_root / "results" / "conversations.txt",
-                           rest_token=REST_TOKEN)
+    log = tmp_path_factory.mktemp("suite") / "servers.log"
+    with running_servers(repo_root, env, log) as running:
+        yield running
+
+
+def _play(servers: dict, folder: Path, out: Path) -> Result:
+    result = run_suite(servers["rasa"], TOKEN, out, folder=folder, rest_token=REST_TOKEN)
+    out.with_suffix(".table.txt").write_text(result.table() + "\n", encoding="utf-8")
     print(result.table())
-    low = {kind: result.rate(kind) for kind, floor in FLOORS.items()
-           if result.rate(kind) is not None and result.rate(kind) < floor}
+    return result
+
+
+def _below(result: Result, floors: dict[str, float]) -> dict[str, float]:
+    return {kind: rate for kind, floor in floors.items()
+            if (rate := result.rate(kind)) is not None and rate < floor}
+
+
+@pytest.mark.e2e
+def test_blind_conversations(servers, repo_root):
+    result = _play(servers, HERE, repo_root / "results" / "conversations.txt")
+    low = _below(result, FLOORS)
+    assert not low, f"below the floor: {low}\n{result.table()}\n{dict(result.failed)}"
+
+
+@pytest.mark.e2e
+def test_issue23_conversations_and_posts(servers, repo_root):
+    result = _play(servers, ISSUE23, repo_root / "results" / "issue23.txt")
+    assert all(result.rate(kind) is not None for kind in ISSUE23_FLOORS), result.table()
+    low = _below(result, ISSUE23_FLOORS)
     assert not low, f"below the floor: {low}\n{result.table()}\n{dict(result.failed)}"
