@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import readers, rulebook, words
 from bot import guidance, presenter
+from bot.knowledge.retrieval import SECOND_MARGIN as CONFIDENT
 from bot.understanding import dialogue
 from bot.understanding.state import CaseState
 
@@ -51,11 +52,14 @@ def case_role(state: CaseState) -> str | None:
 
 
 def answer_knowledge(dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseState,
-                     caveat_due: bool) -> bool:
+                     caveat_due: bool, sure: bool = False) -> bool:
     """Answer the questions the latest message asks from the knowledge base; True when at
-    least one was answered (the caveat goes with the first when due)."""
+    least one was answered (the caveat goes with the first when due). ``sure``: only
+    families past the model's boundary (where another answer would otherwise stand)."""
     matches = readers().answers(latest_text(tracker), previous_bot_text(tracker),
                                 case_role(state), state.case_type)
+    if sure:
+        matches = [match for match in matches if match.score >= CONFIDENT]
     for number, match in enumerate(matches):
         caveat = presenter.short_caveat(words()) if caveat_due and number == 0 else ""
         dispatcher.utter_message(

@@ -142,7 +142,10 @@ class ActionExplainDeadlines(Action):
             digest = limits_digest(turn.result)
             again = presenter.deadlines_again(words(), turn.result)
             if tracker.get_slot(LIMITS_SLOT) == digest and again is not None:
-                dispatcher.utter_message(response=again[0], **again[1])  # shown, unchanged
+                # shown, unchanged: a question the knowledge base is sure of, else a pointer
+                if not answer_knowledge(dispatcher, tracker, turn.state, turn.caveat,
+                                        sure=True):
+                    dispatcher.utter_message(response=again[0], **again[1])
                 return turn.events
             _utter_deadlines(dispatcher, turn.result, turn.caveat)
             return [*turn.events, SlotSet(LIMITS_SLOT, digest)]

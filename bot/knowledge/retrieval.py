@@ -19,7 +19,8 @@ from bot.knowledge.families import Family, Knowledge, ModelSettings
 from bot.textclassifier import TextClassifier, Tokenize, cross_validated
 
 NONE = "none"
-SENTENCE_BREAK = re.compile(r"[。！？?!；;\n]+")
+# Sentence ends, and the spaces people type between clauses on a phone instead of commas.
+SENTENCE_BREAK = re.compile(r"[。！？?!；;\n]+|\s+")
 MAX_ANSWERS = 2
 SECOND_MARGIN = 0.0  # a second family (another sentence's question) only past the boundary
 C_GRID = (0.3, 1.0)
