@@ -27,6 +27,7 @@ from actions.common import (
 from actions.draft_reply import KIND_SLOT, draft_if_asked, fills_a_placeholder, send_draft
 from actions.questions import answer_rule_question, answer_statute_question, law_topics_if_asked
 from bot import guidance, presenter
+from bot.advice import due_advice
 from bot.chinese_forms import normalize
 from bot.drafting.request import asks_for_draft
 from bot.store.sync import record_case
@@ -38,6 +39,7 @@ from bot.understanding.state import CaseState
 CAVEAT_SLOT = "caveat_for"  # the case whose caveat was shown
 LIMITS_SLOT = "limits_shown"  # a digest of the dated limits last shown
 GUIDED_SLOT = "guided_for"  # the case whose rung and menu were shown
+ADVICE_SLOT = "advice_shown"  # "<case key>|<advice id>" of every advice line shown
 # The case store keeps these; it is written only when one of them changed.
 STORED_SLOTS = frozenset({"case_type", "role", "key_date", "order_number", "amount"})
 ASK_RESPONSES = {"role": "utter_ask_role", "order_status": "utter_ask_order_status"}
@@ -153,6 +155,7 @@ class ActionCaseTurn(Action):
                 intro["caveat"] = ""
             dispatcher.utter_message(response="utter_case_intro", **intro)
             caveat_due = False
+        events += utter_advice(dispatcher, tracker, state, entry.role, key)
         drafted = draft_if_asked(dispatcher, tracker, state)
         if drafted is not None:  # a case message that also asks for a draft
             return [*events, SlotSet(CAVEAT_SLOT, key), *sync_slots(tracker, state), *drafted]
@@ -230,6 +233,19 @@ class ActionCaseTurn(Action):
                 # a story without a fact the case keeps, an answer, a feeling, an aside…
                 reply_to_act(dispatcher, tracker, result, rung_of(tracker, result))
         return events
+
+
+def utter_advice(dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseState,
+                 role: str, key: str) -> list[EventType]:
+    """The one line of situational advice the case now calls for, once per case."""
+    shown = list(tracker.get_slot(ADVICE_SLOT) or [])
+    done = [item.split("|", 1)[1] for item in shown if item.startswith(f"{key}|")]
+    advice = due_advice(catalog().advice, state, role, done)
+    if advice is None:
+        return []
+    dispatcher.utter_message(response="utter_advice", text=advice.text,
+                             source=words().source_tag(advice.citations))
+    return [SlotSet(ADVICE_SLOT, [*shown, f"{key}|{advice.id}"])]
 
 
 def rung_of(tracker: Tracker, result: guidance.Guidance) -> int:

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from bot.advice import Advice, load_advice
 from bot.datafiles import DATA_DIR, DataFileError
 from bot.drafting import DraftCatalog, check_lexicon_events, load_drafts
 from bot.guard_texts import GuardTexts, load_channel_texts
@@ -33,6 +34,7 @@ from bot.statutes import Answers, check_limits, load_statutes
 from bot.understanding.acts import ActData, load_acts
 from bot.understanding.lexicon import Lexicon, LexiconError, load_lexicon
 from bot.understanding.questions import Questions, load_questions
+from bot.understanding.state import SINGLE_FACTS
 from bot.wording import Wording
 
 
@@ -53,6 +55,7 @@ class Catalog:
     mixed_language: MixedLanguage
     knowledge: Knowledge
     acts: ActData
+    advice: tuple[Advice, ...]
 
     @property
     def locale(self) -> Any:
@@ -102,4 +105,6 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         channel_texts=load_channel_texts(data_dir / "channels" / "guards.yml"),
         mixed_language=mixed,
         knowledge=load_knowledge(data_dir / "knowledge", sources, book.case_types()),
-        acts=load_acts(data_dir / "understanding"))
+        acts=load_acts(data_dir / "understanding"),
+        advice=load_advice(data_dir / "knowledge" / "advice.yml", sources, book.case_types(),
+                           lexicon.events, SINGLE_FACTS))

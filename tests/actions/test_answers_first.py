@@ -78,3 +78,29 @@ async def test_a_feeling_gets_empathy_then_the_step(dispatcher, domain, monkeypa
     await run(ActionCaseTurn(), dispatcher, tracker, domain)
     said = responses(dispatcher)
     assert said[0] == "utter_act_feeling" and said[1].startswith("utter_rung"), said
+
+
+@pytest.mark.anyio
+async def test_situational_advice_comes_once_per_case(dispatcher, domain):
+    story = ("买家投诉我们恶意骚扰，说我们一直打电话", "accused_of_harassment")
+    events = await run(ActionCaseTurn(), dispatcher, conversation([story]), domain)
+    assert responses(dispatcher).count("utter_advice") == 1
+    shown = slot_events(events)["advice_shown"]
+    again = CollectingDispatcher()
+    await run(ActionCaseTurn(), again, conversation(
+        [story, ("订单号3920184756102938", "inform")],
+        slots={"advice_shown": shown, "caveat_for": "accused_of_harassment@1"}), domain)
+    assert "utter_advice" not in responses(again)
+
+
+def test_advice_data_is_checked(tmp_path):
+    import yaml
+
+    from bot.advice import AdviceError, load_advice
+    from tests.data import catalog
+
+    path = tmp_path / "advice.yml"
+    path.write_text(yaml.safe_dump({"advice": [{"id": "x", "when": {"told": ["nope"]},
+                                                "text": "t", "source": "src 000"}]}))
+    with pytest.raises(AdviceError, match="x: when.told: unknown"):
+        load_advice(path, catalog().sources, ["refund_refused"], ["blocked"], ["amount"])
