@@ -43,7 +43,7 @@ def previous_bot_text(tracker: Tracker) -> str:
 
 def turn_act(tracker: Tracker) -> str:
     """The latest message's dialogue act, read against the assistant's previous message."""
-    return readers().acts.act(latest_text(tracker), previous_bot_text(tracker))
+    return readers().act(latest_text(tracker), previous_bot_text(tracker))
 
 
 def case_role(state: CaseState) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from bot.catalog import Catalog
@@ -36,12 +37,21 @@ def word_tokenizer(userdict: Path) -> Tokenize:
     return lambda text: [word for word in segmenter.lcut(text) if word.strip()]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Readers:
-    """The knowledge model and the act model of one catalog."""
+    """The knowledge model and the act model of one catalog. A turn asks about the same
+    text several times (answer, honest line, act reply): the last readings are kept."""
 
     knowledge: KnowledgeModel
     acts: ActModel
+
+    def act(self, text: str, context: str = "") -> str:
+        """The dialogue act of ``text`` after the assistant said ``context``."""
+        return self._act(text, context)
+
+    @lru_cache(maxsize=256)  # noqa: B019 - one Readers per process, kept for its lifetime
+    def _act(self, text: str, context: str) -> str:
+        return self.acts.act(text, context)
 
     def answers(self, text: str, context: str = "", role: str | None = None,
                 case_type: str | None = None) -> list[Match]:
@@ -57,8 +67,8 @@ class Readers:
     def asks(self, text: str, context: str = "") -> bool:
         """Whether the message, or one of its sentences, is a question (dialogue acts; the
         whole message read against the assistant's last words)."""
-        return (self.acts.act(text, context) == "question"
-                or any(self.acts.act(piece) == "question" for piece in segments(text)[1:]))
+        return (self.act(text, context) == "question"
+                or any(self.act(piece) == "question" for piece in segments(text)[1:]))
 
 
 def build_readers(catalog: Catalog) -> Readers:

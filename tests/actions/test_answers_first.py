@@ -56,6 +56,9 @@ class _Readers:
     def __init__(self, act: str) -> None:
         self.acts = _Acts(act)
 
+    def act(self, text: str, context: str = "") -> str:
+        return self.acts.act(text, context)
+
     def answers(self, *args, **kwargs) -> list:
         return []
 
