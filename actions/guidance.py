@@ -142,11 +142,13 @@ class ActionExplainDeadlines(Action):
             digest = limits_digest(turn.result)
             again = presenter.deadlines_again(words(), turn.result)
             if tracker.get_slot(LIMITS_SLOT) == digest and again is not None:
-                # shown, unchanged: a question the knowledge base is sure of, else a pointer
-                if not answer_knowledge(dispatcher, tracker, turn.state, turn.caveat,
-                                        sure=True):
+                # shown, unchanged: the question's own answer, else a pointer back
+                if not answer_knowledge(dispatcher, tracker, turn.state, turn.caveat):
                     dispatcher.utter_message(response=again[0], **again[1])
                 return turn.events
+            if not turn.result.deadlines and answer_knowledge(dispatcher, tracker, turn.state,
+                                                              turn.caveat):
+                return turn.events  # the case has no limits: the question's own answer
             _utter_deadlines(dispatcher, turn.result, turn.caveat)
             return [*turn.events, SlotSet(LIMITS_SLOT, digest)]
         return turn.events
