@@ -132,10 +132,15 @@ class ActionCaseTurn(Action):
         caveat_due = needs_caveat(tracker, state)
         entry = dialogue.entry_for(state, book)
         facts = dialogue.case_facts(state, message_day(tracker), book, lexicon())
-        # Answer first: a rule question from the case's own entry (dated), else the
-        # knowledge base; then the case news, then at most one question.
-        ruled = answer_rule_question(dispatcher, tracker, state, caveat_due, facts)
+        # Answer first: a rule question the case's own dates (or a safety rule) answer, else
+        # the knowledge base, else the rule book's general passages; then the case news,
+        # then at most one question.
+        ruled = answer_rule_question(dispatcher, tracker, state, caveat_due, facts,
+                                     specific_only=True)
         answered = ruled or answer_knowledge(dispatcher, tracker, state, caveat_due)
+        ruled = ruled or (not answered and answer_rule_question(dispatcher, tracker, state,
+                                                                caveat_due, facts))
+        answered = answered or ruled
         caveat_due = caveat_due and not answered
         text = tracker.latest_message.get("text") or ""
         if not (answered or asks_next_step(text, catalog().questions)

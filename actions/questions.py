@@ -60,9 +60,11 @@ def answer_statute_question(dispatcher: CollectingDispatcher, tracker: Tracker,
 
 
 def answer_rule_question(dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseState,
-                         caveat_due: bool, facts: guidance.CaseFacts | None = None) -> bool:
+                         caveat_due: bool, facts: guidance.CaseFacts | None = None,
+                         specific_only: bool = False) -> bool:
     """Answer the latest message's rule question, if it asks one; True when answered.
-    ``facts``: the case's guidance facts when the caller already has them."""
+    ``facts``: the case's guidance facts when the caller already has them;
+    ``specific_only``: only an answer from the case's own dates or a safety rule."""
     kind = question_kind(tracker.latest_message.get("text") or "", catalog().questions)
     if kind is None:
         return False
@@ -76,6 +78,8 @@ def answer_rule_question(dispatcher: CollectingDispatcher, tracker: Tracker, sta
     topic = words().entry("questions", "topic", kind.id)
     if answer is None and kind.answer == "opens":
         return False  # no "possible from" limit: the action's own answer says what to do now
+    if specific_only and (answer is None or not answer.specific):
+        return False
     if answer is None:
         dispatcher.utter_message(response="utter_rule_answer_none", topic=topic)
         return True

@@ -30,6 +30,7 @@ class TextClassifier:
 
     c: float = 0.5
     words: Tokenize | None = None
+    balanced: bool = False  # weigh classes by the inverse of their example counts
     with_context: bool = False
     _vectorizers: list[TfidfVectorizer] = field(default_factory=list)
     _context: TfidfVectorizer | None = None
@@ -60,7 +61,8 @@ class TextClassifier:
             contexts: Sequence[str] | None = None) -> TextClassifier:
         """Train on the examples; returns self."""
         features = self._features(texts, contexts, fit=True)
-        self._model = LinearSVC(C=self.c).fit(features, list(labels))
+        self._model = LinearSVC(C=self.c, class_weight="balanced" if self.balanced else None
+                                ).fit(features, list(labels))
         # float32 weights: half the memory (a class per knowledge family), same ranking
         self._model.coef_ = self._model.coef_.astype(np.float32)
         return self

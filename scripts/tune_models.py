@@ -28,10 +28,11 @@ def main() -> int:
     settings = choose_settings(catalog.knowledge, prepare, words)
     path = DATA_DIR / "knowledge" / "model.yml"
     path.write_text(KNOWLEDGE_HEADER + yaml.safe_dump(
-        {"c": settings.c, "threshold": settings.threshold, "folds": settings.folds,
-         "cv_accuracy": settings.cv_accuracy}, sort_keys=False), encoding="utf-8")
-    print(f"knowledge: C={settings.c} threshold={settings.threshold} "
-          f"cv accuracy={settings.cv_accuracy}")
+        {"c": settings.c, "balanced": settings.balanced, "threshold": settings.threshold,
+         "folds": settings.folds, "cv_accuracy": settings.cv_accuracy}, sort_keys=False),
+        encoding="utf-8")
+    print(f"knowledge: C={settings.c} balanced={settings.balanced} "
+          f"threshold={settings.threshold} cv accuracy={settings.cv_accuracy}")
     c, accuracy = choose_c(catalog.acts, prepare, words)
     acts_path = DATA_DIR / "understanding" / "acts_model.yml"
     raw = yaml.safe_load(acts_path.read_text(encoding="utf-8"))

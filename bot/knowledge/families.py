@@ -57,6 +57,7 @@ class ModelSettings:
     threshold: float
     folds: int
     cv_accuracy: float
+    balanced: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,8 @@ def _settings(path: Path) -> ModelSettings:
         raise KnowledgeError(path, "(file)", "a mapping of settings")
     try:
         settings = ModelSettings(c=float(raw["c"]), threshold=float(raw["threshold"]),
-                                 folds=int(raw["folds"]), cv_accuracy=float(raw["cv_accuracy"]))
+                                 folds=int(raw["folds"]), cv_accuracy=float(raw["cv_accuracy"]),
+                                 balanced=bool(raw.get("balanced", False)))
     except (KeyError, TypeError, ValueError) as exc:
         raise KnowledgeError(path, "(file)", f"c, threshold, folds, cv_accuracy: {exc}") from None
     if not -5.0 < settings.threshold < 5.0 or settings.c <= 0:

@@ -69,16 +69,18 @@ def choose_settings(knowledge: Knowledge, prepare: Callable[[str], str],
     (family or none) at that choice is kept beside them."""
     texts, labels = training_examples(knowledge, prepare)
     best: tuple[float, ModelSettings] | None = None
-    for c in C_GRID:
-        classes, margins = cross_validated(lambda c=c: TextClassifier(c=c, words=words),
-                                           texts, labels, folds=folds)
+    for c, balanced in ((c, b) for c in C_GRID for b in (False, True)):
+        classes, margins = cross_validated(
+            lambda c=c, b=balanced: TextClassifier(c=c, words=words, balanced=b),
+            texts, labels, folds=folds)
         for threshold in THRESHOLD_GRID:
             said = [decide(classes, row, threshold) for row in margins]
             value = sum(map(utility, said, labels)) / len(labels)
             accuracy = sum(map(str.__eq__, said, labels)) / len(labels)
             if best is None or value > best[0]:
                 best = (value, ModelSettings(c=c, threshold=threshold, folds=folds,
-                                             cv_accuracy=round(accuracy, 4)))
+                                             cv_accuracy=round(accuracy, 4),
+                                             balanced=balanced))
     assert best is not None
     return best[1]
 
@@ -96,7 +98,9 @@ class KnowledgeModel:
                  words: Tokenize | None = None) -> None:
         self.knowledge, self.prepare = knowledge, prepare
         texts, labels = training_examples(knowledge, prepare)
-        self.classifier = TextClassifier(c=knowledge.settings.c, words=words).fit(texts, labels)
+        self.classifier = TextClassifier(c=knowledge.settings.c, words=words,
+                                         balanced=knowledge.settings.balanced
+                                         ).fit(texts, labels)
         self.threshold = knowledge.settings.threshold
 
     def ranking(self, text: str) -> list[tuple[str, float]]:

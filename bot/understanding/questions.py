@@ -110,9 +110,11 @@ def question_kind(message: str, questions: Questions) -> QuestionKind | None:
 
 @dataclass(frozen=True)
 class Answer:
-    """The lines that answer a question, each with its source."""
+    """The lines that answer a question, each with its source; ``specific``: they rest on
+    the case's own dates or on a safety rule, not only on general passages."""
 
     lines: tuple[str, ...]
+    specific: bool = True
 
 
 def _asked_deadlines(result: Guidance, kind: QuestionKind, message: str) -> list[DeadlineItem]:
@@ -142,7 +144,8 @@ def _opens(words: Wording, result: Guidance, today: dt.date, kind: QuestionKind,
         else:
             prefix = labels["open_later"]
         lines.append(prefix + line)
-    return Answer(tuple(lines)) if lines else None
+    dated = any(item.due is not None for item in [*deadlines, *result.deadlines])
+    return Answer(tuple(lines), specific=dated) if lines else None
 
 
 def _passages(words: Wording, book: RuleBook, entry: CaseEntry, kind: QuestionKind
@@ -163,7 +166,7 @@ def _passages(words: Wording, book: RuleBook, entry: CaseEntry, kind: QuestionKi
     for limit in entry.time_limits:
         note = words.piece("questions", "passage_note", note=limit.note) if limit.note else ""
         keep(limit.outcome + note, limit.source or "")
-    return Answer(tuple(found)) if found else None
+    return Answer(tuple(found), specific=False) if found else None
 
 
 def _crime(words: Wording, kind: QuestionKind, book: RuleBook, case_type: str | None,

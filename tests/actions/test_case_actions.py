@@ -170,7 +170,8 @@ async def test_a_penalty_question_mid_case_is_answered_from_the_rule_book(dispat
     tracker = conversation([("我们店被买家投诉恶意骚扰了", "accused_of_harassment"),
                             ("成立的话店铺扣几分？", "inform")], slots={"caveat_for": "accused_of_harassment@1"})
     await run(ActionCaseTurn(), dispatcher, tracker, domain)
-    assert "扣12分" in render(domain, message(dispatcher, "utter_rule_answer"))
+    first = render(domain, dispatcher.messages[0])  # the answer first: rule book or knowledge
+    assert "12分" in first, first
 
 
 @pytest.mark.anyio
