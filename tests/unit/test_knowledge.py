@@ -100,3 +100,13 @@ def test_below_the_threshold_is_none():
     assert decide(classes, [0.45, 0.55], 0.4) == NONE
     assert decide(["a", "b", NONE], [0.45, 0.3, 0.25], 0.4) == "a"
     assert decide(["a", "b", NONE], [0.45, 0.3, 0.25], 0.5) == NONE
+
+
+def test_the_classifier_ranks_two_classes_too():
+    from bot.textclassifier import TextClassifier
+
+    model = TextClassifier(c=1.0).fit(["退货运费谁出", "运费谁付", "举报多久", "举报几天"],
+                                      ["a", "a", "b", "b"])
+    margins = model.scores(["运费谁出啊", "举报要几天"])
+    assert margins.shape == (2, 2)
+    assert [model.classes[i] for i in margins.argmax(1)] == ["a", "b"]
