@@ -17,6 +17,7 @@ Run as ``python -m actions.server --actions actions --port 5055`` (scripts/run.s
 from __future__ import annotations
 
 import argparse
+import gc
 import hmac
 import logging
 import os
@@ -100,6 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     utils.update_sanic_log_level()
     common.catalog()  # built once; a broken data file stops start-up here, naming it
     common.readers()  # trained once, before the first turn
+    gc.freeze()  # the catalog and the readers live as long as the process: no GC passes over them
     app = guarded_app(args.actions)
     install_log_filters()  # again, now that Sanic has its own loggers' handlers
     host = os.environ.get("SANIC_HOST", "127.0.0.1")
