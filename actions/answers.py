@@ -8,13 +8,19 @@ module reads the conversation and utters the responses of ``domain.yml``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import readers, rulebook, words
+from actions.common import catalog, readers, rulebook, words
+from actions.draft_reply import KIND_SLOT
+from actions.questions import answer_rule_question
 from bot import guidance, presenter
+from bot.drafting.request import asks_for_draft
 from bot.knowledge.retrieval import SECOND_MARGIN as CONFIDENT
 from bot.understanding import dialogue
+from bot.understanding.questions import asks_next_step
 from bot.understanding.state import CaseState
 
 ACT_RESPONSES = {"yes": "utter_act_yes", "no": "utter_act_no", "feeling": "utter_act_feeling",
@@ -88,3 +94,33 @@ def reply_to_act(dispatcher: CollectingDispatcher, tracker: Tracker,
     if result is not None and act == "feeling":  # after the feeling, what can be done now
         response, values = presenter.rung_again(result, rung)
         dispatcher.utter_message(response=response, **values)
+
+
+@dataclass(frozen=True)
+class FirstAnswer:
+    """What answered a case turn's question before anything else was said."""
+
+    answered: bool  # an answer, or the honest "not covered" line
+    by_rule: bool  # the rule book's answer (it already told where the case stands)
+    with_caveat: bool  # the caveat went with it
+
+
+def answer_first(dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseState,
+                 facts: guidance.CaseFacts | None, caveat_due: bool) -> FirstAnswer:
+    """The turn's question answered first: a rule question the case's own dates (or a
+    safety rule) answer, else the knowledge base, else the rule book's general passages;
+    a question nothing answers gets the honest line ("what now?" and a draft request are
+    answered by the step and the draft that follow)."""
+    ruled = answer_rule_question(dispatcher, tracker, state, caveat_due, facts,
+                                 specific_only=True)
+    answered = ruled or answer_knowledge(dispatcher, tracker, state, caveat_due)
+    if not answered:
+        ruled = answered = answer_rule_question(dispatcher, tracker, state, caveat_due, facts)
+    if answered:
+        return FirstAnswer(True, ruled, caveat_due)
+    text = latest_text(tracker)
+    redraft = tracker.get_slot(KIND_SLOT) is not None
+    if asks_next_step(text, catalog().questions) or asks_for_draft(text, catalog().drafts,
+                                                                   redraft=redraft):
+        return FirstAnswer(False, False, False)
+    return FirstAnswer(not_covered_if_asked(dispatcher, tracker), False, False)

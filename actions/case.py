@@ -13,7 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import answer_knowledge, not_covered_if_asked, reply_to_act
+from actions.answers import answer_first, answer_knowledge, not_covered_if_asked, reply_to_act
 from actions.common import (
     case_state,
     catalog,
@@ -24,12 +24,11 @@ from actions.common import (
     rulebook,
     words,
 )
-from actions.draft_reply import KIND_SLOT, draft_if_asked, fills_a_placeholder, send_draft
+from actions.draft_reply import draft_if_asked, fills_a_placeholder, send_draft
 from actions.questions import answer_rule_question, answer_statute_question, law_topics_if_asked
 from bot import guidance, presenter
 from bot.advice import due_advice
 from bot.chinese_forms import normalize
-from bot.drafting.request import asks_for_draft
 from bot.store.sync import record_case
 from bot.understanding import dialogue
 from bot.understanding.conversation import ASKED_EVENT_SLOT, ASKED_SLOT
@@ -132,22 +131,10 @@ class ActionCaseTurn(Action):
         caveat_due = needs_caveat(tracker, state)
         entry = dialogue.entry_for(state, book)
         facts = dialogue.case_facts(state, message_day(tracker), book, lexicon())
-        # Answer first: a rule question the case's own dates (or a safety rule) answer, else
-        # the knowledge base, else the rule book's general passages; then the case news,
-        # then at most one question.
-        ruled = answer_rule_question(dispatcher, tracker, state, caveat_due, facts,
-                                     specific_only=True)
-        answered = ruled or answer_knowledge(dispatcher, tracker, state, caveat_due)
-        ruled = ruled or (not answered and answer_rule_question(dispatcher, tracker, state,
-                                                                caveat_due, facts))
-        answered = answered or ruled
-        caveat_due = caveat_due and not answered
-        text = tracker.latest_message.get("text") or ""
-        if not (answered or asks_next_step(text, catalog().questions)
-                or asks_for_draft(text, catalog().drafts,
-                                  redraft=tracker.get_slot(KIND_SLOT) is not None)):
-            # a question nothing answers: said plainly, first (a "what now?" gets the step)
-            answered = not_covered_if_asked(dispatcher, tracker)
+        # Answer first; then the case news; then at most one question.
+        first = answer_first(dispatcher, tracker, state, facts, caveat_due)
+        answered, ruled = first.answered, first.by_rule
+        caveat_due = caveat_due and not first.with_caveat
         opened_now = state.opened_turn == state.turns
         if opened_now:
             if state.switched_from:

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.conversations.suite import CLOCK, KINDS, run_suite
+from tests.conversations.suite import CLOCK, run_suite, write_reports
 from tests.e2e.test_rest_conversation import REST_TOKEN, TOKEN, running_servers
 from tests.processes import free_port
 
@@ -34,10 +34,7 @@ def main(argv: list[str]) -> int:
             result = run_suite(servers["rasa"], TOKEN, out, by_file=by_file, folder=folder,
                                rest_token=REST_TOKEN)
     print(result.table())
-    every = [f"{kind}: {failure}" for kind in KINDS for failure in result.failed[kind]]
-    out.with_suffix(".failures.txt").write_text("\n".join(every) + "\n", encoding="utf-8")
-    tables = [f"## {stem}\n{own.table()}" for stem, own in by_file.items()]
-    out.with_suffix(".by_file.txt").write_text("\n\n".join(tables) + "\n", encoding="utf-8")
+    write_reports(out, result, by_file)
     return 0
 
 

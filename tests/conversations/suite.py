@@ -288,12 +288,18 @@ def main(argv: list[str]) -> int:
     for kind in KINDS:
         for failure in result.failed[kind][:8]:
             print(f"  {kind}: {failure}")
-    if out is not None:  # every failure, beside the transcripts
-        every = [f"{kind}: {failure}" for kind in KINDS for failure in result.failed[kind]]
-        out.with_suffix(".failures.txt").write_text("\n".join(every) + "\n", encoding="utf-8")
-        tables = [f"## {stem}\n{own.table()}" for stem, own in by_file.items()]
-        out.with_suffix(".by_file.txt").write_text("\n\n".join(tables) + "\n", encoding="utf-8")
+    if out is not None:
+        write_reports(out, result, by_file)
     return 0
+
+
+def write_reports(out: Path, result: Result, by_file: dict[str, Result]) -> None:
+    """Every failure (``<out>.failures.txt``) and one table per scenario file
+    (``<out>.by_file.txt``), beside the transcripts."""
+    every = [f"{kind}: {failure}" for kind in KINDS for failure in result.failed[kind]]
+    out.with_suffix(".failures.txt").write_text("\n".join(every) + "\n", encoding="utf-8")
+    tables = [f"## {stem}\n{own.table()}" for stem, own in by_file.items()]
+    out.with_suffix(".by_file.txt").write_text("\n\n".join(tables) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
