@@ -52,6 +52,15 @@ def turn_act(tracker: Tracker) -> str:
     return readers().act(latest_text(tracker), previous_bot_text(tracker))
 
 
+def turn_reading(tracker: Tracker) -> dict[str, object]:
+    """How the readers read the latest message, for the agents' console: its act and the
+    knowledge base's three best families with their margins (and the acceptance margin)."""
+    knowledge = readers().knowledge
+    return {"act": turn_act(tracker), "threshold": knowledge.threshold,
+            "knowledge": [[name, round(score, 2)]
+                          for name, score in knowledge.ranking(latest_text(tracker))[:3]]}
+
+
 def case_role(state: CaseState) -> str | None:
     entry = dialogue.entry_for(state, rulebook())
     return entry.role if entry else state.role

@@ -13,7 +13,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import answer_first, answer_knowledge, not_covered_if_asked, reply_to_act
+from actions.answers import (
+    answer_first,
+    answer_knowledge,
+    not_covered_if_asked,
+    reply_to_act,
+    turn_reading,
+)
 from actions.common import (
     case_state,
     catalog,
@@ -38,6 +44,7 @@ from bot.understanding.state import CaseState
 CAVEAT_SLOT = "caveat_for"  # the case whose caveat was shown
 LIMITS_SLOT = "limits_shown"  # a digest of the dated limits last shown
 GUIDED_SLOT = "guided_for"  # the case whose rung and menu were shown
+READING_SLOT = "turn_reading"  # how the readers read the turn (shown in the console)
 ADVICE_SLOT = "advice_shown"  # "<case key>|<advice id>" of every advice line shown
 # The case store keeps these; it is written only when one of them changed.
 STORED_SLOTS = frozenset({"case_type", "role", "key_date", "order_number", "amount"})
@@ -105,7 +112,8 @@ class ActionCaseTurn(Action):
         state, turns = case_state(tracker)
         book = rulebook()
         spoke = utter_safety(dispatcher, state)
-        events: list[EventType] = [SlotSet(ASKED_SLOT, None), SlotSet(ASKED_EVENT_SLOT, None)]
+        events: list[EventType] = [SlotSet(ASKED_SLOT, None), SlotSet(ASKED_EVENT_SLOT, None),
+                                   SlotSet(READING_SLOT, turn_reading(tracker))]
         key = case_key(state)
         if answer_statute_question(dispatcher, tracker, state, needs_caveat(tracker, state)):
             return [*events, SlotSet(CAVEAT_SLOT, key), *sync_slots(tracker, state)]

@@ -52,9 +52,16 @@ class _Acts:
         return self.fixed
 
 
+class _NoKnowledge:
+    threshold = 0.0
+
+    def ranking(self, text: str) -> list:
+        return [("none", 1.0)]
+
+
 class _Readers:
     def __init__(self, act: str) -> None:
-        self.acts = _Acts(act)
+        self.acts, self.knowledge = _Acts(act), _NoKnowledge()
 
     def act(self, text: str, context: str = "") -> str:
         return self.acts.act(text, context)
@@ -107,3 +114,13 @@ def test_advice_data_is_checked(tmp_path):
                                                 "text": "t", "source": "src 000"}]}))
     with pytest.raises(AdviceError, match="x: when.told: unknown"):
         load_advice(path, catalog().sources, ["refund_refused"], ["blocked"], ["amount"])
+
+
+@pytest.mark.anyio
+async def test_the_turn_reading_is_kept_for_the_console(dispatcher, domain):
+    events = await run(ActionCaseTurn(), dispatcher,
+                       conversation([STORY, ("退货的运费到底谁出啊", "inform")]), domain)
+    reading = slot_events(events)["turn_reading"]
+    assert reading["act"] == "question"
+    assert reading["knowledge"][0][0] == "freight_return_payer"
+    assert "turn_reading" in domain["slots"]
