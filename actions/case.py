@@ -166,7 +166,7 @@ class ActionCaseTurn(Action):
             events += self._ask(dispatcher, question)
         else:
             events += self._guide(dispatcher, tracker, state, facts, key, caveat_due,
-                                  opened_now or spoke, answered)
+                                  opened_now or spoke, answered, opened_now)
             caveat_due = False
         events.append(SlotSet(CAVEAT_SLOT, key))
         synced = sync_slots(tracker, state)
@@ -191,7 +191,7 @@ class ActionCaseTurn(Action):
 
     def _guide(self, dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseState,
                facts: guidance.CaseFacts, key: str, caveat_due: bool, spoke: bool,
-               answered: bool = False) -> list[EventType]:
+               answered: bool = False, opened: bool = False) -> list[EventType]:
         """Dated limits when they changed, the rung once per case, else what was noted, else
         the reply to the turn's dialogue act (nothing more when a question was answered)."""
         result = guidance.build_guidance(rulebook(), facts)
@@ -210,6 +210,10 @@ class ActionCaseTurn(Action):
                 dispatcher.utter_message(response=response, **values)
                 events.append(SlotSet(LIMITS_SLOT, digest))
                 caveat_due, said = False, True
+        if first_time and answered and opened:
+            # a first message whose question was answered, and whose intro named the step:
+            # the rung in full waits for the next turn, so the reply fits a phone screen
+            return events
         if first_time:
             response, values = presenter.rung(words(), result, result.current_rung_index)
             if not caveat_due:
