@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from bot.store.privacy import PiiMaskingFilter
+from bot.store.privacy import PiiMaskingFilter, rewrite_traces
 
 SCRUBBED = "***"
 SECRET_PARAMETERS = ("token", "access_token", "sender", "openid", "signature",
@@ -40,12 +40,7 @@ class SecretScrubbingFilter(logging.Filter):
             message = None  # a broken format string is logging's own error to report
         if message is not None and _SECRET_PARAMETER.search(message):
             record.msg, record.args = scrub_secrets(message), ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = scrub_secrets(record.exc_text)
-        if record.stack_info:
-            record.stack_info = scrub_secrets(record.stack_info)
+        rewrite_traces(record, scrub_secrets)
         return True
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -222,6 +222,17 @@ def mask_pii(text: str) -> str:
     return "".join(chars)
 
 
+
+def rewrite_traces(record: logging.LogRecord, rewrite: Callable[[str], str]) -> None:
+    """Apply ``rewrite`` to a record's traceback and stack text (formatting the traceback
+    first, so the handler prints the rewritten one)."""
+    if record.exc_info and not record.exc_text:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = rewrite(record.exc_text)
+    if record.stack_info:
+        record.stack_info = rewrite(record.stack_info)
+
 class PiiMaskingFilter(logging.Filter):
     """Masks personal numbers in a record's message, string arguments and traceback text.
 
@@ -245,12 +256,7 @@ class PiiMaskingFilter(logging.Filter):
                 record.args = ()
             except (TypeError, ValueError):
                 pass  # leave a broken format string to logging's own error report
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = mask_pii(record.exc_text)
-        if record.stack_info:
-            record.stack_info = mask_pii(record.stack_info)
+        rewrite_traces(record, mask_pii)
         return True
 
 
