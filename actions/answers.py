@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import catalog, readers, rulebook, words
+from actions.common import catalog, message_day, readers, rulebook, words
 from actions.draft_reply import KIND_SLOT
 from actions.questions import answer_rule_question
 from bot import guidance, presenter
@@ -67,19 +67,23 @@ def case_role(state: CaseState) -> str | None:
 
 
 def answer_knowledge(dispatcher: CollectingDispatcher, tracker: Tracker, state: CaseState,
-                     caveat_due: bool, sure: bool = False) -> bool:
+                     caveat_due: bool, sure: bool = False,
+                     result: guidance.Guidance | None = None) -> bool:
     """Answer the questions the latest message asks from the knowledge base; True when at
     least one was answered (the caveat goes with the first when due). ``sure``: only
-    families past the model's boundary (where another answer would otherwise stand)."""
+    families past the model's boundary (where another answer would otherwise stand).
+    ``result``: the case's guidance, whose time limits an answer about them dates."""
     matches = readers().answers(latest_text(tracker), previous_bot_text(tracker),
                                 case_role(state), state.case_type)
     if sure:
         matches = [match for match in matches if match.score >= CONFIDENT]
     for number, match in enumerate(matches):
         caveat = presenter.short_caveat(words()) if caveat_due and number == 0 else ""
+        dated = presenter.knowledge_limits(words(), result, match.family.limits,
+                                           message_day(tracker))
         dispatcher.utter_message(
             response="utter_knowledge_answer", answer=match.family.answer,
-            source=words().source_tag(match.family.citations), caveat=caveat)
+            source=words().source_tag(match.family.citations), dated=dated, caveat=caveat)
     return bool(matches)
 
 
@@ -122,7 +126,8 @@ def answer_first(dispatcher: CollectingDispatcher, tracker: Tracker, state: Case
     answered by the step and the draft that follow)."""
     ruled = answer_rule_question(dispatcher, tracker, state, caveat_due, facts,
                                  specific_only=True)
-    answered = ruled or answer_knowledge(dispatcher, tracker, state, caveat_due)
+    result = guidance.build_guidance(rulebook(), facts) if facts is not None else None
+    answered = ruled or answer_knowledge(dispatcher, tracker, state, caveat_due, result=result)
     if not answered:
         ruled = answered = answer_rule_question(dispatcher, tracker, state, caveat_due, facts)
     if answered:

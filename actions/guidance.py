@@ -143,11 +143,12 @@ class ActionExplainDeadlines(Action):
             again = presenter.deadlines_again(words(), turn.result)
             if tracker.get_slot(LIMITS_SLOT) == digest and again is not None:
                 # shown, unchanged: the question's own answer, else a pointer back
-                if not answer_knowledge(dispatcher, tracker, turn.state, turn.caveat):
+                if not answer_knowledge(dispatcher, tracker, turn.state, turn.caveat,
+                                        result=turn.result):
                     dispatcher.utter_message(response=again[0], **again[1])
                 return turn.events
             if not turn.result.deadlines and answer_knowledge(dispatcher, tracker, turn.state,
-                                                              turn.caveat):
+                                                              turn.caveat, result=turn.result):
                 return turn.events  # the case has no limits: the question's own answer
             _utter_deadlines(dispatcher, turn.result, turn.caveat)
             return [*turn.events, SlotSet(LIMITS_SLOT, digest)]

@@ -104,7 +104,9 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         wording=wording,
         channel_texts=load_channel_texts(data_dir / "channels" / "guards.yml"),
         mixed_language=mixed,
-        knowledge=load_knowledge(data_dir / "knowledge", sources, book.case_types()),
+        knowledge=load_knowledge(data_dir / "knowledge", sources, book.case_types(),
+                                 {limit.id for entry in book.entries()
+                                  for limit in entry.time_limits}),
         acts=load_acts(data_dir / "understanding"),
         advice=load_advice(data_dir / "knowledge" / "advice.yml", sources, book.case_types(),
                            lexicon.events, SINGLE_FACTS))

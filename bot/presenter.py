@@ -122,6 +122,25 @@ def _dated_block(words: Wording, guidance: Guidance, bullets: list[str]
     return "utter_deadlines_general", values
 
 
+def knowledge_limits(words: Wording, guidance: Guidance | None, limit_ids: Sequence[str],
+                     today: dt.date) -> str:
+    """The lines under a knowledge answer about time limits: those of ``limit_ids`` the case
+    has, as calendar dates when the case gave their start, else which date would date
+    them ("" when the case has none of them)."""
+    if guidance is None or not limit_ids:
+        return ""
+    items = [item for item in guidance.deadlines if item.limit_id in limit_ids]
+    dated = [item for item in items if item.due is not None]
+    if dated:
+        return _piece(words, "knowledge_dated", lines="\n".join(
+            _piece(words, "bullet", item=words.format_deadline(item, today, with_note=False))
+            for item in dated))
+    if items:
+        events = list(dict.fromkeys(item.counts_from_label for item in items))
+        return _piece(words, "knowledge_undated", events=words.join_list(events))
+    return ""
+
+
 def deadlines_again(words: Wording, guidance: Guidance) -> tuple[str, dict[str, str]] | None:
     """The same time limits asked for again: their first line and how many there are,
     instead of the whole block a second time (None: the case has none)."""

@@ -4,10 +4,12 @@
 ``id``, the canonical ``question``, the ``roles`` and ``cases`` it applies to, the users'
 ``paraphrases`` the retrieval model trains on, the ``answer`` (answer first, from the
 brief and the law only), its ``sources`` (references as in ``data/law/sources.yml``) and
-``follow_ups`` (other family ids). ``none.yml`` lists messages that are no knowledge
-question (facts, short replies, requests, feelings); ``model.yml`` holds the settings
-chosen by cross-validation on this data (``make tune``). Everything is validated on load
-with an error naming the file and the entry.
+``follow_ups`` (other family ids) and, optionally, ``limits``: the rule book's time limits
+the question is about, shown as calendar dates when the case gives their start.
+``none.yml`` lists messages that are no knowledge question (facts, short replies,
+requests, feelings); ``model.yml`` holds the settings chosen by cross-validation on this
+data (``make tune``). Everything is validated on load with an error naming the file and
+the entry.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class Family:
     citations: tuple[Citation, ...]
     follow_ups: tuple[str, ...]
     file: str
+    limits: tuple[str, ...] = ()  # rule-book time limits the answer dates from the case
 
     def applies_to(self, role: str | None, case_type: str | None) -> bool:
         """Whether the family fits a case's role and type (unknown ones fit)."""
@@ -102,9 +105,10 @@ def _family(raw: object, path: Path, sources: Sources, case_types: frozenset[str
     if not citations:
         raise KnowledgeError(path, entry, "an answer needs at least one source")
     follow_ups = _strings(raw.get("follow_ups") or [], path, entry, "follow_ups")
+    limits = _strings(raw.get("limits") or [], path, entry, "limits")
     return Family(id=entry, question=raw["question"].strip(), roles=roles, cases=cases,
                   paraphrases=paraphrases, answer=raw["answer"].strip(),
-                  citations=citations, follow_ups=follow_ups, file=path.name)
+                  citations=citations, follow_ups=follow_ups, file=path.name, limits=limits)
 
 
 def _settings(path: Path) -> ModelSettings:
@@ -122,9 +126,11 @@ def _settings(path: Path) -> ModelSettings:
     return settings
 
 
-def load_knowledge(folder: Path, sources: Sources, case_types: Iterable[str]) -> Knowledge:
-    """Read and validate ``folder`` (``data/knowledge``)."""
-    folder, case_types = Path(folder), frozenset(case_types)
+def load_knowledge(folder: Path, sources: Sources, case_types: Iterable[str],
+                   limit_ids: Iterable[str] = ()) -> Knowledge:
+    """Read and validate ``folder`` (``data/knowledge``); ``limit_ids``: the rule book's
+    time limits a family may name."""
+    folder, case_types, limit_ids = Path(folder), frozenset(case_types), frozenset(limit_ids)
     families: list[Family] = []
     seen: dict[str, str] = {}
     for path in sorted((folder / "families").glob("*.yml")):
@@ -144,6 +150,10 @@ def load_knowledge(folder: Path, sources: Sources, case_types: Iterable[str]) ->
         if missing:
             raise KnowledgeError(folder / "families" / family.file, family.id,
                                  f"unknown follow_ups {missing}")
+        unknown_limits = sorted(set(family.limits) - limit_ids)
+        if unknown_limits:
+            raise KnowledgeError(folder / "families" / family.file, family.id,
+                                 f"unknown rule-book limits {unknown_limits}")
     none_path = folder / "none.yml"
     raw_none = read_yaml(none_path, KnowledgeError)
     if not isinstance(raw_none, list):

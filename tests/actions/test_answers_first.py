@@ -124,3 +124,36 @@ async def test_the_turn_reading_is_kept_for_the_console(dispatcher, domain):
     assert reading["act"] == "question"
     assert reading["knowledge"][0][0] == "freight_return_payer"
     assert "turn_reading" in domain["slots"]
+
+
+class _Asked:
+    """Readers whose knowledge model names one family, whatever is asked."""
+
+    def __init__(self, family) -> None:
+        self.family = family
+        self.acts, self.knowledge = _Acts("question"), _NoKnowledge()
+
+    def act(self, text: str, context: str = "") -> str:
+        return "question"
+
+    def answers(self, *args, **kwargs) -> list:
+        from bot.knowledge import Match
+        return [Match(self.family, 1.0)]
+
+    def asks(self, *args, **kwargs) -> bool:
+        return True
+
+
+@pytest.mark.anyio
+async def test_a_question_about_a_time_limit_gets_the_case_s_date(dispatcher, domain,
+                                                                   monkeypatch):
+    """"When can I ask for intervention?" after the user said when they asked for the
+    refund (11月16日): the answer ends with that limit as a calendar date."""
+    family = answers.catalog().knowledge.family("refund_when_intervention")
+    assert "intervention_available" in family.limits
+    monkeypatch.setattr(answers, "readers", lambda: _Asked(family))
+    tracker = await after_the_story(domain, ("那我最早哪天能叫小二", "inform"))
+    await run(ActionCaseTurn(), dispatcher, tracker, domain)
+    sent = [m for m in dispatcher.messages if m.get("response") == "utter_knowledge_answer"]
+    assert sent, responses(dispatcher)
+    assert "11月19日" in sent[0]["dated"], sent[0]["dated"]
