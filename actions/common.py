@@ -114,7 +114,8 @@ def conversation_turns(tracker: Tracker) -> list[Turn]:
 def case_state(tracker: Tracker) -> tuple[CaseState, list[Turn]]:
     """The case state derived from the whole conversation, and the turns it read."""
     turns = conversation_turns(tracker)
-    return derive_case_state(turns, rulebook(), lexicon(), catalog().statutes), turns
+    return derive_case_state(turns, rulebook(), lexicon(), catalog().statutes,
+                             readers().role), turns
 
 
 def case_facts(tracker: Tracker, state: CaseState | None = None) -> guidance.CaseFacts | None:

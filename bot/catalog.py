@@ -34,6 +34,7 @@ from bot.statutes import Answers, check_limits, load_statutes
 from bot.understanding.acts import ActData, load_acts
 from bot.understanding.lexicon import Lexicon, LexiconError, load_lexicon
 from bot.understanding.questions import Questions, load_questions
+from bot.understanding.roles import RoleSettings, load_role_settings
 from bot.understanding.state import SINGLE_FACTS
 from bot.wording import Wording
 
@@ -55,6 +56,7 @@ class Catalog:
     mixed_language: MixedLanguage
     knowledge: Knowledge
     acts: ActData
+    roles: RoleSettings
     advice: tuple[Advice, ...]
 
     @property
@@ -108,5 +110,6 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
                                  {limit.id for entry in book.entries()
                                   for limit in entry.time_limits}),
         acts=load_acts(data_dir / "understanding"),
+        roles=load_role_settings(data_dir / "understanding" / "role_model.yml"),
         advice=load_advice(data_dir / "knowledge" / "advice.yml", sources, book.case_types(),
                            lexicon.events, SINGLE_FACTS))

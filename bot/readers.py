@@ -1,8 +1,9 @@
 """The trained readers of a turn, built once per process from the catalog.
 
-:func:`build_readers` trains the knowledge retrieval model and the dialogue-act model on
-the catalog's data (a few seconds); the action server calls it at start-up and passes the
-result on. :func:`text_preparer` is the one normalization both models read through.
+:func:`build_readers` trains the knowledge retrieval model, the dialogue-act model and
+the role model on the catalog's data (a few seconds); the action server calls it at
+start-up and passes the result on. :func:`text_preparer` is the one normalization every
+model reads through.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.mixed_language import MixedLanguage
 from bot.textclassifier import Tokenize
 from bot.understanding.acts import ActModel
 from bot.understanding.clauses import normalized
+from bot.understanding.roles import RoleModel
 
 
 def text_preparer(mixed: MixedLanguage) -> Callable[[str], str]:
@@ -39,11 +41,20 @@ def word_tokenizer(userdict: Path) -> Tokenize:
 
 @dataclass(frozen=True, eq=False)
 class Readers:
-    """The knowledge model and the act model of one catalog. A turn asks about the same
+    """The knowledge, act and role models of one catalog. A turn asks about the same
     text several times (answer, honest line, act reply): the last readings are kept."""
 
     knowledge: KnowledgeModel
     acts: ActModel
+    roles: RoleModel
+
+    def role(self, text: str) -> str | None:
+        """The role the message's words imply (``buyer`` / ``seller``), or None."""
+        return self._role(text)
+
+    @lru_cache(maxsize=1024)  # noqa: B019 - one Readers per process; every turn re-reads
+    def _role(self, text: str) -> str | None:
+        return self.roles.role(text)
 
     def act(self, text: str, context: str = "") -> str:
         """The dialogue act of ``text`` after the assistant said ``context``."""
@@ -72,8 +83,9 @@ class Readers:
 
 
 def build_readers(catalog: Catalog) -> Readers:
-    """Train both readers on the catalog's data."""
+    """Train the readers on the catalog's data."""
     prepare = text_preparer(catalog.mixed_language)
     words = word_tokenizer(catalog.data_dir / "dictionary" / "userdict.txt")
     return Readers(KnowledgeModel(catalog.knowledge, prepare, words),
-                   ActModel(catalog.acts, prepare, words))
+                   ActModel(catalog.acts, prepare, words),
+                   RoleModel(catalog.knowledge, catalog.acts, catalog.roles, prepare, words))

@@ -1,7 +1,8 @@
 """Choose the readers' settings by cross-validation on their training data alone.
 
 Writes ``data/knowledge/model.yml`` (C and the acceptance threshold of the knowledge
-retrieval model) and the ``c`` of ``data/understanding/acts_model.yml``; prints the
+retrieval model), the ``c`` of ``data/understanding/acts_model.yml`` and
+``data/understanding/role_model.yml`` (the role model's C and threshold); prints the
 out-of-fold accuracies. Run by ``make tune`` after the training data changed.
 """
 
@@ -15,10 +16,15 @@ from bot.catalog import load_catalog
 from bot.datafiles import DATA_DIR
 from bot.knowledge.retrieval import choose_settings
 from bot.readers import text_preparer, word_tokenizer
+from bot.understanding import roles
 from bot.understanding.acts import choose_c
 
 KNOWLEDGE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on\n"
                     "# the families' paraphrases and none.yml only. Do not edit by hand.\n")
+
+ROLE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on the\n"
+               "# role model's training data only (bot/understanding/roles.py).\n"
+               "# Do not edit by hand.\n")
 
 
 def main() -> int:
@@ -42,6 +48,12 @@ def main() -> int:
     acts_path.write_text(head + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True),
                          encoding="utf-8")
     print(f"acts: C={c} cv accuracy={accuracy}")
+    role = roles.choose_settings(catalog.knowledge, catalog.acts, prepare, words)
+    (DATA_DIR / "understanding" / "role_model.yml").write_text(ROLE_HEADER + yaml.safe_dump(
+        {"c": role.c, "threshold": role.threshold, "cv_recall": role.cv_recall,
+         "cv_wrong": role.cv_wrong}, sort_keys=False), encoding="utf-8")
+    print(f"roles: C={role.c} threshold={role.threshold} cv recall={role.cv_recall} "
+          f"cv wrong={role.cv_wrong}")
     return 0
 
 

@@ -8,7 +8,7 @@ gave, each with the turn it came from. The actions, the console and the tests al
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -264,9 +264,12 @@ def _safety(state: CaseState, text: str, book: RuleBook) -> None:
 
 
 def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon,
-                      statutes: Answers) -> CaseState:
+                      statutes: Answers, read_role: Callable[[str], str | None] | None = None
+                      ) -> CaseState:
     """The case state after ``turns`` (oldest first); ``statutes`` tell a question about the
-    law, which opens or switches no case on its own."""
+    law, which opens or switches no case on its own. ``read_role`` (the trained role
+    reader) gives the role a turn's words imply when no cue said it and the case type does
+    not settle it."""
     state = CaseState()
     for number, turn in enumerate(turns, start=1):
         now = turn.time if turn.time.tzinfo else turn.time.replace(tzinfo=SHANGHAI)
@@ -279,6 +282,11 @@ def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon,
                      law_question=asks_statute(turn.text, statutes))
         if state.case_type and state.role is None and len(book.roles_for(state.case_type)) == 1:
             state.role = book.roles_for(state.case_type)[0]
+        if state.role is None and read_role is not None:
+            implied = read_role(turn.text)
+            if implied and (state.case_type is None
+                            or implied in book.roles_for(state.case_type)):
+                state.role = implied
         if state.case_type != before and before is not None:
             state.safety_seen = ()
         _safety(state, turn.text, book)

@@ -30,7 +30,7 @@ from bot.understanding import dialogue
 from bot.understanding.clauses import normalized
 from bot.understanding.conversation import turns_from_events
 from bot.understanding.state import CaseState, derive_case_state
-from tests.data import catalog
+from tests.data import catalog, readers
 
 HERE = Path(__file__).resolve().parent
 CLOCK = dt.datetime.fromisoformat("2026-11-20T10:00:00+08:00")
@@ -186,7 +186,7 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
         where = f"{conversation['id']}#{number}"
         replies = player.say(sender, turn["user"])
         turns = turns_from_events(player.events(sender), book.case_types(), CLOCK)
-        state = derive_case_state(turns, book, lexicon, statutes)
+        state = derive_case_state(turns, book, lexicon, statutes, readers().role)
         transcript += [f"你  {turn['user']}", *(f"bot {r}" for r in replies)]
         all_replies += replies
         if state.case_type:
