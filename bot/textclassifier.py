@@ -37,6 +37,7 @@ class TextClassifier:
     _model: LinearSVC | None = None
     _weights: np.ndarray | None = None
     _intercept: np.ndarray | None = None
+    _classes: list[str] = field(default_factory=list)
 
     def _features(self, texts: Sequence[str], contexts: Sequence[str] | None, fit: bool):
         if fit:
@@ -70,12 +71,13 @@ class TextClassifier:
         self._weights = np.ascontiguousarray(self._model.coef_.T, dtype=np.float32)
         self._intercept = self._model.intercept_.astype(np.float32)
         self._model.coef_ = np.empty((0, 0))
+        self._classes = [str(c) for c in self._model.classes_]  # built once: read every turn
         return self
 
     @property
     def classes(self) -> list[str]:
         assert self._model is not None, "fit() first"
-        return [str(c) for c in self._model.classes_]
+        return self._classes
 
     def scores(self, texts: Sequence[str], contexts: Sequence[str] | None = None
                ) -> np.ndarray:

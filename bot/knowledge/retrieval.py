@@ -106,8 +106,8 @@ class KnowledgeModel:
     def ranking(self, text: str) -> list[tuple[str, float]]:
         """Every class of the whole message, most probable first (for the console)."""
         row = self.classifier.scores([self.prepare(text)])[0]
-        order = np.argsort(-row)
-        return [(self.classifier.classes[i], float(row[i])) for i in order]
+        classes = self.classifier.classes
+        return [(classes[i], float(row[i])) for i in np.argsort(-row)]
 
     def asked(self, text: str, role: str | None = None, case_type: str | None = None
               ) -> list[Match]:
