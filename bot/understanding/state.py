@@ -2,14 +2,17 @@
 
 :func:`derive_case_state` reads every user turn (text, NLU ranking, time, what the
 assistant had just asked) and returns the case type, the role and every fact the user
-gave, each with the turn it came from. The actions, the console and the tests all call it.
+gave, each with the turn it came from. It is :func:`step_case_state` folded over the
+turns: a state kept after turn n (:mod:`bot.understanding.snapshot`) and stepped once
+gives the same state as the whole derivation. The actions, the console and the tests all
+call them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -266,36 +269,58 @@ def _safety(state: CaseState, text: str, book: RuleBook) -> None:
 def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon,
                       statutes: Answers, read_role: Callable[[str], str | None] | None = None
                       ) -> CaseState:
-    """The case state after ``turns`` (oldest first); ``statutes`` tell a question about the
-    law, which opens or switches no case on its own. ``read_role`` (the trained role
-    reader) gives the role a turn's words imply when no cue said it and the case type does
-    not settle it."""
+    """The case state after ``turns`` (oldest first): :func:`step_case_state` folded over
+    them from an empty state. ``statutes`` tell a question about the law, which opens or
+    switches no case on its own. ``read_role`` (the trained role reader) gives the role a
+    turn's words imply when no cue said it and the case type does not settle it."""
     state = CaseState()
-    for number, turn in enumerate(turns, start=1):
-        now = turn.time if turn.time.tzinfo else turn.time.replace(tzinfo=SHANGHAI)
-        said = read_message(turn.text, now, lexicon, turn.asked, turn.asked_event)
-        state.switched_from, state.new_matter, state.latest, state.turns = None, False, said, number
-        if said.role and (said.role != state.role or not state.role_said):
-            state.role, state.role_said = said.role, True
-        before = state.case_type
-        _choose_case(state, turn, said, number, book,
-                     law_question=asks_statute(turn.text, statutes))
-        if state.case_type and state.role is None and len(book.roles_for(state.case_type)) == 1:
-            state.role = book.roles_for(state.case_type)[0]
-        if state.role is None and read_role is not None:
-            implied = read_role(turn.text)
-            if implied and (state.case_type is None
-                            or implied in book.roles_for(state.case_type)):
-                state.role = implied
-        if state.case_type != before and before is not None:
-            state.safety_seen = ()
-        _safety(state, turn.text, book)
-        _merge(state, said, number, turn.text, _needed_event(state, book, lexicon),
-               lexicon.item_heads)
-        answered = turn.asked and (turn.intent in ANSWER_INTENTS or turn.intent is None)
-        detail = state.case_type is not None and turn.intent == "inform"
-        if said.empty and (answered or detail):
-            state.notes.append(Fact(turn.asked or "detail", turn.text.strip()[:200], number,
-                                    turn.text))
-        _implied_status(state, lexicon)
+    for turn in turns:
+        state = step_case_state(state, turn, book, lexicon, statutes, read_role)
+    return state
+
+
+def read_turn(turn: Turn, lexicon: Lexicon) -> MessageFacts:
+    """Everything one turn says that the case keeps (read at the turn's own time)."""
+    now = turn.time if turn.time.tzinfo else turn.time.replace(tzinfo=SHANGHAI)
+    return read_message(turn.text, now, lexicon, turn.asked, turn.asked_event)
+
+
+def copy_state(state: CaseState) -> CaseState:
+    """A copy whose containers are its own (the facts themselves are immutable)."""
+    return replace(state, facts=dict(state.facts),
+                   lists={name: list(kept) for name, kept in state.lists.items()},
+                   events=dict(state.events), told=dict(state.told),
+                   undated_words=list(state.undated_words), notes=list(state.notes))
+
+
+def step_case_state(previous: CaseState, turn: Turn, book: RuleBook, lexicon: Lexicon,
+                    statutes: Answers, read_role: Callable[[str], str | None] | None = None
+                    ) -> CaseState:
+    """The case state after one more user turn (``previous`` is left as it was): what a
+    turn costs does not grow with the conversation."""
+    state = copy_state(previous)
+    number = previous.turns + 1
+    said = read_turn(turn, lexicon)
+    state.switched_from, state.new_matter, state.latest, state.turns = None, False, said, number
+    if said.role and (said.role != state.role or not state.role_said):
+        state.role, state.role_said = said.role, True
+    before = state.case_type
+    _choose_case(state, turn, said, number, book, law_question=asks_statute(turn.text, statutes))
+    if state.case_type and state.role is None and len(book.roles_for(state.case_type)) == 1:
+        state.role = book.roles_for(state.case_type)[0]
+    if state.role is None and read_role is not None:
+        implied = read_role(turn.text)
+        if implied and (state.case_type is None or implied in book.roles_for(state.case_type)):
+            state.role = implied
+    if state.case_type != before and before is not None:
+        state.safety_seen = ()
+    _safety(state, turn.text, book)
+    _merge(state, said, number, turn.text, _needed_event(state, book, lexicon),
+           lexicon.item_heads)
+    answered = turn.asked and (turn.intent in ANSWER_INTENTS or turn.intent is None)
+    detail = state.case_type is not None and turn.intent == "inform"
+    if said.empty and (answered or detail):
+        state.notes.append(Fact(turn.asked or "detail", turn.text.strip()[:200], number,
+                                turn.text))
+    _implied_status(state, lexicon)
     return state
