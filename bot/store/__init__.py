@@ -1,4 +1,5 @@
-"""Case store: cases, drafts and their audit trail in SQLite or PostgreSQL.
+"""Case store: cases, drafts, their audit trail and the case snapshots, in SQLite or
+PostgreSQL.
 
 Usage::
 
@@ -22,6 +23,7 @@ from bot.store.repository import (
     ConcurrentUpdateError,
     StaleCaseError,
 )
+from bot.store.snapshots import SnapshotStore
 
 __all__ = [
     "AuditEntry",
@@ -32,6 +34,7 @@ __all__ = [
     "ConcurrentUpdateError",
     "Draft",
     "PiiMaskingFilter",
+    "SnapshotStore",
     "StaleCaseError",
     "create_store_engine",
     "default_case_db_url",

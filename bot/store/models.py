@@ -119,7 +119,19 @@ case_audit = sa.Table(
     sa.Column("changed_at", UTCDateTime(), nullable=False),
 )
 
-TABLE_NAMES = ("cases", "drafts", "case_audit")
+# The case state of a conversation after its first ``turns`` user turns (JSON), with the
+# digest chained over those turns (bot.understanding.snapshot): the next turn steps it once.
+case_snapshots = sa.Table(
+    "case_snapshots",
+    metadata,
+    sa.Column("conversation_id", sa.String(255), primary_key=True),
+    sa.Column("turns", sa.Integer, nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False, index=True),
+)
+
+TABLE_NAMES = ("cases", "drafts", "case_audit", "case_snapshots")
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from bot.store.models import (
     audit_from_row,
     case_audit,
     case_from_row,
+    case_snapshots,
     cases,
     draft_from_row,
     drafts,
@@ -230,7 +231,8 @@ class CaseRepository:
         return draft_from_row(row)
 
     def delete_conversation(self, conversation_id: str) -> int:
-        """Delete the conversation's cases with their drafts and audit rows; returns #cases."""
+        """Delete the conversation's cases with their drafts, audit rows and case snapshot;
+        returns #cases."""
         case_ids = select(cases.c.id).where(cases.c.conversation_id == conversation_id)
         with self._write() as conn:
             conn.execute(
@@ -242,12 +244,15 @@ class CaseRepository:
                 )
             )
             conn.execute(delete(drafts).where(drafts.c.case_id.in_(case_ids)))
+            conn.execute(delete(case_snapshots).where(
+                case_snapshots.c.conversation_id == conversation_id))
             result = conn.execute(delete(cases).where(cases.c.conversation_id == conversation_id))
         wipe_sqlite_wal(self._engine)
         return result.rowcount
 
     def purge_older_than(self, days: float, now: datetime | None = None) -> int:
-        """Delete cases not updated for ``days`` days, with drafts and audit; returns #cases."""
+        """Delete cases (with drafts and audit) and case snapshots not updated for ``days``
+        days; returns #cases."""
         if days < 0:
             raise ValueError("days must not be negative")
         now = now or self._clock()
@@ -258,6 +263,7 @@ class CaseRepository:
         with self._write() as conn:
             conn.execute(delete(case_audit).where(case_audit.c.case_id.in_(case_ids)))
             conn.execute(delete(drafts).where(drafts.c.case_id.in_(case_ids)))
+            conn.execute(delete(case_snapshots).where(case_snapshots.c.updated_at < cutoff))
             result = conn.execute(delete(cases).where(cases.c.updated_at < cutoff))
         wipe_sqlite_wal(self._engine)
         return result.rowcount

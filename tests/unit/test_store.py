@@ -396,3 +396,22 @@ def test_parallel_open_case_creates_one_case(engine: Engine) -> None:
     ids = run_in_threads(lambda _i: repo.open_case("race", "counterfeit", "buyer").id)
     assert len(set(ids)) == 1
     assert len(repo.open_cases("race")) == 1
+
+
+def test_snapshots_are_saved_replaced_and_deleted_with_the_conversation(
+    engine: Engine, repo: CaseRepository, clock: Clock
+) -> None:
+    from bot.store import SnapshotStore
+    from bot.understanding.snapshot import Snapshot
+
+    store = SnapshotStore(engine, clock)
+    assert store.load("web-a") is None
+    store.save("web-a", Snapshot(1, "d1", "{}"))
+    store.save("web-a", Snapshot(2, "d2", '{"x": 1}'))
+    store.save("web-b", Snapshot(1, "e1", "{}"))
+    assert store.load("web-a") == Snapshot(2, "d2", '{"x": 1}')
+    repo.delete_conversation("web-a")
+    assert store.load("web-a") is None and store.load("web-b") is not None
+    clock.now += timedelta(days=40)
+    repo.purge_older_than(30)
+    assert store.load("web-b") is None
