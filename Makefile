@@ -60,9 +60,9 @@ rules-report: install ## Every rule-book entry: kind of source, references, as_o
 law-import: ## Copy the cited articles from ../shared/reference/law into data/law/articles.yml (CHECK=1: only compare)
 	@$(PY) scripts/import_law.py $(if $(CHECK),--check,)
 
-purge: install ## Delete conversations and cases untouched for DAYS days: make purge DAYS=90
+purge: install ## Delete conversations and cases untouched for DAYS days: make purge DAYS=90 [DRY_RUN=1] [FORCE=1]
 	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=N"; exit 2; }
-	@bash -c 'source scripts/common.sh && load_env && apply_defaults && $(PY) -m bot.migrate && $(PY) -m bot.purge --days "$(DAYS)"'
+	@bash -c 'source scripts/common.sh && load_env && apply_defaults && $(PY) -m bot.migrate && $(PY) -m bot.purge --days "$(DAYS)" $(if $(DRY_RUN),--dry-run) $(if $(FORCE),--force)'
 
 tune: install ## Choose the readers' settings (knowledge threshold, C) by cross-validation on training data
 	@PYTHONPATH=. $(PY) scripts/tune_models.py

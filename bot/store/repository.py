@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -44,6 +44,7 @@ from bot.store.models import (
     drafts,
     utcnow,
 )
+from bot.store.retention import purge_cases
 
 UPDATABLE_FIELDS = frozenset({"role", "order_number", "amount", "ladder_rung", "status"})
 KEY_DATES_PREFIX = "key_dates."
@@ -250,23 +251,17 @@ class CaseRepository:
         wipe_sqlite_wal(self._engine)
         return result.rowcount
 
-    def purge_older_than(self, days: float, now: datetime | None = None) -> int:
+    def purge_older_than(self, days: float, now: datetime | None = None,
+                         keep: Collection[str] = (), dry_run: bool = False) -> int:
         """Delete cases (with drafts and audit) and case snapshots not updated for ``days``
-        days; returns #cases."""
+        days, in short batches, except those of the conversations in ``keep`` (still
+        active); returns #cases (what would go, with ``dry_run``)."""
         if days < 0:
             raise ValueError("days must not be negative")
         now = now or self._clock()
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
-        cutoff = now - timedelta(days=days)
-        case_ids = select(cases.c.id).where(cases.c.updated_at < cutoff)
-        with self._write() as conn:
-            conn.execute(delete(case_audit).where(case_audit.c.case_id.in_(case_ids)))
-            conn.execute(delete(drafts).where(drafts.c.case_id.in_(case_ids)))
-            conn.execute(delete(case_snapshots).where(case_snapshots.c.updated_at < cutoff))
-            result = conn.execute(delete(cases).where(cases.c.updated_at < cutoff))
-        wipe_sqlite_wal(self._engine)
-        return result.rowcount
+        return purge_cases(self._engine, now - timedelta(days=days), keep, dry_run)
 
     # ---- internals -----------------------------------------------------------------------
 

@@ -67,3 +67,59 @@ def test_purge_covers_both_stores(tmp_path):
     assert (result.conversations, result.cases) == (1, 1)
     repo = CaseRepository(create_store_engine(cases_url))
     assert repo.open_cases("old") == [] and len(repo.open_cases("recent")) == 1
+
+
+def test_an_old_case_of_an_active_conversation_stays(tmp_path):
+    tracker_url = f"sqlite:///{tmp_path / 'rasa.db'}"
+    cases_url = f"sqlite:///{tmp_path / 'cases.db'}"
+    upgrade(cases_url)
+    _save_conversations(tracker_url, {"live": 1})
+    long_ago = datetime.now(tz=UTC) - timedelta(days=40)
+    CaseRepository(create_store_engine(cases_url), clock=lambda: long_ago).open_case(
+        "live", "refund_refused", "buyer")
+    result = purge(30, load_settings({"DB_URL": tracker_url, "CASES_DB_URL": cases_url}))
+    assert result.cases == 0
+    assert len(CaseRepository(create_store_engine(cases_url)).open_cases("live")) == 1
+
+
+def test_a_dry_run_counts_and_deletes_nothing(tmp_path):
+    tracker_url = f"sqlite:///{tmp_path / 'rasa.db'}"
+    cases_url = f"sqlite:///{tmp_path / 'cases.db'}"
+    upgrade(cases_url)
+    _save_conversations(tracker_url, {"old": 40})
+    long_ago = datetime.now(tz=UTC) - timedelta(days=40)
+    CaseRepository(create_store_engine(cases_url), clock=lambda: long_ago).open_case(
+        "old", "refund_refused", "buyer")
+    result = purge(30, load_settings({"DB_URL": tracker_url, "CASES_DB_URL": cases_url}),
+                   dry_run=True)
+    assert (result.conversations, result.events, result.cases) == (1, 2, 1)
+    assert _senders(tracker_url) == {"old"}
+    assert len(CaseRepository(create_store_engine(cases_url)).open_cases("old")) == 1
+
+
+def test_few_days_need_force(capsys):
+    from bot.purge import main
+
+    with pytest.raises(SystemExit):
+        main(["--days", "0"])
+    assert "--force" in capsys.readouterr().err
+
+
+def test_a_busy_database_is_retried_then_given_up():
+    from sqlalchemy.exc import OperationalError
+
+    from bot.store.retention import with_busy_retries
+
+    calls = []
+
+    def locked_twice():
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("DELETE", {}, Exception("database is locked"))
+        return "done"
+
+    assert with_busy_retries(locked_twice, pause=lambda s: None) == "done"
+    with pytest.raises(OperationalError):
+        with_busy_retries(lambda: (_ for _ in ()).throw(
+            OperationalError("DELETE", {}, Exception("database is locked"))),
+            retries=2, pause=lambda s: None)
