@@ -45,6 +45,12 @@ class Settings:
     production: bool = False
     # Refuse WeChat's plain mode (only safe mode, AES, is accepted); always in production.
     wechat_require_aes: bool = False
+    # Rasa waits this long for an action; below the conversation lock's lifetime
+    # (TICKET_LOCK_LIFETIME, Rasa's default 60 s), so a slow turn never overlaps the next.
+    action_timeout_seconds: int = 20
+    lock_lifetime_seconds: int = 60
+    # Sanic workers of the Rasa process (SANIC_WORKERS): more than one needs REDIS_URL.
+    sanic_workers: int = 1
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +76,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         console_token=env.get("CONSOLE_TOKEN") or None,
         action_server_token=env.get("ACTION_SERVER_TOKEN") or None,
         production=_production(env),
+        action_timeout_seconds=_positive(env, "ACTION_TIMEOUT", 20),
+        lock_lifetime_seconds=_positive(env, "TICKET_LOCK_LIFETIME", 60),
+        sanic_workers=_positive(env, "SANIC_WORKERS", 1),
         wechat_require_aes=(_production(env)
                             or (env.get("WECHAT_REQUIRE_AES") or "") in ("1", "true", "yes")),
     )
@@ -106,3 +115,16 @@ def _fixed_clock(value: str | None) -> datetime | None:
     if clock.tzinfo is None:
         raise ValueError(f"FIXED_CLOCK needs a UTC offset (e.g. +08:00), got {value!r}")
     return clock
+
+
+def serving_problems(settings: Settings) -> list[str]:
+    """Why the Rasa process must not start with these settings (empty: it may)."""
+    problems = []
+    if settings.action_timeout_seconds >= settings.lock_lifetime_seconds:
+        problems.append(f"ACTION_TIMEOUT ({settings.action_timeout_seconds} s) must be below "
+                        f"TICKET_LOCK_LIFETIME ({settings.lock_lifetime_seconds} s): a turn "
+                        "that outlives the lock overlaps the next one and loses it")
+    if settings.sanic_workers > 1 and not settings.redis_url:
+        problems.append(f"SANIC_WORKERS={settings.sanic_workers} needs REDIS_URL: each worker "
+                        "would hold its own conversation locks over one store")
+    return problems

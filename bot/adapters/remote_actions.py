@@ -18,7 +18,8 @@ Three additions to Rasa's ``RemoteAction``, installed together by :func:`install
   :func:`watching_action_failures` the names of such actions are collected, so a channel
   can tell the user that the answer may be incomplete, without asking the action server
   for its health on every turn. A form's rejection (``ActionExecutionRejection``) is a
-  normal answer, not a failure.
+  normal answer, not a failure. An action that runs past ACTION_TIMEOUT (below the
+  conversation lock's lifetime, so a slow turn never overlaps the next) counts as failed.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from jsonschema import exceptions, validators
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+
+from bot.settings import load_settings
 
 _RASAS_VALIDATE = RemoteAction._validate_action_result
 _RASAS_RUN = RemoteAction.run
@@ -121,10 +124,12 @@ def keep_alive(endpoint: EndpointConfig | None) -> None:
 
 
 async def run_noting_failures(action: RemoteAction, *args: Any, **kwargs: Any) -> Any:
-    """``RemoteAction.run``, noting the action's name when it fails (then re-raising)."""
+    """``RemoteAction.run`` within the action timeout (below the conversation lock's
+    lifetime), noting the action's name when it fails or times out (then re-raising)."""
     keep_alive(action.action_endpoint)
     try:
-        return await _RASAS_RUN(action, *args, **kwargs)
+        return await asyncio.wait_for(_RASAS_RUN(action, *args, **kwargs),
+                                      timeout=_action_timeout())
     except ActionExecutionRejection:
         raise
     except Exception:
@@ -132,6 +137,12 @@ async def run_noting_failures(action: RemoteAction, *args: Any, **kwargs: Any) -
         if failed is not None:
             failed.append(action.name())
         raise
+
+
+@lru_cache(maxsize=1)
+def _action_timeout() -> float:
+    """ACTION_TIMEOUT (seconds), read once per process."""
+    return float(load_settings().action_timeout_seconds)
 
 
 @contextmanager

@@ -167,3 +167,35 @@ class _Collect:
 
     async def send_response(self, recipient_id, message):
         return None
+
+
+def test_an_action_past_the_timeout_fails_and_is_noted(monkeypatch):
+    import asyncio
+
+    from bot.adapters.remote_actions import watching_action_failures
+
+    async def slow_run(action, *args, **kwargs):
+        await asyncio.sleep(5)
+        return []
+
+    monkeypatch.setattr(remote_actions, "_RASAS_RUN", slow_run)
+    monkeypatch.setattr(remote_actions, "_action_timeout", lambda: 0.05)
+    remote_actions.install()
+
+    async def turn() -> list[str]:
+        with watching_action_failures() as failed:
+            with pytest.raises(asyncio.TimeoutError):
+                await RemoteAction("action_slow", None).run(None, None, None, None)
+        return failed
+
+    assert asyncio.run(turn()) == ["action_slow"]
+
+
+def test_settings_that_would_lose_turns_are_refused():
+    from bot.settings import load_settings, serving_problems
+
+    assert serving_problems(load_settings({})) == []
+    assert serving_problems(load_settings({"ACTION_TIMEOUT": "90"}))
+    assert serving_problems(load_settings({"SANIC_WORKERS": "2"}))
+    assert serving_problems(load_settings({"SANIC_WORKERS": "2",
+                                           "REDIS_URL": "redis://127.0.0.1:6379/1"})) == []
