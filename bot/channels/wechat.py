@@ -21,7 +21,12 @@ Routes (under ``/webhooks/wechat``): ``GET /`` health, ``GET /webhook`` URL veri
 (echostr), ``POST /webhook`` messages. A text message goes to the bot; when its answer is
 ready within the deadline it is returned as the passive XML reply, otherwise the request
 is answered ``success`` and the answer is delivered through the customer-service message
-API. Protocol details live in :mod:`bot.channels.wechat_protocol`.
+API. A long answer's first part is the passive reply and the rest goes through that API,
+each part retried with backoff (what still fails is kept in ``undelivered`` and logged).
+A turn that raises gets the apology as its passive reply, and its message key is
+forgotten so that WeChat's retry is handled. The dedupe store fails open (Redis down: the
+message is handled), the replay guard fails closed (refused). Protocol details live in
+:mod:`bot.channels.wechat_protocol`.
 
 A user's conversation is ``wx-<openid>``: ``FromUserName`` must look like an OpenID and
 equal the URL's ``openid`` (else 400 / 403), and its prefix keeps it apart from every other
@@ -34,7 +39,9 @@ import asyncio
 import hmac
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from rasa.core.channels.channel import (
@@ -85,6 +92,22 @@ from bot.settings import load_settings
 logger = logging.getLogger(__name__)
 
 SUCCESS = "success"
+SEND_ATTEMPTS = 3  # customer-service sends: tries per part
+SEND_BACKOFF_SECONDS = 0.5  # then 1 s, 2 s …
+UNDELIVERED_KEPT = 1000
+
+
+class TurnFailed(Exception):
+    """Handling a message raised: the user gets the apology, WeChat's retry is handled."""
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """A part of an answer the customer-service API did not take after every retry."""
+
+    conversation_id: str
+    text: str
+    error: str
 SUBSCRIBE_EVENTS = frozenset({"subscribe", "subscribe_scan"})
 
 
@@ -202,6 +225,7 @@ class WeChatInput(InputChannel):
         self.texts = texts or load_texts()
         self.guards = guards or turn_guards()
         self._clock = clock
+        self.undelivered: deque[Undelivered] = deque(maxlen=UNDELIVERED_KEPT)
         self._dedup = DedupCache(maxsize=dedup_size, ttl=dedup_ttl, store=store)
         self._replays = ReplayGuard(ttl=timestamp_tolerance * 2, store=store)
         self.buttons = ButtonMemory(store=store)
@@ -353,7 +377,13 @@ class WeChatInput(InputChannel):
             logger.debug("wechat: repeated delivery %s ignored", key)
             return response.text(SUCCESS)
 
-        reply = await self._dispatch(message, fields, on_new_message)
+        try:
+            reply = await self._dispatch(message, fields, on_new_message)
+        except TurnFailed:
+            # the apology now, and WeChat's retry of this message is handled, not dropped
+            if key is not None:
+                self._dedup.forget(key)
+            reply = self.guards.texts.no_reply
         if reply is None:
             return response.text(SUCCESS)
         return self._passive_reply(message, reply, nonce)
@@ -404,7 +434,7 @@ class WeChatInput(InputChannel):
             return None
         if task.exception() is not None:
             logger.error("wechat: handling a message failed", exc_info=task.exception())
-            return None
+            raise TurnFailed from task.exception()
         text, payloads = compose_reply(collector.messages, self.texts)
         self.buttons.update(openid, payloads)
         parts = split_text(text, TEXT_LIMIT, self.texts.part_label)
@@ -416,8 +446,10 @@ class WeChatInput(InputChannel):
             logger.warning("wechat: a %d-part answer without app credentials: only the "
                            "first part can be sent", len(parts))
             return parts[0]
-        self._spawn(self._send_parts(openid, parts))
-        return None
+        # the first part as the passive reply (it arrives even when the customer-service
+        # API fails or the account lacks it), the rest through that API
+        self._spawn(self._send_parts(openid, parts[1:]))
+        return parts[0]
 
     def _passive_reply(self, message: Any, text: str, nonce: str) -> HTTPResponse:
         # every value goes inside CDATA unescaped: a "]]>" in it must not end the section
@@ -457,11 +489,20 @@ class WeChatInput(InputChannel):
         await self._send_parts(openid, split_text(text, TEXT_LIMIT, self.texts.part_label))
 
     async def _send_parts(self, openid: str, parts: list[str]) -> None:
+        """Send each part through the customer-service API, each retried with backoff; a
+        part that still fails is recorded in ``undelivered`` and the next ones are sent."""
         if self.client is None or not openid:
             return
-        for part in parts:
-            try:
-                await asyncio.to_thread(self.client.send_text, openid, part)
-            except WeChatAPIError as exc:
-                logger.error("wechat: customer-service send failed: %s", exc)
-                return
+        for number, part in enumerate(parts, start=1):
+            for attempt in range(SEND_ATTEMPTS):
+                try:
+                    await asyncio.to_thread(self.client.send_text, openid, part)
+                    break
+                except WeChatAPIError as exc:
+                    if attempt + 1 < SEND_ATTEMPTS:
+                        await asyncio.sleep(SEND_BACKOFF_SECONDS * 2 ** attempt)
+                        continue
+                    logger.error("wechat: customer-service send failed %d times (part %d "
+                                 "of %d): %s", SEND_ATTEMPTS, number, len(parts), exc)
+                    self.undelivered.append(Undelivered(conversation_id(openid), part,
+                                                        str(exc)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -33,6 +34,8 @@ DEFAULT_TIMESTAMP_TOLERANCE = 300.0
 DEFAULT_REPLY_DEADLINE = 4.5
 
 DEFAULT_TEXTS_PATH = data_path("channels", "wechat.yml")
+
+logger = logging.getLogger(__name__)
 
 
 class MalformedMessage(ValueError):
@@ -192,8 +195,22 @@ class DedupCache:
         self._store = store if store is not None else MemoryStore(maxsize, clock)
 
     def first_time(self, key: str) -> bool:
-        """True the first time ``key`` is seen (and records it); False for repeats."""
-        return self._store.add("dedup:" + key, "1", self.ttl)
+        """True the first time ``key`` is seen (and records it); False for repeats. Fails
+        open: when the shared store is down, the message is handled (maybe twice)."""
+        try:
+            return self._store.add("dedup:" + key, "1", self.ttl)
+        except Exception as error:  # noqa: BLE001 - e.g. Redis down: answer, never drop
+            logger.warning("wechat: dedupe store unavailable (%s): handled anyway",
+                           type(error).__name__)
+            return True
+
+    def forget(self, key: str) -> None:
+        """Forget ``key`` (a turn that failed), so WeChat's retry of it is handled."""
+        try:
+            self._store.delete("dedup:" + key)
+        except Exception as error:  # noqa: BLE001 - the retry is then answered "success"
+            logger.warning("wechat: could not forget a failed message (%s)",
+                           type(error).__name__)
 
     def __len__(self) -> int:
         return len(self._store)  # type: ignore[arg-type]  (memory store only)

@@ -13,12 +13,15 @@ operations with per-key expiry; values are text.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
 KEY_PREFIX = "complaint-guide:wechat:"
+
+logger = logging.getLogger(__name__)
 
 
 class SharedStore(Protocol):
@@ -135,9 +138,15 @@ class ReplayGuard:
         self.store = store or MemoryStore()
 
     def allowed(self, timestamp: str, nonce: str, signature: str, body: bytes) -> bool:
-        """False when this signed URL was already used with another body."""
+        """False when this signed URL was already used with another body. Fails closed:
+        when the shared store is down, the request is refused (WeChat retries it)."""
         key = "replay:" + hashlib.sha1(f"{timestamp}|{nonce}|{signature}".encode()).hexdigest()
         digest = hashlib.sha256(body).hexdigest()
-        if self.store.add(key, digest, self.ttl):
-            return True
-        return self.store.get(key) == digest
+        try:
+            if self.store.add(key, digest, self.ttl):
+                return True
+            return self.store.get(key) == digest
+        except Exception as error:  # noqa: BLE001 - e.g. Redis down: refuse, never replay
+            logger.warning("wechat: replay store unavailable (%s): request refused",
+                           type(error).__name__)
+            return False

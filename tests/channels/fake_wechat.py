@@ -38,6 +38,7 @@ class FakeWeChat:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.revoked: set[str] = set()
+        self.fail_sends = 0  # the next this-many customer-service sends fail (45047)
 
     # --- control -------------------------------------------------------------------------
 
@@ -149,6 +150,9 @@ class FakeWeChat:
             self.issued.append(token)
             return {"access_token": token, "expires_in": self.expires_in}
         if call.path == "/cgi-bin/message/custom/send" and call.method == "POST":
+            if self.fail_sends > 0:
+                self.fail_sends -= 1
+                return {"errcode": 45047, "errmsg": "out of response count limit"}
             token = call.params.get("access_token")
             if token not in self.issued or token in self.revoked:
                 return {"errcode": 40001, "errmsg": "invalid credential"}

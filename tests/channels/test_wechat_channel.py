@@ -23,6 +23,7 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 from wechatpy.crypto import WeChatCrypto
 
+from bot.channels.guards import turn_guards
 from bot.channels.wechat import WeChatInput
 from bot.channels.wechat_protocol import load_texts
 from tests.channels import sanic_server
@@ -377,6 +378,8 @@ def test_rejected_token_is_refreshed_once(fake: FakeWeChat) -> None:
 
 
 def test_long_answer_is_split_into_parts(fake: FakeWeChat) -> None:
+    """The first part is the passive reply (it arrives even without the customer-service
+    API); the rest go through that API."""
     sentence = "这是一句用来测试分段的很长的话，一共有二十五个字。"
     long_text = sentence * 200  # 5,000 characters
 
@@ -386,10 +389,9 @@ def test_long_answer_is_split_into_parts(fake: FakeWeChat) -> None:
     assert len(long_text) == 5000
     with serve(make_channel(fake), StubBot(respond=long_answer)) as base:
         resp = post(base, text_xml("讲讲流程"))
-        fake.wait_for_sends(3)
+        fake.wait_for_sends(2)
         time.sleep(0.2)
-        texts = fake.sent_texts()
-    assert resp.text == "success"
+        texts = [reply_fields(resp.text)["Content"], *fake.sent_texts()]
     assert len(texts) == 3
     assert all(len(t) <= 2000 for t in texts)
     labels = [TEXTS.part_label.format(index=i, total=3) for i in (1, 2, 3)]
@@ -397,6 +399,41 @@ def test_long_answer_is_split_into_parts(fake: FakeWeChat) -> None:
     bodies = [t[len(label):] for t, label in zip(texts, labels, strict=True)]
     assert all(b.endswith("。") for b in bodies)  # cut at sentence ends
     assert "".join(bodies) == long_text
+
+
+def _three_part_answer() -> Callable[[UserMessage], Awaitable[None]]:
+    async def long_answer(message: UserMessage) -> None:
+        await message.output_channel.send_text_message(message.sender_id,
+                                                       "分段测试的一句话。" * 500)
+    return long_answer
+
+
+def test_a_failed_send_is_retried(fake: FakeWeChat, monkeypatch) -> None:
+    from bot.channels import wechat
+
+    monkeypatch.setattr(wechat, "SEND_BACKOFF_SECONDS", 0.01)
+    fake.fail_sends = 1
+    channel = make_channel(fake)
+    with serve(channel, StubBot(respond=_three_part_answer())) as base:
+        post(base, text_xml("讲讲流程"))
+        fake.wait_for_sends(2)
+    assert len(fake.sent_texts()) == 2 and not channel.undelivered
+
+
+def test_a_part_that_keeps_failing_is_recorded_and_the_rest_is_sent(fake: FakeWeChat,
+                                                                      monkeypatch) -> None:
+    from bot.channels import wechat
+
+    monkeypatch.setattr(wechat, "SEND_BACKOFF_SECONDS", 0.01)
+    fake.fail_sends = wechat.SEND_ATTEMPTS
+    channel = make_channel(fake)
+    with serve(channel, StubBot(respond=_three_part_answer())) as base:
+        post(base, text_xml("讲讲流程"))
+        fake.wait_for_sends(1)
+        time.sleep(0.2)
+    assert len(fake.sent_texts()) == 1  # part 3; part 2 failed every time
+    assert len(channel.undelivered) == 1
+    assert channel.undelivered[0].text.startswith(TEXTS.part_label.format(index=2, total=3))
 
 
 # --- buttons, other message types, events --------------------------------------------------
@@ -455,13 +492,22 @@ def test_voice_with_recognition_is_treated_as_text() -> None:
     assert bot.texts == ["卖家不退款"]
 
 
-def test_failing_bot_answers_success() -> None:
-    async def boom(message: UserMessage) -> None:
-        raise RuntimeError("model not loaded")
+def test_a_failing_turn_gets_the_apology_and_its_retry_is_handled() -> None:
+    calls = []
 
-    with serve(make_channel(), StubBot(respond=boom)) as base:
-        resp = post(base, text_xml("你好"))
-    assert resp.status_code == 200 and resp.text == "success"
+    async def boom_once(message: UserMessage) -> None:
+        calls.append(message.text)
+        if len(calls) == 1:
+            raise RuntimeError("model not loaded")
+        await message.output_channel.send_text_message(message.sender_id, "好了")
+
+    with serve(make_channel(), StubBot(respond=boom_once)) as base:
+        xml = text_xml("你好", msg_id=9988776655443322)
+        first = post(base, xml)
+        retry = post(base, xml, params=signed_params(nonce="retry-nonce"))
+    assert reply_fields(first.text)["Content"] == turn_guards().texts.no_reply
+    assert reply_fields(retry.text)["Content"] == "好了"
+    assert calls == ["你好", "你好"]
 
 
 def test_push_output_channel_sends_through_the_api(fake: FakeWeChat) -> None:
