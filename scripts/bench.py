@@ -20,7 +20,7 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -35,6 +35,15 @@ TURN_RUNS = 200
 CONCURRENT = 20
 TURNS_EACH = 10
 THROUGHPUT_ROUNDS = 3  # alternating rounds per server; the table shows the median
+LONG_TURNS = 150  # one long conversation per server, turn by turn, interleaved
+LONG_WINDOWS = ((10, 2, 11), (50, 41, 60), (100, 91, 110), (150, 141, 150))  # label, from, to
+# A buyer's long case, cycled: stories, facts, dates, questions, short replies, asides.
+LONG_TEXTS = (
+    "卖家一直不同意退款怎么办", "订单号3920184756102938，89元的牛仔裤，收到就开线了",
+    "11月16号申请的退款", "嗯", "介入以后一般几天有结果", "对", "卖家说是我自己弄坏的",
+    "我有开箱视频和聊天记录", "退货的运费谁出", "好的谢谢", "他刚才把我拉黑了",
+    "本来是买来送人的 气死了", "现在能申请小二介入吗", "没有", "帮我写一段发给卖家的话",
+)
 PARSE_TEXT = "卖家一直不同意退款怎么办"
 TURN_TEXT = "客服介入要等几天"  # ask_deadline -> action_explain_deadlines (a custom action)
 
@@ -140,6 +149,8 @@ class Server:
     parse: list[float]
     turns: list[float]
     rounds: list[float]  # throughput of each round, turns/s
+    long: list[float] = field(default_factory=list)  # turn i of the long conversation
+    cold: float | None = None  # the first turn after start-up
 
 
 def parse_once(server: Server) -> float:
@@ -147,11 +158,11 @@ def parse_once(server: Server) -> float:
                       json={"text": PARSE_TEXT})
 
 
-def turn_once(server: Server, sender: str | None = None) -> float:
+def turn_once(server: Server, sender: str | None = None, text: str | None = None) -> float:
     return timed_post(f"{server.base}/webhooks/rest/webhook",
                       headers={"Authorization": f"Bearer {REST_TOKEN}"},
                       json={"sender": sender or f"bench-{uuid.uuid4().hex[:8]}",
-                            "message": server.turn_text})
+                            "message": text or server.turn_text})
 
 
 def throughput_round(server: Server) -> float:
@@ -168,7 +179,10 @@ def throughput_round(server: Server) -> float:
 
 
 def measure_interleaved(servers: list[Server]) -> None:
-    """Warm up, then latency one request to each server in turn, then throughput rounds."""
+    """The first turn after start-up, a warm-up, then latency one request to each server in
+    turn, one long conversation each (turn by turn, interleaved), then throughput rounds."""
+    for server in servers:
+        server.cold = turn_once(server)
     for _ in range(WARMUP_RUNS):
         for server in servers:
             parse_once(server)
@@ -179,6 +193,11 @@ def measure_interleaved(servers: list[Server]) -> None:
     for _ in range(TURN_RUNS):
         for server in servers:
             server.turns.append(turn_once(server))
+    senders = {server.base: f"bench-long-{uuid.uuid4().hex[:8]}" for server in servers}
+    for number in range(LONG_TURNS):
+        for server in servers:
+            server.long.append(turn_once(server, senders[server.base],
+                                         LONG_TEXTS[number % len(LONG_TEXTS)]))
     for _ in range(THROUGHPUT_ROUNDS):
         for server in servers:
             server.rounds.append(throughput_round(server))
@@ -316,7 +335,38 @@ def main() -> int:
             for started in running:
                 stop(started.proc)
     print(table(ours, minimal))
+    print()
+    print(long_table(*(started.server for started in running)))
     return 0
+
+
+def long_table(ours: Server, minimal: Server) -> str:
+    """Per-turn p50/p95 of the long conversation around turns 10, 50, 100 and 150, their
+    growth against turn 10, and the first turn after start-up against a warm one."""
+    lines = [f"{'long conversation (ms per turn)':40} {'assistant p50/p95':>18} "
+             f"{'minimal p50/p95':>16}"]
+    def window(server: Server, first: int, last: int) -> list[float]:
+        return [1000 * t for t in server.long[first - 1:last]]
+    base: dict[str, float] = {}
+    for label, first, last in LONG_WINDOWS:
+        shown = []
+        for name, server in (("ours", ours), ("minimal", minimal)):
+            times = window(server, first, last)
+            p50 = statistics.median(times)
+            base.setdefault(name, p50)
+            shown.append(f"{p50:.1f}/{percentile(times, 0.95):.1f}")
+        lines.append(f"{'turn ' + str(label) + f' (turns {first}-{last})':40} "
+                     f"{shown[0]:>18} {shown[1]:>16}")
+    growth = {name: statistics.median(window(server, 141, 150)) / base[name]
+              for name, server in (("ours", ours), ("minimal", minimal))}
+    lines.append(f"growth turn 150 / turn 10: assistant {growth['ours']:.2f}x, "
+                 f"minimal {growth['minimal']:.2f}x (target 1.2x, the minimal model's own "
+                 "growth is the floor)")
+    warm = statistics.median(ours.turns) * 1000
+    cold = (ours.cold or 0) * 1000
+    lines.append(f"first turn after start-up {cold:.1f} ms, warm turn p50 {warm:.1f} ms "
+                 f"(target: within 100 ms)")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
