@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers
+from actions import common
 from actions.case import ActionCaseTurn
 from tests.actions.conftest import responses, slot_events
 from tests.actions.test_case_actions import conversation, run
@@ -75,7 +75,7 @@ class _Readers:
 
 @pytest.mark.anyio
 async def test_a_question_no_rule_covers_gets_the_honest_line(dispatcher, domain, monkeypatch):
-    monkeypatch.setattr(answers, "readers", lambda: _Readers("question"))
+    monkeypatch.setattr(common, "readers", lambda: _Readers("question"))
     tracker = await after_the_story(domain, ("这个跟那个有啥区别", "inform"))
     await run(ActionCaseTurn(), dispatcher, tracker, domain)
     assert "utter_not_covered" in responses(dispatcher)
@@ -83,7 +83,7 @@ async def test_a_question_no_rule_covers_gets_the_honest_line(dispatcher, domain
 
 @pytest.mark.anyio
 async def test_a_feeling_gets_empathy_then_the_step(dispatcher, domain, monkeypatch):
-    monkeypatch.setattr(answers, "readers", lambda: _Readers("feeling"))
+    monkeypatch.setattr(common, "readers", lambda: _Readers("feeling"))
     tracker = await after_the_story(domain, ("唉", "inform"))
     await run(ActionCaseTurn(), dispatcher, tracker, domain)
     said = responses(dispatcher)
