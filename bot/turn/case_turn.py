@@ -179,8 +179,8 @@ def guide(turn: TurnContext, spoke: bool) -> None:
         return
     if first_time:
         response, values = presenter.rung(words, result, result.current_rung_index)
-        if reply.say(response, **values):
-            reply.say("utter_guidance_menu")
+        if reply.say(response, optional=True, **values):
+            reply.say("utter_guidance_menu", optional=True)
             turn.set_slot(GUIDED_SLOT, key)
             turn.set_slot("ladder_rung", float(result.current_rung_index))
             said = True

@@ -395,3 +395,19 @@ async def test_what_now_in_an_open_case_gets_the_current_step_not_a_shrug(dispat
     dispatcher.messages.clear()
     await run(ActionCaseTurn(), dispatcher, conversation([*told, ("嗯嗯好的", "inform")], slots=slots), domain)
     assert "utter_rung" not in responses(dispatcher)  # only a question about what to do gets it
+
+
+@pytest.mark.anyio
+async def test_a_turn_of_limits_and_the_rung_fits_a_phone_screen(dispatcher, domain):
+    from bot.turn.reply import PHONE_LINES, screen_lines
+
+    turns = [("买的耐克鞋是假的，鞋标都是歪的", "counterfeit"), ("交易成功了，已经确认收货", "inform"),
+             ("五金一直掉色，缝线也是歪的", "inform")]
+    events = await run(ActionCaseTurn(), dispatcher, conversation(
+        turns, asked=[None, "order_status", "key_date"], slots={"caveat_for": "counterfeit@1"}),
+        domain)
+    said = responses(dispatcher)
+    assert said[0] == "utter_deadlines_undated"  # eleven limits: the rung just fits after them
+    assert sum(screen_lines(render(domain, m)) for m in dispatcher.messages) <= PHONE_LINES
+    assert "utter_guidance_menu" not in said  # the menu did not fit
+    assert ("utter_rung" in said) == ("guided_for" in slot_events(events))
