@@ -198,12 +198,13 @@ class TurnContext:
         """Set a slot at the end of the turn (in the order set)."""
         self.slot_events.append((name, value))
 
+    @cached_property
     def known_slots(self) -> dict[str, object]:
         """The slot values the case state knows (unknown ones left out)."""
         values = dialogue.slot_values(self.state, self.rulebook, self.lexicon)
         return {name: value for name, value in values.items() if value is not None}
 
     def changed_slots(self) -> dict[str, object]:
-        """The case state's slot values that differ from the slots."""
-        return {name: value for name, value in self.known_slots().items()
+        """The case state's slot values that differ from the slots as the turn began."""
+        return {name: value for name, value in self.known_slots.items()
                 if self.slot(name) != value}
