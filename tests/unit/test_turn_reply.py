@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.turn.reply import PHONE_LINES, Reply, screen_lines, template_renderer
 
-LONG = "这是一段足够长的说明文字，" * 4  # longer than a short acknowledgement
+LONG = "a block long enough to count as one. " * 2  # longer than an acknowledgement
 RESPONSES: dict[str, Any] = {
     "utter_block": [{"text": "{lines}\n{caveat}"}],
     "utter_rung": [{"text": "{name}\n{details}\n\n{next}\n{caveat}"}],
