@@ -66,12 +66,11 @@ def statute(words: Wording, answer: StatuteAnswer, today: dt.date, caveat_due: b
         dated = _piece(words, "statute_dated", event=answer.dated.counts_from_label,
                        date=words.format_date(start, start.year != today.year),
                        line=words.format_deadline(answer.dated, today, with_note=False))
-    cited = [c for line in answer.lines for c in line.citations]
-    practice = rests_on_practice(cited)
     if caveat_due:
+        practice = rests_on_practice([c for line in answer.lines for c in line.citations])
         caveat = words.caveat() if practice else str(words.entry("caveat_law"))
     else:
-        caveat = words.practice_hedge() if practice else ""
+        caveat = statute_hedge(words, answer)
     rule = answer.topic.price_rule
     if rule is not None and answer.price is not None:
         owed = rule.amount_for(answer.price)
@@ -84,6 +83,13 @@ def statute(words: Wording, answer: StatuteAnswer, today: dt.date, caveat_due: b
         dated = dated.lstrip("\n")
     return {"title": answer.topic.title, "lines": "\n".join(lines), "dated": dated,
             "hedge": answer.hedge, "caveat": caveat}
+
+
+def statute_hedge(words: Wording, answer: StatuteAnswer) -> str:
+    """What a statute answer says instead of the caveat once the caveat was given: the
+    2022 note when a line rests on a 2022 article, else nothing."""
+    practice = rests_on_practice([c for line in answer.lines for c in line.citations])
+    return words.practice_hedge() if practice else ""
 
 
 def deadlines(words: Wording, guidance: Guidance, dated_first: bool = False

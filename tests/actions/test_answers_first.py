@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers
+from actions import common
 from actions.case import ActionCaseTurn
 from tests.actions.conftest import responses, slot_events
 from tests.actions.test_case_actions import conversation, run
@@ -69,13 +69,16 @@ class _Readers:
     def answers(self, *args, **kwargs) -> list:
         return []
 
+    def role(self, text: str) -> None:
+        return None
+
     def asks(self, *args, **kwargs) -> bool:
         return self.acts.fixed == "question"
 
 
 @pytest.mark.anyio
 async def test_a_question_no_rule_covers_gets_the_honest_line(dispatcher, domain, monkeypatch):
-    monkeypatch.setattr(answers, "readers", lambda: _Readers("question"))
+    monkeypatch.setattr(common, "readers", lambda: _Readers("question"))
     tracker = await after_the_story(domain, ("这个跟那个有啥区别", "inform"))
     await run(ActionCaseTurn(), dispatcher, tracker, domain)
     assert "utter_not_covered" in responses(dispatcher)
@@ -83,7 +86,7 @@ async def test_a_question_no_rule_covers_gets_the_honest_line(dispatcher, domain
 
 @pytest.mark.anyio
 async def test_a_feeling_gets_empathy_then_the_step(dispatcher, domain, monkeypatch):
-    monkeypatch.setattr(answers, "readers", lambda: _Readers("feeling"))
+    monkeypatch.setattr(common, "readers", lambda: _Readers("feeling"))
     tracker = await after_the_story(domain, ("唉", "inform"))
     await run(ActionCaseTurn(), dispatcher, tracker, domain)
     said = responses(dispatcher)
@@ -143,15 +146,18 @@ class _Asked:
     def asks(self, *args, **kwargs) -> bool:
         return True
 
+    def role(self, text: str) -> None:
+        return None
+
 
 @pytest.mark.anyio
 async def test_a_question_about_a_time_limit_gets_the_case_s_date(dispatcher, domain,
                                                                    monkeypatch):
     """"When can I ask for intervention?" after the user said when they asked for the
     refund (11月16日): the answer ends with that limit as a calendar date."""
-    family = answers.catalog().knowledge.family("refund_when_intervention")
+    family = common.catalog().knowledge.family("refund_when_intervention")
     assert "intervention_available" in family.limits
-    monkeypatch.setattr(answers, "readers", lambda: _Asked(family))
+    monkeypatch.setattr(common, "readers", lambda: _Asked(family))
     tracker = await after_the_story(domain, ("那我最早哪天能叫小二", "inform"))
     await run(ActionCaseTurn(), dispatcher, tracker, domain)
     sent = [m for m in dispatcher.messages if m.get("response") == "utter_knowledge_answer"]

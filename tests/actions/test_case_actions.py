@@ -303,13 +303,14 @@ async def test_a_case_told_beside_a_request_answers_the_request_as_its_own_actio
         domain, request_intent, action_name):
     from rasa_sdk.executor import CollectingDispatcher
 
-    import actions.open_case as open_case
+    from actions import drafting, guidance
 
     text = "卖家第二次拒绝退款了，帮我处理一下"
     beside, alone = CollectingDispatcher(), CollectingDispatcher()
     events = await ActionOpenCase().run(beside, _two_in_one(
         text, ("refund_refused", 0.2), (request_intent, 0.6)), domain)
-    expected = await getattr(open_case, action_name)().run(alone, _two_in_one(
+    own = getattr(drafting, action_name, None) or getattr(guidance, action_name)
+    expected = await own().run(alone, _two_in_one(
         text, (request_intent, 0.6), ("refund_refused", 0.2)), domain)
     assert beside.messages == alone.messages and beside.messages
     assert events == expected
@@ -394,3 +395,19 @@ async def test_what_now_in_an_open_case_gets_the_current_step_not_a_shrug(dispat
     dispatcher.messages.clear()
     await run(ActionCaseTurn(), dispatcher, conversation([*told, ("嗯嗯好的", "inform")], slots=slots), domain)
     assert "utter_rung" not in responses(dispatcher)  # only a question about what to do gets it
+
+
+@pytest.mark.anyio
+async def test_a_turn_of_limits_and_the_rung_fits_a_phone_screen(dispatcher, domain):
+    from bot.turn.reply import PHONE_LINES, screen_lines
+
+    turns = [("买的耐克鞋是假的，鞋标都是歪的", "counterfeit"), ("交易成功了，已经确认收货", "inform"),
+             ("五金一直掉色，缝线也是歪的", "inform")]
+    events = await run(ActionCaseTurn(), dispatcher, conversation(
+        turns, asked=[None, "order_status", "key_date"], slots={"caveat_for": "counterfeit@1"}),
+        domain)
+    said = responses(dispatcher)
+    assert said[0] == "utter_deadlines_undated"  # eleven limits: the rung just fits after them
+    assert sum(screen_lines(render(domain, m)) for m in dispatcher.messages) <= PHONE_LINES
+    assert "utter_guidance_menu" not in said  # the menu did not fit
+    assert ("utter_rung" in said) == ("guided_for" in slot_events(events))

@@ -120,3 +120,21 @@ async def test_a_broken_case_store_never_breaks_the_answer(dispatcher, domain, m
     monkeypatch.setattr(common, "case_repository", down)
     await ActionCaseGuidance().run(dispatcher, make_tracker(slots=REFUND), domain)
     assert responses(dispatcher)[-1] == "utter_guidance_menu"
+
+
+async def test_a_resumed_case_shows_its_limits_again(dispatcher, domain, case_store):
+    from actions.records import ActionResumeCase
+
+    first = type(dispatcher)()
+    shown = slot_events(await ActionCaseGuidance().run(first, make_tracker(slots=REFUND), domain))
+    assert shown["limits_shown"]  # the dated limits, shown once: not again unchanged
+    again = type(dispatcher)()
+    await ActionExplainDeadlines().run(again, make_tracker(slots={**REFUND, **shown}), domain)
+    assert "utter_deadlines_dated" not in responses(again)
+    refund = case_store.open_case("test-user", "refund_refused", "buyer")
+    case_store.set_fact(refund.id, "refund_requested", "2026-11-18")
+    resumed = slot_events(await ActionResumeCase().run(
+        type(dispatcher)(), make_tracker("我上次那个退款的事", "resume_case"), domain))
+    await ActionCaseGuidance().run(dispatcher, make_tracker(slots={**REFUND, **shown, **resumed}),
+                                   domain)
+    assert "utter_deadlines_dated" in responses(dispatcher)

@@ -1,0 +1,90 @@
+"""Every turn's steps, in the one order: safety → answers → case news → one question → the
+caveat and the close (the :class:`~bot.turn.steps.Close` step is outermost: it writes what
+the turn settled once the others ran).
+
+An action picks its pipeline here; ``actions/pipeline.py`` runs it on the tracker and hands
+the reply to Rasa.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.turn import case_turn, guidance_turn
+from bot.turn.context import TurnContext
+from bot.turn.drafts import send_draft
+from bot.turn.middleware import Answer, Do, MiddlewareSet, Then
+from bot.turn.steps import LAW_ANSWER, Close, Safety
+
+Pipeline = MiddlewareSet[TurnContext]
+Body = Callable[[TurnContext], None]
+
+# A case message, a detail or a free-text reply, read against the whole case state.
+CASE_TURN: Pipeline = MiddlewareSet(
+    Close(), Safety(), Do(case_turn.keep_reading),
+    LAW_ANSWER, Answer(case_turn.answer_without_case), Answer(case_turn.redraft_if_filled),
+    Do(case_turn.answer_question_first), case_turn.CaseNews(), case_turn.OneQuestion())
+
+
+def guidance(body: Body, ask_case: bool = True, own_answer: bool = True) -> Pipeline:
+    """A request about the case (deadlines, next step, evidence, progress, the whole
+    guidance): ``body`` answers it from the case's guidance; ``own_answer``: a draft request
+    or a rule question told in the same message answers instead."""
+    steps = [Close(), Safety(), LAW_ANSWER, guidance_turn.FindCase(ask_case)]
+    if own_answer:
+        steps.append(Answer(guidance_turn.answer_request))
+    return MiddlewareSet(*steps, Do(body))
+
+
+def _draft(turn: TurnContext) -> None:
+    turn.drafted = True
+    send_draft(turn, turn.text)
+
+
+def say(response: str) -> Pipeline:
+    """A turn answered by one response (no case reading)."""
+    return MiddlewareSet(Do(lambda turn: turn.reply.say(response)))
+
+
+CASE_GUIDANCE = guidance(guidance_turn.full_guidance, own_answer=False)
+DEADLINES = guidance(guidance_turn.deadlines)
+NEXT_STEP = guidance(guidance_turn.next_step)
+EVIDENCE = guidance(guidance_turn.evidence)
+PROGRESS = guidance(guidance_turn.progress, ask_case=False, own_answer=False)
+# The draft the request asks for, from every fact of the case (it carries no caveat).
+DRAFT = MiddlewareSet(Close(sync=False), Safety(), Do(_draft))
+
+# The pipeline each request runs when it was told beside a case (two in one), as its own
+# action would; a request without a pipeline here is a plain case turn.
+BESIDE_A_CASE: dict[str, Pipeline] = {
+    "request_draft": DRAFT, "ask_deadline": DEADLINES, "ask_next_step": NEXT_STEP,
+    "ask_evidence": EVIDENCE, "check_progress": PROGRESS,
+    "human_handoff": say("utter_human_handoff"),
+}
+
+
+def for_case_message(turn: TurnContext) -> Pipeline:
+    """A message that names a case type: the request told beside it, else the case turn."""
+    return BESIDE_A_CASE.get(turn.request_beside or "", CASE_TURN)
+
+
+DELETE_PENDING = "delete_pending"  # set only when the user was asked to confirm a deletion
+
+
+def _no_deletion_pending(turn: TurnContext) -> None:
+    turn.set_slot(DELETE_PENDING, False)
+
+
+def _confirm_deletion(turn: TurnContext) -> None:
+    turn.reply.say("utter_confirm_delete")
+    turn.set_slot(DELETE_PENDING, True)
+
+
+def for_delete_request(turn: TurnContext) -> Pipeline:
+    """A request to delete: about deleting a review (the lexicon's ``review_wants``), a
+    case turn and no deletion pending; else the user is asked to confirm deleting their
+    records."""
+    said = turn.state.latest.wants if turn.state.latest is not None else ()
+    if any(want in said for want in turn.lexicon.review_wants):
+        return MiddlewareSet(Then(_no_deletion_pending), CASE_TURN)
+    return MiddlewareSet(Do(_confirm_deletion))
