@@ -29,7 +29,8 @@ import yaml
 from bot.understanding import dialogue
 from bot.understanding.clauses import normalized
 from bot.understanding.conversation import turns_from_events
-from bot.understanding.state import CaseState, derive_case_state
+from bot.understanding.snapshot import resume
+from bot.understanding.state import CaseState, Turn, derive_case_state, read_turn, step_case_state
 from tests.data import catalog, readers
 
 HERE = Path(__file__).resolve().parent
@@ -42,7 +43,7 @@ PHONE_LINES = 16  # about a phone screen, counting the buttons' line
 KINDS = ("case", "role", "facts", "events", "safety", "no_dead_end", "question",
          "no_repeat", "caveat_once", "dated_limits", "fits_screen", "draft_kind", "draft_tone",
          "draft_facts", "draft_no_placeholder", "cites", "answer", "not_covered", "no_unsure",
-         "no_role_question", "step_fits")
+         "no_role_question", "step_fits", "fold")
 # A reply that admits it does not see how a turn relates: never right for an in-scope turn.
 UNSURE = ("不太确定", "有什么关系")
 ROLE_QUESTION = "买家还是卖家"
@@ -181,12 +182,18 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
     book, lexicon, statutes = catalog().rulebook, catalog().lexicon, catalog().statutes
     sender = f"suite-{conversation['id']}-{uuid.uuid4().hex[:6]}"
     transcript, all_replies, cases = [], [], set()
-    state = CaseState()
+    state, snapshot = CaseState(), None
+
+    def step(previous: CaseState, said: Turn) -> CaseState:
+        return step_case_state(previous, said, book, lexicon, statutes, readers().role)
+
     for number, turn in enumerate(conversation["turns"], start=1):
         where = f"{conversation['id']}#{number}"
         replies = player.say(sender, turn["user"])
         turns = turns_from_events(player.events(sender), book.case_types(), CLOCK)
         state = derive_case_state(turns, book, lexicon, statutes, readers().role)
+        folded, snapshot = resume(turns, snapshot, step, lambda t: read_turn(t, lexicon))
+        result.check("fold", folded == state, f"{where}: the fold differs from the derivation")
         transcript += [f"你  {turn['user']}", *(f"bot {r}" for r in replies)]
         all_replies += replies
         if state.case_type:

@@ -23,7 +23,7 @@ FLOORS = {
     "no_dead_end": 0.97, "question": 0.92, "no_repeat": 0.70, "caveat_once": 0.95,
     "dated_limits": 0.90, "fits_screen": 0.98,
     "draft_kind": 0.85, "draft_tone": 0.95, "draft_facts": 0.72, "draft_no_placeholder": 0.95,
-    "cites": 0.80, "no_unsure": 0.97,
+    "cites": 0.80, "no_unsure": 0.97, "fold": 1.0,
 }
 ISSUE23 = HERE / "issue23"
 ISSUE23_FLOORS = {
@@ -31,7 +31,7 @@ ISSUE23_FLOORS = {
     "no_dead_end": 0.98, "question": 0.98, "no_repeat": 0.93, "caveat_once": 0.98,
     "dated_limits": 0.80, "fits_screen": 0.98, "draft_kind": 0.55, "draft_tone": 0.6,
     "draft_facts": 0.75, "draft_no_placeholder": 0.97, "cites": 0.68, "answer": 0.74,
-    "no_unsure": 0.98, "no_role_question": 0.94, "step_fits": 0.90,
+    "no_unsure": 0.98, "no_role_question": 0.94, "step_fits": 0.90, "fold": 1.0,
 }
 
 
