@@ -1,8 +1,9 @@
 """Guidance in the context of the current case: deadlines, ladder, evidence, progress.
 
 Each request's body runs after safety, the law's answers and :class:`FindCase` (the case's
-guidance, or which case when there is none); :func:`answer_request` lets a draft request
-or a rule question ("can I ask for intervention now?") answer instead of the block.
+guidance, or which case when there is none); :func:`answer_request` lets a draft request,
+a rule question ("can I ask for intervention now?") or a question the knowledge base
+answers with confidence answer instead of the block.
 """
 
 from __future__ import annotations
@@ -36,8 +37,11 @@ class FindCase:
 
 
 def answer_request(turn: TurnContext) -> bool:
-    """A draft request or a rule question gets its own answer instead of the block."""
-    return draft_if_asked(turn) or answer_rule_question(turn)
+    """A draft request, a rule question, or a question the knowledge base answers past
+    its boundary ("已经填了银行卡号 怎么办") gets its own answer instead of the block:
+    answer first, never a rung up the ladder in place of the question asked."""
+    return (draft_if_asked(turn) or answer_rule_question(turn)
+            or answer_knowledge(turn, sure=True))
 
 
 def remember(turn: TurnContext, result: guidance.Guidance, rung: int) -> None:
