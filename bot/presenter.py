@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.citing import rests_on_practice
-from bot.guidance import Guidance, RungView
+from bot.guidance import DeadlineItem, Guidance, RungView
 from bot.rulebook import CaseEntry, RuleBook
 from bot.statutes import StatuteAnswer
 from bot.wording import Wording
@@ -128,14 +128,10 @@ def _dated_block(words: Wording, guidance: Guidance, bullets: list[str]
     return "utter_deadlines_general", values
 
 
-def knowledge_limits(words: Wording, guidance: Guidance | None, limit_ids: Sequence[str],
-                     today: dt.date) -> str:
-    """The lines under a knowledge answer about time limits: those of ``limit_ids`` the case
-    has, as calendar dates when the case gave their start, else which date would date
-    them ("" when the case has none of them)."""
-    if guidance is None or not limit_ids:
-        return ""
-    items = [item for item in guidance.deadlines if item.limit_id in limit_ids]
+def knowledge_limits(words: Wording, items: Sequence[DeadlineItem], today: dt.date) -> str:
+    """The lines under a knowledge answer about time limits: the limits as calendar dates
+    where the conversation gave their start, else which dates would date them ("" when
+    there are none)."""
     dated = [item for item in items if item.due is not None]
     if dated:
         return _piece(words, "knowledge_dated", lines="\n".join(

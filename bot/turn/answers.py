@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot import guidance, presenter
 from bot.drafting.request import asks_for_draft
-from bot.knowledge import Match
+from bot.knowledge import Family
 from bot.knowledge.retrieval import SECOND_MARGIN as CONFIDENT
 from bot.turn.context import TurnContext
 from bot.turn.drafts import KIND_SLOT
@@ -60,19 +60,34 @@ def answer_knowledge(turn: TurnContext, sure: bool = False) -> bool:
         turn.reply.say(
             "utter_knowledge_answer", answer=match.family.answer,
             source=turn.words.source_tag(match.family.citations),
-            dated=presenter.knowledge_limits(turn.words, case_guidance(turn, match),
-                                             match.family.limits, turn.day),
+            dated=presenter.knowledge_limits(turn.words, family_limits(turn, match.family),
+                                             turn.day),
             caveat=presenter.short_caveat(turn.words))
     return bool(matches)
 
 
-def case_guidance(turn: TurnContext, match: Match) -> guidance.Guidance | None:
-    """The case's guidance, when the family is about time limits and there is a case."""
-    if not match.family.limits:
-        return None
-    if turn.result is not None:
-        return turn.result
-    return None if turn.facts is None else guidance.build_guidance(turn.rulebook, turn.facts)
+def family_limits(turn: TurnContext, family: Family) -> list[guidance.DeadlineItem]:
+    """The time limits a family is about, as the case dates them; a shared limit the case
+    does not have (or has not dated) is dated from the conversation's own dates."""
+    if not family.limits:
+        return []
+    result = turn.result
+    if result is None and turn.facts is not None:
+        result = guidance.build_guidance(turn.rulebook, turn.facts)
+    in_case = {item.limit_id: item for item in (result.deadlines if result else ())}
+    shared = turn.rulebook.shared_limits()
+    dates = turn.state.rulebook_dates(turn.lexicon)
+    items = []
+    for limit_id in family.limits:
+        item = in_case.get(limit_id)
+        limit = shared.get(limit_id)
+        if limit is not None and (item is None or item.due is None) \
+                and (item is None or limit.counts_from in dates):
+            item = guidance.limit_item(limit, dates.get(limit.counts_from), turn.day,
+                                       turn.rulebook)
+        if item is not None:
+            items.append(item)
+    return items
 
 
 def not_covered_if_asked(turn: TurnContext) -> bool:

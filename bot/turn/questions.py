@@ -5,6 +5,7 @@ come from the rule book and the law; they are added to the turn's reply."""
 from __future__ import annotations
 
 from bot import guidance, presenter
+from bot.knowledge.retrieval import SECOND_MARGIN as CONFIDENT
 from bot.statutes import LawTurn, asks_about_law, law_reply
 from bot.turn.context import TurnContext
 from bot.understanding import dialogue
@@ -42,7 +43,7 @@ def answer_statute_question(turn: TurnContext) -> bool:
         price_now=state.facts.get("amount") is not None
         and state.facts["amount"].turn == state.turns)
     answer = law_reply(law, turn.rulebook, turn.catalog.statutes)
-    if answer is None:
+    if answer is None or (not answer.follow_up and knowledge_knows_better(turn)):
         return False
     response = "utter_statute_followup" if answer.follow_up else "utter_statute_answer"
     values = presenter.statute(turn.words, answer, law.today, caveat_due=True)
@@ -50,6 +51,16 @@ def answer_statute_question(turn: TurnContext) -> bool:
     turn.reply.say(response, without_caveat=hedge, **values)
     turn.law_answered = True
     return True
+
+
+def knowledge_knows_better(turn: TurnContext) -> bool:
+    """A message that does not name the law but asks what a knowledge family answers with
+    confidence: that family's answer (it cites the law too) is more to the point than the
+    statute's passage its words happened to touch."""
+    if asks_about_law(turn.text, turn.catalog.statutes):
+        return False
+    matches = turn.readers.answers(turn.text, turn.previous_bot_text)
+    return any(match.score >= CONFIDENT for match in matches)
 
 
 def answer_rule_question(turn: TurnContext, facts: guidance.CaseFacts | None = None,
@@ -74,7 +85,8 @@ def answer_rule_question(turn: TurnContext, facts: guidance.CaseFacts | None = N
     if answer is None:
         turn.reply.say("utter_rule_answer_none", topic=topic)
         return True
-    lines = "\n".join(f"• {line}" for line in answer.lines)
-    turn.reply.say("utter_rule_answer", topic=topic, lines=lines,
-                   caveat=presenter.short_caveat(words))
+    new = [line for line in answer.lines if not turn.reply.holds(line)]
+    if new:  # a line the turn already said (the safety flag's) is not said again
+        turn.reply.say("utter_rule_answer", topic=topic, lines="\n".join(
+            f"• {line}" for line in new), caveat=presenter.short_caveat(words))
     return True

@@ -85,6 +85,12 @@ class Reply:
             return bool(self.messages)
         return any(message.get("response") in responses for message in self.messages)
 
+    def holds(self, text: str) -> bool:
+        """Whether a message of this turn already carries ``text`` (a line said twice in
+        one reply, e.g. the safety flag's line again as a rule answer's)."""
+        return any(text in str(value) for message in self.messages
+                   for key, value in message.items() if key != "response")
+
     def say(self, response: str, *, without_caveat: str = "", optional: bool = False,
             **values: Any) -> bool:
         """Say ``response`` with its template ``values``; True when said.
