@@ -74,6 +74,11 @@ def fixed_clock() -> datetime | None:
     return load_settings().fixed_clock
 
 
+def action_workers() -> int:
+    """ACTION_WORKERS: the threads turns run in."""
+    return load_settings().action_workers
+
+
 @lru_cache(maxsize=1)
 def case_engine():
     """The case store's engine, created on first use from the settings."""

@@ -51,6 +51,8 @@ class Settings:
     lock_lifetime_seconds: int = 60
     # Sanic workers of the Rasa process (SANIC_WORKERS): more than one needs REDIS_URL.
     sanic_workers: int = 1
+    # Threads the action server runs turns in (off its event loop).
+    action_workers: int = 4
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +81,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         action_timeout_seconds=_positive(env, "ACTION_TIMEOUT", 20),
         lock_lifetime_seconds=_positive(env, "TICKET_LOCK_LIFETIME", 60),
         sanic_workers=_positive(env, "SANIC_WORKERS", 1),
+        action_workers=_positive(env, "ACTION_WORKERS", 4),
         wechat_require_aes=(_production(env)
                             or (env.get("WECHAT_REQUIRE_AES") or "") in ("1", "true", "yes")),
     )

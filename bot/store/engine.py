@@ -5,7 +5,7 @@ callers pass that engine to :class:`bot.store.repository.CaseRepository` and to 
 
 SQLite engines are set up for several writers in one process and across processes:
 foreign keys on, ``secure_delete`` on (deleted content is overwritten, not left in free
-pages; :func:`wipe_sqlite_wal` clears the WAL after an erasure), WAL journal, a 30 s busy
+pages; :func:`wipe_sqlite_wal` clears the WAL after an erasure), WAL journal, a 5 s busy
 timeout, and real transactions (pysqlite's own
 implicit ``BEGIN`` is switched off and SQLAlchemy emits ``BEGIN``; a connection with the
 execution option ``sqlite_begin="IMMEDIATE"`` takes the write lock when its transaction
@@ -25,7 +25,7 @@ from sqlalchemy.future import create_engine
 from bot.settings import REPO_ROOT, Settings
 
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "cases.db"
-SQLITE_BUSY_TIMEOUT_S = 30.0
+SQLITE_BUSY_TIMEOUT_S = 5.0  # short: a busy store fails a write fast (the turn goes on)
 _POSTGRES_ALIASES = {"postgres", "postgresql"}
 
 

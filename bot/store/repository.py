@@ -80,7 +80,7 @@ class CaseRepository:
         engine: Engine,
         *,
         clock: Callable[[], datetime] = utcnow,
-        max_attempts: int = 200,
+        max_attempts: int = 50,
     ) -> None:
         self._engine = engine
         self._clock = clock
