@@ -3,7 +3,7 @@
 Each request's body runs after safety, the law's answers and :class:`FindCase` (the case's
 guidance, or which case when there is none); :func:`answer_request` lets a draft request,
 a rule question ("can I ask for intervention now?") or a question the knowledge base
-answers with confidence answer instead of the block.
+answers answer instead of the block.
 """
 
 from __future__ import annotations
@@ -37,11 +37,18 @@ class FindCase:
 
 
 def answer_request(turn: TurnContext) -> bool:
-    """A draft request, a rule question, or a question the knowledge base answers past
-    its boundary ("已经填了银行卡号 怎么办") gets its own answer instead of the block:
-    answer first, never a rung up the ladder in place of the question asked."""
+    """A draft request, a rule question, or a question the knowledge base answers with
+    confidence gets its own answer instead of the request's block (which answers the
+    request's own kind of question: the limits, the evidence)."""
     return (draft_if_asked(turn) or answer_rule_question(turn)
             or answer_knowledge(turn, sure=True))
+
+
+def answer_before_a_step(turn: TurnContext) -> bool:
+    """Before a rung up the ladder ("怎么办"): a draft request, a rule question, or any
+    question the knowledge base answers, as a case turn would ("已经填了银行卡号 怎么办"):
+    never a new step in place of the question asked."""
+    return draft_if_asked(turn) or answer_rule_question(turn) or answer_knowledge(turn)
 
 
 def remember(turn: TurnContext, result: guidance.Guidance, rung: int) -> None:

@@ -26,13 +26,16 @@ CASE_TURN: Pipeline = MiddlewareSet(
     Do(case_turn.answer_question_first), case_turn.CaseNews(), case_turn.OneQuestion())
 
 
-def guidance(body: Body, ask_case: bool = True, own_answer: bool = True) -> Pipeline:
+def guidance(body: Body, ask_case: bool = True, own_answer: bool = True,
+             instead: Callable[[TurnContext], bool] = guidance_turn.answer_request
+             ) -> Pipeline:
     """A request about the case (deadlines, next step, evidence, progress, the whole
-    guidance): ``body`` answers it from the case's guidance; ``own_answer``: a draft request
-    or a rule question told in the same message answers instead."""
+    guidance): ``body`` answers it from the case's guidance; ``own_answer``: a question told
+    in the same message that ``instead`` answers (a draft request, a rule question, a
+    knowledge question) is answered instead."""
     steps = [Close(), Safety(), LAW_ANSWER, guidance_turn.FindCase(ask_case)]
     if own_answer:
-        steps.append(Answer(guidance_turn.answer_request))
+        steps.append(Answer(instead))
     return MiddlewareSet(*steps, Do(body))
 
 
@@ -48,7 +51,7 @@ def say(response: str) -> Pipeline:
 
 CASE_GUIDANCE = guidance(guidance_turn.full_guidance, own_answer=False)
 DEADLINES = guidance(guidance_turn.deadlines)
-NEXT_STEP = guidance(guidance_turn.next_step)
+NEXT_STEP = guidance(guidance_turn.next_step, instead=guidance_turn.answer_before_a_step)
 EVIDENCE = guidance(guidance_turn.evidence)
 PROGRESS = guidance(guidance_turn.progress, ask_case=False, own_answer=False)
 # The draft the request asks for, from every fact of the case (it carries no caveat).
