@@ -74,6 +74,25 @@ def fixed_clock() -> datetime | None:
     return load_settings().fixed_clock
 
 
+def warm_up() -> None:
+    """Read one made-up turn the way a real one is read (the case state, the readers, the
+    case store's engine), so that what loads on first use loads before the first user."""
+    from bot.understanding.conversation import turns_from_events
+    from bot.understanding.state import derive_case_state
+
+    text = catalog().wording.entry("warm_up")
+    events = [{"event": "user", "text": text, "timestamp": 0.0,
+               "parse_data": {"intent": {"name": "refund_refused", "confidence": 1.0}}}]
+    turns = turns_from_events(events, rulebook().case_types(), fixed_clock())
+    derive_case_state(turns, rulebook(), lexicon(), catalog().statutes, readers().role)
+    readers().answers(text)
+    readers().role(text)
+    try:
+        snapshot_store().load("warm-up")
+    except Exception as error:  # noqa: BLE001 - a store down or unmigrated: said on use
+        logger.info("case store not ready at start-up: %s", error)
+
+
 def action_workers() -> int:
     """ACTION_WORKERS: the threads turns run in."""
     return load_settings().action_workers

@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     utils.update_sanic_log_level()
     common.catalog()  # built once; a broken data file stops start-up here, naming it
     common.readers()  # trained once, before the first turn
+    common.warm_up()  # one turn's reading, so the first user's turn costs what any turn costs
     gc.freeze()  # the catalog and the readers live as long as the process: no GC passes over them
     app = guarded_app(args.actions)
     install_log_filters()  # again, now that Sanic has its own loggers' handlers
