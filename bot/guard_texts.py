@@ -1,6 +1,7 @@
 """The texts every channel sends on its own (``data/channels/guards.yml``): the refusal of
 a message over the length cap, the apology for a turn without a reply, the note when a
-custom action failed. Plain Python (no Rasa), so the catalog can validate them."""
+custom action failed, the reply to a message over the rate limit. Plain Python (no Rasa),
+so the catalog can validate them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from bot.datafiles import DataFileError, data_path, read_yaml
 
 TEXTS = data_path("channels", "guards.yml")
-TEXT_KEYS = ("too_long", "no_reply", "actions_down")
+TEXT_KEYS = ("too_long", "no_reply", "actions_down", "rate_limited")
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,11 @@ class GuardTexts:
     too_long: str
     no_reply: str  # the apology for a turn without any reply
     actions_down: str  # the note for a turn during which the action server was unreachable
+    rate_limited: str  # a message over the rate limit: {seconds} to wait
+
+    def rate_limited_reply(self, seconds: int) -> str:
+        """The reply to a message over the rate limit."""
+        return self.rate_limited.format(seconds=seconds)
 
     def too_long_reply(self, text: str, limit: int) -> str | None:
         """The reply for a message over the cap (None when the message is within it)."""
@@ -38,4 +44,8 @@ def load_channel_texts(path: Path = TEXTS) -> GuardTexts:
         data["too_long"].format(limit=1, length=2)
     except (KeyError, IndexError, ValueError) as error:
         raise DataFileError(path, "too_long", f"fields are limit and length: {error}") from None
+    try:
+        data["rate_limited"].format(seconds=1)
+    except (KeyError, IndexError, ValueError) as error:
+        raise DataFileError(path, "rate_limited", f"the field is seconds: {error}") from None
     return GuardTexts(**{key: data[key] for key in TEXT_KEYS})

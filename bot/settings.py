@@ -53,6 +53,10 @@ class Settings:
     sanic_workers: int = 1
     # Threads the action server runs turns in (off its event loop).
     action_workers: int = 4
+    # Rate limits, messages a minute (token buckets; in Redis when REDIS_URL is set). Per IP
+    # only when set: behind a reverse proxy every client has the proxy's address.
+    rate_per_sender: int = 30
+    rate_per_ip: int | None = None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -82,6 +86,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         lock_lifetime_seconds=_positive(env, "TICKET_LOCK_LIFETIME", 60),
         sanic_workers=_positive(env, "SANIC_WORKERS", 1),
         action_workers=_positive(env, "ACTION_WORKERS", 4),
+        rate_per_sender=_positive(env, "RATE_PER_SENDER", 30),
+        rate_per_ip=_positive(env, "RATE_PER_IP", 1) if env.get("RATE_PER_IP") else None,
         wechat_require_aes=(_production(env)
                             or (env.get("WECHAT_REQUIRE_AES") or "") in ("1", "true", "yes")),
     )

@@ -12,6 +12,10 @@ console): a middleware around Rasa's ``on_new_message``.
   error or a malformed answer; ``bot.adapters.remote_actions``), the reply says the answer
   may be incomplete; a turn that produced no reply at all gets a short apology. The user is
   never left in silence, in any channel.
+- One rate limit per sender (``RATE_PER_SENDER`` messages a minute, :mod:`bot.ratelimit`):
+  a message over it is answered with how long to wait, not processed. With ``RATE_PER_IP``
+  set, the REST channel and the widget also limit each IP address (:meth:`TurnGuards.ip_wait`;
+  not behind a reverse proxy, where every client has the proxy's address).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from bot.adapters import remote_actions
 from bot.adapters.startup import install_rasa_process_hooks
 from bot.guard_texts import GuardTexts, load_channel_texts
+from bot.ratelimit import TokenBuckets, redis_client
 from bot.settings import Settings, load_settings
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
@@ -50,6 +55,14 @@ class TurnGuards:
     max_message_chars: int
     max_sender_chars: int
     max_request_bytes: int
+    senders: TokenBuckets | None = None  # None: no rate limit (tests of other rules)
+    addresses: TokenBuckets | None = None
+
+    def ip_wait(self, address: str | None) -> int:
+        """Seconds a request from ``address`` must wait (0: it may go on)."""
+        if self.addresses is None or not address:
+            return 0
+        return self.addresses.wait("ip:" + address)
 
     def sender_ok(self, sender: Any) -> bool:
         """A caller-chosen sender id: text of 1 to ``MAX_SENDER_CHARS`` characters."""
@@ -77,6 +90,11 @@ class TurnGuards:
                            MAX_METADATA_BYTES)
             message.metadata = None
         refusal = self.too_long_reply(message.text or "")
+        if refusal is None and self.senders is not None:
+            seconds = self.senders.wait("sender:" + str(message.sender_id))
+            if seconds:
+                logger.warning("a sender is over the rate limit: message not processed")
+                refusal = self.texts.rate_limited_reply(seconds)
         if refusal is not None:
             await collector.send_text_message(message.sender_id, refusal)
             return False
@@ -99,7 +117,11 @@ def turn_guards(settings: Settings | None = None, texts: GuardTexts | None = Non
     """The turn guards from the settings and ``data/channels/guards.yml`` (a channel calls
     this once, when Rasa creates it)."""
     settings = settings or load_settings()
+    shared = redis_client(settings.redis_url)
     return TurnGuards(texts=texts or load_channel_texts(),
                       max_message_chars=settings.max_message_chars,
                       max_sender_chars=settings.max_sender_chars,
-                      max_request_bytes=settings.max_request_bytes)
+                      max_request_bytes=settings.max_request_bytes,
+                      senders=TokenBuckets(settings.rate_per_sender, redis=shared),
+                      addresses=(TokenBuckets(settings.rate_per_ip, redis=shared)
+                                 if settings.rate_per_ip else None))

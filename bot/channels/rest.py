@@ -119,6 +119,14 @@ class SafeRestInput(RestInput):
             return json_error(400, "bad_request", str(error))  # the other channels' shape
 
         @blueprint.middleware("request")
+        async def limit_the_address(request: Request) -> HTTPResponse | None:
+            seconds = self.guards.ip_wait(request.ip) if request.method == "POST" else 0
+            if seconds:
+                return json_error(429, "rate_limited",
+                                  self.guards.texts.rate_limited_reply(seconds))
+            return None
+
+        @blueprint.middleware("request")
         async def require_token(request: Request) -> HTTPResponse | None:
             expected = load_settings().rest_token
             if expected and not _bearer_matches(request, expected):

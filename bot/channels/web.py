@@ -326,6 +326,10 @@ class WebChatInput(InputChannel):
 
         @web.route("/webhook", methods=["POST"], name="webhook")
         async def receive(request: Request) -> HTTPResponse:
+            seconds = self.guards.ip_wait(request.ip)
+            if seconds:
+                return json_error(429, "rate_limited",
+                                  self.guards.texts.rate_limited_reply(seconds))
             try:
                 session_id = self._session(request)
                 data = read_json_object(request)

@@ -27,6 +27,7 @@ def main(argv: list[str]) -> int:
                if k not in {"DB_URL", "REDIS_URL", "ACTION_ENDPOINT_URL"}}
         env.update(RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()),
                    RASA_AUTH_TOKEN=TOKEN, REST_TOKEN=REST_TOKEN, FIXED_CLOCK=CLOCK.isoformat(),
+                   RATE_PER_SENDER="100000",
                    DB_URL=f"sqlite:///{scratch}/tracker.db",
                    CASES_DB_URL=f"sqlite:///{scratch}/cases.db")
         with running_servers(REPO, env, Path(scratch) / "servers.log") as servers:

@@ -199,3 +199,58 @@ def test_settings_that_would_lose_turns_are_refused():
     assert serving_problems(load_settings({"SANIC_WORKERS": "2"}))
     assert serving_problems(load_settings({"SANIC_WORKERS": "2",
                                            "REDIS_URL": "redis://127.0.0.1:6379/1"})) == []
+
+
+def test_a_token_bucket_refuses_past_its_capacity_and_refills():
+    from bot.ratelimit import TokenBuckets
+
+    now = [0.0]
+    buckets = TokenBuckets(3, clock=lambda: now[0])
+    assert [buckets.wait("a") for _ in range(3)] == [0, 0, 0]
+    assert buckets.wait("a") == 20  # 3 a minute: the next token in 20 s
+    assert buckets.wait("b") == 0  # another key, its own bucket
+    now[0] += 20
+    assert buckets.wait("a") == 0
+
+
+def test_the_rate_limit_lets_messages_through_when_redis_is_down():
+    from bot.ratelimit import TokenBuckets, redis_client
+
+    buckets = TokenBuckets(1, redis=redis_client("redis://127.0.0.1:1/0"))
+    assert [buckets.wait("a") for _ in range(3)] == [0, 0, 0]
+
+
+def test_a_sender_over_the_limit_is_told_to_wait_and_not_processed():
+    import asyncio
+
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    from bot.channels.guards import turn_guards
+    from bot.ratelimit import TokenBuckets
+    from bot.settings import load_settings
+
+    guards = turn_guards(load_settings({}))
+    assert guards.senders is not None and guards.addresses is None  # per IP: opt-in
+    guards = dataclasses_replace(guards, senders=TokenBuckets(2))
+    handled = []
+
+    async def handle(message: UserMessage) -> None:
+        handled.append(message.text)
+        await message.output_channel.send_text_message(message.sender_id, "ok")
+
+    async def three() -> list[bool]:
+        results = []
+        for text in ("一", "二", "三"):
+            out = CollectingOutputChannel()
+            results.append(await guards.run(handle, UserMessage(text, out, "s1")))
+        return results, out.messages
+
+    results, last = asyncio.run(three())
+    assert results == [True, True, False] and handled == ["一", "二"]
+    assert "秒后再发" in last[0]["text"]
+
+
+def dataclasses_replace(obj, **changes):
+    import dataclasses
+
+    return dataclasses.replace(obj, **changes)
