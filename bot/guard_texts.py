@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.datafiles import DataFileError, data_path, read_yaml
 
 TEXTS = data_path("channels", "guards.yml")
-TEXT_KEYS = ("too_long", "no_reply", "actions_down", "rate_limited")
+TEXT_KEYS = ("too_long", "no_reply", "actions_down", "rate_limited", "warm_up")
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class GuardTexts:
     no_reply: str  # the apology for a turn without any reply
     actions_down: str  # the note for a turn during which the action server was unreachable
     rate_limited: str  # a message over the rate limit: {seconds} to wait
+    warm_up: str  # the made-up message the Rasa process reads once at start-up
 
     def rate_limited_reply(self, seconds: int) -> str:
         """The reply to a message over the rate limit."""

@@ -6,10 +6,14 @@ relies on failed custom actions being noticed); every step is idempotent.
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
+from typing import Any
 
 from bot.adapters import remote_actions, rule_matching
 from bot.log_filters import install_log_filters
+
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -19,6 +23,16 @@ def load_jieba_dictionary() -> None:
     import jieba
 
     jieba.initialize()
+
+
+async def warm_up_agent(agent: Any, text: str) -> None:
+    """Parse one made-up message with the loaded model (nothing stored): what its graph
+    loads on first use loads at start-up, not in the first user's turn."""
+    try:
+        if agent is not None and agent.is_ready():
+            await agent.parse_message(text)
+    except Exception as error:  # noqa: BLE001 - a warm-up that fails costs only time
+        logger.warning("warm-up parse failed: %s", error)
 
 
 def install_rasa_process_hooks() -> None:

@@ -32,6 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.adapters import remote_actions
+from bot.adapters.startup import warm_up_agent
 from bot.channels.guards import TurnGuards, turn_guards
 from bot.channels.web import json_error
 from bot.settings import load_settings
@@ -117,6 +118,10 @@ class SafeRestInput(RestInput):
         @blueprint.exception(InvalidUsage)
         async def bad_request(_request: Request, error: InvalidUsage) -> HTTPResponse:
             return json_error(400, "bad_request", str(error))  # the other channels' shape
+
+        @blueprint.listener("after_server_start")
+        async def read_one_message(app: Any, _loop: Any) -> None:
+            await warm_up_agent(getattr(app.ctx, "agent", None), self.guards.texts.warm_up)
 
         @blueprint.middleware("request")
         async def limit_the_address(request: Request) -> HTTPResponse | None:

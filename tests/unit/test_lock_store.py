@@ -129,3 +129,17 @@ def test_redis_stopped_and_restarted_mid_conversation(tmp_path, monkeypatch):
     finally:
         process.terminate()
         process.wait(5)
+
+
+@pytest.mark.skipif(not os.environ.get("CI") and not _redis_reachable(),
+                    reason=f"no Redis at {REDIS_URL} (CI fails instead)")
+def test_rate_limit_buckets_in_redis_are_shared_and_refill():
+    from bot.ratelimit import TokenBuckets, redis_client
+
+    key = "test-" + uuid.uuid4().hex
+    one, other = (TokenBuckets(2, redis=redis_client(REDIS_URL)) for _ in range(2))
+    assert one.wait(key) == 0 and other.wait(key) == 0  # two replicas, one bucket
+    assert one.wait(key) == 30  # 2 a minute: the next token in 30 s
+    fast = TokenBuckets(600, redis=redis_client(REDIS_URL))  # 10 a second
+    assert all(fast.wait(key + "-fast") == 0 for _ in range(600))
+    assert fast.wait(key + "-fast") == 1

@@ -254,3 +254,30 @@ def dataclasses_replace(obj, **changes):
     import dataclasses
 
     return dataclasses.replace(obj, **changes)
+
+
+def test_the_rasa_process_parses_one_made_up_message_at_start_up(caplog):
+    import asyncio
+
+    from bot.adapters.startup import warm_up_agent
+    from bot.guard_texts import load_channel_texts
+
+    class Agent:
+        def __init__(self, ready: bool, fails: bool = False) -> None:
+            self.ready, self.fails, self.parsed = ready, fails, []
+
+        def is_ready(self) -> bool:
+            return self.ready
+
+        async def parse_message(self, text: str) -> dict:
+            if self.fails:
+                raise RuntimeError("graph broken")
+            self.parsed.append(text)
+            return {}
+
+    text = load_channel_texts().warm_up
+    ready, unready, broken = Agent(True), Agent(False), Agent(True, fails=True)
+    for agent in (ready, unready, broken, None):
+        asyncio.run(warm_up_agent(agent, text))
+    assert ready.parsed == [text] and unready.parsed == []
+    assert "warm-up parse failed" in caplog.text
