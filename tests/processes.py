@@ -25,3 +25,29 @@ def stop_group(proc: subprocess.Popen, sig: int = signal.SIGINT, timeout_s: floa
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+def start_redis_server(port: int, folder) -> subprocess.Popen:
+    """A throw-away redis-server on ``port`` (nothing saved), once it answers. Without the
+    binary the test fails when CI is set, and is skipped otherwise."""
+    import shutil
+    import time
+
+    import pytest
+    import redis
+
+    server = shutil.which("redis-server")
+    if server is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed (CI has it)")
+        pytest.skip("no redis-server on this machine")
+    process = subprocess.Popen([server, "--port", str(port), "--save", "", "--appendonly",
+                                "no", "--dir", str(folder)], stdout=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            redis.Redis(port=port, socket_timeout=0.2).ping()
+            return process
+        except redis.RedisError:
+            time.sleep(0.05)
+    process.terminate()
+    raise AssertionError("redis-server did not start")

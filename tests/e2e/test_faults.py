@@ -8,11 +8,9 @@ its timeout: tests/channels/test_wechat_channel.py, tests/unit/test_remote_actio
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import threading
-import time
 import uuid
 
 import pytest
@@ -20,29 +18,10 @@ import requests
 
 from bot.channels.rest import CONVERSATION_PREFIX
 from tests.e2e.test_rest_conversation import REST_AUTH, TOKEN, running_servers
-from tests.processes import free_port
+from tests.processes import free_port, start_redis_server
 
 TURNS = ["卖家一直不同意退款怎么办", "订单号3920184756102938，89元的牛仔裤开线了",
          "11月16号申请的退款", "介入以后一般几天有结果", "他把我拉黑了怎么办", "好的谢谢"]
-
-
-def _redis_server(port: int, folder) -> subprocess.Popen:
-    import redis
-
-    server = shutil.which("redis-server")
-    if server is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is not installed (CI has it)")
-        pytest.skip("no redis-server on this machine")
-    process = subprocess.Popen([server, "--port", str(port), "--save", "", "--appendonly",
-                                "no", "--dir", str(folder)], stdout=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            redis.Redis(port=port, socket_timeout=0.2).ping()
-            return process
-        except redis.RedisError:
-            time.sleep(0.05)
-    raise AssertionError("redis-server did not start")
 
 
 def _say(rasa: str, sender: str, text: str) -> str:
@@ -74,7 +53,7 @@ def test_no_turn_is_lost_when_parts_fail(repo_root, latest_model, server_env, tm
     from bot.settings import load_settings
 
     redis_port = free_port()
-    redis_process = _redis_server(redis_port, tmp_path)
+    redis_process = start_redis_server(redis_port, tmp_path)
     env = dict(server_env, REDIS_URL=f"redis://127.0.0.1:{redis_port}/1")
     sender = "faults-" + uuid.uuid4().hex[:8]
     said: list[str] = []
@@ -90,7 +69,7 @@ def test_no_turn_is_lost_when_parts_fail(repo_root, latest_model, server_env, tm
             redis_process.send_signal(signal.SIGTERM)  # Redis down mid-conversation
             redis_process.wait(10)
             turn(TURNS[1])
-            redis_process = _redis_server(redis_port, tmp_path)  # and back
+            redis_process = start_redis_server(redis_port, tmp_path)  # and back
             turn(TURNS[2])
             settings = load_settings(env)
             stop = threading.Event()

@@ -10,6 +10,7 @@ import pytest
 from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
 
 from bot.adapters.lock_store import EnvLockStore, redis_lock_store
+from tests.processes import free_port, start_redis_server
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 
@@ -62,16 +63,8 @@ def test_with_redis_two_stores_share_one_lock(monkeypatch):
     assert order == ["a-in", "a-out", "b-in", "b-out"]  # b waited for a's lock in Redis
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_unreachable_redis_falls_back_to_this_process(caplog):
-    store = EnvLockStore(url=f"redis://127.0.0.1:{_free_port()}/1")
+    store = EnvLockStore(url=f"redis://127.0.0.1:{free_port()}/1")
     conversation = "down-" + uuid.uuid4().hex
 
     async def take() -> None:
@@ -83,29 +76,12 @@ def test_unreachable_redis_falls_back_to_this_process(caplog):
 
 
 def test_redis_stopped_and_restarted_mid_conversation(tmp_path, monkeypatch):
-    import shutil
-    import subprocess
-    import time
-
-    import redis
-
     from bot.adapters import lock_store
 
-    server = shutil.which("redis-server")
-    if server is None and not os.environ.get("CI"):
-        pytest.skip("no redis-server (CI fails instead)")
-    port = _free_port()
+    port = free_port()
 
-    def start() -> subprocess.Popen:
-        process = subprocess.Popen([server, "--port", str(port), "--save", "", "--appendonly",
-                                    "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
-        for _ in range(100):
-            try:
-                redis.Redis(port=port, socket_timeout=0.2).ping()
-                return process
-            except redis.RedisError:
-                time.sleep(0.05)
-        raise AssertionError("redis-server did not start")
+    def start():
+        return start_redis_server(port, tmp_path)
 
     monkeypatch.setattr(lock_store, "RETRY_REDIS_SECONDS", 0.0)
     process = start()

@@ -69,31 +69,30 @@ def test_purge_covers_both_stores(tmp_path):
     assert repo.open_cases("old") == [] and len(repo.open_cases("recent")) == 1
 
 
-def test_an_old_case_of_an_active_conversation_stays(tmp_path):
+def _stores_with_an_old_case(tmp_path, conversations: dict[str, float], case_of: str):
+    """Both stores: ``conversations`` (sender -> age in days) and a case of ``case_of`` last
+    updated 40 days ago; returns (settings, the case store's URL)."""
     tracker_url = f"sqlite:///{tmp_path / 'rasa.db'}"
     cases_url = f"sqlite:///{tmp_path / 'cases.db'}"
     upgrade(cases_url)
-    _save_conversations(tracker_url, {"live": 1})
+    _save_conversations(tracker_url, conversations)
     long_ago = datetime.now(tz=UTC) - timedelta(days=40)
     CaseRepository(create_store_engine(cases_url), clock=lambda: long_ago).open_case(
-        "live", "refund_refused", "buyer")
-    result = purge(30, load_settings({"DB_URL": tracker_url, "CASES_DB_URL": cases_url}))
-    assert result.cases == 0
+        case_of, "refund_refused", "buyer")
+    return load_settings({"DB_URL": tracker_url, "CASES_DB_URL": cases_url}), cases_url
+
+
+def test_an_old_case_of_an_active_conversation_stays(tmp_path):
+    settings, cases_url = _stores_with_an_old_case(tmp_path, {"live": 1}, "live")
+    assert purge(30, settings).cases == 0
     assert len(CaseRepository(create_store_engine(cases_url)).open_cases("live")) == 1
 
 
 def test_a_dry_run_counts_and_deletes_nothing(tmp_path):
-    tracker_url = f"sqlite:///{tmp_path / 'rasa.db'}"
-    cases_url = f"sqlite:///{tmp_path / 'cases.db'}"
-    upgrade(cases_url)
-    _save_conversations(tracker_url, {"old": 40})
-    long_ago = datetime.now(tz=UTC) - timedelta(days=40)
-    CaseRepository(create_store_engine(cases_url), clock=lambda: long_ago).open_case(
-        "old", "refund_refused", "buyer")
-    result = purge(30, load_settings({"DB_URL": tracker_url, "CASES_DB_URL": cases_url}),
-                   dry_run=True)
+    settings, cases_url = _stores_with_an_old_case(tmp_path, {"old": 40}, "old")
+    result = purge(30, settings, dry_run=True)
     assert (result.conversations, result.events, result.cases) == (1, 2, 1)
-    assert _senders(tracker_url) == {"old"}
+    assert _senders(settings.db_url) == {"old"}
     assert len(CaseRepository(create_store_engine(cases_url)).open_cases("old")) == 1
 
 

@@ -222,6 +222,7 @@ def test_the_rate_limit_lets_messages_through_when_redis_is_down():
 
 def test_a_sender_over_the_limit_is_told_to_wait_and_not_processed():
     import asyncio
+    import dataclasses
 
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
@@ -231,7 +232,7 @@ def test_a_sender_over_the_limit_is_told_to_wait_and_not_processed():
 
     guards = turn_guards(load_settings({}))
     assert guards.senders is not None and guards.addresses is None  # per IP: opt-in
-    guards = dataclasses_replace(guards, senders=TokenBuckets(2))
+    guards = dataclasses.replace(guards, senders=TokenBuckets(2))
     handled = []
 
     async def handle(message: UserMessage) -> None:
@@ -248,12 +249,6 @@ def test_a_sender_over_the_limit_is_told_to_wait_and_not_processed():
     results, last = asyncio.run(three())
     assert results == [True, True, False] and handled == ["一", "二"]
     assert "秒后再发" in last[0]["text"]
-
-
-def dataclasses_replace(obj, **changes):
-    import dataclasses
-
-    return dataclasses.replace(obj, **changes)
 
 
 def test_the_rasa_process_parses_one_made_up_message_at_start_up(caplog):
