@@ -13,6 +13,8 @@ eval-conversations`` does all of it); FILE_STEM plays one file only (``two_in_on
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import functools
 import os
 import re
 import sys
@@ -34,6 +36,7 @@ from bot.understanding.state import CaseState, Turn, derive_case_state, read_tur
 from tests.data import catalog, readers
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
 CLOCK = dt.datetime.fromisoformat("2026-11-20T10:00:00+08:00")
 DEAD_ENDS = ("没能看懂", "没看懂", "帮不上忙", "没完全听懂")
 CAVEAT = "不构成法律意见"
@@ -43,12 +46,18 @@ PHONE_LINES = 16  # about a phone screen, counting the buttons' line
 KINDS = ("case", "role", "facts", "events", "safety", "no_dead_end", "question",
          "no_repeat", "caveat_once", "dated_limits", "fits_screen", "draft_kind", "draft_tone",
          "draft_facts", "draft_no_placeholder", "cites", "answer", "not_covered", "no_unsure",
-         "no_role_question", "step_fits", "fold")
+         "no_role_question", "step_fits", "fold", "draft_not_invented", "draft_short",
+         "draft_differs", "confirm_facts", "case_file", "reply_contains", "nothing_invented")
 # A reply that admits it does not see how a turn relates: never right for an in-scope turn.
 UNSURE = ("不太确定", "有什么关系")
 ROLE_QUESTION = "买家还是卖家"
 # An honest "the rules we hold do not cover this": the wordings the assistant uses for it.
 NOT_COVERED = ("没有具体的规定", "没有对应的法律条文", "掌握的规则里没有", "规则里没有写")
+SHORT_DRAFT = 120  # one chat bubble
+SAME_DRAFT = 0.85  # a rewrite closer than this to the draft before it is a near copy
+DATE_WORDS = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]|\d{1,2}[日号]")
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+CONFIRM_WORDS = ("确认", "对吗", "是否", "有没有", "改", "？", "?")
 HEADER = re.compile(r"下面是(?P<kind>.+?)（写给(?P<addressee>.+?)，(?P<tone>.+?)语气）")
 
 
@@ -151,7 +160,45 @@ def _check_draft(expect: dict[str, Any] | None, replies: list[str], where: str,
     for placeholder in expect.get("absent") or []:
         result.check("draft_no_placeholder", placeholder not in draft,
                      f"{where}: {placeholder} in draft")
+    for wrong in expect.get("not_contains") or []:
+        result.check("draft_not_invented", str(wrong) not in draft,
+                     f"{where}: {wrong!r} in draft")
+    if expect.get("short"):
+        result.check("draft_short", len(draft) <= SHORT_DRAFT,
+                     f"{where}: {len(draft)} characters")
     return draft
+
+
+def _near_copy(draft: str, before: str | None) -> bool:
+    """Whether a rewrite is (almost) the draft shown before it."""
+    return before is not None and difflib.SequenceMatcher(None, before, draft).ratio() >= SAME_DRAFT
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers of a text, dates left out (they are checked as facts)."""
+    return {n.rstrip("0").rstrip(".") if "." in n else n
+            for n in NUMBER.findall(DATE_WORDS.sub(" ", normalized(text)))}
+
+
+def invented_numbers(text: str, said: list[str], state: CaseState) -> set[str]:
+    """Numbers in a text the assistant wrote that come neither from the user's words (or the
+    facts read from them) nor from the project's rule data."""
+    allowed = set().union(*(_numbers(s) for s in said), rule_numbers())
+    allowed |= {str(state.value(name)) for name in ("amount", "demand_amount")
+                if state.value(name) is not None}
+    allowed |= {n.rstrip("0").rstrip(".") for n in list(allowed) if "." in n}
+    return {n for n in _numbers(text) if n not in allowed and len(n.split(".")[0]) >= 3}
+
+
+@functools.lru_cache(maxsize=1)
+def rule_numbers() -> frozenset[str]:
+    """Every number written in the rule book, the cases and the draft templates."""
+    found: set[str] = set()
+    for folder in ("data/rulebook", "data/cases", "data/drafts", "data/locale"):
+        for path in (REPO / folder).rglob("*"):
+            if path.is_file() and path.suffix in (".yml", ".j2"):
+                found |= set(NUMBER.findall(path.read_text(encoding="utf-8")))
+    return frozenset(found)
 
 
 class Player:
@@ -182,6 +229,8 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
     book, lexicon, statutes = catalog().rulebook, catalog().lexicon, catalog().statutes
     sender = f"suite-{conversation['id']}-{uuid.uuid4().hex[:6]}"
     transcript, all_replies, cases = [], [], set()
+    said: list[str] = []
+    last_draft: str | None = None
     state, snapshot = CaseState(), None
 
     def step(previous: CaseState, said: Turn) -> CaseState:
@@ -190,6 +239,7 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
     for number, turn in enumerate(conversation["turns"], start=1):
         where = f"{conversation['id']}#{number}"
         replies = player.say(sender, turn["user"])
+        said.append(turn["user"])
         turns = turns_from_events(player.events(sender), book.case_types(), CLOCK)
         state = derive_case_state(turns, book, lexicon, statutes, readers().role)
         folded, snapshot = resume(turns, snapshot, step, lambda t: read_turn(t, lexicon))
@@ -244,6 +294,33 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
             said = [str(w) for w in expect["not_advise"] if str(w) in joined]
             result.check("step_fits", not said, f"{where}: advised {said}")
         draft = _check_draft(expect.get("draft"), replies, where, result)
+        if draft is not None and (expect.get("draft") or {}).get("differs"):
+            result.check("draft_differs", not _near_copy(draft, last_draft),
+                         f"{where}: the rewrite is a near copy")
+        for needle in expect.get("reply_contains") or []:
+            result.check("reply_contains", _same_script(str(needle)) in _same_script(joined),
+                         f"{where}: {needle!r} not in the reply")
+        if "confirm_facts" in expect:
+            asks = any(word in joined for word in CONFIRM_WORDS)
+            result.check("confirm_facts", draft is None and asks,
+                         f"{where}: no confirmation asked before the draft")
+            for needle in expect["confirm_facts"] or []:
+                result.check("confirm_facts", _same_script(str(needle)) in _same_script(joined),
+                             f"{where}: {needle!r} not in the list to confirm")
+        if "case_file" in expect:
+            wanted = expect["case_file"] or {}
+            for needle in wanted.get("contains") or []:
+                result.check("case_file", _same_script(str(needle)) in _same_script(joined),
+                             f"{where}: {needle!r} not in the case file")
+            for wrong in wanted.get("not_contains") or []:
+                result.check("draft_not_invented", str(wrong) not in joined,
+                             f"{where}: {wrong!r} in the case file")
+        written = draft if draft is not None else (joined if "case_file" in expect else None)
+        if written is not None:
+            extra = invented_numbers(written, said, state)
+            result.check("nothing_invented", not extra, f"{where}: numbers {sorted(extra)}")
+        if draft is not None:
+            last_draft = draft
         lines = sum(r.count("\n") + 1 for r in replies if r != draft)
         result.check("fits_screen", lines <= PHONE_LINES, f"{where}: {lines} lines")
     long_replies = [r for r in all_replies if len(r) >= 40]
