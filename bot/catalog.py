@@ -32,10 +32,12 @@ from bot.rulebook import CaseFolder, RuleBook, load_case_folders, load_rulebook
 from bot.sources import Sources, load_sources
 from bot.statutes import Answers, check_limits, load_statutes
 from bot.understanding.acts import ActData, load_acts
+from bot.understanding.clause_kinds import ClauseData, load_clause_data
 from bot.understanding.lexicon import Lexicon, LexiconError, load_lexicon
 from bot.understanding.questions import Questions, load_questions
 from bot.understanding.roles import RoleSettings, load_role_settings
 from bot.understanding.state import SINGLE_FACTS
+from bot.understanding.story import StoryWords, load_story_words
 from bot.wording import Wording
 
 
@@ -57,6 +59,8 @@ class Catalog:
     knowledge: Knowledge
     acts: ActData
     roles: RoleSettings
+    clauses: ClauseData
+    story: StoryWords
     advice: tuple[Advice, ...]
 
     @property
@@ -111,5 +115,7 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
                                   for limit in entry.time_limits}),
         acts=load_acts(data_dir / "understanding"),
         roles=load_role_settings(data_dir / "understanding" / "role_model.yml"),
+        clauses=load_clause_data(data_dir / "understanding"),
+        story=load_story_words(data_dir / "understanding" / "story.yml"),
         advice=load_advice(data_dir / "knowledge" / "advice.yml", sources, book.case_types(),
                            lexicon.events, SINGLE_FACTS))

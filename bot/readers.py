@@ -1,8 +1,8 @@
 """The trained readers of a turn, built once per process from the catalog.
 
-:func:`build_readers` trains the knowledge retrieval model, the dialogue-act model and
-the role model on the catalog's data (a few seconds); the action server calls it at
-start-up and passes the result on. :func:`text_preparer` is the one normalization every
+:func:`build_readers` trains the knowledge retrieval model, the dialogue-act model, the
+role model and the clause model on the catalog's data (a few seconds); the action server
+calls it at start-up and passes the result on. :func:`text_preparer` is the one normalization every
 model reads through.
 """
 
@@ -20,6 +20,7 @@ from bot.knowledge.retrieval import segments
 from bot.mixed_language import MixedLanguage
 from bot.textclassifier import Tokenize
 from bot.understanding.acts import ActModel
+from bot.understanding.clause_kinds import ClauseModel
 from bot.understanding.clauses import normalized
 from bot.understanding.roles import RoleModel
 
@@ -47,6 +48,15 @@ class Readers:
     knowledge: KnowledgeModel
     acts: ActModel
     roles: RoleModel
+    clauses: ClauseModel
+
+    def is_fact(self, clause: str) -> bool:
+        """Whether a clause of a message is a fact of the user's story."""
+        return self._is_fact(clause)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one Readers per process; drafts re-read clauses
+    def _is_fact(self, clause: str) -> bool:
+        return self.clauses.is_fact(clause)
 
     def role(self, text: str) -> str | None:
         """The role the message's words imply (``buyer`` / ``seller``), or None."""
@@ -88,4 +98,5 @@ def build_readers(catalog: Catalog) -> Readers:
     words = word_tokenizer(catalog.data_dir / "dictionary" / "userdict.txt")
     return Readers(KnowledgeModel(catalog.knowledge, prepare, words),
                    ActModel(catalog.acts, prepare, words),
-                   RoleModel(catalog.knowledge, catalog.acts, catalog.roles, prepare, words))
+                   RoleModel(catalog.knowledge, catalog.acts, catalog.roles, prepare, words),
+                   ClauseModel(catalog.clauses, prepare, words))

@@ -2,8 +2,10 @@
 
 Writes ``data/knowledge/model.yml`` (C and the acceptance threshold of the knowledge
 retrieval model), the ``c`` of ``data/understanding/acts_model.yml`` and
-``data/understanding/role_model.yml`` (the role model's C and threshold); prints the
-out-of-fold accuracies. Run by ``make tune`` after the training data changed.
+``data/understanding/role_model.yml`` (the role model's C and threshold) and
+``data/understanding/clause_model.yml`` (the clause model's C and fact threshold); prints
+the out-of-fold figures. Run by ``make tune`` after the training data changed; with the
+names of some readers (``knowledge acts roles clauses``), only those.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from bot.catalog import load_catalog
 from bot.datafiles import DATA_DIR
 from bot.knowledge.retrieval import choose_settings
 from bot.readers import text_preparer, word_tokenizer
-from bot.understanding import roles
+from bot.understanding import clause_kinds, roles
 from bot.understanding.acts import choose_c
 
 KNOWLEDGE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on\n"
@@ -27,10 +29,38 @@ ROLE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-val
                "# Do not edit by hand.\n")
 
 
-def main() -> int:
+CLAUSE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on the\n"
+                 "# clause model's training data only (bot/understanding/clause_kinds.py).\n"
+                 "# Do not edit by hand, except the list of kinds.\n")
+READERS = ("knowledge", "acts", "roles", "clauses")
+
+
+def main(argv: list[str]) -> int:
+    chosen = [name for name in argv[1:] if name in READERS] or list(READERS)
     catalog = load_catalog()
     prepare = text_preparer(catalog.mixed_language)
     words = word_tokenizer(catalog.data_dir / "dictionary" / "userdict.txt")
+    if "knowledge" in chosen:
+        tune_knowledge(catalog, prepare, words)
+    if "acts" in chosen:
+        tune_acts(catalog, prepare, words)
+    if "roles" in chosen:
+        tune_roles(catalog, prepare, words)
+    if "clauses" in chosen:
+        clause = clause_kinds.choose_settings(catalog.clauses, prepare, words)
+        (DATA_DIR / "understanding" / "clause_model.yml").write_text(
+            CLAUSE_HEADER + yaml.safe_dump(
+                {"kinds": list(clause.kinds), "c": clause.c, "threshold": clause.threshold,
+                 "cv_fact_recall": clause.cv_fact_recall,
+                 "cv_fact_precision": clause.cv_fact_precision}, sort_keys=False),
+            encoding="utf-8")
+        print(f"clauses: C={clause.c} threshold={clause.threshold} "
+              f"cv fact recall={clause.cv_fact_recall} precision={clause.cv_fact_precision}")
+    return 0
+
+
+def tune_knowledge(catalog, prepare, words) -> None:
+    """The knowledge retrieval model's C and threshold."""
     settings = choose_settings(catalog.knowledge, prepare, words)
     path = DATA_DIR / "knowledge" / "model.yml"
     path.write_text(KNOWLEDGE_HEADER + yaml.safe_dump(
@@ -39,6 +69,10 @@ def main() -> int:
         encoding="utf-8")
     print(f"knowledge: C={settings.c} balanced={settings.balanced} "
           f"threshold={settings.threshold} cv accuracy={settings.cv_accuracy}")
+
+
+def tune_acts(catalog, prepare, words) -> None:
+    """The dialogue-act model's C."""
     c, accuracy = choose_c(catalog.acts, prepare, words)
     acts_path = DATA_DIR / "understanding" / "acts_model.yml"
     raw = yaml.safe_load(acts_path.read_text(encoding="utf-8"))
@@ -48,14 +82,17 @@ def main() -> int:
     acts_path.write_text(head + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True),
                          encoding="utf-8")
     print(f"acts: C={c} cv accuracy={accuracy}")
+
+
+def tune_roles(catalog, prepare, words) -> None:
+    """The role model's C and threshold."""
     role = roles.choose_settings(catalog.knowledge, catalog.acts, prepare, words)
     (DATA_DIR / "understanding" / "role_model.yml").write_text(ROLE_HEADER + yaml.safe_dump(
         {"c": role.c, "threshold": role.threshold, "cv_recall": role.cv_recall,
          "cv_wrong": role.cv_wrong}, sort_keys=False), encoding="utf-8")
     print(f"roles: C={role.c} threshold={role.threshold} cv recall={role.cv_recall} "
           f"cv wrong={role.cv_wrong}")
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv))

@@ -39,11 +39,11 @@ from bot.drafting.facts import (
     Said,
     TimelineEntry,
 )
-from bot.drafting.render import render_draft
+from bot.drafting.render import render_draft, render_short
 
 __all__ = [
     "NEEDABLE", "TONES", "CaseText", "Draft", "DraftCatalog", "DraftConfigError",
     "DraftContext", "DraftError", "DraftFacts", "DraftKind", "Said", "TimelineEntry",
     "check_lexicon_events", "default_drafts_dir", "format_date", "load_drafts",
-    "placeholder", "render_draft",
+    "placeholder", "render_draft", "render_short",
 ]

@@ -45,6 +45,16 @@ class _Config(BaseModel):
     sentence_closers: str
     full_stop: str
     soft_trailing: str
+    short_limit: int
+    short_opening: str
+    short_order: str
+    short_item: str
+    short_problem: str
+    short_demand: str
+    short_no_demand: str
+    short_deadline: str
+    short_end: str
+    short_cut_at: str
 
     @property
     def marks(self) -> Punctuation:
@@ -78,12 +88,24 @@ class DraftKind(BaseModel):
         return case_type in self.cases or (self.or_event is not None and self.or_event in events)
 
 
+VARIANTS = ("short", "rewrite")  # variant_cues in kinds.yml
+
+
 class _KindsFile(BaseModel):
     kinds: dict[str, DraftKind]
     rung_kinds: dict[str, str]
     tone_cues: list[dict[str, Any]]
     request_verbs: list[str]
     draft_nouns: list[str]
+    variant_cues: dict[str, list[str]]
+    lawyer_cues: list[str]
+    lawyer_kind: str
+    mention_cues: list[str]
+    mention_kind: str
+    blocked_kinds: list[str]
+    blocked_kind: str
+    confirm_kinds: list[str]
+    case_file_cues: list[str]
 
 
 class CaseText(BaseModel):
@@ -111,6 +133,15 @@ class DraftCatalog:
     tone_cues: tuple[tuple[str, tuple[str, ...]], ...]
     request_verbs: tuple[str, ...]
     draft_nouns: tuple[str, ...]
+    variant_cues: dict[str, tuple[str, ...]]
+    lawyer_cues: tuple[str, ...]
+    lawyer_kind: str
+    mention_cues: tuple[str, ...]
+    mention_kind: str
+    blocked_kinds: tuple[str, ...]
+    blocked_kind: str
+    confirm_kinds: tuple[str, ...]
+    case_file_cues: tuple[str, ...]
     cases: dict[str, CaseText]
     env: Environment
 
@@ -167,6 +198,16 @@ def _load(root: Path, case_folders: Mapping[str, CaseFolder]) -> DraftCatalog:
                            tone_cues=tone_cues,
                            request_verbs=tuple(kinds_file.request_verbs),
                            draft_nouns=tuple(kinds_file.draft_nouns),
+                           variant_cues={name: tuple(words) for name, words
+                                         in kinds_file.variant_cues.items()},
+                           lawyer_cues=tuple(kinds_file.lawyer_cues),
+                           lawyer_kind=kinds_file.lawyer_kind,
+                           mention_cues=tuple(kinds_file.mention_cues),
+                           mention_kind=kinds_file.mention_kind,
+                           blocked_kinds=tuple(kinds_file.blocked_kinds),
+                           blocked_kind=kinds_file.blocked_kind,
+                           confirm_kinds=tuple(kinds_file.confirm_kinds),
+                           case_file_cues=tuple(kinds_file.case_file_cues),
                            cases=cases, env=_make_env(root, config))
     _validate(root, catalog, case_files)
     return catalog
@@ -205,6 +246,12 @@ def _validate(root: Path, catalog: DraftCatalog, case_files: dict[str, str]) -> 
     for rung, kind_id in catalog.rung_kinds.items():
         if kind_id not in catalog.kinds:
             problems.append(f"kinds.yml rung_kinds.{rung}: unknown kind {kind_id!r}")
+    named = [*catalog.blocked_kinds, catalog.blocked_kind, catalog.lawyer_kind,
+             catalog.mention_kind, *catalog.confirm_kinds]
+    problems += [f"kinds.yml: unknown kind {kind_id!r}" for kind_id in named
+                 if kind_id not in catalog.kinds]
+    if set(catalog.variant_cues) != set(VARIANTS):
+        problems.append(f"kinds.yml variant_cues: exactly the variants {list(VARIANTS)}")
     for tone, words in catalog.tone_cues:
         if tone not in TONES or not words:
             problems.append(f"kinds.yml tone_cues: {tone!r} needs a known tone and words")

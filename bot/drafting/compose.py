@@ -43,18 +43,23 @@ def _unique_said(items: list[Said]) -> list[Said]:
     return list(kept.values())
 
 
-def facts_from_state(state: CaseState, lexicon: Lexicon) -> DraftFacts:
-    """Every fact of the case state a draft can use; nothing is filled in by guess."""
+def facts_from_state(state: CaseState, lexicon: Lexicon, story: list[str] | None = None
+                     ) -> DraftFacts:
+    """Every fact of the case state a draft can use; nothing is filled in by guess.
+    ``story``: the user's story as prose (:func:`bot.understanding.story.tell`); without
+    it, the problems and notes the state kept. What the other side said is quoted in the
+    story; only words it does not hold are listed apart."""
     values = {name: None if state.value(name) is None else str(state.value(name))
               for name in TEXT_FACTS}
-    story = [*state.values("problems"), *(note.value for note in state.notes)]
+    told = "".join(story or [])
+    said = _unique_said([_said(str(clause), lexicon) for clause in state.values("other_side")])
     return DraftFacts(
         **values,
         timeline=[TimelineEntry(day=fact.value, event=event_id)
                   for event_id, fact in state.events.items()],
-        story=story,
-        other_side=_unique_said([_said(str(clause), lexicon)
-                                 for clause in state.values("other_side")]),
+        story=story or [*state.values("problems"), *(note.value for note in state.notes)],
+        problem=next(iter(state.values("problems")), None),
+        other_side=[item for item in said if item.words not in told],
         evidence=state.values("evidence"),
         wants=state.values("wants"),
         safety=list(dict.fromkeys((*state.safety_seen, *state.safety))),

@@ -51,6 +51,7 @@ class DraftFacts(BaseModel):
     seller_location: str | None = None
     timeline: list[TimelineEntry] = Field(default_factory=list)
     story: list[str] = Field(default_factory=list)  # what went wrong, in the user's words
+    problem: str | None = None  # the problem in a few of the user's words (short versions)
     other_side: list[Said] = Field(default_factory=list)  # what the other side said
     evidence: list[str] = Field(default_factory=list)
     wants: list[str] = Field(default_factory=list)  # lexicon wants (refund, delete the review …)

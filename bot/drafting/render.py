@@ -81,9 +81,11 @@ class _FactView:
 
     def _timeline_items(self) -> list[str]:
         phrases = self.config.event_phrases[self.role]
+        told = "".join(self.lists["story"])  # a date the story tells is not told twice
         return [self.config.timeline_item.format(date=self._date(entry.day),
                                                  what=phrases.get(entry.event, entry.event))
-                for entry in sorted(self.timeline, key=lambda e: e.day)]
+                for entry in sorted(self.timeline, key=lambda e: e.day)
+                if self._date(entry.day) not in told]
 
     def timeline_inline(self) -> str:
         return self.config.timeline_separator.join(self._timeline_items())
@@ -209,3 +211,44 @@ def render_draft(catalog: DraftCatalog, kind_id: str, case_type: str, role: str,
                           ctx=ctx, **helpers)
     return Draft(text=tidy(raw), missing=view.missing, kind=kind_id, addressee=kind.addressee,
                  case_type=case_type, role=role, tone=tone)
+
+
+def render_short(catalog: DraftCatalog, kind_id: str, case_type: str, role: str,
+                 facts: DraftFacts, context: DraftContext | None = None) -> Draft:
+    """The short version of a draft: one chat bubble (``short_limit`` characters) with the
+    order number, the problem, the one demand and the reply-by date. What does not fit
+    goes, least needed first: the item, then the problem (cut at a comma first)."""
+    config = catalog.config
+    kind = catalog.kind(kind_id)
+    catalog.case(case_type, role)  # a DraftError for an unknown case
+    context = context or DraftContext()
+    values, lists, said = _clean(facts, config)
+    view = _FactView(config=config, values=values, lists=lists, timeline=list(facts.timeline),
+                     role=role, needs=frozenset(), suggested=[], said=said)
+    order = config.short_order.format(order_number=values["order_number"]) \
+        if "order_number" in values else ""
+    item = config.short_item.format(item=values["item"]) if "item" in values and order else ""
+    demand = (config.short_demand.format(demand=view.demand()) if view.has("demand")
+              else config.short_no_demand)
+    deadline = ("" if context.reply_by is None or not kind.reply_by
+                else config.short_deadline.format(date=view._date(context.reply_by)))
+    problem = clean_text(facts.problem or next(iter(lists["story"]), ""))
+    problem = as_clause(problem, config.marks)
+
+    def text(item: str, problem: str) -> str:
+        said = config.short_problem.format(problem=problem) if problem else \
+            (config.short_end if order else "")
+        if not order:
+            said = said.lstrip(config.soft_trailing)
+        return config.short_opening + order + item + said + demand + deadline + config.short_end
+
+    limit = config.short_limit
+    written = text(item, problem)
+    if len(written) > limit:
+        written = text("", problem)
+    while len(written) > limit and problem:
+        cut = max(problem.rfind(mark) for mark in config.short_cut_at)
+        problem = problem[:cut] if cut > 0 else ""
+        written = text("", problem)
+    return Draft(text=written[:limit], missing=[], kind=kind_id, addressee=kind.addressee,
+                 case_type=case_type, role=role, tone=kind.tones[0])

@@ -24,8 +24,11 @@ class DraftRequest:
 
     kind: str
     tone: str
-    chosen_by: str  # words | addressee | previous | rung | case
+    chosen_by: str  # words | addressee | previous | rung | case | lawyer | mention | blocked
     unavailable: str | None = None  # a kind the words asked for that this case has not
+    variant: str | None = None  # short | rewrite (data/drafts/kinds.yml variant_cues)
+    lawyer: bool = False  # a lawyer's letter was asked for
+    instead_of: str | None = None  # the kind asked for, replaced because the seller blocked
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class CaseSide:
     role: str
     events: frozenset[str] = frozenset()  # lexicon events the user dated
     rung: str | None = None  # the id of the case's current rung
+    told: frozenset[str] = frozenset()  # lexicon events the user told, dated or not
 
 
 def _cue_matches(text: str, catalog: DraftCatalog) -> list[tuple[int, int, DraftKind]]:
@@ -118,15 +122,55 @@ def tone_from_words(text: str, catalog: DraftCatalog) -> str | None:
     return None
 
 
+def variant_from_words(text: str, catalog: DraftCatalog) -> str | None:
+    """``short`` or ``rewrite`` when the words ask for that variant of the draft."""
+    norm = normalize(text or "").lower()
+    for variant, cues in catalog.variant_cues.items():
+        if any(cue in norm for cue in cues):
+            return variant
+    return None
+
+
+def asks_for_case_file(text: str, catalog: DraftCatalog) -> bool:
+    """Whether the words ask for the whole case as one document."""
+    norm = normalize(text or "").lower()
+    return any(cue in norm for cue in catalog.case_file_cues)
+
+
+def _without_mentions(norm: str, catalog: DraftCatalog) -> tuple[str, bool]:
+    """The request with every clause's mention of another step cut off ("and say in it
+    that I will go to 12315"), and whether a mention that names a kind was cut."""
+    kept, mentioned = [], False
+    for clause in re.split(f"({CLAUSE_END.pattern})", norm):
+        at = min((clause.find(cue) for cue in catalog.mention_cues if cue in clause),
+                 default=-1)
+        if at >= 0 and _cue_matches(clause[at:], catalog):
+            clause, mentioned = clause[:at], True
+        kept.append(clause)
+    return "".join(kept), mentioned
+
+
+def _other_tone(kind: DraftKind, tone: str | None) -> str:
+    others = [t for t in kind.tones if t != tone]
+    return others[0] if others else kind.tones[0]
+
+
 def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
                  addressee: str | None = None, tone: str | None = None,
                  previous_kind: str | None = None, previous_tone: str | None = None
                  ) -> DraftRequest:
     """The draft a request asks for. ``addressee`` and ``tone`` are the NLU's entities
     (buttons send them); ``previous_*`` describe the draft shown before, if any."""
-    norm = normalize(text or "").lower()
+    norm, mentioned = _without_mentions(normalize(text or "").lower(), catalog)
+    lawyer = any(cue in norm for cue in catalog.lawyer_cues)
     kind_id, unavailable = kind_from_words(norm, catalog, side)
     chosen_by = "words"
+    if lawyer and catalog.kind(catalog.lawyer_kind).written_for(
+            side.case_type, side.role, side.events):
+        kind_id, unavailable, chosen_by = catalog.lawyer_kind, None, "lawyer"
+    if kind_id is None and mentioned and catalog.kind(catalog.mention_kind).written_for(
+            side.case_type, side.role, side.events):
+        kind_id, chosen_by = catalog.mention_kind, "mention"
     if kind_id is None and addressee:
         kind_id, chosen_by = kind_for_addressee(addressee, catalog, side), "addressee"
     if kind_id is None and previous_kind in catalog.kinds and catalog.kind(
@@ -136,13 +180,21 @@ def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
         kind_id = kind_for_rung(catalog, side)
         chosen_by = "rung" if kind_id != catalog.case(side.case_type, side.role).default_kind \
             or side.rung else "case"
+    instead_of = None
+    if kind_id in catalog.blocked_kinds and "blocked" in side.events | side.told and catalog.kind(
+            catalog.blocked_kind).written_for(side.case_type, side.role, side.events):
+        instead_of, kind_id, chosen_by = kind_id, catalog.blocked_kind, "blocked"
     kind = catalog.kind(kind_id)
+    variant = variant_from_words(norm, catalog)
     wanted = tone_from_words(norm, catalog) or tone
+    if wanted is None and variant == "rewrite":
+        wanted = _other_tone(kind, previous_tone if kind_id == previous_kind else None)
     if wanted is None and kind_id == previous_kind:
         wanted = previous_tone
     chosen_tone = wanted if wanted in kind.tones else kind.tones[0]
     return DraftRequest(kind=kind_id, tone=chosen_tone, chosen_by=chosen_by,
-                        unavailable=unavailable)
+                        unavailable=unavailable, variant=variant, lawyer=lawyer,
+                        instead_of=instead_of)
 
 
 def asks_for_draft(text: str, catalog: DraftCatalog, redraft: bool = False) -> bool:
@@ -150,6 +202,10 @@ def asks_for_draft(text: str, catalog: DraftCatalog, redraft: bool = False) -> b
     with a kind's cue or a draft noun, or (``redraft``: a draft was just shown) a writing
     word alone ("add it in", "write it again")."""
     norm = normalize(text or "").lower()
+    if redraft and variant_from_words(norm, catalog):
+        return True
+    if any(cue in norm for cue in catalog.lawyer_cues):
+        return True
     if not any(verb in norm for verb in catalog.request_verbs):
         return False
     if redraft:

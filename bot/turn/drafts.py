@@ -1,8 +1,13 @@
 """Write the draft a request asks for, from the whole case state; name what is missing once.
 
 Used by the draft turn and by the case turn (a reply that fills a placeholder of the
-draft just shown gets the draft again, with the fact in it). The draft and its lines go
-into the turn's reply; the slots it sets, into the turn's slot events.
+draft just shown gets the draft again, with the fact in it). A request may ask for the
+case file (:mod:`bot.turn.case_file`), a variant of the draft just shown (short, or the
+other tone), or a lawyer's letter (explained: the 催告函 in the user's name comes instead);
+a text that goes to an authority is written only after the user confirmed the facts it
+states (a correction changes the fact everywhere, since the case state reads every turn).
+The draft and its lines go into the turn's reply; the slots it sets, into the turn's slot
+events.
 """
 
 from __future__ import annotations
@@ -10,13 +15,23 @@ from __future__ import annotations
 import hashlib
 
 from bot import guidance
-from bot.drafting import Draft, DraftCatalog, placeholder, render_draft
+from bot.drafting import Draft, DraftCatalog, placeholder, render_draft, render_short
 from bot.drafting.compose import context_for, facts_from_state
-from bot.drafting.request import CaseSide, DraftRequest, asks_for_draft, read_request
+from bot.drafting.request import (
+    CaseSide,
+    DraftRequest,
+    asks_for_case_file,
+    asks_for_draft,
+    read_request,
+)
 from bot.store.sync import record_draft
+from bot.turn.case_file import send_case_file
 from bot.turn.context import TurnContext
+from bot.turn.story import story_of
 
 KIND_SLOT, MISSING_SLOT, KEY_SLOT = "draft_kind", "draft_missing", "draft_key"
+PENDING_SLOT = "draft_pending"  # "kind|tone": a text waiting for the user to confirm its facts
+WRITTEN_SLOT = "drafts_written"  # the kinds written in this conversation (the case file)
 
 
 def _entity(turn: TurnContext, name: str) -> str | None:
@@ -27,51 +42,83 @@ def _entity(turn: TurnContext, name: str) -> str | None:
 def _render(turn: TurnContext, result: guidance.Guidance, request: DraftRequest,
             drafts: DraftCatalog) -> Draft:
     context = context_for(turn.words, request.kind, result, turn.facts.today, drafts)
+    facts = facts_from_state(turn.state, turn.lexicon, story_of(turn))
+    if request.variant == "short":
+        return render_short(drafts, request.kind, result.case_type, result.role, facts,
+                            context)
     return render_draft(drafts, request.kind, result.case_type, result.role, request.tone,
-                        facts_from_state(turn.state, turn.lexicon), context)
+                        facts, context)
 
 
-def _case(turn: TurnContext) -> tuple[guidance.Guidance, CaseSide] | None:
+def case_side(turn: TurnContext) -> tuple[guidance.Guidance, CaseSide] | None:
+    """The case's guidance and the side a request is read in (None without a case)."""
     facts = turn.facts
     if facts is None:
         return None
     result = guidance.build_guidance(turn.rulebook, facts)
     side = CaseSide(result.case_type, result.role, frozenset(turn.state.events),
-                    result.current_rung.id)
+                    result.current_rung.id, frozenset(turn.state.told))
     return result, side
 
 
-def send_draft(turn: TurnContext, request_text: str | None) -> None:
-    """Write the requested draft (``request_text`` None: the draft just shown, again)."""
-    reply, words = turn.reply, turn.words
-    found = _case(turn)
+def _read(turn: TurnContext, request_text: str | None, side: CaseSide) -> DraftRequest:
+    drafts, previous = turn.catalog.drafts, turn.slot(KIND_SLOT)
+    if request_text is None:
+        return read_request("", drafts, side, previous_kind=previous,
+                            previous_tone=turn.slot("tone"))
+    return read_request(request_text, drafts, side, addressee=_entity(turn, "addressee"),
+                        tone=_entity(turn, "tone"), previous_kind=previous,
+                        previous_tone=turn.slot("tone"))
+
+
+def send_draft(turn: TurnContext, request_text: str | None, confirmed: bool = False) -> None:
+    """Write the requested draft (``request_text`` None: the draft just shown, again);
+    ``confirmed``: the user confirmed the facts of a text that needs it."""
+    reply = turn.reply
+    found = case_side(turn)
     if found is None:
         reply.say("utter_which_case")
         return
     result, side = found
     drafts = turn.catalog.drafts
-    previous = turn.slot(KIND_SLOT)
-    if request_text is None:
-        request = read_request("", drafts, side, previous_kind=previous,
-                               previous_tone=turn.slot("tone"))
-    else:
-        request = read_request(request_text, drafts, side, addressee=_entity(turn, "addressee"),
-                               tone=_entity(turn, "tone"), previous_kind=previous,
-                               previous_tone=turn.slot("tone"))
+    if request_text and asks_for_case_file(request_text, drafts):
+        send_case_file(turn, result)
+        return
+    request = _read(turn, request_text, side)
+    if request.kind in drafts.confirm_kinds and request.variant is None and not confirmed:
+        _ask_to_confirm(turn, result, request)
+        return
+    if turn.slot(PENDING_SLOT):
+        turn.set_slot(PENDING_SLOT, None)
+    _write(turn, result, request)
+
+
+def _write(turn: TurnContext, result: guidance.Guidance, request: DraftRequest) -> None:
+    reply, words, drafts = turn.reply, turn.words, turn.catalog.drafts
     draft = _render(turn, result, request, drafts)
     key = hashlib.sha1(f"{draft.kind}|{draft.tone}|{draft.text}".encode()).hexdigest()
     if key == turn.slot(KEY_SLOT):
         reply.say("utter_draft_unchanged")
         return
     kind = drafts.kind(draft.kind)
-    if request.unavailable:
+    if request.lawyer:
+        reply.say("utter_draft_lawyer_letter", kind=kind.label)
+    elif request.instead_of:
+        reply.say("utter_draft_blocked", wanted=drafts.kind(request.instead_of).label,
+                  kind=kind.label)
+    elif request.unavailable:
         reply.say("utter_draft_kind_unavailable",
                   wanted=drafts.kind(request.unavailable).label, kind=kind.label)
     elif request.chosen_by in ("rung", "case"):
         reply.say("utter_draft_chosen", rung=result.current_rung.name, kind=kind.label)
-    reply.say("utter_draft_header", kind=kind.label,
-              addressee=words.label("addressee", kind.addressee),
-              tone=words.label("tone", draft.tone))
+    if request.variant == "short":
+        reply.say("utter_draft_short_header", kind=kind.label,
+                  addressee=words.label("addressee", kind.addressee), tone=words.label(
+                      "tone", turn.slot("tone") or draft.tone))
+    else:
+        reply.say("utter_draft_header", kind=kind.label,
+                  addressee=words.label("addressee", kind.addressee),
+                  tone=words.label("tone", draft.tone))
     reply.say_text(draft.text)
     turn.keep(lambda repo: record_draft(repo, turn.sender_id, draft.case_type, draft.role,
                                         draft.tone, draft.addressee, draft.text))
@@ -83,16 +130,87 @@ def send_draft(turn: TurnContext, request_text: str | None) -> None:
             count=len(labels), missing=words.join_list(labels))
     else:
         reply.say("utter_draft_switch")
-    for name, value in ((KEY_SLOT, key), (KIND_SLOT, draft.kind), ("tone", draft.tone),
-                        ("addressee", draft.addressee), (MISSING_SLOT, draft.missing or None)):
+    written = list(turn.slot(WRITTEN_SLOT) or [])
+    for name, value in ((KEY_SLOT, key), (KIND_SLOT, draft.kind),
+                        ("addressee", draft.addressee), (MISSING_SLOT, draft.missing or None),
+                        (WRITTEN_SLOT, list(dict.fromkeys([*written, draft.kind])))):
         turn.set_slot(name, value)
+    if request.variant != "short":
+        turn.set_slot("tone", draft.tone)
+
+
+def _ask_to_confirm(turn: TurnContext, result: guidance.Guidance,
+                    request: DraftRequest) -> None:
+    """The facts a text for an authority will state, for the user to confirm or correct."""
+    drafts, words = turn.catalog.drafts, turn.words
+    draft = _render(turn, result, request, drafts)
+    facts = facts_from_state(turn.state, turn.lexicon, story_of(turn))
+    rows = [words.entry("drafts", "confirm_row").format(label=label, value=value)
+            for label, value in confirm_rows(turn, facts)]
+    missing = [placeholder(name, drafts) for name in draft.missing]
+    turn.reply.say("utter_draft_confirm", kind=drafts.kind(request.kind).label,
+                   rows="\n".join(rows),
+                   missing=words.entry("drafts", "confirm_missing").format(
+                       missing=words.join_list(missing)) if missing else "")
+    turn.set_slot(PENDING_SLOT, f"{request.kind}|{request.tone}")
+
+
+def confirm_rows(turn: TurnContext, facts) -> list[tuple[str, str]]:
+    """(label, value) of every fact a formal text states: the order, each dated event,
+    the evidence and the demand."""
+    drafts, words = turn.catalog.drafts, turn.words
+    labels, rows = drafts.config.fact_labels, []
+    for name in ("order_number", "item", "amount", "shop_name", "seller_location",
+                 "tracking_number"):
+        value = getattr(facts, name)
+        if value:
+            shown = (drafts.config.amount_format.format(amount=value)
+                     if name == "amount" and value.replace(".", "").isdigit() else value)
+            rows.append((labels[name], shown))
+    phrases = drafts.config.event_phrases[turn.state.role or "buyer"]
+    for entry in sorted(facts.timeline, key=lambda e: e.day):
+        rows.append((words.format_date(entry.day), phrases.get(entry.event, entry.event)))
+    if facts.evidence:
+        rows.append((labels["evidence"], words.join_list(facts.evidence)))
+    if facts.wants:
+        wants = [drafts.config.want_phrases.get(w, w) for w in facts.wants]
+        rows.append((labels["demand"], words.join_list(wants)))
+    return rows
+
+
+def confirmed_draft(turn: TurnContext) -> bool:
+    """The text waiting for confirmation, written when the user confirms or corrects a fact
+    ("对", "金额不对，是168"); a bare "no" asks what to correct. True when it answered."""
+    pending = turn.slot(PENDING_SLOT)
+    if not pending or turn.state.case_type is None:
+        return False
+    act = turn.readers.act(turn.text, turn.previous_bot_text)
+    latest = turn.state.latest
+    corrected = latest is not None and not latest.empty
+    if act == "no" and not corrected:
+        turn.reply.say("utter_draft_confirm_what")
+        return True
+    if act not in ("yes", "no", "fact") and not corrected:
+        turn.set_slot(PENDING_SLOT, None)
+        return False
+    kind, _, tone = str(pending).partition("|")
+    found = case_side(turn)
+    if found is None:
+        return False
+    result, side = found
+    request = read_request("", turn.catalog.drafts, side, previous_kind=kind,
+                           previous_tone=tone)
+    turn.drafted = True
+    turn.set_slot(PENDING_SLOT, None)
+    _write(turn, result, request)
+    return True
 
 
 def fills_a_placeholder(turn: TurnContext) -> bool:
     """Whether the latest turn gave a fact the draft just shown left as a placeholder."""
     missing = turn.slot(MISSING_SLOT) or []
     kind_id = turn.slot(KIND_SLOT)
-    found = _case(turn) if missing and kind_id else None
+    found = case_side(turn) if missing and kind_id else None
     if found is None:
         return False
     result, side = found
@@ -107,11 +225,12 @@ def fills_a_placeholder(turn: TurnContext) -> bool:
 
 
 def draft_if_asked(turn: TurnContext) -> bool:
-    """The draft, when a case message also asks for one; True when it did."""
+    """The draft or the case file, when a case message also asks for one; True when it did."""
     said = turn.text
     shown = turn.slot(KIND_SLOT) is not None
-    if turn.state.case_type is None or not asks_for_draft(said, turn.catalog.drafts,
-                                                          redraft=shown):
+    drafts = turn.catalog.drafts
+    if turn.state.case_type is None or not (asks_for_draft(said, drafts, redraft=shown)
+                                            or asks_for_case_file(said, drafts)):
         return False
     send_draft(turn, said)
     return True

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from bot.turn import case_turn, guidance_turn
 from bot.turn.context import TurnContext
-from bot.turn.drafts import send_draft
+from bot.turn.drafts import confirmed_draft, send_draft
 from bot.turn.middleware import Answer, Do, MiddlewareSet, Then
 from bot.turn.steps import LAW_ANSWER, Close, Safety
 
@@ -22,7 +22,8 @@ Body = Callable[[TurnContext], None]
 # A case message, a detail or a free-text reply, read against the whole case state.
 CASE_TURN: Pipeline = MiddlewareSet(
     Close(), Safety(), Do(case_turn.keep_reading),
-    LAW_ANSWER, Answer(case_turn.answer_without_case), Answer(case_turn.redraft_if_filled),
+    LAW_ANSWER, Answer(case_turn.answer_without_case), Answer(confirmed_draft),
+    Answer(case_turn.redraft_if_filled),
     Do(case_turn.answer_question_first), case_turn.CaseNews(), case_turn.OneQuestion())
 
 

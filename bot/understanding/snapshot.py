@@ -79,7 +79,7 @@ def encode(state: CaseState) -> str:
     """The state as JSON (the latest turn's reading is not kept: it is re-read)."""
     return json.dumps({
         "case_type": state.case_type, "role": state.role, "role_said": state.role_said,
-        "opened_turn": state.opened_turn,
+        "opened_turn": state.opened_turn, "matter_turn": state.matter_turn,
         "facts": [_fact(f) for f in state.facts.values()],
         "lists": {name: [_fact(f) for f in kept] for name, kept in state.lists.items()},
         "events": [_fact(f) for f in state.events.values()],
@@ -101,7 +101,7 @@ def decode(text: str) -> CaseState:
     told = [_read_fact(f) for f in raw["told"]]
     return CaseState(
         case_type=raw["case_type"], role=raw["role"], role_said=bool(raw["role_said"]),
-        opened_turn=raw["opened_turn"],
+        opened_turn=raw["opened_turn"], matter_turn=int(raw.get("matter_turn", 1)),
         facts={f.name: f for f in facts},
         lists={name: [_read_fact(f) for f in kept] for name, kept in raw["lists"].items()},
         events={f.name: f for f in events}, told={f.name: f for f in told},

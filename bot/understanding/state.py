@@ -64,6 +64,7 @@ class CaseState:
     role: str | None = None
     role_said: bool = False  # the user said the role (not only implied by the case type)
     opened_turn: int | None = None
+    matter_turn: int = 1  # the turn the facts start from (a new matter starts them anew)
     facts: dict[str, Fact] = field(default_factory=dict)
     lists: dict[str, list[Fact]] = field(default_factory=dict)
     events: dict[str, Fact] = field(default_factory=dict)
@@ -250,7 +251,7 @@ def _choose_case(state: CaseState, turn: Turn, said: MessageFacts, number: int,
         return
     if said.switch_marker:
         _start_new_matter(state)
-        state.new_matter = True
+        state.new_matter, state.matter_turn = True, number
     elif confidence < SWITCH_CONFIDENCE:
         return
     state.switched_from, state.case_type, state.opened_turn = current, new, number

@@ -30,8 +30,8 @@ async def test_a_platform_statement_holds_every_fact_given(dispatcher, domain):
     tracker = conversation([*STORY, ("帮我写个给小二看的情况说明", "request_draft")])
     events = await ActionDraftComplaint().run(dispatcher, tracker, domain)
     draft = _draft(dispatcher)
-    for value in ("4817263950018273", "牛仔裤", "89元", "开线", "2026年11月18日，我申请退款",
-                  "2026年11月19日，卖家拒绝退款", "1. 开箱视频", "2. 聊天记录"):
+    for value in ("4817263950018273", "牛仔裤", "89元", "收到就开线了", "2026年11月18日申请的退款",
+                  "卖家2026年11月19日拒绝了", "1. 开箱视频", "2. 聊天记录"):
         assert value in draft, (value, draft)
     assert "【" not in draft
     header = render(domain, message(dispatcher, "utter_draft_header"))
@@ -49,23 +49,55 @@ async def test_a_firm_ultimatum_has_a_reply_by_date_from_the_rule_book(dispatche
     assert "请在2026年11月21日前处理" in draft and "申请客服介入" in draft
 
 
-async def test_a_complaint_to_12315_names_what_is_missing_once(dispatcher, domain):
+async def _confirmed(first_dispatcher, turns, domain, slots=None):
+    """The request for a text to an authority, then "对": the confirmation turn's slots."""
+    asked = slot_events(await ActionDraftComplaint().run(
+        first_dispatcher, conversation(turns, slots=slots), domain))
+    return {**(slots or {}), **asked}
+
+
+async def test_a_complaint_to_12315_shows_its_facts_to_confirm_first(dispatcher, domain):
     tracker = conversation([*STORY, ("我要向市场监管局投诉，帮我写", "request_draft")])
     events = await ActionDraftComplaint().run(dispatcher, tracker, domain)
+    assert not [m for m in dispatcher.messages if m.get("text")], "no draft before the facts are confirmed"
+    shown = render(domain, message(dispatcher, "utter_draft_confirm"))
+    for value in ("4817263950018273", "牛仔裤", "89元", "11月18日", "开箱视频", "【店铺名称】"):
+        assert value in shown, (value, shown)
+    assert slot_events(events)["draft_pending"] == "regulator_complaint|polite"
+
+
+async def test_a_confirmed_complaint_to_12315_names_what_is_missing_once(dispatcher, domain):
+    turns = [*STORY, ("我要向市场监管局投诉，帮我写", "request_draft")]
+    slots = await _confirmed(type(dispatcher)(), turns, domain)
+    events = await ActionCaseTurn().run(dispatcher, conversation([*turns, ("对，没问题", "affirm")], slots=slots), domain)
     draft = _draft(dispatcher)
     assert "【店铺名称】" in draft and "【卖家所在地（城市）】" in draft
     assert "报警" not in draft and "前处理" not in draft
     missing = render(domain, message(dispatcher, "utter_draft_missing"))
     assert "【店铺名称】" in missing and "2处" in missing
-    assert set(slot_events(events)["draft_missing"]) == {"shop_name", "seller_location"}
+    written = slot_events(events)
+    assert set(written["draft_missing"]) == {"shop_name", "seller_location"}
+    assert written["draft_pending"] is None
+
+
+async def test_a_correction_instead_of_yes_changes_the_fact_in_the_draft(dispatcher, domain):
+    turns = [*STORY, ("我要向市场监管局投诉，帮我写", "request_draft")]
+    slots = await _confirmed(type(dispatcher)(), turns, domain)
+    fixed = [*turns, ("金额不对，实付是79元", "inform")]
+    await ActionCaseTurn().run(dispatcher, conversation(fixed, slots=slots), domain)
+    draft = _draft(dispatcher)
+    assert "79元" in draft and "89元" not in draft
 
 
 async def test_the_same_gaps_in_a_second_draft_are_named_in_one_short_line(dispatcher, domain):
-    first = type(dispatcher)()
     turns = [*STORY, ("我要向市场监管局投诉，帮我写", "request_draft")]
-    slots = slot_events(await ActionDraftComplaint().run(first, conversation(turns), domain))
-    again = [*turns, ("再给我来一版投消协的", "request_draft")]
-    await ActionDraftComplaint().run(dispatcher, conversation(again, slots=slots), domain)
+    slots = await _confirmed(type(dispatcher)(), turns, domain)
+    turns.append(("对", "affirm"))
+    slots.update(slot_events(await ActionCaseTurn().run(type(dispatcher)(), conversation(turns, slots=slots), domain)))
+    turns.append(("再给我来一版投消协的", "request_draft"))
+    slots = await _confirmed(type(dispatcher)(), turns, domain, slots)
+    turns.append(("对", "affirm"))
+    await ActionCaseTurn().run(dispatcher, conversation(turns, slots=slots), domain)
     assert "utter_draft_missing" not in [m.get("response") for m in dispatcher.messages]
     short = render(domain, message(dispatcher, "utter_draft_missing_again"))
     assert "【店铺名称】" in short and "2处" in short

@@ -1,0 +1,249 @@
+"""The story a user told in chat, as written prose: every fact once, in time order.
+
+A draft or a case file states what happened in the user's own words, not in the words of
+chat. :func:`tell` reads the turns of the case's matter clause by clause; a clause is kept
+when the clause model reads it as a fact (questions, feelings, requests and fillers are
+not); fillers, emoji and final particles are dropped; every date is written as a date (a
+relative one, "昨天", resolved at the turn's time; a corrected one as corrected, and a
+corrected amount too); the other side's words are quoted under their speaker ("我跟卖家说"
+is the user's own); a clause that only labels a fact the draft states elsewhere (the order
+number, the amount) or repeats an earlier one is left out. Clauses of one turn make one
+sentence; sentences are ordered by the first date they tell (an undated one follows the
+sentence before it). The words live in ``data/understanding/story.yml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.datafiles import DataFileError, read_yaml
+from bot.dates import SHANGHAI, find_date_spans, resolve_date
+from bot.understanding.clauses import clauses
+from bot.understanding.lexicon import Lexicon
+from bot.understanding.state import CaseState, Turn, read_turn
+
+EMOJI = re.compile("[\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff]")
+NOT_WORD = re.compile(r"[^0-9a-z\u4e00-\u9fff]")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+DIGITS = re.compile(r"[0-9a-zA-Z.]+")
+SAME_LINE = 0.75  # character-pair overlap past which a clause repeats one already told
+LOOSE_END = " ,，:：、"
+
+
+class StoryWordsError(DataFileError):
+    """``story.yml`` cannot be used."""
+
+
+@dataclass(frozen=True)
+class StoryWords:
+    """The words that turn chat into prose (``data/understanding/story.yml``)."""
+
+    fillers: tuple[str, ...]
+    loose_fillers: tuple[str, ...]
+    particles: tuple[str, ...]
+    spoken_to: tuple[str, ...]
+    subjects: tuple[str, ...]
+    label_words: tuple[str, ...]
+    wrong_value: tuple[str, ...]
+    quote_format: str
+    date_format: str
+
+
+def load_story_words(path: Path) -> StoryWords:
+    """Read and validate ``story.yml``."""
+    raw = read_yaml(path, StoryWordsError)
+    if not isinstance(raw, dict):
+        raise StoryWordsError(path, "(file)", "a mapping")
+    lists = {}
+    for name in ("fillers", "loose_fillers", "particles", "spoken_to", "subjects",
+                 "label_words", "wrong_value"):
+        value = raw.get(name)
+        if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
+            raise StoryWordsError(path, name, "a list of words")
+        lists[name] = tuple(sorted(value, key=len, reverse=True))
+    for name, fields in (("quote_format", ("{cue}", "{words}")),
+                         ("date_format", ("{year}", "{month}", "{day}"))):
+        if not isinstance(raw.get(name), str) or not all(f in raw[name] for f in fields):
+            raise StoryWordsError(path, name, f"a format with {', '.join(fields)}")
+    return StoryWords(**lists, quote_format=raw["quote_format"], date_format=raw["date_format"])
+
+
+@dataclass(frozen=True)
+class StoryLine:
+    """One sentence of the story: the turn it was told in, its text, its first date."""
+
+    turn: int
+    text: str
+    day: dt.date | None
+
+
+def _strip(text: str, words: StoryWords) -> str:
+    """The clause without emoji, opening fillers and closing particles."""
+    text = EMOJI.sub("", text).strip(LOOSE_END)
+    changed = True
+    while changed and text:
+        changed = False
+        for filler in words.fillers:
+            if text.startswith(filler):
+                text, changed = text[len(filler):].lstrip(LOOSE_END), True
+                break
+        for filler in words.loose_fillers:
+            rest = text[len(filler):]
+            if text.startswith(filler) and (not rest or rest[0] in LOOSE_END):
+                text, changed = rest.lstrip(LOOSE_END), True
+                break
+    changed = True
+    while changed and len(text) > 2:
+        changed = False
+        for particle in words.particles:
+            if text.endswith(particle) and len(text) > len(particle) + 1:
+                text, changed = text[:-len(particle)].rstrip(LOOSE_END), True
+                break
+    return text.strip(LOOSE_END)
+
+
+def _date_text(day: dt.date, words: StoryWords) -> str:
+    return words.date_format.format(year=day.year, month=day.month, day=day.day)
+
+
+def _dates(text: str, turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
+           words: StoryWords) -> tuple[str, dt.date | None]:
+    """The clause with every date written as a date (a corrected one as corrected), and
+    the first date it tells."""
+    now = turn.time if turn.time.tzinfo else turn.time.replace(tzinfo=SHANGHAI)
+    bound = {found.day: found.event for found in read_turn(turn, lexicon).dates}
+    first: dt.date | None = None
+    for start, end in reversed(find_date_spans(text)):
+        day = resolve_date(text[start:end], now).value
+        if day is None:
+            continue
+        event = bound.get(day)
+        kept = state.events.get(event) if event else None
+        if kept is not None and kept.turn > number and kept.value != day:
+            day = kept.value  # told again later, corrected
+        text = text[:start] + _date_text(day, words) + text[end:]
+        first = day
+    return text, first
+
+
+def _amounts(text: str, turn: Turn, number: int, state: CaseState, lexicon: Lexicon) -> str:
+    """A sum the user corrected later, written as corrected."""
+    said = read_turn(turn, lexicon)
+    for name in ("amount", "demand_amount"):
+        told, kept = getattr(said, name), state.facts.get(name)
+        if told and kept is not None and kept.turn > number and str(kept.value) != str(told):
+            text = re.sub(rf"(?<![\d.]){re.escape(str(told))}(?![\d.])", str(kept.value), text)
+    return text
+
+
+def _only_labels(text: str, words: StoryWords) -> bool:
+    """Whether the clause is nothing but numbers and the words that label them."""
+    rest = DIGITS.sub("", text)
+    for word in words.label_words:
+        rest = rest.replace(word, "")
+    return not CJK.search(rest)
+
+
+def _said_by(text: str, lexicon: Lexicon, words: StoryWords) -> tuple[str, str] | None:
+    """(cue, words) when the clause tells what the other side said; None when it tells
+    nothing said, or the user's own words to them ("我跟卖家说")."""
+    for cue in sorted(lexicon.other_side, key=len, reverse=True):
+        at = text.find(cue)
+        if at < 0:
+            continue
+        if any(text[:at].endswith(word) for word in words.spoken_to):
+            return None
+        said = text[at + len(cue):].lstrip(LOOSE_END + "了")
+        return (text[:at + len(cue)], said) if said else None
+    return None
+
+
+def _key(text: str) -> str:
+    return NOT_WORD.sub("", text.lower())
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _repeats(key: str, told: list[str]) -> bool:
+    """Whether a clause repeats one already told (the same words, within them, or most
+    of their character pairs)."""
+    pairs = _pairs(key)
+    for earlier in told:
+        if key in earlier:
+            return True
+        both = _pairs(earlier)
+        if pairs and both and len(pairs & both) / len(pairs | both) >= SAME_LINE:
+            return True
+    return False
+
+
+def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
+                  words: StoryWords, is_fact: Callable[[str], bool]
+                  ) -> list[tuple[str, dt.date | None]]:
+    """The fact clauses of one turn, as prose, each with its first date."""
+    kept: list[tuple[str, dt.date | None]] = []
+    quoting: list[str] | None = None  # the words of an open quote, and where it goes
+    quote_at, quote_cue = -1, ""
+    for part in clauses(turn.text, lexicon.english):
+        text = _strip(part.original, words)
+        if len(text) < 2:
+            continue
+        if quoting is not None and _said_by(text, lexicon, words) is None \
+                and not text.startswith(words.subjects):
+            quoting.append(text)  # the other side's words go on ("…，介意别买")
+            kept[quote_at] = (words.quote_format.format(
+                cue=quote_cue, words="，".join(quoting)), kept[quote_at][1])
+            continue
+        quoting = None
+        if not is_fact(text):
+            continue
+        text = _amounts(text, turn, number, state, lexicon)
+        text, day = _dates(text, turn, number, state, lexicon, words)
+        if _only_labels(text, words) or any(
+                text.startswith(cue) and _only_labels(text[len(cue):], words)
+                for cue in words.wrong_value):
+            continue
+        said = _said_by(text, lexicon, words)
+        if said is not None:
+            quote_cue, quoting = said[0], [said[1]]
+            kept.append((words.quote_format.format(cue=quote_cue, words=said[1]), day))
+            quote_at = len(kept) - 1
+            continue
+        kept.append((text, day))
+    return kept
+
+
+def tell(turns: Sequence[Turn], state: CaseState, lexicon: Lexicon, words: StoryWords,
+         is_fact: Callable[[str], bool]) -> list[StoryLine]:
+    """The story of the case's matter, one sentence per turn that told facts."""
+    lines: list[StoryLine] = []
+    told: list[str] = []
+    for number, turn in enumerate(turns, start=1):
+        if number < state.matter_turn:
+            continue
+        parts, first = [], None
+        for text, day in _turn_clauses(turn, number, state, lexicon, words, is_fact):
+            key = _key(text)
+            if not key or _repeats(key, told):
+                continue
+            told.append(key)
+            parts.append(text)
+            first = first or day
+        if parts:
+            lines.append(StoryLine(number, "，".join(parts) + "。", first))
+    return _in_time_order(lines)
+
+
+def _in_time_order(lines: list[StoryLine]) -> list[StoryLine]:
+    """Sentences by their first date; an undated one keeps its place after the one before."""
+    keyed, last = [], dt.date.min
+    for index, line in enumerate(lines):
+        last = line.day or last
+        keyed.append((last, index, line))
+    return [line for _, _, line in sorted(keyed)]
