@@ -57,6 +57,10 @@ class Settings:
     # only when set: behind a reverse proxy every client has the proxy's address.
     rate_per_sender: int = 30
     rate_per_ip: int | None = None
+    # The CJK font the case file PDF embeds (Debian's fonts-noto-cjk; a .ttc is a collection:
+    # CASE_FILE_FONT_INDEX picks Simplified Chinese in Noto Sans CJK).
+    case_file_font: Path = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    case_file_font_index: int = 2
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -88,6 +92,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         action_workers=_positive(env, "ACTION_WORKERS", 4),
         rate_per_sender=_positive(env, "RATE_PER_SENDER", 30),
         rate_per_ip=_positive(env, "RATE_PER_IP", 1) if env.get("RATE_PER_IP") else None,
+        case_file_font=Path(env.get("CASE_FILE_FONT")
+                            or "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+        case_file_font_index=int(env.get("CASE_FILE_FONT_INDEX") or 2),
         wechat_require_aes=(_production(env)
                             or (env.get("WECHAT_REQUIRE_AES") or "") in ("1", "true", "yes")),
     )

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages the browser tests need (tests/browser/):
 #   chromium        the browser Playwright drives (/usr/bin/chromium; never `playwright install`)
-#   fonts-noto-cjk  Chinese fonts, so screenshots show 汉字 instead of boxes
+#   fonts-noto-cjk  Chinese fonts: screenshots show 汉字, and the case file PDF embeds one
+#   poppler-utils   pdftoppm, to look at the case file PDF as a picture in the tests
 # Idempotent: packages already installed are skipped. Needs root or sudo.
 # Python Playwright itself goes into .venv:
 #   .venv/bin/pip install -c requirements/rasa-deps.lock.txt playwright
 set -euo pipefail
 
-PACKAGES=(chromium fonts-noto-cjk)
+PACKAGES=(chromium fonts-noto-cjk poppler-utils)
 
 installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"

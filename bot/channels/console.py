@@ -16,6 +16,8 @@ Routes (under ``/webhooks/console``):
 * ``GET /conversation/<id>`` – any conversation (``web-…``, ``wx-<openid>``, ``rest-…``)
   summarised: user texts with their intents, bot texts, actions, slot changes, current
   slots. Unknown id: 404.
+* ``GET /conversation/<id>/case-file.pdf`` – the conversation's latest case file as a PDF
+  (made on request from the chat message; 404 when none was asked for).
 * ``GET /conversation/<id>/story`` – the conversation as a Rasa test story (YAML,
   downloaded as ``<id>.yml``); the latest session unless ``?all_sessions=true``.
 
@@ -49,6 +51,7 @@ from sanic.response import HTTPResponse
 
 from bot.case_view import console_view
 from bot.catalog import Catalog, load_catalog
+from bot.channels.case_files import pdf_response
 from bot.channels.guards import TurnGuards, turn_guards
 from bot.channels.web import (
     STATIC_ROOT,
@@ -358,6 +361,15 @@ class AgentConsoleInput(InputChannel):
                 headers={"Content-Disposition": f'attachment; filename="{filename}"',
                          "Cache-Control": "no-store"},
             )
+
+        @console.route("/conversation/<conversation_id:str>/case-file.pdf", methods=["GET"],
+                       name="case_file")
+        async def case_file(request: Request, conversation_id: str) -> HTTPResponse:
+            tracker = await self._tracker(request, conversation_id, "case_file")
+            if isinstance(tracker, HTTPResponse):
+                return tracker
+            return pdf_response(tracker.events,
+                                _safe_filename(conversation_id)[:-4] + ".pdf")
 
         return console
 

@@ -22,6 +22,9 @@ Routes (under ``/webhooks/web``):
   stored in the message metadata under ``web`` so the history shows what the user saw.
 * ``GET /history`` – the user / bot texts of the session's conversation, latest Rasa session
   only (the last :data:`HISTORY_LIMIT`); nothing stored yet gives ``[]``.
+* ``GET /case-file.pdf`` – the session's latest case file as a PDF (made on request from
+  the chat message; 404 when none was asked for). The page fetches it with the key header
+  and offers it as a download.
 * ``DELETE /session`` – erases the session's conversation and its cases (offered by the
   page when the user starts a new conversation).
 
@@ -52,8 +55,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.case_files import pdf_response
 from bot.channels.guards import TurnGuards, turn_guards
 from bot.channels.web_session import SessionError, SessionKeys, session_keys
+from bot.drafting.case_file import CASE_FILE_MARK
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +217,8 @@ def history_messages(events: Iterable[Any], limit: int = HISTORY_LIMIT) -> list[
     """User and bot texts from tracker events, oldest first, at most ``limit`` of them.
 
     User messages sent by the page on its own (``metadata.web.hidden``) are left out; a
-    clicked quick reply shows its title (``metadata.web.display``) instead of its payload.
+    clicked quick reply shows its title (``metadata.web.display``) instead of its payload;
+    a case file is followed by its download mark, as it was when it came.
     """
     messages: list[dict[str, Any]] = []
     for event in events:
@@ -239,6 +245,10 @@ def history_messages(events: Iterable[Any], limit: int = HISTORY_LIMIT) -> list[
                     for b in buttons if isinstance(b, dict)
                 ]
             messages.append(item)
+            custom = data.get("custom")
+            if isinstance(custom, dict) and custom.get(CASE_FILE_MARK):
+                messages.append({"sender": "bot", "text": "", "timestamp": event.timestamp,
+                                 "custom": {CASE_FILE_MARK: custom[CASE_FILE_MARK]}})
     return messages[-limit:] if limit else messages
 
 
@@ -372,6 +382,18 @@ class WebChatInput(InputChannel):
             tracker = await store.retrieve(self.conversation_id(session_id))
             events = tracker.events if tracker is not None else []
             return self._renewed(json_ok(history_messages(events)), session_id)
+
+        @web.route("/case-file.pdf", methods=["GET"], name="case_file")
+        async def case_file(request: Request) -> HTTPResponse:
+            try:
+                session_id = self._session(request)
+            except BadRequest as error:
+                return json_error(error.status, error.code, error.detail)
+            store = getattr(current_agent(request), "tracker_store", None)
+            tracker = None if store is None else await store.retrieve(
+                self.conversation_id(session_id))
+            events = tracker.events if tracker is not None else []
+            return self._renewed(pdf_response(events), session_id)
 
         return web
 

@@ -17,6 +17,8 @@ from bot.drafting.facts import DraftFacts
 from bot.drafting.render import _clean, _FactView
 from bot.drafting.text import tidy
 
+CASE_FILE_MARK = "case_file"  # the custom mark of the chat message that is a case file
+
 
 @dataclass(frozen=True)
 class CaseFileParts:
@@ -35,9 +37,9 @@ class CaseFileParts:
 
 def render_case_file(catalog: DraftCatalog, role: str, facts: DraftFacts,
                      parts: CaseFileParts) -> str:
-    """The case file as plain text (a blank line between sections)."""
+    """The case file as plain text, one line per row."""
     config = catalog.config
-    values, lists, said = _clean(facts, config)
+    values, lists, said = _clean(facts, config, role)
     view = _FactView(config=config, values=values, lists=lists, timeline=list(facts.timeline),
                      role=role, needs=frozenset(), suggested=[], said=said)
     rows = [config.timeline_item.format(date=view._date(entry.day),
@@ -49,4 +51,4 @@ def render_case_file(catalog: DraftCatalog, role: str, facts: DraftFacts,
         has=view.has, fact=view.fact, demand=view.demand, evidence_inline=view.evidence_inline,
         other_side_words=view.other_side, timeline_rows=rows,
         story_lines="\n".join(lists["story"]), **parts.__dict__)
-    return "\n\n".join(tidy(block) for block in text.split("\n\n") if tidy(block))
+    return tidy(text)

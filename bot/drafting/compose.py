@@ -9,15 +9,18 @@ that fits the addressee, and what to attach when the user listed no evidence.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from bot.drafting.catalog import DraftCatalog, DraftKind
 from bot.drafting.facts import DraftContext, DraftFacts, Said, TimelineEntry
 from bot.guidance import DeadlineItem, Guidance
+from bot.understanding.clauses import find_words
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.state import CaseState
 from bot.wording import Wording
 
 SAID_GLUE = "\uff1a: \uff0c,\u4e86"  # colons, commas and a particle after a cue
+CLAUSE_MARKS = r"[\uff0c\u3002,]"  # the story's commas and full stops
 TEXT_FACTS = ("order_number", "product_id", "tracking_number", "item", "amount",
               "demand_amount", "shop_name", "seller_location")
 
@@ -58,12 +61,21 @@ def facts_from_state(state: CaseState, lexicon: Lexicon, story: list[str] | None
         timeline=[TimelineEntry(day=fact.value, event=event_id)
                   for event_id, fact in state.events.items()],
         story=story or [*state.values("problems"), *(note.value for note in state.notes)],
-        problem=next(iter(state.values("problems")), None),
+        problem=_problem(story, lexicon) or next(iter(state.values("problems")), None),
         other_side=[item for item in said if item.words not in told],
         evidence=state.values("evidence"),
         wants=state.values("wants"),
         safety=list(dict.fromkeys((*state.safety_seen, *state.safety))),
     )
+
+
+def _problem(story: list[str] | None, lexicon: Lexicon) -> str | None:
+    """The first clause of the story that names a problem (the short version's)."""
+    for sentence in story or []:
+        for clause in re.split(CLAUSE_MARKS, sentence):
+            if find_words(clause, lexicon.problems):
+                return clause
+    return None
 
 
 def _reply_by(result: Guidance, today: dt.date) -> DeadlineItem | None:

@@ -99,6 +99,14 @@ class _FactView:
             return self._placeholder("story")
         return "".join(as_sentence(part, self.config.marks) for part in self.lists["story"])
 
+    def story_numbered(self) -> str:
+        """The story, one numbered fact per line (or its placeholder)."""
+        if not self.lists["story"]:
+            return self._placeholder("story")
+        return "\n".join(self.config.evidence_item_format.format(
+            index=i, item=as_sentence(part, self.config.marks))
+            for i, part in enumerate(self.lists["story"], start=1))
+
     def other_side(self) -> str:
         """What the other side said, quoted, one sentence each."""
         marks, parts = self.config.marks, []
@@ -138,9 +146,10 @@ class _FactView:
             items=self.config.list_separator.join(self.suggested))
 
 
-def _clean(facts: DraftFacts, config: _Config
+def _clean(facts: DraftFacts, config: _Config, role: str | None = None
            ) -> tuple[dict[str, str], dict[str, list[str]], list[Said]]:
-    """Cleaned, non-empty fact strings and lists."""
+    """Cleaned, non-empty fact strings and lists; the wants the role may ask for
+    (``own_wants``)."""
     values: dict[str, str] = {}
     for name in TEXT_FACTS:
         raw = getattr(facts, name)
@@ -156,6 +165,8 @@ def _clean(facts: DraftFacts, config: _Config
         lists[name] = list(dict.fromkeys(item for item in items if item))
     said = [Said(cue=clean_text(item.cue), words=clean_text(item.words))
             for item in facts.other_side if clean_text(item.words)]
+    if role in config.own_wants:
+        lists["wants"] = [want for want in lists["wants"] if want in config.own_wants[role]]
     # a clause that tells what the other side said is told once, as their words
     lists["story"] = [s for s in lists["story"]
                       if not any(item.words in s or s in item.cue + item.words for item in said)]
@@ -180,7 +191,7 @@ def render_draft(catalog: DraftCatalog, kind_id: str, case_type: str, role: str,
     if tone not in kind.tones:
         raise DraftError(f"kind {kind_id!r} has no tone {tone!r}; tones: {', '.join(kind.tones)}")
     context = context or DraftContext()
-    values, lists, said = _clean(facts, config)
+    values, lists, said = _clean(facts, config, role)
     view = _FactView(config=config, values=values, lists=lists, timeline=list(facts.timeline),
                      role=role, needs=frozenset(kind.needs),
                      suggested=[clean_text(item) for item in context.suggested_evidence],
@@ -191,6 +202,7 @@ def render_draft(catalog: DraftCatalog, kind_id: str, case_type: str, role: str,
         "has": view.has, "fact": view.fact, "has_event": view.has_event,
         "event_date": view.event_date, "timeline": view.timeline_inline,
         "timeline_lines": view.timeline_lines, "story": view.story,
+        "story_numbered": view.story_numbered,
         "other_side": view.other_side, "demand": view.demand,
         "evidence_inline": view.evidence_inline, "evidence_lines": view.evidence_lines,
         "suggested_evidence": view.suggested_evidence,
@@ -222,7 +234,7 @@ def render_short(catalog: DraftCatalog, kind_id: str, case_type: str, role: str,
     kind = catalog.kind(kind_id)
     catalog.case(case_type, role)  # a DraftError for an unknown case
     context = context or DraftContext()
-    values, lists, said = _clean(facts, config)
+    values, lists, said = _clean(facts, config, role)
     view = _FactView(config=config, values=values, lists=lists, timeline=list(facts.timeline),
                      role=role, needs=frozenset(), suggested=[], said=said)
     order = config.short_order.format(order_number=values["order_number"]) \

@@ -3,13 +3,14 @@
 The parts the rule book adds (the evidence checklist of the current rung, the next step,
 the dated limits) are worded with the same presenter the guidance uses; the layout is
 ``data/drafts/case_file.j2``. Nothing is stored: the text is made on request from the case
-state, and so is the PDF behind the link (:mod:`bot.channels.case_files`).
+state, and so is the PDF the web page and the console offer beside it (the message's
+custom mark, :mod:`bot.channels.case_files`).
 """
 
 from __future__ import annotations
 
 from bot import guidance, presenter
-from bot.drafting.case_file import CaseFileParts, render_case_file
+from bot.drafting.case_file import CASE_FILE_MARK, CaseFileParts, render_case_file
 from bot.drafting.compose import facts_from_state
 from bot.turn.context import TurnContext
 from bot.turn.story import story_of
@@ -51,5 +52,4 @@ def send_case_file(turn: TurnContext, result: guidance.Guidance) -> None:
     turn.drafted = True
     turn.reply.say("utter_case_file_header",
                    case=turn.words.label("case_type", result.case_type))
-    turn.reply.say_text(case_file_text(turn, result))
-    turn.reply.say("utter_case_file_pdf", optional=True)
+    turn.reply.say_text(case_file_text(turn, result), mark={CASE_FILE_MARK: "pdf"})

@@ -105,9 +105,13 @@ class Reply:
         self.caveat_given = self.caveat_given or (said and carries)
         return said
 
-    def say_text(self, text: str) -> bool:
-        """Say a text of its own (a draft): one message, not counted against the screen."""
-        return self._add({"text": text}, optional=False, counted=False)
+    def say_text(self, text: str, mark: dict[str, Any] | None = None) -> bool:
+        """Say a text of its own (a draft): one message, not counted against the screen;
+        ``mark``: a custom payload the channels read beside it (the case file's download)."""
+        message: dict[str, Any] = {"text": text}
+        if mark:
+            message["json_message"] = dict(mark)
+        return self._add(message, optional=False, counted=False)
 
     def ask(self, response: str, **values: Any) -> bool:
         """Ask the turn's one question; False (and nothing said) when one was asked."""

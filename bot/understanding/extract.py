@@ -89,8 +89,13 @@ def _cn_amount(raw: str) -> str | None:
         return None
 
 
-def _bare_amounts(text: str, lexicon: Lexicon) -> list[str]:
-    """Numbers without a unit that are money by their place in the clause."""
+CORRECTED_VALUE_REACH = 3  # "是", "应该是" before the corrected value
+
+
+def _bare_amounts(text: str, lexicon: Lexicon, corrected: bool = False) -> list[str]:
+    """Numbers without a unit that are money by their place in the clause; ``corrected``:
+    the clause before corrected the amount ("金额不对，是439"), so a number that stands for
+    the clause's value ("是439", "439") is money too."""
     found = []
     for match in BARE_NUMBER.finditer(text):
         after = text[match.end():]
@@ -98,6 +103,11 @@ def _bare_amounts(text: str, lexicon: Lexicon) -> list[str]:
             continue
         before = text[:match.start()].rstrip(NUMBER_GLUE)
         cued = any(before.endswith(cue) for cue in (*lexicon.amount_cues, *lexicon.demand_cues))
+        corrects_here = (any(cue in before for cue in lexicon.amount_cues)
+                         and any(word in before for word in lexicon.corrections))
+        cued = cued or ((corrected or corrects_here)
+                        and len(before.split()[-1] if before.split() else before)
+                        <= CORRECTED_VALUE_REACH)
         bought = any(after.startswith(verb) for verb in lexicon.buy_verbs)
         whole = match.group("v")
         alone = text.strip() == whole and len(whole.split(".")[0]) >= BARE_CLAUSE_MIN
@@ -125,10 +135,15 @@ def _numbers(norm: str, lexicon: Lexicon) -> dict[str, str | None]:
         found[kind] = found[kind] or digits
     # Digits first: "一块实木砧板，258元" is 258, the 一块 before it is a measure word.
     found_by: dict[str, list[tuple[int, str]]] = {"amount": [], "demand_amount": []}
+    previous = ""
     for clause in clauses(norm):
         text = clause.text
         kind = "demand_amount" if any(cue in text for cue in lexicon.demand_cues) else "amount"
-        digits = [_amount_value(m) for m in AMOUNT.finditer(text)] or _bare_amounts(text, lexicon)
+        corrected = (any(cue in previous for cue in lexicon.amount_cues)
+                     and any(word in previous for word in lexicon.corrections))
+        previous = text
+        digits = ([_amount_value(m) for m in AMOUNT.finditer(text)]
+                  or _bare_amounts(text, lexicon, corrected))
         found_by[kind] += [(0, value) for value in digits if value]
         found_by[kind] += [(1, value) for value in
                            (_cn_amount(m.group("v")) for m in CN_AMOUNT.finditer(text)) if value]

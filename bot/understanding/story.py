@@ -32,6 +32,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 DIGITS = re.compile(r"[0-9a-zA-Z.]+")
 SAME_LINE = 0.75  # character-pair overlap past which a clause repeats one already told
 LOOSE_END = " ,，:：、"
+# A space next to a Chinese character ends a thought in chat typed without punctuation
+# ("在吗 我11月3号买了件羽绒服 花了459"); spaces between English words do not.
+SPACE_BREAK = re.compile(r"(?<=[\u4e00-\u9fff0-9])\s+|(?<!\s)\s+(?=[\u4e00-\u9fff])")
 
 
 class StoryWordsError(DataFileError):
@@ -49,6 +52,7 @@ class StoryWords:
     subjects: tuple[str, ...]
     label_words: tuple[str, ...]
     wrong_value: tuple[str, ...]
+    reported: tuple[str, ...]
     quote_format: str
     date_format: str
 
@@ -60,7 +64,7 @@ def load_story_words(path: Path) -> StoryWords:
         raise StoryWordsError(path, "(file)", "a mapping")
     lists = {}
     for name in ("fillers", "loose_fillers", "particles", "spoken_to", "subjects",
-                 "label_words", "wrong_value"):
+                 "label_words", "wrong_value", "reported"):
         value = raw.get(name)
         if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
             raise StoryWordsError(path, name, "a list of words")
@@ -162,6 +166,16 @@ def _said_by(text: str, lexicon: Lexicon, words: StoryWords) -> tuple[str, str] 
     return None
 
 
+def _quote(cue: str, said: list[str], words: StoryWords) -> str:
+    """What the other side said under its speaker: quoted when the words stand as theirs;
+    told as reported speech, as the user wrote it, when they speak of the user as 我
+    ("卖家说我自己弄破的" is not the seller saying "I broke it")."""
+    joined = "，".join(said)
+    if any(word in joined for word in words.reported):
+        return cue + joined
+    return words.quote_format.format(cue=cue, words=joined)
+
+
 def _key(text: str) -> str:
     return NOT_WORD.sub("", text.lower())
 
@@ -190,15 +204,16 @@ def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
     kept: list[tuple[str, dt.date | None]] = []
     quoting: list[str] | None = None  # the words of an open quote, and where it goes
     quote_at, quote_cue = -1, ""
-    for part in clauses(turn.text, lexicon.english):
-        text = _strip(part.original, words)
+    pieces = [piece for part in clauses(turn.text, lexicon.english)
+              for piece in SPACE_BREAK.split(part.original)]
+    for piece in pieces:
+        text = _strip(piece, words)
         if len(text) < 2:
             continue
         if quoting is not None and _said_by(text, lexicon, words) is None \
-                and not text.startswith(words.subjects):
+                and not text.startswith(words.subjects) and is_fact(text):
             quoting.append(text)  # the other side's words go on ("…，介意别买")
-            kept[quote_at] = (words.quote_format.format(
-                cue=quote_cue, words="，".join(quoting)), kept[quote_at][1])
+            kept[quote_at] = (_quote(quote_cue, quoting, words), kept[quote_at][1])
             continue
         quoting = None
         if not is_fact(text):
@@ -212,7 +227,7 @@ def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
         said = _said_by(text, lexicon, words)
         if said is not None:
             quote_cue, quoting = said[0], [said[1]]
-            kept.append((words.quote_format.format(cue=quote_cue, words=said[1]), day))
+            kept.append((_quote(quote_cue, quoting, words), day))
             quote_at = len(kept) - 1
             continue
         kept.append((text, day))

@@ -61,6 +61,8 @@ DRAFT = (
     "按照平台规则，卖家应在承诺时间内发货，请平台督促卖家退款并按规则赔付。\n\n"
     "投诉人：张三"
 )
+CASE_FILE = ("案件材料：卖家拒绝或拖延退款\n【订单】\n订单号：4817263950018273\n【时间线】\n"
+             "2026年11月18日，我申请退款")
 HTML_REPLY = '<script>alert(1)</script><b>粗体</b><img src=x onerror="alert(2)">'
 AMOUNT = re.compile(r"(\d+)\s*元")
 
@@ -98,6 +100,8 @@ def stub_replies(text: str, intent: str) -> list[tuple[str, dict[str, Any]]]:
     if intent == "request_draft":
         return [("utter_draft_header", {"text": "下面是草稿："}),
                 ("action_draft_complaint", {"text": DRAFT})]
+    if "案件材料" in text:
+        return [("action_draft_complaint", {"text": CASE_FILE, "custom": {"case_file": "pdf"}})]
     if "html" in text:
         return [("utter_html", {"text": HTML_REPLY})]
     return [("utter_echo", {"text": f"收到：{text}"})]
@@ -146,6 +150,8 @@ class StubAgent:
         for action, reply in stub_replies(message.text, parse["intent"]["name"]):
             tracker.update(ActionExecuted(action, policy="StubPolicy", confidence=0.97))
             data = {"buttons": reply["buttons"]} if reply.get("buttons") else {}
+            if reply.get("custom"):
+                data["custom"] = reply["custom"]
             tracker.update(BotUttered(reply["text"], data))
             await message.output_channel.send_response(message.sender_id, dict(reply))
             if self.max_delay:
@@ -463,3 +469,37 @@ def test_deleting_the_session_erases_the_conversation_and_its_cases(agent: StubA
         assert res.status_code == 200 and res.json() == {"deleted": True}
         assert erased == [f"web-{session_id(key)}"]
         assert history(web, key).json() == []
+
+
+# --- the case file's PDF -------------------------------------------------------------------
+
+
+def case_file_pdf(base: str, key: str | None) -> requests.Response:
+    headers = web_headers(key) if key else {}
+    return requests.get(f"{base}/case-file.pdf", headers=headers, timeout=30)
+
+
+def test_the_case_file_comes_with_its_download_mark(base: str) -> None:
+    key = new_sender()
+    replies = post(base, {"sender": key, "message": "帮我整理案件材料"}).json()
+    assert replies[0]["text"] == CASE_FILE
+    assert replies[1] == {"custom": {"case_file": "pdf"}}
+    shown = history(base, key).json()
+    assert shown[-1]["custom"] == {"case_file": "pdf"} and shown[-2]["text"] == CASE_FILE
+
+
+def test_the_case_file_pdf_is_served_to_its_own_session_only(base: str) -> None:
+    key = new_sender()
+    post(base, {"sender": key, "message": "帮我整理案件材料"})
+    own = case_file_pdf(base, key)
+    assert own.status_code == 200 and own.headers["content-type"] == "application/pdf"
+    assert own.content.startswith(b"%PDF") and "no-store" in own.headers["cache-control"]
+    assert case_file_pdf(base, new_sender()).status_code == 404  # another session: none
+    assert case_file_pdf(base, None).status_code == 401
+
+
+def test_no_case_file_yet_is_a_404_with_a_reason(base: str) -> None:
+    key = new_sender()
+    post(base, {"sender": key, "message": "你好"})
+    answer = case_file_pdf(base, key)
+    assert answer.status_code == 404 and answer.json()["error"] == "no_case_file"

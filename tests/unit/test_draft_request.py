@@ -95,3 +95,47 @@ def test_a_writing_word_alone_is_a_draft_request_only_after_a_draft() -> None:
     assert asks_for_draft("店名叫木匠世家家居，加上去", CATALOG, redraft=True)
     assert asks_for_draft("我有截图，帮我写个举证说明", CATALOG)
     assert not asks_for_draft("卖家说写错地址了", CATALOG)
+
+
+# --- variants, the lawyer's letter, a mention of another step, a blocked seller ----------
+
+BLOCKED = CaseSide("refund_refused", "buyer", frozenset({"refund_requested"}), "platform_request",
+                   frozenset({"blocked"}))
+
+
+@pytest.mark.parametrize(("words", "variant"), [
+    ("短一点，微信发给卖家", "short"), ("能不能一句话说完", "short"), ("太长了", "short"),
+    ("换个语气", "rewrite"), ("换种说法再写一版", "rewrite"), ("帮我写个给小二的情况说明", None),
+])
+def test_the_words_ask_for_a_variant(words, variant) -> None:
+    assert read_request(words, CATALOG, REFUND).variant == variant
+
+
+def test_a_rewrite_takes_the_other_tone() -> None:
+    request = read_request("换个语气", CATALOG, REFUND, previous_kind="seller_message",
+                           previous_tone="polite")
+    assert (request.kind, request.tone) == ("seller_message", "firm")
+
+
+def test_a_lawyers_letter_is_the_letter_in_the_users_name_and_says_so() -> None:
+    request = read_request("帮我发个律师函吓吓他", CATALOG, REFUND)
+    assert (request.kind, request.lawyer) == ("demand_letter", True)
+
+
+def test_a_complaint_that_names_12315_as_the_next_step_is_not_a_complaint_to_12315() -> None:
+    request = read_request("帮我写个投诉，里面提一下我会去12315", CATALOG, REFUND)
+    assert request.kind == "platform_statement"
+    assert read_request("帮我写个12315的投诉", CATALOG, REFUND).kind == "regulator_complaint"
+
+
+def test_a_blocked_buyers_message_to_the_seller_goes_to_the_platform() -> None:
+    request = read_request("给卖家发个最后通牒", CATALOG, BLOCKED)
+    assert (request.kind, request.instead_of) == ("platform_statement", "seller_ultimatum")
+    assert read_request("给卖家发个最后通牒", CATALOG, REFUND).kind == "seller_ultimatum"
+
+
+def test_asks_for_the_case_file() -> None:
+    from bot.drafting.request import asks_for_case_file
+    assert asks_for_case_file("帮我把经过整理一下，我要交给12315", CATALOG)
+    assert asks_for_case_file("把我的案件材料汇总一份", CATALOG)
+    assert not asks_for_case_file("帮我写个给小二的情况说明", CATALOG)

@@ -287,22 +287,40 @@
     });
   });
 
+  // A file behind the token (a test story, a case file PDF), saved under ``name``.
+  function download(path, name) {
+    showError("cc-conv-error", "");
+    fetch(path, { headers: { "Authorization": "Bearer " + token() }, credentials: "same-origin" })
+      .then(function (res) {
+        if (res.ok) { return res.blob(); }
+        return res.json().then(function (data) {
+          throw new Error((MESSAGES[res.status] || ("出错了（" + res.status + "）：")) +
+                          (data && data.detail ? data.detail : ""));
+        }, function () { throw new Error("出错了（" + res.status + "）"); });
+      })
+      .then(function (blob) {
+        var link = el("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = name;
+        document.body.appendChild(link);
+        link.click();
+        document.body.removeChild(link);
+        window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+      }, function (error) { showError("cc-conv-error", error.message); });
+  }
+
+  function safeName(extension) {
+    return $("cc-conv-id").value.trim().replace(/[^A-Za-z0-9_.-]/g, "_") + extension;
+  }
+
   $("cc-story").addEventListener("click", function () {
     var path = conversationPath("/story");
-    if (!path) { return; }
-    showError("cc-conv-error", "");
-    api("GET", path).then(function (text) {
-      var blob = new Blob([text], { type: "application/x-yaml" });
-      var link = el("a");
-      link.href = URL.createObjectURL(blob);
-      link.download = $("cc-conv-id").value.trim().replace(/[^A-Za-z0-9_.-]/g, "_") + ".yml";
-      document.body.appendChild(link);
-      link.click();
-      document.body.removeChild(link);
-      window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
-    }, function (error) {
-      showError("cc-conv-error", error.message);
-    });
+    if (path) { download(path, safeName(".yml")); }
+  });
+
+  $("cc-case-file").addEventListener("click", function () {
+    var path = conversationPath("/case-file.pdf");
+    if (path) { download(path, safeName(".pdf")); }
   });
 
   // --- token -------------------------------------------------------------------------

@@ -130,7 +130,42 @@
     scrollToEnd();
   }
 
+  // The case file came as a chat message; its PDF is fetched with the session key (never
+  // in the URL) and saved as a file.
+  function caseFileButton() {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "cg-download";
+    button.textContent = "下载案件材料（PDF）";
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      var headers = {};
+      headers[SESSION_HEADER] = sessionKey();
+      fetch("case-file.pdf", { headers: headers, credentials: "same-origin" }).then(function (res) {
+        keepRenewedKey(res);
+        if (!res.ok) { throw new Error("generic"); }
+        return res.blob();
+      }).then(function (blob) {
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = "案件材料.pdf";
+        document.body.appendChild(link);
+        link.click();
+        document.body.removeChild(link);
+        window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+      }, function () {
+        addErrorBubble(ERRORS.generic);
+      }).then(function () { button.disabled = false; });
+    });
+    return button;
+  }
+
   function addBotMessage(message, withButtons) {
+    if (message.custom && message.custom.case_file === "pdf") {
+      addRow("bot").appendChild(caseFileButton());
+      scrollToEnd();
+      return;
+    }
     var hasText = typeof message.text === "string" && message.text.length > 0;
     var image = typeof message.image === "string" && /^https?:\/\//i.test(message.image)
       ? message.image : null;

@@ -1,0 +1,62 @@
+"""Where a conversation's case file is found, for its PDF download.
+
+The case file is a chat message the assistant sent with a ``custom`` mark
+(``{"case_file": "pdf"}``, :mod:`bot.turn.case_file`); its PDF is made on request from the
+latest such message of the conversation, so nothing outlives the conversation. The web
+channel serves it to the session that owns the conversation, the console to its agents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sanic import response
+from sanic.response import HTTPResponse
+
+from bot.drafting.case_file import CASE_FILE_MARK
+from bot.drafting.case_pdf import CaseFileFontMissing, case_file_pdf
+from bot.settings import load_settings
+
+PDF_NAME = "case-file.pdf"
+
+
+def _data(event: Any) -> dict[str, Any]:
+    if isinstance(event, dict):
+        return event.get("data") or {}
+    return getattr(event, "data", None) or {}
+
+
+def _text(event: Any) -> str | None:
+    return event.get("text") if isinstance(event, dict) else getattr(event, "text", None)
+
+
+def _kind(event: Any) -> str | None:
+    return event.get("event") if isinstance(event, dict) else getattr(event, "type_name", None)
+
+
+def latest_case_file(events: Iterable[Any]) -> str | None:
+    """The text of the latest case file the assistant sent in these events, if any."""
+    found = None
+    for event in events:
+        custom = _data(event).get("custom")
+        if _kind(event) == "bot" and isinstance(custom, dict) and custom.get(CASE_FILE_MARK) \
+                and _text(event):
+            found = _text(event)
+    return found
+
+
+def pdf_response(events: Iterable[Any], filename: str = PDF_NAME) -> HTTPResponse:
+    """The latest case file as a PDF download, or a JSON 404 / 503."""
+    text = latest_case_file(events)
+    if text is None:
+        return response.json({"error": "no_case_file",
+                              "detail": "ask for the case file in the chat first"}, status=404)
+    settings = load_settings()
+    try:
+        body = case_file_pdf(text, settings.case_file_font, settings.case_file_font_index)
+    except CaseFileFontMissing as error:
+        return response.json({"error": "no_font", "detail": str(error)}, status=503)
+    return response.raw(body, content_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store"})

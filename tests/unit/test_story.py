@@ -1,0 +1,95 @@
+"""The story a user told in chat, as the drafts and the case file write it
+(bot/understanding/story.py): facts only, once, in time order, dates as dates, corrected
+values as corrected, the other side's words under their speaker."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot.understanding.state import Turn, derive_case_state
+from bot.understanding.story import StoryWordsError, load_story_words, tell
+from tests.data import catalog, readers
+
+AT = dt.datetime.fromisoformat("2026-11-20T10:00:00+08:00")
+NOT_FACTS = ("吗", "怎么", "帮我", "气死", "你好")
+
+
+def stub_is_fact(text: str) -> bool:
+    """A clause reader for the prose rules alone: questions, requests, feelings, greetings out."""
+    return not any(word in text for word in NOT_FACTS)
+
+
+def story(*messages: str, is_fact=stub_is_fact) -> list[str]:
+    turns = [Turn(text=m, time=AT, intent="inform") for m in messages]
+    turns[0] = Turn(text=messages[0], time=AT, intent="refund_refused",
+                    ranking=(("refund_refused", 0.9),))
+    c = catalog()
+    state = derive_case_state(turns, c.rulebook, c.lexicon, c.statutes)
+    return [line.text for line in tell(turns, state, c.lexicon, c.story, is_fact)]
+
+
+def test_questions_feelings_and_requests_stay_out_and_fillers_go():
+    told = story("嗯 卖家一直不给退款，气死我了，小二放假吗", "帮我写个投诉")
+    assert told == ["卖家一直不给退款。"]
+
+
+def test_relative_dates_are_written_as_dates():
+    told = story("卖家不给退款", "我昨天申请的退款")
+    assert told == ["卖家不给退款。", "我2026年11月19日申请的退款。"]
+
+
+def test_sentences_follow_the_dates_they_tell():
+    told = story("卖家不给退款", "我11月15号申请的退款", "11月12号收到的货")
+    assert told.index("2026年11月12日收到的货。") < told.index("我2026年11月15日申请的退款。")
+
+
+def test_a_corrected_amount_is_written_as_corrected_and_the_wrong_value_dropped():
+    told = story("卖家不给退款", "我花了199买的耳机", "说错了，实付是179，不是199")
+    joined = "".join(told)
+    assert "我花了179买的耳机" in joined and "199" not in joined
+
+
+def test_a_clause_that_only_labels_the_order_is_not_repeated():
+    assert story("卖家不给退款", "订单号4817263950018273，89元") == ["卖家不给退款。"]
+
+
+def test_the_other_sides_words_are_quoted_under_their_speaker():
+    told = "".join(story("卖家不给退款", "卖家说二手的都这样，介意别买"))
+    assert "卖家说：“二手的都这样，介意别买”" in told
+
+
+def test_words_that_speak_of_the_user_stay_reported_speech():
+    told = "".join(story("卖家不给退款", "卖家说我自己弄破的"))
+    assert "卖家说我自己弄破的" in told and "“" not in told
+
+
+def test_the_users_own_words_to_the_seller_are_not_the_sellers():
+    told = "".join(story("卖家不给退款", "我跟卖家说了我要退款"))
+    assert "我跟卖家说了我要退款" in told and "“" not in told
+
+
+def test_each_fact_is_told_once():
+    assert story("卖家不给退款", "卖家不给退款") == ["卖家不给退款。"]
+
+
+def test_chat_without_punctuation_is_cut_at_spaces():
+    told = story("卖家不给退款", "在吗 我11月3号买了件羽绒服 收到发现袖口有个破洞")
+    assert "我2026年11月3日买了件羽绒服，收到发现袖口有个破洞。" in told
+
+
+def test_the_clause_model_keeps_facts_and_drops_questions():
+    reader = readers()
+    told = story("卖家一直不同意退款", "收到就开线了，这能退吗", is_fact=reader.is_fact)
+    joined = "".join(told)
+    assert "开线" in joined and "吗" not in joined
+
+
+def test_story_words_are_validated_with_file_and_entry(tmp_path: Path):
+    path = tmp_path / "story.yml"
+    path.write_text("fillers: [嗯]\n", encoding="utf-8")
+    with pytest.raises(StoryWordsError) as error:
+        load_story_words(path)
+    assert "story.yml" in str(error.value) and "loose_fillers" in str(error.value)
