@@ -1,5 +1,6 @@
 """Drafts: the kind, addressee and tone the request asks for, filled with the case's facts
-(the steps are :data:`bot.turn.pipelines.DRAFT`)."""
+(the steps are :data:`bot.turn.pipelines.DRAFT`); and the case file, the whole case as one
+document (:data:`bot.turn.pipelines.CASE_FILE`)."""
 
 from __future__ import annotations
 
@@ -16,3 +17,13 @@ class ActionDraftComplaint(PipelineAction):
 
     def pipeline(self, turn: TurnContext) -> pipelines.Pipeline:
         return pipelines.DRAFT
+
+
+class ActionCaseFile(PipelineAction):
+    """Writes the case file: the whole case as one document, with its PDF download."""
+
+    def name(self) -> str:
+        return "action_case_file"
+
+    def pipeline(self, turn: TurnContext) -> pipelines.Pipeline:
+        return pipelines.CASE_FILE

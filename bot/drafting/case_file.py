@@ -32,7 +32,7 @@ class CaseFileParts:
     next_step: str
     deadline_rows: tuple[str, ...]
     drafts_written: str
-    caveat: str
+    footer: str
 
 
 def render_case_file(catalog: DraftCatalog, role: str, facts: DraftFacts,

@@ -19,6 +19,7 @@ from bot.understanding.lexicon import Lexicon
 from bot.understanding.state import CaseState
 from bot.wording import Wording
 
+SAID_KEY = 6  # words said that open with these many characters of the story's are told there
 SAID_GLUE = "\uff1a: \uff0c,\u4e86"  # colons, commas and a particle after a cue
 CLAUSE_MARKS = r"[\uff0c\u3002,]"  # the story's commas and full stops
 TEXT_FACTS = ("order_number", "product_id", "tracking_number", "item", "amount",
@@ -62,7 +63,7 @@ def facts_from_state(state: CaseState, lexicon: Lexicon, story: list[str] | None
                   for event_id, fact in state.events.items()],
         story=story or [*state.values("problems"), *(note.value for note in state.notes)],
         problem=_problem(story, lexicon) or next(iter(state.values("problems")), None),
-        other_side=[item for item in said if item.words not in told],
+        other_side=[item for item in said if item.words[:SAID_KEY] not in told],
         evidence=state.values("evidence"),
         wants=state.values("wants"),
         safety=list(dict.fromkeys((*state.safety_seen, *state.safety))),

@@ -187,6 +187,13 @@ def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
     kind = catalog.kind(kind_id)
     variant = variant_from_words(norm, catalog)
     wanted = tone_from_words(norm, catalog) or tone
+    if wanted and wanted not in kind.tones and chosen_by == "previous":
+        # a tone this kind has not ("客气一点" after an ultimatum): the same reader's kind
+        # that has it
+        kind = next((other for other in catalog.kinds_for(side.case_type, side.role,
+                                                          side.events)
+                     if other.addressee == kind.addressee and wanted in other.tones), kind)
+        kind_id = kind.id
     if wanted is None and variant == "rewrite":
         wanted = _other_tone(kind, previous_tone if kind_id == previous_kind else None)
     if wanted is None and kind_id == previous_kind:

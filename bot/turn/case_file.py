@@ -42,7 +42,7 @@ def case_file_text(turn: TurnContext, result: guidance.Guidance) -> str:
             item=words.format_deadline(item, result.key_date))
             for item in result.deadlines),
         drafts_written=words.join_list(written),
-        caveat=words.caveat(),
+        footer=labels["footer"],
     )
     return render_case_file(drafts, role, facts, parts)
 

@@ -32,6 +32,7 @@ from bot.turn.story import story_of
 KIND_SLOT, MISSING_SLOT, KEY_SLOT = "draft_kind", "draft_missing", "draft_key"
 PENDING_SLOT = "draft_pending"  # "kind|tone": a text waiting for the user to confirm its facts
 WRITTEN_SLOT = "drafts_written"  # the kinds written in this conversation (the case file)
+BARE_NO = 4  # "不对" / "不对吧": no more than this is a bare no (else it says what to change)
 
 
 def _entity(turn: TurnContext, name: str) -> str | None:
@@ -116,8 +117,9 @@ def _write(turn: TurnContext, result: guidance.Guidance, request: DraftRequest) 
                   addressee=words.label("addressee", kind.addressee), tone=words.label(
                       "tone", turn.slot("tone") or draft.tone))
     else:
-        reply.say("utter_draft_header", kind=kind.label,
-                  addressee=words.label("addressee", kind.addressee),
+        again = turn.slot(KIND_SLOT) == draft.kind and turn.slot("tone") == draft.tone
+        reply.say("utter_draft_header_again" if again else "utter_draft_header",
+                  kind=kind.label, addressee=words.label("addressee", kind.addressee),
                   tone=words.label("tone", draft.tone))
     reply.say_text(draft.text)
     turn.keep(lambda repo: record_draft(repo, turn.sender_id, draft.case_type, draft.role,
@@ -168,8 +170,12 @@ def confirm_rows(turn: TurnContext, facts) -> list[tuple[str, str]]:
                      if name == "amount" and value.replace(".", "").isdigit() else value)
             rows.append((labels[name], shown))
     phrases = drafts.config.event_phrases[turn.state.role or "buyer"]
+    told = "".join(facts.story)
     for entry in sorted(facts.timeline, key=lambda e: e.day):
-        rows.append((words.format_date(entry.day), phrases.get(entry.event, entry.event)))
+        if drafts.config.date_format.format(year=entry.day.year, month=entry.day.month,
+                                            day=entry.day.day) not in told:
+            rows.append((words.format_date(entry.day), phrases.get(entry.event, entry.event)))
+    rows += [(labels["story"], sentence) for sentence in facts.story]
     if facts.evidence:
         rows.append((labels["evidence"], words.join_list(facts.evidence)))
     if facts.wants:
@@ -186,7 +192,7 @@ def confirmed_draft(turn: TurnContext) -> bool:
         return False
     act = turn.readers.act(turn.text, turn.previous_bot_text)
     latest = turn.state.latest
-    corrected = latest is not None and not latest.empty
+    corrected = (latest is not None and not latest.empty) or len(turn.text.strip()) > BARE_NO
     if act == "no" and not corrected:
         turn.reply.say("utter_draft_confirm_what")
         return True

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.turn import case_turn, guidance_turn
+from bot.turn.case_file import send_case_file
 from bot.turn.context import TurnContext
-from bot.turn.drafts import confirmed_draft, send_draft
+from bot.turn.drafts import case_side, confirmed_draft, send_draft
 from bot.turn.middleware import Answer, Do, MiddlewareSet, Then
 from bot.turn.steps import LAW_ANSWER, Close, Safety
 
@@ -45,6 +46,14 @@ def _draft(turn: TurnContext) -> None:
     send_draft(turn, turn.text)
 
 
+def _case_file(turn: TurnContext) -> None:
+    found = case_side(turn)
+    if found is None:
+        turn.reply.say("utter_which_case")
+        return
+    send_case_file(turn, found[0])
+
+
 def say(response: str) -> Pipeline:
     """A turn answered by one response (no case reading)."""
     return MiddlewareSet(Do(lambda turn: turn.reply.say(response)))
@@ -57,12 +66,14 @@ EVIDENCE = guidance(guidance_turn.evidence)
 PROGRESS = guidance(guidance_turn.progress, ask_case=False, own_answer=False)
 # The draft the request asks for, from every fact of the case (it carries no caveat).
 DRAFT = MiddlewareSet(Close(sync=False), Safety(), Do(_draft))
+# The whole case as one document (no caveat of its own: the document says where it comes from).
+CASE_FILE = MiddlewareSet(Close(sync=False), Safety(), Do(_case_file))
 
 # The pipeline each request runs when it was told beside a case (two in one), as its own
 # action would; a request without a pipeline here is a plain case turn.
 BESIDE_A_CASE: dict[str, Pipeline] = {
-    "request_draft": DRAFT, "ask_deadline": DEADLINES, "ask_next_step": NEXT_STEP,
-    "ask_evidence": EVIDENCE, "check_progress": PROGRESS,
+    "request_draft": DRAFT, "request_case_file": CASE_FILE, "ask_deadline": DEADLINES,
+    "ask_next_step": NEXT_STEP, "ask_evidence": EVIDENCE, "check_progress": PROGRESS,
     "human_handoff": say("utter_human_handoff"),
 }
 

@@ -18,6 +18,7 @@ from bot.understanding.state import CaseState, Turn, lexicon_event_for
 
 # Messages that leave an asked question open: a question of their own, a greeting, a request.
 DIGRESSIONS = frozenset({"ask_deadline", "ask_next_step", "ask_evidence", "request_draft",
+                         "request_case_file",
                          "check_progress", "human_handoff", "bot_challenge", "greet", "thank",
                          "goodbye"})
 

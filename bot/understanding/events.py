@@ -23,6 +23,7 @@ ASKED_CLAUSE_MAX = 6  # a clause this much longer than its date is not a bare an
 FORWARD_CLAUSES = 3  # how many undated clauses after a date may still name its event
 BEFORE_PENALTY = 3  # a cue before its date is a little farther than one after it
 WRONG_DATE = ("不是",)  # "是10月26号，不是28号": the date after it dates nothing
+CHAT_VERB_REACH = 3  # "刚才我说错了": the verb of saying a few characters after the time
 TIME_OF_DAY = re.compile(
     r"\s?(?P<pod>凌晨|早上|上午|中午|下午|晚上|傍晚)?\s?(?P<h>\d{1,2}|[一二三四五六七八九十]{1,3})\s?[点:](?P<m>\d{1,2}|半)?")
 PM_PARTS = {"下午", "晚上", "傍晚", "afternoon", "evening"}
@@ -220,7 +221,7 @@ def dated_events(parts: list[Clause], now: dt.datetime, asked_event: str | None,
             resolution = resolve_date(text[start:end], now)
             if resolution.status != "ok" or resolution.value is None:
                 continue
-            if negated(text, start, WRONG_DATE):
+            if negated(text, start, WRONG_DATE) or _of_the_chat(text, start, end, lexicon):
                 continue
             chosen = binder.near_cue(index, span_index)
             event = None if chosen is None else binder.event_of(*chosen)
@@ -245,6 +246,14 @@ def dated_events(parts: list[Clause], now: dt.datetime, asked_event: str | None,
                           for at, other in binder.also_told(index, event)]
         binder.carried = retold or _undated_object(reading, lexicon)
     return found
+
+
+def _of_the_chat(text: str, start: int, end: int, lexicon: Lexicon) -> bool:
+    """Whether the date is the time of the chat itself ("我刚才说错了", "刚刚打错了"): a
+    chat-time word right before a verb of saying dates no event."""
+    return text[start:end].strip() in lexicon.chat_times and any(
+        text[end:end + CHAT_VERB_REACH].lstrip().startswith(verb)
+        for verb in lexicon.chat_verbs)
 
 
 def _undated_object(reading: _Reading, lexicon: Lexicon) -> str | None:

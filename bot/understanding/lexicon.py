@@ -20,7 +20,7 @@ DEFAULT_LEXICON = data_path("understanding", "lexicon.yml")
 WORD_LISTS = ("corrections", "negations", "demand_cues", "amount_cues", "other_side", "problems",
               "item_measures", "item_stops", "switch_markers", "buy_verbs", "shop_cues",
               "shop_suffixes", "location_cues", "party_stops", "item_generic", "review_wants",
-              "time_shifts", "item_heads", "item_left_stops")
+              "time_shifts", "item_heads", "item_left_stops", "chat_times", "chat_verbs")
 NUMBER_KINDS = ("product_id", "tracking_number", "order_number")
 SYNONYM_LISTS = ("evidence", "wants")
 
@@ -65,6 +65,8 @@ class Lexicon:
     demand_cues: tuple[str, ...]
     amount_cues: tuple[str, ...]
     other_side: tuple[str, ...]
+    chat_times: tuple[str, ...]
+    chat_verbs: tuple[str, ...]
     problems: tuple[str, ...]
     item_measures: tuple[str, ...]
     item_stops: tuple[str, ...]

@@ -30,6 +30,8 @@ EMOJI = re.compile("[\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff]")
 NOT_WORD = re.compile(r"[^0-9a-z\u4e00-\u9fff]")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 DIGITS = re.compile(r"[0-9a-zA-Z.]+")
+WRITTEN_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+QUOTES = (("\u201c", "\u201d"), ("\u300c", "\u300d"), ('"', '"'))
 SAME_LINE = 0.75  # character-pair overlap past which a clause repeats one already told
 LOOSE_END = " ,，:：、"
 # A space next to a Chinese character ends a thought in chat typed without punctuation
@@ -53,7 +55,9 @@ class StoryWords:
     label_words: tuple[str, ...]
     wrong_value: tuple[str, ...]
     reported: tuple[str, ...]
+    corrections: tuple[str, ...]
     quote_format: str
+    quoted_format: str
     date_format: str
 
 
@@ -64,16 +68,18 @@ def load_story_words(path: Path) -> StoryWords:
         raise StoryWordsError(path, "(file)", "a mapping")
     lists = {}
     for name in ("fillers", "loose_fillers", "particles", "spoken_to", "subjects",
-                 "label_words", "wrong_value", "reported"):
+                 "label_words", "wrong_value", "reported", "corrections"):
         value = raw.get(name)
         if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
             raise StoryWordsError(path, name, "a list of words")
         lists[name] = tuple(sorted(value, key=len, reverse=True))
     for name, fields in (("quote_format", ("{cue}", "{words}")),
+                         ("quoted_format", ("{cue}", "{words}")),
                          ("date_format", ("{year}", "{month}", "{day}"))):
         if not isinstance(raw.get(name), str) or not all(f in raw[name] for f in fields):
             raise StoryWordsError(path, name, f"a format with {', '.join(fields)}")
-    return StoryWords(**lists, quote_format=raw["quote_format"], date_format=raw["date_format"])
+    return StoryWords(**lists, quote_format=raw["quote_format"],
+                      quoted_format=raw["quoted_format"], date_format=raw["date_format"])
 
 
 @dataclass(frozen=True)
@@ -85,9 +91,21 @@ class StoryLine:
     day: dt.date | None
 
 
+def _unquoted(text: str) -> str:
+    """The clause without quote marks it does not close (a quote the user typed across a
+    comma is cut in two: neither half keeps a lone mark)."""
+    for opening, closing in QUOTES:
+        if opening == closing:
+            if text.count(opening) % 2:
+                text = text.replace(opening, "")
+        elif text.count(opening) != text.count(closing):
+            text = text.replace(opening, "").replace(closing, "")
+    return text
+
+
 def _strip(text: str, words: StoryWords) -> str:
-    """The clause without emoji, opening fillers and closing particles."""
-    text = EMOJI.sub("", text).strip(LOOSE_END)
+    """The clause without emoji, opening fillers, closing particles and lone quote marks."""
+    text = _unquoted(EMOJI.sub("", text)).strip(LOOSE_END)
     changed = True
     while changed and text:
         changed = False
@@ -145,8 +163,9 @@ def _amounts(text: str, turn: Turn, number: int, state: CaseState, lexicon: Lexi
 
 
 def _only_labels(text: str, words: StoryWords) -> bool:
-    """Whether the clause is nothing but numbers and the words that label them."""
-    rest = DIGITS.sub("", text)
+    """Whether the clause is nothing but numbers, dates and the words that label them
+    ("订单号4817…", "89元", "是11月13日": the order lines and the timeline tell them)."""
+    rest = DIGITS.sub("", WRITTEN_DATE.sub("", text))
     for word in words.label_words:
         rest = rest.replace(word, "")
     return not CJK.search(rest)
@@ -173,6 +192,8 @@ def _quote(cue: str, said: list[str], words: StoryWords) -> str:
     joined = "，".join(said)
     if any(word in joined for word in words.reported):
         return cue + joined
+    if joined.startswith(tuple(opening for opening, _ in QUOTES)):
+        return words.quoted_format.format(cue=cue, words=joined)  # quoted by the user
     return words.quote_format.format(cue=cue, words=joined)
 
 
@@ -198,9 +219,11 @@ def _repeats(key: str, told: list[str]) -> bool:
 
 
 def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
-                  words: StoryWords, is_fact: Callable[[str], bool]
-                  ) -> list[tuple[str, dt.date | None]]:
-    """The fact clauses of one turn, as prose, each with its first date."""
+                  words: StoryWords, is_fact: Callable[[str], bool],
+                  is_request: Callable[[str], bool]) -> list[tuple[str, dt.date | None]]:
+    """The fact clauses of one turn, as prose, each with its first date; a clause that
+    asks the assistant for a text ends the turn's story (what follows it describes the
+    text wanted: "写个催告函，5天内不退款我就起诉")."""
     kept: list[tuple[str, dt.date | None]] = []
     quoting: list[str] | None = None  # the words of an open quote, and where it goes
     quote_at, quote_cue = -1, ""
@@ -210,6 +233,10 @@ def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
         text = _strip(piece, words)
         if len(text) < 2:
             continue
+        if is_request(text):
+            break
+        if any(word in text for word in words.corrections):
+            continue  # "我刚才说错了": the corrected value is written where it was told
         if quoting is not None and _said_by(text, lexicon, words) is None \
                 and not text.startswith(words.subjects) and is_fact(text):
             quoting.append(text)  # the other side's words go on ("…，介意别买")
@@ -235,15 +262,19 @@ def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
 
 
 def tell(turns: Sequence[Turn], state: CaseState, lexicon: Lexicon, words: StoryWords,
-         is_fact: Callable[[str], bool]) -> list[StoryLine]:
-    """The story of the case's matter, one sentence per turn that told facts."""
+         is_fact: Callable[[str], bool],
+         is_request: Callable[[str], bool] = lambda _text: False) -> list[StoryLine]:
+    """The story of the case's matter, one sentence per turn that told facts.
+    ``is_fact`` reads a clause (the clause model); ``is_request`` tells a clause that asks
+    the assistant for a text."""
     lines: list[StoryLine] = []
     told: list[str] = []
     for number, turn in enumerate(turns, start=1):
         if number < state.matter_turn:
             continue
         parts, first = [], None
-        for text, day in _turn_clauses(turn, number, state, lexicon, words, is_fact):
+        for text, day in _turn_clauses(turn, number, state, lexicon, words, is_fact,
+                                       is_request):
             key = _key(text)
             if not key or _repeats(key, told):
                 continue

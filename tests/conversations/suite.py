@@ -209,13 +209,20 @@ class Player:
         self.session = requests.Session()
         rest_token = rest_token or os.environ.get("REST_TOKEN")
         self.rest_headers = {"Authorization": f"Bearer {rest_token}"} if rest_token else {}
+        self.documents: set[str] = set()
 
     def say(self, sender: str, text: str) -> list[str]:
+        """The texts of the reply; ``documents`` gets those marked as a case file (a
+        document, like a draft, not read against the phone screen)."""
         reply = self.session.post(f"{self.rasa}/webhooks/rest/webhook",
                                   json={"sender": sender, "message": text},
                                   headers=self.rest_headers, timeout=60)
         reply.raise_for_status()
-        return [item.get("text", "") for item in reply.json() if item.get("text")]
+        items = reply.json()
+        marked = zip(items, items[1:], strict=False)
+        self.documents = {before.get("text", "") for before, item in marked
+                          if (item.get("custom") or {}).get("case_file")}
+        return [item.get("text", "") for item in items if item.get("text")]
 
     def events(self, sender: str) -> list[dict[str, Any]]:
         reply = self.session.get(f"{self.rasa}/conversations/rest-{sender}/tracker",
@@ -321,7 +328,8 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
             result.check("nothing_invented", not extra, f"{where}: numbers {sorted(extra)}")
         if draft is not None:
             last_draft = draft
-        lines = sum(r.count("\n") + 1 for r in replies if r != draft)
+        lines = sum(r.count("\n") + 1 for r in replies
+                    if r != draft and r not in player.documents)
         result.check("fits_screen", lines <= PHONE_LINES, f"{where}: {lines} lines")
     long_replies = [r for r in all_replies if len(r) >= 40]
     result.check("no_repeat", len(long_replies) == len(set(long_replies)),

@@ -21,7 +21,7 @@ PARTS = CaseFileParts(case_label="卖家拒绝或拖延退款", today="2026年11
                       evidence_checklist="按规则要准备：\n• 订单号",
                       next_step="现在这一步：申请客服介入。",
                       deadline_rows=("• 申请客服介入：11月21日起",),
-                      drafts_written="给卖家的消息", caveat="以上不构成法律意见。")
+                      drafts_written="给卖家的消息", footer="以上根据你的陈述整理。")
 FACTS = DraftFacts(order_number="4817263950018273", item="牛仔裤", amount="89",
                    timeline=[TimelineEntry(day=dt.date(2026, 11, 18), event="refund_requested"),
                              TimelineEntry(day=dt.date(2026, 11, 12), event="signed")],
@@ -33,7 +33,7 @@ FACTS = DraftFacts(order_number="4817263950018273", item="牛仔裤", amount="89
 def test_every_fact_is_in_its_section_and_the_timeline_is_in_order():
     text = render_case_file(catalog().drafts, "buyer", FACTS, PARTS)
     for value in ("4817263950018273", "牛仔裤", "89元", "收到就开线了", "卖家说：“穿过了不给退”",
-                  "开箱视频", "给卖家的消息", "以上不构成法律意见"):
+                  "开箱视频", "给卖家的消息", "以上根据你的陈述整理"):
         assert value in text, (value, text)
     assert text.index("2026年11月12日，") < text.index("2026年11月18日，")
 

@@ -73,8 +73,8 @@ def test_a_button_addressee_picks_a_kind_for_that_addressee() -> None:
 
 
 def test_a_kind_the_case_does_not_have_is_reported() -> None:
-    request = read_request("帮我写个催告函", CATALOG, SWAPPED)
-    assert request.unavailable == "demand_letter"
+    request = read_request("帮我写个最后通牒", CATALOG, SWAPPED)  # a buyer's text, asked by a shop
+    assert request.unavailable == "seller_ultimatum"
     assert request.kind == "platform_statement"
 
 
@@ -139,3 +139,9 @@ def test_asks_for_the_case_file() -> None:
     assert asks_for_case_file("帮我把经过整理一下，我要交给12315", CATALOG)
     assert asks_for_case_file("把我的案件材料汇总一份", CATALOG)
     assert not asks_for_case_file("帮我写个给小二的情况说明", CATALOG)
+
+
+def test_a_tone_the_kind_has_not_takes_the_same_readers_kind_that_has_it() -> None:
+    request = read_request("换个语气，客气一点", CATALOG, REFUND, previous_kind="seller_ultimatum",
+                           previous_tone="firm")
+    assert (request.kind, request.tone) == ("seller_message", "polite")

@@ -50,7 +50,7 @@ TIMELINE = [TimelineEntry(day=date(2026, 11, 3), event="paid"),
             TimelineEntry(day=date(2026, 11, 16), event="ruling")]
 FULL = DraftFacts(order_number=ORDER, item=ITEM, amount=AMOUNT, shop_name=SHOP,
                   seller_location=PLACE, tracking_number=TRACKING, timeline=TIMELINE,
-                  story=[STORY], other_side=[SAID], evidence=EVIDENCE, wants=["退款"])
+                  story=[STORY], other_side=[SAID], evidence=EVIDENCE, wants=["退款", "赔偿"])
 CONTEXT = DraftContext(rule_reference="平台规则", reply_by=date(2026, 11, 25),
                        deadline_text="按平台规则，申请退款约3天后可以申请客服介入",
                        next_step="申请客服介入", suggested_evidence=["订单号"])

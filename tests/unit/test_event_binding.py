@@ -81,3 +81,16 @@ def test_a_correction_replaces_the_date_it_corrects_and_not_the_one_it_mentions(
     assert state.event_date("refund_requested") == dt.date(2026, 11, 13)
     state = _state("11月12号申请的退款", "啊不对，打错了，是11月14号，不是12号")
     assert state.event_date("refund_requested") == dt.date(2026, 11, 14)
+
+
+def test_the_time_of_the_chat_dates_no_event():
+    """"我刚才说错了" is about the chat: no date of the case."""
+    import datetime as dt
+
+    from bot.understanding.extract import read_message
+    from tests.data import catalog
+
+    at = dt.datetime.fromisoformat("2026-11-20T10:00:00+08:00")
+    assert read_message("金额写错了，是1199，我刚才打错了", at, catalog().lexicon).dates == ()
+    told = read_message("我刚才申请了退款", at, catalog().lexicon).dates
+    assert [found.event for found in told] == ["refund_requested"]

@@ -13,7 +13,8 @@ CASE_AND_QUESTION_INTENTS = {
     "not_as_described", "quality_problem", "counterfeit", "broken_promise", "staff_complaint",
     "external_escalation", "lawsuit", "accused_of_harassment", "wrong_item_returned",
     "listing_violation", "image_theft", "malicious_review", "logistics_claim", "ask_deadline",
-    "ask_next_step", "ask_evidence", "request_draft", "check_progress", "human_handoff",
+    "ask_next_step", "ask_evidence", "request_draft", "request_case_file", "check_progress",
+    "human_handoff",
     "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "inform", "out_of_scope",
     "resume_case", "list_cases", "delete_my_data",
 }
