@@ -131,10 +131,31 @@ def variant_from_words(text: str, catalog: DraftCatalog) -> str | None:
     return None
 
 
-def asks_for_case_file(text: str, catalog: DraftCatalog) -> bool:
-    """Whether the words ask for the whole case as one document."""
+DOCUMENT_REACH = 3  # "报案材料", "12315的投诉": a draft noun this close after a kind's cue
+
+
+def names_a_document(text: str, catalog: DraftCatalog) -> bool:
+    """Whether the words name one kind's document: a kind's cue with a draft noun right
+    after it ("报案材料", "12315的投诉"), not a cue that only names where the text goes
+    ("整理一下，我好交给12315")."""
     norm = normalize(text or "").lower()
-    return any(cue in norm for cue in catalog.case_file_cues)
+    for kind in catalog.kinds.values():
+        for cue in kind.cues:
+            at = norm.find(cue.lower())
+            while at >= 0:
+                after = norm[at + len(cue):at + len(cue) + DOCUMENT_REACH]
+                if any(noun in after for noun in catalog.draft_nouns):
+                    return True
+                at = norm.find(cue.lower(), at + 1)
+    return False
+
+
+def asks_for_case_file(text: str, catalog: DraftCatalog) -> bool:
+    """Whether the words ask for the whole case as one document (and name no single
+    kind's document: "帮我整理一份报案材料" is the police report)."""
+    norm = normalize(text or "").lower()
+    return (any(cue in norm for cue in catalog.case_file_cues)
+            and not names_a_document(norm, catalog))
 
 
 def _without_mentions(norm: str, catalog: DraftCatalog) -> tuple[str, bool]:

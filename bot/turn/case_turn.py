@@ -81,7 +81,7 @@ def redraft_if_filled(turn: TurnContext) -> bool:
     if not fills_a_placeholder(turn):
         return False
     turn.drafted = True
-    send_draft(turn, None)
+    send_draft(turn, None, confirmed=True)  # its other facts were confirmed already
     return True
 
 

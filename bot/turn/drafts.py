@@ -86,6 +86,7 @@ def send_draft(turn: TurnContext, request_text: str | None, confirmed: bool = Fa
         send_case_file(turn, result)
         return
     request = _read(turn, request_text, side)
+    confirmed = confirmed or turn.slot(KIND_SLOT) == request.kind  # confirmed when written
     if request.kind in drafts.confirm_kinds and request.variant is None and not confirmed:
         _ask_to_confirm(turn, result, request)
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.drafting.request import names_a_document
 from bot.turn import case_turn, guidance_turn
 from bot.turn.case_file import send_case_file
 from bot.turn.context import TurnContext
@@ -47,6 +48,10 @@ def _draft(turn: TurnContext) -> None:
 
 
 def _case_file(turn: TurnContext) -> None:
+    """The case file; a request that names one kind's document ("报案材料") is a draft."""
+    if names_a_document(turn.text, turn.catalog.drafts):
+        _draft(turn)
+        return
     found = case_side(turn)
     if found is None:
         turn.reply.say("utter_which_case")

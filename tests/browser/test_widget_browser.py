@@ -14,6 +14,7 @@ import pytest
 
 from tests.browser.conftest import CONSOLE_TOKEN
 from tests.channels.test_web_channel import (
+    CASE_FILE,
     DRAFT,
     GREETING,
     HTML_REPLY,
@@ -296,3 +297,41 @@ def test_console_replays_a_pasted_conversation_line_by_line(page: Any, server: s
     events = page.locator("#cc-conv-events")
     expect()(events).to_contain_text("你好")
     expect()(events).to_contain_text("卖家不同意退款，我付了299元")
+
+
+def test_the_case_file_downloads_as_a_pdf(page: Any, server: str, tmp_path: Path,
+                                          artifacts: Path) -> None:
+    open_chat(page, server)
+    say(page, "帮我整理案件材料")
+    expect()(page.locator(BOT).last).to_have_text(CASE_FILE)
+    button = page.get_by_role("button", name="下载案件材料（PDF）")
+    expect()(button).to_be_visible()
+    page.screenshot(path=str(artifacts / "widget-case-file.png"), full_page=True)
+    button.focus()  # keyboard-usable: Enter on the focused button downloads
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    target = tmp_path / "case.pdf"
+    download.value.save_as(target)
+    assert target.read_bytes().startswith(b"%PDF")
+    page.reload()
+    expect()(page.get_by_role("button", name="下载案件材料（PDF）")).to_be_visible()
+
+
+def test_console_downloads_a_conversations_case_file(page: Any, server: str, tmp_path: Path,
+                                                     artifacts: Path) -> None:
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.goto(f"{server}/webhooks/console/")
+    page.fill("#cc-token", CONSOLE_TOKEN)
+    page.click("#cc-token-form button")
+    page.fill("#cc-try-text", "帮我整理案件材料")
+    page.click("#cc-try-form button")
+    expect()(page.locator("#cc-replies")).to_contain_text("案件材料")
+    conversation_id = page.locator("#cc-try-id").inner_text()
+    expect()(page.locator("#cc-conv-id")).to_have_value(conversation_id)
+    with page.expect_download() as download:
+        page.click("#cc-case-file")
+    target = tmp_path / "case.pdf"
+    download.value.save_as(target)
+    assert download.value.suggested_filename == f"{conversation_id}.pdf"
+    assert target.read_bytes().startswith(b"%PDF")
+    page.screenshot(path=str(artifacts / "console-case-file.png"), full_page=True)

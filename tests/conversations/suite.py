@@ -236,7 +236,7 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
     book, lexicon, statutes = catalog().rulebook, catalog().lexicon, catalog().statutes
     sender = f"suite-{conversation['id']}-{uuid.uuid4().hex[:6]}"
     transcript, all_replies, cases = [], [], set()
-    said: list[str] = []
+    user_words: list[str] = []  # every message the user sent so far
     last_draft: str | None = None
     state, snapshot = CaseState(), None
 
@@ -246,7 +246,7 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
     for number, turn in enumerate(conversation["turns"], start=1):
         where = f"{conversation['id']}#{number}"
         replies = player.say(sender, turn["user"])
-        said.append(turn["user"])
+        user_words.append(turn["user"])
         turns = turns_from_events(player.events(sender), book.case_types(), CLOCK)
         state = derive_case_state(turns, book, lexicon, statutes, readers().role)
         folded, snapshot = resume(turns, snapshot, step, lambda t: read_turn(t, lexicon))
@@ -324,7 +324,7 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
                              f"{where}: {wrong!r} in the case file")
         written = draft if draft is not None else (joined if "case_file" in expect else None)
         if written is not None:
-            extra = invented_numbers(written, said, state)
+            extra = invented_numbers(written, user_words, state)
             result.check("nothing_invented", not extra, f"{where}: numbers {sorted(extra)}")
         if draft is not None:
             last_draft = draft

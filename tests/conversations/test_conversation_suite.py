@@ -1,9 +1,11 @@
 """The conversation suites end to end: both servers as `make run` starts them.
 
-Two suites, each with its own floors: the scenario files beside this module (their failures
-were read and fixed, so they are regression sets), and ``issue23/``, the set a helper wrote
-blind for issue 23 (first-run figures in docs/quality.md; read since, so a regression set
-too). Every kind of check that has cases must reach its floor.
+Three suites, each with its own floors: the scenario files beside this module (their
+failures were read and fixed, so they are regression sets), and ``issue23/`` and
+``issue25/``, the sets helpers wrote blind for those issues (first-run figures in
+docs/quality.md; read since, so regression sets too). Every kind of check that has cases
+must reach its floor; no draft or case file of any suite may hold a number the user never
+gave (``nothing_invented``, floor 1.0 everywhere).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ FLOORS = {
     "no_dead_end": 0.97, "question": 0.92, "no_repeat": 0.70, "caveat_once": 0.95,
     "dated_limits": 0.90, "fits_screen": 0.98,
     "draft_kind": 0.85, "draft_tone": 0.95, "draft_facts": 0.72, "draft_no_placeholder": 0.95,
-    "cites": 0.80, "no_unsure": 0.97, "fold": 1.0,
+    "cites": 0.80, "no_unsure": 0.97, "fold": 1.0, "nothing_invented": 1.0,
 }
 ISSUE23 = HERE / "issue23"
 ISSUE23_FLOORS = {
@@ -32,6 +34,15 @@ ISSUE23_FLOORS = {
     "dated_limits": 0.80, "fits_screen": 0.98, "draft_kind": 0.55, "draft_tone": 0.6,
     "draft_facts": 0.75, "draft_no_placeholder": 0.97, "cites": 0.68, "answer": 0.74,
     "no_unsure": 0.98, "no_role_question": 0.94, "step_fits": 0.90, "fold": 1.0,
+    "nothing_invented": 1.0,
+}
+ISSUE25 = HERE / "issue25"
+ISSUE25_FLOORS = {
+    "case": 0.90, "role": 0.90, "facts": 0.82, "events": 0.85, "no_dead_end": 0.98,
+    "question": 0.97, "no_repeat": 0.75, "caveat_once": 0.97, "fits_screen": 0.97,
+    "draft_kind": 0.80, "draft_facts": 0.85, "draft_no_placeholder": 0.97,
+    "draft_not_invented": 0.90, "draft_short": 0.95, "confirm_facts": 0.88, "case_file": 0.88,
+    "reply_contains": 0.95, "no_unsure": 0.98, "fold": 1.0, "nothing_invented": 1.0,
 }
 
 
@@ -67,4 +78,12 @@ def test_issue23_conversations_and_posts(servers, repo_root):
     result = _play(servers, ISSUE23, repo_root / "results" / "issue23.txt")
     assert all(result.rate(kind) is not None for kind in ISSUE23_FLOORS), result.table()
     low = _below(result, ISSUE23_FLOORS)
+    assert not low, f"below the floor: {low}\n{result.table()}\n{dict(result.failed)}"
+
+
+@pytest.mark.e2e
+def test_issue25_drafts_and_case_files(servers, repo_root):
+    result = _play(servers, ISSUE25, repo_root / "results" / "issue25.txt")
+    assert all(result.rate(kind) is not None for kind in ISSUE25_FLOORS), result.table()
+    low = _below(result, ISSUE25_FLOORS)
     assert not low, f"below the floor: {low}\n{result.table()}\n{dict(result.failed)}"

@@ -145,3 +145,13 @@ def test_a_tone_the_kind_has_not_takes_the_same_readers_kind_that_has_it() -> No
     request = read_request("换个语气，客气一点", CATALOG, REFUND, previous_kind="seller_ultimatum",
                            previous_tone="firm")
     assert (request.kind, request.tone) == ("seller_message", "polite")
+
+
+@pytest.mark.parametrize(("words", "document"), [
+    ("能帮我弄个报案材料吗", True), ("帮我写个12315的投诉", True),
+    ("帮我把经过整理一下，我要交给12315", False), ("把我的案件材料汇总一份", False),
+])
+def test_a_named_document_is_a_draft_not_the_case_file(words, document) -> None:
+    from bot.drafting.request import asks_for_case_file, names_a_document
+    assert names_a_document(words, CATALOG) is document
+    assert asks_for_case_file(words, CATALOG) is (not document)

@@ -183,7 +183,11 @@
     var replies = $("cc-replies");
     clear(replies);
     (data.replies || []).forEach(function (reply) {
-      var box = el("div", reply.text || (reply.custom ? JSON.stringify(reply.custom) : ""), "cc-reply");
+      var custom = reply.custom || null;
+      var shown = reply.text || (custom && custom.case_file
+        ? "（附件：案件材料 PDF，用页面下方“下载案件材料（PDF）”下载）"
+        : (custom ? JSON.stringify(custom) : ""));
+      var box = el("div", shown, "cc-reply");
       if (reply.buttons && reply.buttons.length) {
         var chips = el("div", null, "cc-reply-buttons");
         reply.buttons.forEach(function (b) {
