@@ -131,13 +131,13 @@ def variant_from_words(text: str, catalog: DraftCatalog) -> str | None:
     return None
 
 
-DOCUMENT_REACH = 3  # "报案材料", "12315的投诉": a draft noun this close after a kind's cue
+DOCUMENT_REACH = 3  # a draft noun this close after a kind's cue names that kind's document
 
 
 def names_a_document(text: str, catalog: DraftCatalog) -> bool:
     """Whether the words name one kind's document: a kind's cue with a draft noun right
-    after it ("报案材料", "12315的投诉"), not a cue that only names where the text goes
-    ("整理一下，我好交给12315")."""
+    after it (the police report's material, the complaint to 12315), not a cue that only
+    names where the text goes (sort it out so I can hand it to 12315)."""
     norm = normalize(text or "").lower()
     for kind in catalog.kinds.values():
         for cue in kind.cues:
@@ -152,7 +152,7 @@ def names_a_document(text: str, catalog: DraftCatalog) -> bool:
 
 def asks_for_case_file(text: str, catalog: DraftCatalog) -> bool:
     """Whether the words ask for the whole case as one document (and name no single
-    kind's document: "帮我整理一份报案材料" is the police report)."""
+    kind's document: sorting out the police report's material is the police report)."""
     norm = normalize(text or "").lower()
     return (any(cue in norm for cue in catalog.case_file_cues)
             and not names_a_document(norm, catalog))
