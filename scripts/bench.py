@@ -338,7 +338,62 @@ def main() -> int:
     print(table(ours, minimal))
     print()
     print(long_table(*(started.server for started in running)))
+    print()
+    print(documents_table())
     return 0
+
+
+DOCUMENT_STORY = (
+    "在吗 我11月3号在一家店买了件羽绒服 花了459 收到发现袖口有个破洞",
+    "订单号是2231908877665512 我当天就拍了照片 也录了开箱视频",
+    "我5号申请的退货退款，卖家说我自己弄破的，不给退，还说再闹就拉黑我。这种人怎么这样啊",
+    "昨天他真把我拉黑了，旺旺发不出去了。小二会管吗",
+) * 3  # a long case: twelve turns
+
+
+def documents_table(rounds: int = 10) -> str:
+    """In-process cost of the written texts: the story of a twelve-turn case, the case file
+    text and its PDF (p50 / max over ``rounds``), and the PDF's size."""
+    import datetime as dt
+
+    from bot.catalog import load_catalog
+    from bot.drafting.case_file import CaseFileParts, render_case_file
+    from bot.drafting.case_pdf import case_file_pdf
+    from bot.drafting.compose import facts_from_state
+    from bot.readers import build_readers
+    from bot.settings import load_settings
+    from bot.understanding.state import Turn, derive_case_state
+    from bot.understanding.story import tell
+
+    catalog, settings = load_catalog(), load_settings()
+    readers = build_readers(catalog)
+    at = dt.datetime.fromisoformat("2026-11-20T10:00:00+08:00")
+    turns = [Turn(text=text, time=at, intent="inform") for text in DOCUMENT_STORY]
+    turns[0] = Turn(text=DOCUMENT_STORY[0], time=at, intent="quality_problem",
+                    ranking=(("quality_problem", 0.9),))
+    state = derive_case_state(turns, catalog.rulebook, catalog.lexicon, catalog.statutes)
+    parts = CaseFileParts("商品质量问题", "2026年11月20日", "买家（本人）", "卖家", "", "", (),
+                          "", "")
+    story_ms, text_ms, pdf_ms, size = [], [], [], 0
+    for _ in range(rounds):
+        readers._is_fact.cache_clear()  # every round reads the clauses afresh
+        start = time.perf_counter()
+        story = [line.text for line in tell(turns, state, catalog.lexicon, catalog.story,
+                                            readers.is_fact)]
+        story_ms.append(1000 * (time.perf_counter() - start))
+        start = time.perf_counter()
+        text = render_case_file(catalog.drafts, "buyer",
+                                facts_from_state(state, catalog.lexicon, story), parts)
+        text_ms.append(1000 * (time.perf_counter() - start))
+        start = time.perf_counter()
+        size = len(case_file_pdf(text, settings.case_file_font, settings.case_file_font_index))
+        pdf_ms.append(1000 * (time.perf_counter() - start))
+    rows = [f"{'written texts (ms, twelve-turn case)':40} {'p50':>8} {'max':>8}"]
+    for label, values in (("story (clause model, prose)", story_ms),
+                          ("case file text", text_ms), ("case file PDF (fpdf2, CJK)", pdf_ms)):
+        rows.append(f"{label:40} {statistics.median(values):8.1f} {max(values):8.1f}")
+    rows.append(f"case file PDF size: {size / 1024:.0f} KiB (subset CJK font embedded)")
+    return "\n".join(rows)
 
 
 def long_table(ours: Server, minimal: Server) -> str:

@@ -8,6 +8,7 @@ channel serves it to the session that owns the conversation, the console to its 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
@@ -46,15 +47,17 @@ def latest_case_file(events: Iterable[Any]) -> str | None:
     return found
 
 
-def pdf_response(events: Iterable[Any], filename: str = PDF_NAME) -> HTTPResponse:
-    """The latest case file as a PDF download, or a JSON 404 / 503."""
+async def pdf_response(events: Iterable[Any], filename: str = PDF_NAME) -> HTTPResponse:
+    """The latest case file as a PDF download, or a JSON 404 / 503. The PDF is made in a
+    worker thread (a few hundred milliseconds: the font is read), off the event loop."""
     text = latest_case_file(events)
     if text is None:
         return response.json({"error": "no_case_file",
                               "detail": "ask for the case file in the chat first"}, status=404)
     settings = load_settings()
     try:
-        body = case_file_pdf(text, settings.case_file_font, settings.case_file_font_index)
+        body = await asyncio.to_thread(case_file_pdf, text, settings.case_file_font,
+                                       settings.case_file_font_index)
     except CaseFileFontMissing as error:
         return response.json({"error": "no_font", "detail": str(error)}, status=503)
     return response.raw(body, content_type="application/pdf", headers={

@@ -368,7 +368,7 @@ class AgentConsoleInput(InputChannel):
             tracker = await self._tracker(request, conversation_id, "case_file")
             if isinstance(tracker, HTTPResponse):
                 return tracker
-            return pdf_response(tracker.events,
+            return await pdf_response(tracker.events,
                                 _safe_filename(conversation_id)[:-4] + ".pdf")
 
         return console

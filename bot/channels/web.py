@@ -393,7 +393,7 @@ class WebChatInput(InputChannel):
             tracker = None if store is None else await store.retrieve(
                 self.conversation_id(session_id))
             events = tracker.events if tracker is not None else []
-            return self._renewed(pdf_response(events), session_id)
+            return self._renewed(await pdf_response(events), session_id)
 
         return web
 
