@@ -61,6 +61,10 @@ class Settings:
     # CASE_FILE_FONT_INDEX picks Simplified Chinese in Noto Sans CJK).
     case_file_font: Path = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
     case_file_font_index: int = 2
+    # Where users reach this service (https://…, no trailing slash): WeChat's case file link
+    # is built on it; unset, WeChat gets the case file as text only.
+    public_base_url: str | None = None
+    case_file_link_hours: int = 24
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -95,6 +99,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         case_file_font=Path(env.get("CASE_FILE_FONT")
                             or "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
         case_file_font_index=int(env.get("CASE_FILE_FONT_INDEX") or 2),
+        public_base_url=(env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
+        case_file_link_hours=_positive(env, "CASE_FILE_LINK_HOURS", 24),
         wechat_require_aes=(_production(env)
                             or (env.get("WECHAT_REQUIRE_AES") or "") in ("1", "true", "yes")),
     )

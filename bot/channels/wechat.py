@@ -18,11 +18,14 @@ the access token live in Redis, shared by every replica (:mod:`bot.channels.wech
 otherwise in this process.
 
 Routes (under ``/webhooks/wechat``): ``GET /`` health, ``GET /webhook`` URL verification
-(echostr), ``POST /webhook`` messages. A text message goes to the bot; when its answer is
-ready within the deadline it is returned as the passive XML reply, otherwise the request
-is answered ``success`` and the answer is delivered through the customer-service message
-API. A long answer's first part is the passive reply and the rest goes through that API,
-each part retried with backoff (what still fails is kept in ``undelivered`` and logged).
+(echostr), ``POST /webhook`` messages, ``GET /case-file/<token>`` the PDF of a case file
+(a WeChat message cannot carry a file: the reply links to it with a token signed for the
+user's conversation that expires; only when ``PUBLIC_BASE_URL`` is set). A text message
+goes to the bot; when its answer is ready within the deadline it is returned as the
+passive XML reply, otherwise the request is answered ``success`` and the answer is
+delivered through the customer-service message API. A long answer's first part is the
+passive reply and the rest goes through that API, each part retried with backoff (what
+still fails is kept in ``undelivered`` and logged).
 A turn that raises gets the apology as its passive reply, and its message key is
 forgotten so that WeChat's retry is handled. The dedupe store fails open (Redis down: the
 message is handled), the replay guard fails closed (refused). Protocol details live in
@@ -59,7 +62,9 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.replies import TextReply
 
+from bot.channels.case_files import case_file_links, pdf_response
 from bot.channels.guards import TurnGuards, turn_guards
+from bot.channels.web import current_agent
 from bot.channels.wechat_client import AccountClient
 from bot.channels.wechat_protocol import (
     DEFAULT_API_BASE,
@@ -87,6 +92,7 @@ from bot.channels.wechat_protocol import (
     timestamp_fresh,
 )
 from bot.channels.wechat_state import RedisStore, ReplayGuard, SharedStore
+from bot.drafting.case_file import CASE_FILE_MARK
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -224,6 +230,7 @@ class WeChatInput(InputChannel):
         self.max_input_chars = max_input_chars or load_settings().max_message_chars
         self.texts = texts or load_texts()
         self.guards = guards or turn_guards()
+        self.case_file_links = case_file_links()
         self._clock = clock
         self.undelivered: deque[Undelivered] = deque(maxlen=UNDELIVERED_KEPT)
         self._dedup = DedupCache(maxsize=dedup_size, ttl=dedup_ttl, store=store)
@@ -267,6 +274,17 @@ class WeChatInput(InputChannel):
         @bp.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok" if self.token else "not configured"})
+
+        @bp.route("/case-file/<token:str>", methods=["GET"], name="case_file")
+        async def case_file(request: Request, token: str) -> HTTPResponse:
+            conversation = self.case_file_links.conversation(token)
+            if conversation is None or openid_of(conversation) is None:
+                return response.json({"error": "bad_link",
+                                      "detail": "the link is not valid or has expired; ask "
+                                                "for the case file again"}, status=403)
+            store = getattr(current_agent(request), "tracker_store", None)
+            tracker = None if store is None else await store.retrieve(conversation)
+            return await pdf_response(tracker.events if tracker is not None else [])
 
         @bp.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
@@ -435,7 +453,8 @@ class WeChatInput(InputChannel):
         if task.exception() is not None:
             logger.error("wechat: handling a message failed", exc_info=task.exception())
             raise TurnFailed from task.exception()
-        text, payloads = compose_reply(collector.messages, self.texts)
+        text, payloads = compose_reply(self._with_case_file_link(openid, collector.messages),
+                                       self.texts)
         self.buttons.update(openid, payloads)
         parts = split_text(text, TEXT_LIMIT, self.texts.part_label)
         if not parts:
@@ -483,10 +502,28 @@ class WeChatInput(InputChannel):
         ``whole_turn``: the messages are the bot's complete answer, so their buttons (or
         none) replace the remembered ones; otherwise only new buttons are remembered.
         """
-        text, payloads = compose_reply(messages, self.texts)
+        text, payloads = compose_reply(self._with_case_file_link(openid, messages), self.texts)
         if whole_turn or payloads:
             self.buttons.update(openid, payloads)
         await self._send_parts(openid, split_text(text, TEXT_LIMIT, self.texts.part_label))
+
+    def _with_case_file_link(self, openid: str, messages: list[dict[str, Any]]
+                             ) -> list[dict[str, Any]]:
+        """The messages with a case file's mark replaced by the link to its PDF (signed for
+        this conversation, expiring), when ``PUBLIC_BASE_URL`` says where users reach us."""
+        settings = load_settings()
+        shown: list[dict[str, Any]] = []
+        for message in messages:
+            custom = message.get("custom")
+            if isinstance(custom, dict) and custom.get(CASE_FILE_MARK):
+                if settings.public_base_url:
+                    token = self.case_file_links.token(conversation_id(openid))
+                    url = f"{settings.public_base_url}/webhooks/wechat/case-file/{token}"
+                    shown.append({"text": self.texts.case_file_link.format(
+                        url=url, hours=self.case_file_links.hours)})
+                continue
+            shown.append(message)
+        return shown
 
     async def _send_parts(self, openid: str, parts: list[str]) -> None:
         """Send each part through the customer-service API, each retried with backoff; a

@@ -229,6 +229,7 @@ class ChannelTexts:
     button_line: str
     button_hint: str
     part_label: str
+    case_file_link: str
 
     def unsupported_reply(self, msg_type: str) -> str:
         return self.unsupported.get(msg_type.lower()) or self.unsupported["default"]
@@ -247,6 +248,7 @@ def load_texts(path: Path = DEFAULT_TEXTS_PATH) -> ChannelTexts:
             button_line=str(data["buttons"]["line"]),
             button_hint=str(data["buttons"].get("hint") or "").strip(),
             part_label=str(data["part_label"]),
+            case_file_link=str(data["case_file_link"]).strip(),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"{path}: missing or malformed entry: {exc}") from exc
@@ -255,6 +257,7 @@ def load_texts(path: Path = DEFAULT_TEXTS_PATH) -> ChannelTexts:
     # fail now, not when the first user hits the format string
     texts.button_line.format(index=1, title="")
     texts.part_label.format(index=1, total=2)
+    texts.case_file_link.format(url="", hours=24)
     return texts
 
 

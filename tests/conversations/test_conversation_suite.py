@@ -24,7 +24,7 @@ FLOORS = {
     "case": 0.85, "role": 0.87, "facts": 0.80, "events": 0.88, "safety": 0.70,
     "no_dead_end": 0.97, "question": 0.92, "no_repeat": 0.70, "caveat_once": 0.95,
     "dated_limits": 0.90, "fits_screen": 0.98,
-    "draft_kind": 0.85, "draft_tone": 0.95, "draft_facts": 0.72, "draft_no_placeholder": 0.95,
+    "draft_kind": 0.85, "draft_tone": 0.95, "draft_facts": 0.92, "draft_no_placeholder": 0.95,
     "cites": 0.80, "no_unsure": 0.97, "fold": 1.0, "nothing_invented": 1.0,
 }
 ISSUE23 = HERE / "issue23"
@@ -32,7 +32,7 @@ ISSUE23_FLOORS = {
     "case": 0.71, "role": 0.74, "facts": 0.65, "events": 0.56, "safety": 0.75,
     "no_dead_end": 0.98, "question": 0.98, "no_repeat": 0.93, "caveat_once": 0.98,
     "dated_limits": 0.80, "fits_screen": 0.98, "draft_kind": 0.55, "draft_tone": 0.6,
-    "draft_facts": 0.75, "draft_no_placeholder": 0.97, "cites": 0.68, "answer": 0.74,
+    "draft_facts": 0.80, "draft_no_placeholder": 0.97, "cites": 0.68, "answer": 0.74,
     "no_unsure": 0.98, "no_role_question": 0.94, "step_fits": 0.90, "fold": 1.0,
     "nothing_invented": 1.0,
 }
