@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from bot.dates import number_value
-from bot.understanding.clauses import clauses, find_words, normalized
+from bot.understanding.clauses import CLAUSE_BREAK, clauses, find_words, normalized
 from bot.understanding.events import DatedEvent, dated_events, event_cues
 from bot.understanding.items import item_name
 from bot.understanding.lexicon import Lexicon
@@ -89,6 +89,7 @@ def _cn_amount(raw: str) -> str | None:
         return None
 
 
+HELD_REACH = 4  # "没有书面鉴定报告": the negation this far before the evidence word
 CORRECTED_VALUE_REACH = 3  # "是", "应该是" before the corrected value
 
 
@@ -175,15 +176,23 @@ def _role(norm: str, lexicon: Lexicon, asked_role: bool) -> str | None:
 
 
 def _groups(norm: str, groups: tuple[tuple[str, ...], ...], lexicon: Lexicon,
-            surface: bool = False) -> tuple[str, ...]:
+            surface: bool = False, held: bool = False) -> tuple[str, ...]:
     """One word per synonym group found: the group's first word, or (``surface``) the
-    user's own word."""
+    user's own word; ``held``: not one the clause says the user lacks ("没有书面鉴定报告")."""
     kept: dict[str, str] = {}
     words = tuple(sorted((w for group in groups for w in group), key=len, reverse=True))
     owner = {word: group[0] for group in groups for word in group}
-    for _start, _end, word in find_words(norm, words, lexicon.negations):
+    for start, _end, word in find_words(norm, words, lexicon.negations):
+        if held and _lacked(norm, start, lexicon):
+            continue
         kept.setdefault(owner[word], word if surface else owner[word])
     return tuple(kept.values())
+
+
+def _lacked(norm: str, start: int, lexicon: Lexicon) -> bool:
+    """Whether a negation stands a few characters before ``start`` in the same clause."""
+    before = CLAUSE_BREAK.split(norm[max(0, start - HELD_REACH):start])[-1]
+    return any(word in before for word in lexicon.held_negations)
 
 
 def read_message(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None = None,
@@ -214,7 +223,7 @@ def _read(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None,
         item=item_name(norm, lexicon),
         problems=problems,
         other_side=other_side[:3],
-        evidence=_groups(norm, lexicon.evidence, lexicon, surface=True),
+        evidence=_groups(norm, lexicon.evidence, lexicon, surface=True, held=True),
         wants=_groups(norm, lexicon.wants, lexicon),
         order_status=_status(norm, lexicon),
         switch_marker=any(marker in norm for marker in lexicon.switch_markers),

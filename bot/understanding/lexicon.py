@@ -20,7 +20,8 @@ DEFAULT_LEXICON = data_path("understanding", "lexicon.yml")
 WORD_LISTS = ("corrections", "negations", "demand_cues", "amount_cues", "other_side", "problems",
               "item_measures", "item_stops", "switch_markers", "buy_verbs", "shop_cues",
               "shop_suffixes", "location_cues", "party_stops", "item_generic", "review_wants",
-              "time_shifts", "item_heads", "item_left_stops", "chat_times", "chat_verbs")
+              "time_shifts", "item_heads", "item_left_stops", "chat_times", "chat_verbs",
+              "held_negations")
 NUMBER_KINDS = ("product_id", "tracking_number", "order_number")
 SYNONYM_LISTS = ("evidence", "wants")
 
@@ -67,6 +68,7 @@ class Lexicon:
     other_side: tuple[str, ...]
     chat_times: tuple[str, ...]
     chat_verbs: tuple[str, ...]
+    held_negations: tuple[str, ...]
     problems: tuple[str, ...]
     item_measures: tuple[str, ...]
     item_stops: tuple[str, ...]

@@ -323,3 +323,18 @@ def test_an_item_named_after_the_case_has_one_is_not_acknowledged_as_the_item():
     assert all(label != labels["item"] for label, _value in latest_facts(told, lexicon, labels))
     first = state(turn("扫地机器人用了三天就不充电了", "quality_problem"))
     assert (labels["item"], "扫地机器人") in latest_facts(first, lexicon, labels)
+
+
+@pytest.mark.parametrize(("said", "held"), [
+    ("但我没有书面鉴定报告，只有和柜员的对话录音和香水的照片", {"录音", "照片"}),
+    ("我没录开箱视频，有聊天记录", {"聊天记录"}),
+    ("我手上有开箱视频，还有跟客服的聊天截图", {"开箱视频", "聊天截图"}),
+])
+def test_evidence_the_user_lacks_is_not_held(said, held):
+    import datetime as dt
+
+    from bot.understanding.extract import read_message
+    from tests.data import catalog
+
+    at = dt.datetime.fromisoformat("2026-11-20T10:00:00+08:00")
+    assert set(read_message(said, at, catalog().lexicon).evidence) == held
