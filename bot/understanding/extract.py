@@ -24,6 +24,7 @@ from bot.understanding.parties import seller_location, shop_name
 MAX_TEXT = 2000  # longer messages are read up to here (the rest is kept as text only)
 DIGIT_RUN = re.compile(r"(?<![\d.])\d{6,30}(?![\d])")
 ID_MIN_DIGITS = 13  # a run this long is an identifier, never money
+CARRIER_PREFIX = re.compile(r"(?<![A-Za-z])[A-Za-z]{1,4}$")  # letters right before a number
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 AMOUNT = re.compile(
     r"(?:(?P<prefix>[¥$]|rmb|人民币)\s?(?P<pv>\d{1,9}(?:\.\d{1,2})?)"
@@ -124,11 +125,16 @@ def _numbers(norm: str, lexicon: Lexicon) -> dict[str, str | None]:
                                     "demand_amount": None}
     for match in DIGIT_RUN.finditer(norm):
         digits = match.group(0)
+        prefix = CARRIER_PREFIX.search(norm[:match.start()])
         before = norm[max(0, match.start() - 12):match.start()].rstrip(NUMBER_GLUE).lower()
         if PHONE.match(digits):
             continue
         kind = next((kind for kind, cues in lexicon.number_cues.items()
                      if any(cue in before[-(len(cue) + NUMBER_CUE_REACH):] for cue in cues)), None)
+        if prefix is not None and kind in (None, "tracking_number"):
+            # letters glued to the digits (SF…, YT…, JT…): a waybill number, never a Taobao
+            # order number (all digits); kept whole
+            kind, digits = "tracking_number", prefix.group(0).upper() + digits
         if kind is None and len(digits) >= ID_MIN_DIGITS:
             kind = "order_number"
         if kind is None:

@@ -338,3 +338,19 @@ def test_evidence_the_user_lacks_is_not_held(said, held):
 
     at = dt.datetime.fromisoformat("2026-11-20T10:00:00+08:00")
     assert set(read_message(said, at, catalog().lexicon).evidence) == held
+
+
+@pytest.mark.parametrize(("said", "order", "tracking"), [
+    ("订单号3382716450928371625，快递是JT3019284755021", "3382716450928371625", "JT3019284755021"),
+    ("运单号YT7720039184465", None, "YT7720039184465"),
+    ("顺丰sf1234567890123还没到", None, "SF1234567890123"),
+])
+def test_a_waybill_number_with_its_letters_is_never_the_order_number(said, order, tracking):
+    import datetime as dt
+
+    from bot.understanding.extract import read_message
+    from tests.data import catalog
+
+    read = read_message(said, dt.datetime.fromisoformat("2026-11-20T10:00:00+08:00"),
+                        catalog().lexicon)
+    assert (read.order_number, read.tracking_number) == (order, tracking)
