@@ -235,6 +235,8 @@ def dated_events(parts: list[Clause], now: dt.datetime, asked_event: str | None,
             bare = len(text.strip()) - (end - start) <= ASKED_CLAUSE_MAX
             if event is None and not correction and bare:
                 event = asked_event  # a short answer to "…是哪一天？"
+            if event is None and correction:
+                event = _named_before(binder, index)  # "签收时间看错了，是15号"
             found.append(DatedEvent(event=event, day=resolution.value,
                                     time=_time_after(text, end, resolution.part_of_day),
                                     words=reading.clause.original.strip(),
@@ -246,6 +248,15 @@ def dated_events(parts: list[Clause], now: dt.datetime, asked_event: str | None,
                           for at, other in binder.also_told(index, event)]
         binder.carried = retold or _undated_object(reading, lexicon)
     return found
+
+
+def _named_before(binder: _Binder, index: int) -> str | None:
+    """The one event the clause before a correcting date names ("签收时间我看错了，是15号"),
+    when the date's own clause names none and that clause has no date of its own."""
+    if index == 0 or binder.readings[index].cues or binder.readings[index - 1].spans:
+        return None
+    named = {cue.event for cue in binder.readings[index - 1].cues}
+    return next(iter(named)) if len(named) == 1 else None
 
 
 def _of_the_chat(text: str, start: int, end: int, lexicon: Lexicon) -> bool:

@@ -90,6 +90,7 @@ def _cn_amount(raw: str) -> str | None:
         return None
 
 
+SLIP_WORD = 3  # correction words this long ("看错了") say a slip wherever they stand
 HELD_REACH = 4  # "没有书面鉴定报告": the negation this far before the evidence word
 CORRECTED_VALUE_REACH = 3  # "是", "应该是" before the corrected value
 
@@ -213,7 +214,9 @@ def _read(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None,
           asked_event: str | None) -> MessageFacts:
     norm = normalized(text, lexicon.english)
     parts = clauses(text, lexicon.english)
-    corrects = any(word in norm[:8] for word in lexicon.corrections)
+    # a correction opens the message ("不对，…"), or names the slip anywhere ("…我看错了")
+    corrects = any(word in norm[:8] or (len(word) >= SLIP_WORD and word in norm)
+                   for word in lexicon.corrections)
     dates = dated_events(parts, now, asked_event if asked == "key_date" else None, lexicon,
                          corrects)
     problems = tuple(dict.fromkeys(

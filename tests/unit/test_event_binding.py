@@ -94,3 +94,9 @@ def test_the_time_of_the_chat_dates_no_event():
     assert read_message("金额写错了，是1199，我刚才打错了", at, catalog().lexicon).dates == ()
     told = read_message("我刚才申请了退款", at, catalog().lexicon).dates
     assert [found.event for found in told] == ["refund_requested"]
+
+
+def test_a_slip_named_anywhere_corrects_the_event_the_clause_before_names() -> None:
+    state = _state("签收时间是11月16号",
+                   "还有签收时间我也看错了，是15号不是16号。这种情况能直接申请退款吗？")
+    assert state.event_date("signed") == dt.date(2026, 11, 15)
