@@ -27,7 +27,6 @@ class DraftRequest:
     chosen_by: str  # words | addressee | previous | rung | case | lawyer | mention | blocked
     unavailable: str | None = None  # a kind the words asked for that this case has not
     variant: str | None = None  # short | rewrite (data/drafts/kinds.yml variant_cues)
-    tone_asked: bool = False  # the words named the tone
     lawyer: bool = False  # a lawyer's letter was asked for
     instead_of: str | None = None  # the kind asked for, replaced because the seller blocked
 
@@ -223,8 +222,7 @@ def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
     chosen_tone = wanted if wanted in kind.tones else kind.tones[0]
     return DraftRequest(kind=kind_id, tone=chosen_tone, chosen_by=chosen_by,
                         unavailable=unavailable, variant=variant, lawyer=lawyer,
-                        instead_of=instead_of,
-                        tone_asked=tone_from_words(norm, catalog) is not None)
+                        instead_of=instead_of)
 
 
 def asks_for_draft(text: str, catalog: DraftCatalog, redraft: bool = False) -> bool:

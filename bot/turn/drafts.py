@@ -92,11 +92,6 @@ def send_draft(turn: TurnContext, request_text: str | None, confirmed: bool = Fa
         return
     if turn.slot(PENDING_SLOT):
         turn.set_slot(PENDING_SLOT, None)
-    if (request.tone_asked and request.variant is None and request.kind == turn.slot(KIND_SLOT)
-            and request.tone == turn.slot("tone")):
-        reply.say("utter_draft_same_tone", kind=drafts.kind(request.kind).label,
-                  tone=turn.words.label("tone", request.tone))
-        return
     _write(turn, result, request)
 
 

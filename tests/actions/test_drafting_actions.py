@@ -170,13 +170,3 @@ async def test_a_new_case_with_a_draft_request_opens_the_case_and_drafts(dispatc
     await ActionCaseTurn().run(dispatcher, conversation(turns), domain)
     assert responses(dispatcher)[:2] == ["utter_case_intro", "utter_draft_chosen"]
 
-
-async def test_the_tone_the_draft_has_already_is_said_not_faked(dispatcher, domain):
-    turns = [*STORY, ("帮我写个给卖家的消息，客气一点", "request_draft")]
-    slots = slot_events(await ActionDraftComplaint().run(type(dispatcher)(),
-                                                          conversation(turns), domain))
-    turns.append(("语气再客气一点", "request_draft"))
-    await ActionDraftComplaint().run(dispatcher, conversation(turns, slots=slots), domain)
-    assert not [m for m in dispatcher.messages if m.get("text")], "no near copy as a new draft"
-    said = render(domain, message(dispatcher, "utter_draft_same_tone"))
-    assert "客气" in said and "给卖家的消息" in said

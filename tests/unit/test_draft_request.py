@@ -156,8 +156,3 @@ def test_a_named_document_is_a_draft_not_the_case_file(words, document) -> None:
     assert names_a_document(words, CATALOG) is document
     assert asks_for_case_file(words, CATALOG) is (not document)
 
-
-def test_a_named_tone_is_marked_as_asked() -> None:
-    assert read_request("客气一点", CATALOG, REFUND, previous_kind="seller_message",
-                        previous_tone="polite").tone_asked
-    assert not read_request("帮我写个给卖家的消息", CATALOG, REFUND).tone_asked
