@@ -91,7 +91,7 @@ class StoryLine:
     day: dt.date | None
 
 
-def _unquoted(text: str) -> str:
+def unquoted(text: str) -> str:
     """The clause without quote marks it does not close (a quote the user typed across a
     comma is cut in two: neither half keeps a lone mark)."""
     for opening, closing in QUOTES:
@@ -105,7 +105,7 @@ def _unquoted(text: str) -> str:
 
 def _strip(text: str, words: StoryWords) -> str:
     """The clause without emoji, opening fillers, closing particles and lone quote marks."""
-    text = _unquoted(EMOJI.sub("", text)).strip(LOOSE_END)
+    text = unquoted(EMOJI.sub("", text)).strip(LOOSE_END)
     changed = True
     while changed and text:
         changed = False
