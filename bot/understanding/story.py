@@ -59,6 +59,8 @@ class StoryWords:
     quote_format: str
     quoted_format: str
     date_format: str
+    duration_format: str
+    duration_ends: str
 
 
 def load_story_words(path: Path) -> StoryWords:
@@ -78,8 +80,15 @@ def load_story_words(path: Path) -> StoryWords:
                          ("date_format", ("{year}", "{month}", "{day}"))):
         if not isinstance(raw.get(name), str) or not all(f in raw[name] for f in fields):
             raise StoryWordsError(path, name, f"a format with {', '.join(fields)}")
+    for name, fields in (("duration_format", ("{words}", "{date}")),):
+        if not isinstance(raw.get(name), str) or not all(f in raw[name] for f in fields):
+            raise StoryWordsError(path, name, f"a format with {', '.join(fields)}")
+    if not isinstance(raw.get("duration_ends"), str) or not raw["duration_ends"]:
+        raise StoryWordsError(path, "duration_ends", "the characters that end a duration")
     return StoryWords(**lists, quote_format=raw["quote_format"],
-                      quoted_format=raw["quoted_format"], date_format=raw["date_format"])
+                      quoted_format=raw["quoted_format"], date_format=raw["date_format"],
+                      duration_format=raw["duration_format"],
+                      duration_ends=raw["duration_ends"])
 
 
 @dataclass(frozen=True)
@@ -147,7 +156,10 @@ def _dates(text: str, turn: Turn, number: int, state: CaseState, lexicon: Lexico
         kept = state.events.get(event) if event else None
         if kept is not None and kept.turn > number and kept.value != day:
             day = kept.value  # told again later, corrected
-        text = text[:start] + _date_text(day, words) + text[end:]
+        said = text[start:end]
+        written = (words.duration_format.format(words=said, date=_date_text(day, words))
+                   if said.endswith(words.duration_ends) else _date_text(day, words))
+        text = text[:start] + written + text[end:]
         first = day
     return text, first
 
@@ -238,7 +250,8 @@ def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
         if any(word in text for word in words.corrections):
             continue  # "我刚才说错了": the corrected value is written where it was told
         if quoting is not None and _said_by(text, lexicon, words) is None \
-                and not text.startswith(words.subjects) and is_fact(text):
+                and not text.startswith(words.subjects) and not find_date_spans(text) \
+                and is_fact(text):
             quoting.append(text)  # the other side's words go on ("…，介意别买")
             kept[quote_at] = (_quote(quote_cue, quoting, words), kept[quote_at][1])
             continue

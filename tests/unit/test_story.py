@@ -104,3 +104,14 @@ def test_a_correction_of_the_chat_is_not_part_of_the_story():
 def test_a_quote_cut_by_a_comma_leaves_no_lone_quote_mark():
     told = "".join(story("卖家不给退款", "柜员说“序列号查不到，不是正品”。专柜只是口头说的"))
     assert told.count("“") == told.count("”")
+
+
+def test_a_duration_keeps_the_users_words_beside_its_date():
+    told = "".join(story("卖家不给退款", "付款一个星期了还不发货"))
+    assert "付款一个星期了（2026年11月13日）还不发货" in told
+
+
+def test_a_dated_clause_ends_the_other_sides_quote():
+    told = "".join(story("卖家不给退款", "买家说没收到货，申请仅退款，16号小二判了支持买家"))
+    assert "2026年11月16日小二判了支持买家" in told
+    assert "16号" not in told
