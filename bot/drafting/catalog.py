@@ -55,6 +55,7 @@ class _Config(BaseModel):
     short_deadline: str
     short_end: str
     short_cut_at: str
+    short_request_to: dict[str, str] = {}
     own_wants: dict[str, list[str]] = {}
 
     @property

@@ -240,8 +240,9 @@ def render_short(catalog: DraftCatalog, kind_id: str, case_type: str, role: str,
     order = config.short_order.format(order_number=values["order_number"]) \
         if "order_number" in values else ""
     item = config.short_item.format(item=values["item"]) if "item" in values and order else ""
-    demand = (config.short_demand.format(demand=view.demand()) if view.has("demand")
-              else config.short_no_demand)
+    demand = (config.short_request_to.get(kind.addressee)
+              or (config.short_demand.format(demand=view.demand()) if view.has("demand")
+                  else config.short_no_demand))
     deadline = ("" if context.reply_by is None or not kind.reply_by
                 else config.short_deadline.format(date=view._date(context.reply_by)))
     problem = clean_text(facts.problem or next(iter(lists["story"]), ""))

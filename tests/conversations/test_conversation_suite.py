@@ -67,24 +67,18 @@ def _below(result: Result, floors: dict[str, float]) -> dict[str, float]:
             if (rate := result.rate(kind)) is not None and rate < floor}
 
 
-@pytest.mark.e2e
-def test_blind_conversations(servers, repo_root):
-    result = _play(servers, HERE, repo_root / "results" / "conversations.txt")
-    low = _below(result, FLOORS)
-    assert not low, f"below the floor: {low}\n{result.table()}\n{dict(result.failed)}"
+SUITES = [  # (folder, floors, transcript name, every floored check must have cases)
+    pytest.param(HERE, FLOORS, "conversations", False, id="main"),
+    pytest.param(ISSUE23, ISSUE23_FLOORS, "issue23", True, id="issue23"),
+    pytest.param(ISSUE25, ISSUE25_FLOORS, "issue25", True, id="issue25"),
+]
 
 
 @pytest.mark.e2e
-def test_issue23_conversations_and_posts(servers, repo_root):
-    result = _play(servers, ISSUE23, repo_root / "results" / "issue23.txt")
-    assert all(result.rate(kind) is not None for kind in ISSUE23_FLOORS), result.table()
-    low = _below(result, ISSUE23_FLOORS)
-    assert not low, f"below the floor: {low}\n{result.table()}\n{dict(result.failed)}"
-
-
-@pytest.mark.e2e
-def test_issue25_drafts_and_case_files(servers, repo_root):
-    result = _play(servers, ISSUE25, repo_root / "results" / "issue25.txt")
-    assert all(result.rate(kind) is not None for kind in ISSUE25_FLOORS), result.table()
-    low = _below(result, ISSUE25_FLOORS)
+@pytest.mark.parametrize(("folder", "floors", "name", "all_checked"), SUITES)
+def test_conversation_suite(servers, repo_root, folder, floors, name, all_checked):
+    result = _play(servers, folder, repo_root / "results" / f"{name}.txt")
+    if all_checked:
+        assert all(result.rate(kind) is not None for kind in floors), result.table()
+    low = _below(result, floors)
     assert not low, f"below the floor: {low}\n{result.table()}\n{dict(result.failed)}"

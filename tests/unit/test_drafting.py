@@ -271,3 +271,10 @@ def test_what_the_other_side_said_is_told_once_under_its_first_cue() -> None:
                                  Fact("other_side", "他说是库存批次问题", 2, "")]
     said = facts_from_state(state, lexicon).other_side
     assert [(s.cue, s.words) for s in said] == [("卖家说", "是库存批次问题")]
+
+
+def test_a_short_text_to_the_police_asks_them_to_act_not_for_a_refund():
+    from bot.drafting import render_short
+    text = render_short(CATALOG, "police_report", "seller_harassment", "buyer", FULL, CONTEXT).text
+    assert len(text) <= CATALOG.config.short_limit
+    assert "请依法调查处理" in text and "退还" not in text and ORDER in text
