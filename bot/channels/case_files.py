@@ -31,28 +31,14 @@ from bot.settings import load_settings
 PDF_NAME = "case-file.pdf"
 
 
-def _data(event: Any) -> dict[str, Any]:
-    if isinstance(event, dict):
-        return event.get("data") or {}
-    return getattr(event, "data", None) or {}
-
-
-def _text(event: Any) -> str | None:
-    return event.get("text") if isinstance(event, dict) else getattr(event, "text", None)
-
-
-def _kind(event: Any) -> str | None:
-    return event.get("event") if isinstance(event, dict) else getattr(event, "type_name", None)
-
-
 def latest_case_file(events: Iterable[Any]) -> str | None:
-    """The text of the latest case file the assistant sent in these events, if any."""
+    """The text of the latest case file the assistant sent in these (Rasa) events, if any."""
     found = None
     for event in events:
-        custom = _data(event).get("custom")
-        if _kind(event) == "bot" and isinstance(custom, dict) and custom.get(CASE_FILE_MARK) \
-                and _text(event):
-            found = _text(event)
+        custom = (getattr(event, "data", None) or {}).get("custom")
+        if getattr(event, "type_name", None) == "bot" and isinstance(custom, dict) \
+                and custom.get(CASE_FILE_MARK) and event.text:
+            found = event.text
     return found
 
 

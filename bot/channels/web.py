@@ -374,13 +374,7 @@ class WebChatInput(InputChannel):
                 session_id = self._session(request)
             except BadRequest as error:
                 return json_error(error.status, error.code, error.detail)
-            agent = current_agent(request)
-            store = getattr(agent, "tracker_store", None)
-            if store is None:
-                return self._renewed(json_ok([]), session_id)
-            # the latest Rasa session only, never older ones
-            tracker = await store.retrieve(self.conversation_id(session_id))
-            events = tracker.events if tracker is not None else []
+            events = await self._own_events(request, session_id)
             return self._renewed(json_ok(history_messages(events)), session_id)
 
         @web.route("/case-file.pdf", methods=["GET"], name="case_file")
@@ -389,13 +383,18 @@ class WebChatInput(InputChannel):
                 session_id = self._session(request)
             except BadRequest as error:
                 return json_error(error.status, error.code, error.detail)
-            store = getattr(current_agent(request), "tracker_store", None)
-            tracker = None if store is None else await store.retrieve(
-                self.conversation_id(session_id))
-            events = tracker.events if tracker is not None else []
+            events = await self._own_events(request, session_id)
             return self._renewed(await pdf_response(events), session_id)
 
         return web
+
+    async def _own_events(self, request: Request, session_id: str) -> list[Any]:
+        """The events of the session's own conversation, latest Rasa session only (none
+        without a tracker store)."""
+        store = getattr(current_agent(request), "tracker_store", None)
+        tracker = None if store is None else await store.retrieve(
+            self.conversation_id(session_id))
+        return list(tracker.events) if tracker is not None else []
 
     @staticmethod
     def _metadata(data: dict[str, Any]) -> dict[str, Any] | None:

@@ -17,10 +17,9 @@ from bot.guidance import DeadlineItem, Guidance
 from bot.understanding.clauses import find_words
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.state import CaseState
-from bot.understanding.story import unquoted
+from bot.understanding.story import unquoted, without_quotes
 from bot.wording import Wording
 
-QUOTE_MARKS = re.compile("[\u201c\u201d\u300c\u300d\"]")
 SAID_KEY = 6  # words said that open with these many characters of the story's are told there
 SAID_GLUE = "\uff1a: \uff0c,\u4e86"  # colons, commas and a particle after a cue
 CLAUSE_MARKS = r"[\uff0c\u3002,]"  # the story's commas and full stops
@@ -41,11 +40,6 @@ def _said(clause: str, lexicon: Lexicon) -> Said:
         words = words[len(cue):].lstrip(SAID_GLUE)
 
 
-def _bare(text: str) -> str:
-    """The text without quote marks (the story and the said words compare without them)."""
-    return QUOTE_MARKS.sub("", text)
-
-
 def _unique_said(items: list[Said]) -> list[Said]:
     """The first of each thing said (the same words under two cues are told once)."""
     kept: dict[str, Said] = {}
@@ -62,7 +56,7 @@ def facts_from_state(state: CaseState, lexicon: Lexicon, story: list[str] | None
     story; only words it does not hold are listed apart."""
     values = {name: None if state.value(name) is None else str(state.value(name))
               for name in TEXT_FACTS}
-    told = _bare("".join(story or []))
+    told = without_quotes("".join(story or []))
     said = _unique_said([_said(unquoted(str(clause)), lexicon)
                          for clause in state.values("other_side")])
     return DraftFacts(
@@ -71,7 +65,7 @@ def facts_from_state(state: CaseState, lexicon: Lexicon, story: list[str] | None
                   for event_id, fact in state.events.items()],
         story=story or [*state.values("problems"), *(note.value for note in state.notes)],
         problem=_problem(story, lexicon) or next(iter(state.values("problems")), None),
-        other_side=[item for item in said if _bare(item.words)[:SAID_KEY] not in told],
+        other_side=[item for item in said if without_quotes(item.words)[:SAID_KEY] not in told],
         evidence=state.values("evidence"),
         wants=state.values("wants"),
         safety=list(dict.fromkeys((*state.safety_seen, *state.safety))),

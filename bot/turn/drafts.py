@@ -15,7 +15,14 @@ from __future__ import annotations
 import hashlib
 
 from bot import guidance
-from bot.drafting import Draft, DraftCatalog, placeholder, render_draft, render_short
+from bot.drafting import (
+    Draft,
+    DraftCatalog,
+    DraftFacts,
+    placeholder,
+    render_draft,
+    render_short,
+)
 from bot.drafting.compose import context_for, facts_from_state
 from bot.drafting.request import (
     CaseSide,
@@ -25,13 +32,12 @@ from bot.drafting.request import (
     read_request,
 )
 from bot.store.sync import record_draft
-from bot.turn.case_file import send_case_file
+from bot.turn.case_file import WRITTEN_SLOT, send_case_file
 from bot.turn.context import TurnContext
 from bot.turn.story import story_of
 
 KIND_SLOT, MISSING_SLOT, KEY_SLOT = "draft_kind", "draft_missing", "draft_key"
 PENDING_SLOT = "draft_pending"  # "kind|tone": a text waiting for the user to confirm its facts
-WRITTEN_SLOT = "drafts_written"  # the kinds written in this conversation (the case file)
 BARE_NO = 4  # "不对" / "不对吧": no more than this is a bare no (else it says what to change)
 
 
@@ -41,9 +47,9 @@ def _entity(turn: TurnContext, name: str) -> str | None:
 
 
 def _render(turn: TurnContext, result: guidance.Guidance, request: DraftRequest,
-            drafts: DraftCatalog) -> Draft:
+            drafts: DraftCatalog, facts: DraftFacts | None = None) -> Draft:
     context = context_for(turn.words, request.kind, result, turn.facts.today, drafts)
-    facts = facts_from_state(turn.state, turn.lexicon, story_of(turn))
+    facts = facts or facts_from_state(turn.state, turn.lexicon, story_of(turn))
     if request.variant == "short":
         return render_short(drafts, request.kind, result.case_type, result.role, facts,
                             context)
@@ -146,8 +152,8 @@ def _ask_to_confirm(turn: TurnContext, result: guidance.Guidance,
                     request: DraftRequest) -> None:
     """The facts a text for an authority will state, for the user to confirm or correct."""
     drafts, words = turn.catalog.drafts, turn.words
-    draft = _render(turn, result, request, drafts)
     facts = facts_from_state(turn.state, turn.lexicon, story_of(turn))
+    draft = _render(turn, result, request, drafts, facts)
     rows = [words.entry("drafts", "confirm_row").format(label=label, value=value)
             for label, value in confirm_rows(turn, facts)]
     missing = [placeholder(name, drafts) for name in draft.missing]
@@ -158,7 +164,7 @@ def _ask_to_confirm(turn: TurnContext, result: guidance.Guidance,
     turn.set_slot(PENDING_SLOT, f"{request.kind}|{request.tone}")
 
 
-def confirm_rows(turn: TurnContext, facts) -> list[tuple[str, str]]:
+def confirm_rows(turn: TurnContext, facts: DraftFacts) -> list[tuple[str, str]]:
     """(label, value) of every fact a formal text states: the order, each dated event,
     the evidence and the demand."""
     drafts, words = turn.catalog.drafts, turn.words

@@ -122,11 +122,6 @@ class ClauseModel:
             [prepare(text) for text in data.texts], list(data.kinds))
         self.column = _fact_column(self.classifier.classes)
 
-    def kind(self, text: str) -> str:
-        """The most likely kind of the clause."""
-        row = self.classifier.scores([self.prepare(text)])[0]
-        return self.classifier.classes[int(np.argmax(row))]
-
     def is_fact(self, text: str) -> bool:
         """Whether the clause is a fact of the story (past the chosen threshold)."""
         return bool(self.classifier.scores([self.prepare(text)])[0][self.column]

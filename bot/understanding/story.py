@@ -112,6 +112,13 @@ def unquoted(text: str) -> str:
     return text
 
 
+def without_quotes(text: str) -> str:
+    """The text without any quote mark (to compare words quoted one way and another)."""
+    for opening, closing in QUOTES:
+        text = text.replace(opening, "").replace(closing, "")
+    return text
+
+
 def _strip(text: str, words: StoryWords) -> str:
     """The clause without emoji, opening fillers, closing particles and lone quote marks."""
     text = unquoted(EMOJI.sub("", text)).strip(LOOSE_END)
