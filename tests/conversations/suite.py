@@ -47,7 +47,7 @@ KINDS = ("case", "role", "facts", "events", "safety", "no_dead_end", "question",
          "no_repeat", "caveat_once", "dated_limits", "fits_screen", "draft_kind", "draft_tone",
          "draft_facts", "draft_no_placeholder", "cites", "answer", "not_covered", "no_unsure",
          "no_role_question", "step_fits", "fold", "draft_not_invented", "draft_short",
-         "draft_differs", "confirm_facts", "case_file", "reply_contains", "nothing_invented")
+         "draft_differs", "confirm_facts", "case_file", "reply_contains", "nothing_invented", "reminder")
 # A reply that admits it does not see how a turn relates: never right for an in-scope turn.
 UNSURE = ("不太确定", "有什么关系")
 ROLE_QUESTION = "买家还是卖家"
@@ -59,6 +59,24 @@ DATE_WORDS = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]|\d{1,2}[日号]
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 CONFIRM_WORDS = ("确认", "对吗", "是否", "有没有", "改", "？", "?")
 HEADER = re.compile(r"下面是(?P<kind>.+?)（写给(?P<addressee>.+?)，(?P<tone>.+?)语气）")
+
+
+REMINDER_WORD = "提醒"
+CANCELLED_WORDS = ("取消", "删除", "不再提醒")
+
+
+def _check_reminder(wanted: dict, joined: str, where: str, result: "Result") -> None:
+    """A reminder set says when (a date), a named date is the one set; a list or a cancel
+    speaks of reminders; none of them is answered as unrelated."""
+    ok = REMINDER_WORD in joined and not any(u in joined for u in UNSURE)
+    if wanted.get("cancel"):
+        ok = ok and any(word in joined for word in CANCELLED_WORDS)
+    elif not wanted.get("list"):
+        ok = ok and DATE_WORDS.search(joined) is not None
+        if wanted.get("date"):
+            day = dt.date.fromisoformat(str(wanted["date"]))
+            ok = ok and f"{day.month}月{day.day}日" in joined.replace("号", "日")
+    result.check("reminder", ok, f"{where}: reminder {wanted} not in {joined[:80]!r}")
 
 
 @dataclass
@@ -322,6 +340,8 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
             for wrong in wanted.get("not_contains") or []:
                 result.check("draft_not_invented", str(wrong) not in joined,
                              f"{where}: {wrong!r} in the case file")
+        if "reminder" in expect:
+            _check_reminder(expect["reminder"] or {}, joined, where, result)
         written = draft if draft is not None else (joined if "case_file" in expect else None)
         if written is not None:
             extra = invented_numbers(written, user_words, state)
