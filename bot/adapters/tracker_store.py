@@ -8,11 +8,14 @@ Rasa's ``SQLTrackerStore`` (same table, same rows, same queries for reading), wi
   but only when the action reported success with its explicit event (the slot
   :data:`ERASED_SLOT` set true in the same turn). Rasa records ``ActionExecuted`` even for
   an action that failed; then nothing is erased. The next message starts afresh.
-- **A cheaper save.** Rasa counts the stored events of the conversation before every save
-  to find the new ones, and inserts them one ORM object at a time. This store remembers
-  how many events the tracker it handed out had (the processor saves the very tracker it
-  retrieved, under the conversation lock), inserts the new ones in one statement, and
-  falls back to Rasa's count for any tracker it did not hand out.
+- **A cheaper save that loses no turn.** Rasa counts the stored events of the
+  conversation before every save and stores the tracker's events past that count, one ORM
+  object at a time: when two turns of one conversation overlap (a turn that outlived its
+  lock), the later save slices by the earlier one's count and drops its own events. This
+  store remembers how many events each tracker it handed out had (the processor saves the
+  very tracker it retrieved), appends what that tracker added, in one statement, and logs
+  an overlap when the conversation grew in between. For a tracker it did not hand out it
+  reads the stored events' types and times and appends the ones missing.
 - **A cap on an event's size** (``MAX_EVENT_BYTES``): an event whose JSON is larger is
   stored without its metadata (the only part a caller can make large).
 - **SQLite tuned for a server.** A connection pool instead of a new connection per query,
@@ -26,11 +29,10 @@ Measured with ``make bench`` and py-spy (``docs/performance.md``).
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import weakref
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,6 +52,11 @@ REMEMBERED_CONVERSATIONS = 10_000
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
                   "PRAGMA busy_timeout=5000", "PRAGMA secure_delete=ON")
 logger = logging.getLogger(__name__)
+
+
+def _new_key(sender_id: str) -> tuple[str, str]:
+    """The hand-out key of a conversation that had no stored events."""
+    return ("new", sender_id)
 
 
 def erased_in_last_turn(tracker: DialogueStateTracker) -> bool:
@@ -126,56 +133,87 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
             self.engine.dispose()
             self.engine = sqlite_server_engine(self.engine.url)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
-        # sender_id -> (the tracker handed out, or None for "none stored", stored events)
-        self._stored: OrderedDict[str, tuple[weakref.ref | None, int]] = OrderedDict()
+        # sender_id -> events of its current session stored, as far as this process knows
+        self._stored: OrderedDict[str, int] = OrderedDict()
+        # id(tracker) -> (the tracker handed out, its events then); NEW_KEY for "none stored"
+        self._handed: OrderedDict[object, tuple[weakref.ref | None, int]] = OrderedDict()
 
-    def _remember(self, sender_id: str, tracker: DialogueStateTracker | None,
-                  stored: int) -> None:
-        self._stored[sender_id] = (weakref.ref(tracker) if tracker is not None else None,
-                                   stored)
+    def _remember(self, sender_id: str, stored: int) -> None:
+        self._stored[sender_id] = stored
         self._stored.move_to_end(sender_id)
         while len(self._stored) > REMEMBERED_CONVERSATIONS:
             self._stored.popitem(last=False)
 
-    def _known_stored(self, tracker: DialogueStateTracker) -> int | None:
-        """Stored events of ``tracker``'s conversation, if this store handed it out."""
-        remembered = self._stored.pop(tracker.sender_id, None)
-        if remembered is None:
-            return None
-        ref, stored = remembered
-        if ref is not None and ref() is not tracker:
-            return None
-        return stored
+    def _hand_out(self, key: object, tracker: DialogueStateTracker | None) -> None:
+        count = len(tracker.events) if tracker is not None else 0
+        self._handed[key] = (weakref.ref(tracker) if tracker is not None else None, count)
+        self._handed.move_to_end(key)
+        while len(self._handed) > REMEMBERED_CONVERSATIONS:
+            self._handed.popitem(last=False)
+
+    def _handed_count(self, tracker: DialogueStateTracker) -> int | None:
+        """The events ``tracker`` had when this store handed it out (0 for a conversation
+        that had none stored), or None for a tracker made elsewhere."""
+        remembered = self._handed.pop(id(tracker), None)
+        if remembered is not None and remembered[0] is not None and remembered[0]() is tracker:
+            return remembered[1]
+        fresh = self._handed.pop(_new_key(tracker.sender_id), None)
+        return None if fresh is None else fresh[1]
 
     async def _retrieve(self, sender_id: str,
                         fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
         if not fetch_events_from_all_sessions and (tracker is not None or self.domain):
             # (without a domain Rasa returns None even for a stored conversation)
-            self._remember(sender_id, tracker, len(tracker.events) if tracker else 0)
+            key = id(tracker) if tracker is not None else _new_key(sender_id)
+            self._hand_out(key, tracker)
+            self._remember(sender_id, len(tracker.events) if tracker else 0)
         return tracker
+
+    def _missing(self, session: Any, tracker: DialogueStateTracker) -> list[Event]:
+        """The tracker's events that its stored session lacks, by type and time."""
+        stored = Counter(
+            (row.type_name, row.timestamp) for row in self._event_query(
+                session, tracker.sender_id, fetch_events_from_all_sessions=False))
+        missing = []
+        for event in tracker.events:
+            key = (event.type_name, event.timestamp)
+            if stored[key] > 0:
+                stored[key] -= 1
+            else:
+                missing.append(event)
+        return missing
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Stores the tracker's new events (or erases the conversation on request)."""
         if erased_in_last_turn(tracker):
             self._stored.pop(tracker.sender_id, None)
+            self._handed.pop(id(tracker), None)
             removed = self.erase(tracker.sender_id)
             logger.info("erased a conversation on request (%s events)", removed)
             return
         await self.stream_events(tracker)
-        stored = self._known_stored(tracker)
+        sender = tracker.sender_id
+        handed = self._handed_count(tracker)
+        known = self._stored.get(sender)
         with self.session_scope() as session:
-            if stored is None:  # Rasa's way: count what is stored
-                stored = self._event_query(
-                    session, tracker.sender_id, fetch_events_from_all_sessions=False
-                ).count()
+            if handed is None:
+                new = self._missing(session, tracker)
+                known = None
+            else:
+                new = list(tracker.events)[handed:]
+                if known is not None and known > handed and new:
+                    logger.warning("overlapping turns in one conversation: %s events were "
+                                   "stored since this turn began; its %s events are appended",
+                                   known - handed, len(new))
             max_bytes = load_settings().max_event_bytes
-            rows = [event_row(tracker.sender_id, event, max_bytes)
-                    for event in itertools.islice(tracker.events, stored, None)]
+            rows = [event_row(sender, event, max_bytes) for event in new]
             if rows:
                 session.execute(sa.insert(self.SQLEvent.__table__), rows)
             session.commit()
-        self._remember(tracker.sender_id, tracker, len(tracker.events))
+        base = handed if handed is not None else len(tracker.events) - len(rows)
+        self._remember(sender, max(base, known or 0) + len(rows))
+        self._hand_out(id(tracker), tracker)
 
     def erase(self, sender_id: str) -> int:
         """Delete every stored event of ``sender_id``; returns how many."""

@@ -208,3 +208,48 @@ def test_an_event_over_the_size_cap_is_stored_without_its_metadata(tmp_path, mon
             store.SQLEvent.sender_id == "big").one()
     assert len(data.encode()) <= 65536
     assert json.loads(data)["text"] == "你好"
+
+
+def test_overlapping_turns_of_one_conversation_are_both_kept(tracker_db_url, caplog):
+    """A turn that outlived its lock: the next turn retrieved the same events before the
+    first one saved. Rasa's count-based save would drop the later turn's events."""
+    store = ErasingSQLTrackerStore(Domain.empty(), url=tracker_db_url)
+
+    async def overlap() -> None:
+        tracker = await store.get_or_create_tracker("slow")
+        await store.save(tracker)
+        slow = await store.retrieve("slow")
+        fast = await store.retrieve("slow")
+        for event in _turn("慢的那句", "inform", "action_case_turn", T0):
+            slow.update(event)
+        for event in _turn("后发的一句", "inform", "action_case_turn", T0 + 1):
+            fast.update(event)
+        await store.save(fast)
+        await store.save(slow)
+
+    with caplog.at_level("WARNING", logger="bot.adapters.tracker_store"):
+        asyncio.run(overlap())
+    texts = [json.loads(data).get("text") for type_name, *_, data in _rows(store, "slow")
+             if type_name == "user"]
+    assert sorted(texts) == sorted(["慢的那句", "后发的一句"])
+    assert len(_rows(store, "slow")) == 1 + 2 * 4
+    assert any("overlapping turns" in record.getMessage() for record in caplog.records)
+
+
+def test_a_tracker_made_elsewhere_appends_only_what_is_missing(tmp_path):
+    store = _store(tmp_path)
+
+    async def talk() -> None:
+        tracker = await store.get_or_create_tracker("api")
+        for event in _turn("你好", "greet", "utter_greet", T0):
+            tracker.update(event)
+        await store.save(tracker)
+        stored = await store.retrieve("api")
+        # built elsewhere from an older copy plus a new turn: the older part is stored
+        copy = DialogueStateTracker.from_events(
+            "api", [*stored.events, *_turn("再问", "ask_deadline", "utter_x", T0 + 5)])
+        await store.save(copy)
+        await store.save(copy)
+
+    asyncio.run(talk())
+    assert len(_rows(store, "api")) == 1 + 2 * 4
