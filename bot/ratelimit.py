@@ -1,5 +1,6 @@
-"""Rate limits: a token bucket per key (a sender, an IP address), in this process or in
-Redis when ``REDIS_URL`` is set (shared by every replica).
+"""Rate limits: a token bucket per key (a sender, an IP address), and a count of messages
+per session (:class:`SessionCounts`), in this process or in Redis when ``REDIS_URL`` is set
+(shared by every replica).
 
 A bucket holds up to ``capacity`` tokens and gains ``capacity`` tokens a minute; each
 message takes one. An empty bucket refuses the message, and says how many seconds until the
@@ -82,6 +83,45 @@ class TokenBuckets:
         while len(self._buckets) > MAX_KEYS:
             self._buckets.popitem(last=False)
         return waited
+
+
+_REDIS_COUNT = """
+local count = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+return count
+"""
+
+
+@dataclass
+class SessionCounts:
+    """Messages per key since its last quiet spell of ``idle_seconds`` (a session)."""
+
+    idle_seconds: int
+    clock: Callable[[], float] = time.monotonic
+    redis: Any = None
+
+    def __post_init__(self) -> None:
+        self._counts: OrderedDict[str, tuple[int, float]] = OrderedDict()
+
+    def count(self, key: str) -> int:
+        """Count one more message for ``key``; returns the session's count so far (0 when
+        the shared store does not answer: the message goes on)."""
+        if self.redis is not None:
+            try:
+                return int(self.redis.eval(_REDIS_COUNT, 1, KEY_PREFIX + "turns:" + key,
+                                           self.idle_seconds))
+            except Exception as error:  # noqa: BLE001 - Redis down: never refuse for it
+                logger.warning("session count store unavailable (%s): message let through",
+                               type(error).__name__)
+                return 0
+        now = self.clock()
+        count, at = self._counts.pop(key, (0, now))
+        if now - at > self.idle_seconds:
+            count = 0
+        self._counts[key] = (count + 1, now)
+        while len(self._counts) > MAX_KEYS:
+            self._counts.popitem(last=False)
+        return count + 1
 
 
 def redis_client(url: str | None) -> Any:

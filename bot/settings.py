@@ -57,6 +57,13 @@ class Settings:
     # only when set: behind a reverse proxy every client has the proxy's address.
     rate_per_sender: int = 30
     rate_per_ip: int | None = None
+    # Addresses (IPs or CIDR networks) of reverse proxies whose X-Forwarded-For is believed:
+    # behind them, the per-IP limit counts the client's own address.
+    trusted_proxies: tuple[str, ...] = ()
+    # A conversation's cap on messages per session; the count starts again after
+    # SESSION_IDLE_MINUTES without a message (the domain's session_expiration_time).
+    max_turns_per_session: int = 300
+    session_idle_minutes: int = 120
     # The CJK font the case file PDF embeds (Debian's fonts-noto-cjk; a .ttc is a collection:
     # CASE_FILE_FONT_INDEX picks Simplified Chinese in Noto Sans CJK).
     case_file_font: Path = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -96,6 +103,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         action_workers=_positive(env, "ACTION_WORKERS", 4),
         rate_per_sender=_positive(env, "RATE_PER_SENDER", 30),
         rate_per_ip=_positive(env, "RATE_PER_IP", 1) if env.get("RATE_PER_IP") else None,
+        trusted_proxies=_networks(env.get("TRUSTED_PROXIES") or ""),
+        max_turns_per_session=_positive(env, "MAX_TURNS_PER_SESSION", 300),
+        session_idle_minutes=_positive(env, "SESSION_IDLE_MINUTES", 120),
         case_file_font=Path(env.get("CASE_FILE_FONT")
                             or "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
         case_file_font_index=int(env.get("CASE_FILE_FONT_INDEX") or 2),
@@ -123,6 +133,20 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 1:
         raise ValueError(f"{name} must be at least 1, got {value}")
     return value
+
+
+def _networks(value: str) -> tuple[str, ...]:
+    """TRUSTED_PROXIES: comma-separated IP addresses or networks; a clear error otherwise."""
+    import ipaddress
+
+    networks = tuple(part.strip() for part in value.split(",") if part.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ValueError(f"TRUSTED_PROXIES holds {network!r}, which is not an IP address "
+                             "or network such as 10.0.0.0/8") from None
+    return networks
 
 
 def _fixed_clock(value: str | None) -> datetime | None:

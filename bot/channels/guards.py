@@ -15,11 +15,15 @@ console): a middleware around Rasa's ``on_new_message``.
 - One rate limit per sender (``RATE_PER_SENDER`` messages a minute, :mod:`bot.ratelimit`):
   a message over it is answered with how long to wait, not processed. With ``RATE_PER_IP``
   set, the REST channel and the widget also limit each IP address (:meth:`TurnGuards.ip_wait`;
-  not behind a reverse proxy, where every client has the proxy's address).
+  behind reverse proxies named in ``TRUSTED_PROXIES``, the client's address is read from
+  ``X-Forwarded-For``: :meth:`TurnGuards.client_address`).
+- One cap on messages per session (``MAX_TURNS_PER_SESSION``; the count starts again after
+  ``SESSION_IDLE_MINUTES`` of quiet): a message past it is answered, not processed.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -31,7 +35,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from bot.adapters import remote_actions
 from bot.adapters.startup import install_rasa_process_hooks
 from bot.guard_texts import GuardTexts, load_channel_texts
-from bot.ratelimit import TokenBuckets, redis_client
+from bot.ratelimit import SessionCounts, TokenBuckets, redis_client
 from bot.settings import Settings, load_settings
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
@@ -57,6 +61,20 @@ class TurnGuards:
     max_request_bytes: int
     senders: TokenBuckets | None = None  # None: no rate limit (tests of other rules)
     addresses: TokenBuckets | None = None
+    sessions: SessionCounts | None = None  # None: no cap on messages per session
+    max_turns_per_session: int = 0
+    trusted_proxies: tuple[str, ...] = ()
+
+    def client_address(self, peer: str | None, forwarded_for: str | None) -> str | None:
+        """The client's address: the peer's, unless the peer is a trusted proxy; then the
+        right-most X-Forwarded-For address that is not a trusted proxy."""
+        if not self.trusted_proxies or not peer or not _within(peer, self.trusted_proxies):
+            return peer
+        hops = [hop.strip() for hop in (forwarded_for or "").split(",") if hop.strip()]
+        for hop in reversed(hops):
+            if not _within(hop, self.trusted_proxies):
+                return hop
+        return hops[0] if hops else peer
 
     def ip_wait(self, address: str | None) -> int:
         """Seconds a request from ``address`` must wait (0: it may go on)."""
@@ -95,6 +113,12 @@ class TurnGuards:
             if seconds:
                 logger.warning("a sender is over the rate limit: message not processed")
                 refusal = self.texts.rate_limited_reply(seconds)
+        if refusal is None and self.sessions is not None:
+            if self.sessions.count(str(message.sender_id)) > self.max_turns_per_session:
+                logger.warning("a conversation is past its cap on messages per session: "
+                               "message not processed")
+                refusal = self.texts.turn_cap_reply(self.max_turns_per_session,
+                                                    self.sessions.idle_seconds // 60)
         if refusal is not None:
             await collector.send_text_message(message.sender_id, refusal)
             return False
@@ -124,4 +148,16 @@ def turn_guards(settings: Settings | None = None, texts: GuardTexts | None = Non
                       max_request_bytes=settings.max_request_bytes,
                       senders=TokenBuckets(settings.rate_per_sender, redis=shared),
                       addresses=(TokenBuckets(settings.rate_per_ip, redis=shared)
-                                 if settings.rate_per_ip else None))
+                                 if settings.rate_per_ip else None),
+                      sessions=SessionCounts(settings.session_idle_minutes * 60, redis=shared),
+                      max_turns_per_session=settings.max_turns_per_session,
+                      trusted_proxies=settings.trusted_proxies)
+
+
+def _within(address: str, networks: tuple[str, ...]) -> bool:
+    """True when ``address`` is an IP address inside one of ``networks``."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(network, strict=False) for network in networks)

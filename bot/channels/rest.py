@@ -125,7 +125,9 @@ class SafeRestInput(RestInput):
 
         @blueprint.middleware("request")
         async def limit_the_address(request: Request) -> HTTPResponse | None:
-            seconds = self.guards.ip_wait(request.ip) if request.method == "POST" else 0
+            address = self.guards.client_address(request.ip,
+                                                 request.headers.get("X-Forwarded-For"))
+            seconds = self.guards.ip_wait(address) if request.method == "POST" else 0
             if seconds:
                 return json_error(429, "rate_limited",
                                   self.guards.texts.rate_limited_reply(seconds))

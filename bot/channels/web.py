@@ -336,7 +336,8 @@ class WebChatInput(InputChannel):
 
         @web.route("/webhook", methods=["POST"], name="webhook")
         async def receive(request: Request) -> HTTPResponse:
-            seconds = self.guards.ip_wait(request.ip)
+            seconds = self.guards.ip_wait(self.guards.client_address(
+                request.ip, request.headers.get("X-Forwarded-For")))
             if seconds:
                 return json_error(429, "rate_limited",
                                   self.guards.texts.rate_limited_reply(seconds))

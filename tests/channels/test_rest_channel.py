@@ -159,3 +159,22 @@ def test_deeply_nested_json_gets_400(webhook):
     response = requests.post(webhook, data=body, timeout=10,
                              headers={"Content-Type": "application/json"})
     assert response.status_code == 400, response.text[:200]
+
+
+def test_the_per_ip_limit_counts_each_client_behind_a_trusted_proxy():
+    import dataclasses
+
+    from bot.ratelimit import TokenBuckets
+    from bot.settings import load_settings
+
+    guards = dataclasses.replace(turn_guards(load_settings({"TRUSTED_PROXIES": "127.0.0.1"})),
+                                 addresses=TokenBuckets(2), senders=None)
+    with serve([SafeRestInput(guards)], EchoAgent()) as base:
+        url = f"{base}/webhooks/rest/webhook"
+
+        def post(client: str, sender: str) -> int:
+            return requests.post(url, json={"sender": sender, "message": "你好"},
+                                 headers={"X-Forwarded-For": client}, timeout=10).status_code
+
+        assert [post("198.51.100.7", f"s{n}") for n in range(3)] == [200, 200, 429]
+        assert post("198.51.100.8", "other") == 200  # another client behind the same proxy

@@ -47,7 +47,8 @@ KINDS = ("case", "role", "facts", "events", "safety", "no_dead_end", "question",
          "no_repeat", "caveat_once", "dated_limits", "fits_screen", "draft_kind", "draft_tone",
          "draft_facts", "draft_no_placeholder", "cites", "answer", "not_covered", "no_unsure",
          "no_role_question", "step_fits", "fold", "draft_not_invented", "draft_short",
-         "draft_differs", "confirm_facts", "case_file", "reply_contains", "nothing_invented", "reminder")
+         "draft_differs", "confirm_facts", "case_file", "reply_contains", "nothing_invented",
+         "reminder")
 # A reply that admits it does not see how a turn relates: never right for an in-scope turn.
 UNSURE = ("不太确定", "有什么关系")
 ROLE_QUESTION = "买家还是卖家"
@@ -65,7 +66,7 @@ REMINDER_WORD = "提醒"
 CANCELLED_WORDS = ("取消", "删除", "不再提醒")
 
 
-def _check_reminder(wanted: dict, joined: str, where: str, result: "Result") -> None:
+def _check_reminder(wanted: dict, joined: str, where: str, result: Result) -> None:
     """A reminder set says when (a date), a named date is the one set; a list or a cancel
     speaks of reminders; none of them is answered as unrelated."""
     ok = REMINDER_WORD in joined and not any(u in joined for u in UNSURE)
