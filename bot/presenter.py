@@ -216,30 +216,3 @@ def progress(words: Wording, guidance: Guidance | None) -> dict[str, str]:
     if not paths:
         paths = (tuple(words.entry("presenter", "general_progress")),)
     return {"paths": _bullets(words, [words.format_menu_path(path) for path in paths])}
-
-
-# Which ladder rungs a draft to each addressee belongs to; the draft's "next step if this
-# fails" is the first rung of the case's ladder after them.
-ADDRESSEE_RUNGS = {
-    "seller": {"seller_contact"},
-    "platform": {"platform_request", "platform_intervention", "appeal", "staff_channel",
-                 "dispute_evidence", "explain_and_appeal", "fix_and_republish",
-                 "image_complaint", "review_complaint", "logistics_complaint"},
-    "regulator": {"external_complaint"},
-}
-
-
-def next_step_after(guidance: Guidance, addressee: str) -> str | None:
-    """Name of the rung to take if a draft to ``addressee`` gets no result."""
-    positions = [i for i, view in enumerate(guidance.ladder)
-                 if view.id in ADDRESSEE_RUNGS.get(addressee, set())]
-    following = guidance.rung(positions[-1] + 1) if positions else guidance.next_rung
-    return following.name if following else None
-
-
-def draft_deadline(words: Wording, guidance: Guidance, today) -> str | None:
-    """The first dated time limit, as one plain sentence for a draft (no advice, no tag)."""
-    dated = [item for item in guidance.deadlines if item.due is not None]
-    if not dated:
-        return None
-    return words.format_deadline(dated[0], today, with_note=False, with_source=False)
