@@ -14,10 +14,15 @@ from dataclasses import dataclass
 from bot.chinese_forms import normalize
 from bot.mixed_language import MixedLanguage
 
-# Punctuation, emoji (they end a thought: "就给差评😤这算不算敲诈") and linking words (结果
-# as "and then", not the noun of "处理结果" / "出的结果").
+# Punctuation, emoji (they end a thought: "就给差评😤这算不算敲诈"), a space between two
+# Chinese characters (phone typing uses it as a comma: "签收的 用了十来天") and linking words
+# (结果 as "and then", not the noun of "处理结果" / "出的结果").
 CLAUSE_BREAK = re.compile(r"(?:[,。!?;:\n…~\u2600-\u27bf\U0001f300-\U0001faff]|(?<!\d)\.|\.(?!\d))"
-                          r"{1,50}|但是|不过|然后|(?<![的理决出查])结果")  # 11.6 is a date
+                          r"{1,50}|(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])"
+                          r"|但是|不过|然后|(?<![的理决出查])结果")  # 11.6 is a date
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class Clause:
     start: int
     text: str  # normalized
     original: str
+    spaced: bool = False  # parted from the clause before by spaces alone (phone typing)
 
 
 def normalized(text: str, english: MixedLanguage | None = None) -> str:
@@ -38,15 +44,25 @@ def normalized(text: str, english: MixedLanguage | None = None) -> str:
 def clauses(original: str, english: MixedLanguage | None = None) -> list[Clause]:
     """The message cut at punctuation (a full-width comma included) and at 但是 / 然后."""
     norm = normalized(original, english)
-    found, position = [], 0
+    found, position, spaced = [], 0, False
     for match in CLAUSE_BREAK.finditer(norm):
+        if not match.group().strip() and not _between_chinese(original, match):
+            continue  # beside an English word read in Chinese (or its padding)
         if match.start() > position:
             found.append(Clause(position, norm[position:match.start()],
-                                original[position:match.start()]))
-        position = match.end()
+                                original[position:match.start()], spaced))
+        position, spaced = match.end(), not match.group().strip()
     if position < len(norm):
-        found.append(Clause(position, norm[position:], original[position:]))
+        found.append(Clause(position, norm[position:], original[position:], spaced))
     return [clause for clause in found if clause.text.strip()]
+
+
+def _between_chinese(original: str, match: re.Match) -> bool:
+    """Whether the user's own text has spaces here with a Chinese character either side."""
+    start, end = match.span()
+    return (bool(original[start:end]) and not original[start:end].strip()
+            and start > 0 and end < len(original)
+            and HAN.match(original[start - 1]) is not None and HAN.match(original[end]) is not None)
 
 
 def negated(text: str, start: int, negations: tuple[str, ...]) -> bool:

@@ -20,6 +20,7 @@ from bot.understanding.clauses import Clause, longest_first, negated, occurrence
 from bot.understanding.lexicon import Lexicon
 
 ASKED_CLAUSE_MAX = 6  # a clause this much longer than its date is not a bare answer
+DATE_ONLY_REST = 3  # "昨天的事": a clause of a date and at most this many other characters
 FORWARD_CLAUSES = 3  # how many undated clauses after a date may still name its event
 BEFORE_PENALTY = 3  # a cue before its date is a little farther than one after it
 WRONG_DATE = ("不是",)  # "是10月26号，不是28号": the date after it dates nothing
@@ -204,7 +205,20 @@ class _Binder:
                                             c.start))
             ahead = self._forward(index, over_weak=True) if best.weak and last else None
             return ahead or (index, best)
-        return self._forward(index, over_weak=False) if last else None
+        ahead = self._forward(index, over_weak=False) if last else None
+        return ahead or self._backward(index, end - start)
+
+    def _backward(self, index: int, date_length: int) -> tuple[int, Cue] | None:
+        """A clause that is little more than its date ("昨天的事"), split by a space from an
+        undated clause before it, dates that clause's event ("然后就把我拉黑了 昨天的事")."""
+        reading = self.readings[index]
+        if index == 0 or len(reading.clause.text.strip()) - date_length > DATE_ONLY_REST:
+            return None
+        before = self.readings[index - 1]
+        if before.spans or not before.cues or not reading.clause.spaced:
+            return None
+        strong = [cue for cue in before.cues if not cue.weak]
+        return index - 1, max(strong or before.cues, key=lambda cue: cue.end)
 
 
 def dated_events(parts: list[Clause], now: dt.datetime, asked_event: str | None,

@@ -119,8 +119,9 @@ def _bare_amounts(text: str, lexicon: Lexicon, corrected: bool = False) -> list[
     return found
 
 
-def _numbers(norm: str, lexicon: Lexicon) -> dict[str, str | None]:
-    """Order number, product ID, tracking number, order amount and demanded money."""
+def _numbers(norm: str, lexicon: Lexicon, original: str) -> dict[str, str | None]:
+    """Order number, product ID, tracking number, order amount and demanded money
+    (``norm``: the normalized ``original``)."""
     found: dict[str, str | None] = {"order_number": None, "product_id": None,
                                     "tracking_number": None, "amount": None,
                                     "demand_amount": None}
@@ -144,7 +145,7 @@ def _numbers(norm: str, lexicon: Lexicon) -> dict[str, str | None]:
     # Digits first: "一块实木砧板，258元" is 258, the 一块 before it is a measure word.
     found_by: dict[str, list[tuple[int, str]]] = {"amount": [], "demand_amount": []}
     previous = ""
-    for clause in clauses(norm):
+    for clause in clauses(original, lexicon.english):
         text = clause.text
         kind = "demand_amount" if any(cue in text for cue in lexicon.demand_cues) else "amount"
         corrected = (any(cue in previous for cue in lexicon.amount_cues)
@@ -225,7 +226,7 @@ def _read(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None,
     other_side = tuple(dict.fromkeys(
         clause.original[clause.text.find(cue):].strip() for clause in parts
         for cue in lexicon.other_side if cue in clause.text))
-    numbers = _numbers(norm, lexicon)
+    numbers = _numbers(norm, lexicon, text)
     return MessageFacts(
         role=_role(norm, lexicon, asked == "role"),
         dates=tuple(dates),

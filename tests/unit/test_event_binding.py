@@ -100,3 +100,27 @@ def test_a_slip_named_anywhere_corrects_the_event_the_clause_before_names() -> N
     state = _state("签收时间是11月16号",
                    "还有签收时间我也看错了，是15号不是16号。这种情况能直接申请退款吗？")
     assert state.event_date("signed") == dt.date(2026, 11, 15)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # phone typing: spaces between Chinese words part the clauses, so a later date does not
+    # reach back to an earlier clause's event, nor an earlier verb to a later date
+    ("网上买的电热毯 199 11月12号签收的 用了三天今天就不热了",
+     [("signed", "2026-11-12"), (None, "2026-11-20")]),
+    ("买了双鞋 我11月10号申请的退货退款 到今天商家都没理",
+     [("refund_requested", "2026-11-10"), (None, "2026-11-20")]),
+    # a clause that is only its date dates the event of the spaced clause before it
+    ("后来他就把我拉黑了 前天的事", [("blocked", "2026-11-18")]),
+    # but not after punctuation, and not a question about the date
+    ("卖家拒绝退款，今天的事", [(None, "2026-11-20")]),
+    ("我12号签收的 想退货 今天还来得及吗", [("signed", "2026-11-12"), (None, "2026-11-20")]),
+    # a space beside an English word is no clause break
+    ("买家说不给他 refund 80 块就差评", []),
+])
+def test_phone_typing_spaces_part_clauses(text, expected):
+    assert bound(text) == expected
+
+
+def test_a_demand_beside_an_english_word_stays_a_demand():
+    said = read_message("买家说不给他 refund 80 块就给差评", NOW, catalog().lexicon)
+    assert said.demand_amount == "80" and said.amount is None
