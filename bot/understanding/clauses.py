@@ -42,7 +42,8 @@ def normalized(text: str, english: MixedLanguage | None = None) -> str:
 
 
 def clauses(original: str, english: MixedLanguage | None = None) -> list[Clause]:
-    """The message cut at punctuation (a full-width comma included) and at 但是 / 然后."""
+    """The message cut at punctuation (a full-width comma included), at spaces between
+    Chinese characters and at 但是 / 然后."""
     norm = normalized(original, english)
     found, position, spaced = [], 0, False
     for match in CLAUSE_BREAK.finditer(norm):
