@@ -1,6 +1,8 @@
 """Which event each date of a message dates (``data/understanding/lexicon.yml``, ``events``).
 
-A date takes the event cue nearest to it in its clause; a specific cue wins over a weak one
+A date takes the event cue nearest to it in its clause; a cue a few characters after it is
+its own verb and wins over any before it ("15号买了个锅 49.9 16号收到": received on the 16th),
+and a cue an earlier date took is not a later one's. A specific cue wins over a weak one
 ("收到的处罚通知": the notice, not the goods). A weak cue that several events share takes the
 one the clause, or the undated clause before it, names ("平台那边也申请过介入了，11月10号申请的").
 A cue told of an object dates that object's event ("退货11月17号签收的": the return was signed
@@ -22,6 +24,7 @@ from bot.understanding.lexicon import Lexicon
 ASKED_CLAUSE_MAX = 6  # a clause this much longer than its date is not a bare answer
 DATE_ONLY_REST = 3  # "昨天的事": a clause of a date and at most this many other characters
 FORWARD_CLAUSES = 3  # how many undated clauses after a date may still name its event
+AFTER_REACH = 4  # a cue this close after its date is the date's own verb
 BEFORE_PENALTY = 3  # a cue before its date is a little farther than one after it
 WRONG_DATE = ("不是",)  # "是10月26号，不是28号": the date after it dates nothing
 CHAT_VERB_REACH = 3  # "刚才我说错了": the verb of saying a few characters after the time
@@ -129,6 +132,7 @@ class _Binder:
         self.readings = [_Reading(c, find_date_spans(c.text), event_cues(c.text, lexicon))
                          for c in parts]
         self.carried: str | None = None  # the object the previous clause's event was told of
+        self.claimed: set[tuple[int, int]] = set()  # (clause, cue start) an earlier date took
 
     def _strong_named(self, index: int, owners: list[str]) -> str | None:
         """An owner event a strong cue names in this clause or the undated one before."""
@@ -196,13 +200,19 @@ class _Binder:
         low = reading.spans[span_index - 1][1] if span_index else 0
         high = (reading.spans[span_index + 1][0] if span_index + 1 < len(reading.spans)
                 else len(reading.clause.text))
-        near = [cue for cue in reading.cues if cue.start >= low and cue.end <= high]
-        pool = [cue for cue in near if not cue.weak] or near
+        near = [cue for cue in reading.cues if cue.start >= low and cue.end <= high
+                and not (cue.end <= start and (index, cue.start) in self.claimed)]
+        # the verb right after the date is its own ("15号买了个锅 49.9 16号收到"): a cue a
+        # few characters after it wins over any before it, a strong one over a weak one
+        close = [cue for cue in near if end <= cue.start <= end + AFTER_REACH]
+        pool = ([cue for cue in close if not cue.weak] or close
+                or [cue for cue in near if not cue.weak] or near)
         last = span_index + 1 == len(reading.spans)
         if pool:
             best = min(pool, key=lambda c: (min(abs(c.start - end), abs(start - c.end))
                                             + (0 if c.start >= end else BEFORE_PENALTY),
                                             c.start))
+            self.claimed.add((index, best.start))
             ahead = self._forward(index, over_weak=True) if best.weak and last else None
             return ahead or (index, best)
         ahead = self._forward(index, over_weak=False) if last else None

@@ -114,6 +114,12 @@ def test_a_slip_named_anywhere_corrects_the_event_the_clause_before_names() -> N
     # but not after punctuation, and not a question about the date
     ("卖家拒绝退款，今天的事", [(None, "2026-11-20")]),
     ("我12号签收的 想退货 今天还来得及吗", [("signed", "2026-11-12"), (None, "2026-11-20")]),
+    # the verb right after a date is its own, even a weak one after a strong one
+    ("网上11月14号买的台灯 89 17号收到 一开就闪",
+     [("paid", "2026-11-14"), ("signed", "2026-11-17")]),
+    # a verb an earlier date took is not a later date's, for a verb before it
+    ("11月14号下单的沙发 2999 18号装好 今天发现腿是歪的",
+     [("paid", "2026-11-14"), (None, "2026-11-18"), (None, "2026-11-20")]),
     # a space beside an English word is no clause break
     ("买家说不给他 refund 80 块就差评", []),
 ])
