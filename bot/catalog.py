@@ -38,6 +38,7 @@ from bot.understanding.questions import Questions, load_questions
 from bot.understanding.roles import RoleSettings, load_role_settings
 from bot.understanding.state import SINGLE_FACTS
 from bot.understanding.story import StoryWords, load_story_words
+from bot.uploads.reading import ReadingRules, load_reading_rules
 from bot.wording import Wording
 
 
@@ -62,11 +63,25 @@ class Catalog:
     clauses: ClauseData
     story: StoryWords
     advice: tuple[Advice, ...]
+    uploads: ReadingRules
 
     @property
     def locale(self) -> Any:
         """The locale's texts (read-only)."""
         return self.wording.locale
+
+
+def _upload_rules(data_dir: Path, lexicon: Lexicon) -> ReadingRules:
+    """``data/uploads/reading.yml``; each kind's evidence words must be the lexicon's."""
+    rules = load_reading_rules(data_dir)
+    known = {word for group in lexicon.evidence for word in group}
+    for kind in rules.kinds.values():
+        for word in kind.evidence:
+            if word not in known:
+                raise DataFileError(data_dir / "uploads" / "reading.yml",
+                                    f"kinds.{kind.id}.evidence",
+                                    f"{word!r} is in no evidence group of the lexicon")
+    return rules
 
 
 def _check_lexicon_events(lexicon: Lexicon, book: RuleBook, path: Path) -> None:
@@ -118,4 +133,5 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         clauses=load_clause_data(data_dir / "understanding"),
         story=load_story_words(data_dir / "understanding" / "story.yml"),
         advice=load_advice(data_dir / "knowledge" / "advice.yml", sources, book.case_types(),
-                           lexicon.events, SINGLE_FACTS))
+                           lexicon.events, SINGLE_FACTS),
+        uploads=_upload_rules(data_dir, lexicon))
