@@ -139,7 +139,7 @@ class OcrPool:
         future = asyncio.get_running_loop().run_in_executor(self._executor, self._run, data)
         try:
             return await asyncio.wait_for(future, self.seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise OcrTimeout() from None
 
     def close(self) -> None:

@@ -56,6 +56,16 @@ class ReadingRules:
     chat_say: str
     chat_skip: tuple[str, ...]
     sentence_end: str
+    refusals: dict[str, str]
+
+    def refusal(self, code: str, max_bytes: int, max_files: int) -> str:
+        """What the user is told when an upload is refused for ``code``."""
+        text = self.refusals.get(code) or self.refusals["unreadable"]
+        return text.format(max_mb=max_bytes // (1024 * 1024), max_files=max_files)
+
+
+REFUSAL_CODES = ("empty", "too_large", "not_an_image", "too_many_pixels", "too_small",
+                 "unreadable", "too_many_files", "busy")
 
 
 @dataclass(frozen=True)
@@ -90,9 +100,24 @@ def load_reading_rules(data_dir: Path) -> ReadingRules:
                             {str(k): str(v) for k, v in data["tracking"].items()},
                             str(data["date_say"]), str(data["chat"]["say"]),
                             _strings(path, "chat.skip", data["chat"]["skip"]),
-                            str(data["sentence_end"]))
+                            str(data["sentence_end"]), _refusals(path, data["refusals"]))
     except (KeyError, TypeError, AttributeError, re.error) as error:
         raise DataFileError(path, str(error), "missing or malformed entry") from None
+
+
+def _refusals(path: Path, raw: Any) -> dict[str, str]:
+    texts = {}
+    for code in REFUSAL_CODES:
+        text = raw.get(code) if isinstance(raw, dict) else None
+        if not isinstance(text, str) or not text:
+            raise DataFileError(path, f"refusals.{code}", "must be a text")
+        try:
+            text.format(max_mb=1, max_files=1)
+        except (KeyError, IndexError, ValueError):
+            raise DataFileError(path, f"refusals.{code}",
+                                "its fields are max_mb and max_files") from None
+        texts[code] = text
+    return texts
 
 
 def kind_of(result: OcrResult, rules: ReadingRules) -> str:
