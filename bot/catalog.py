@@ -71,19 +71,6 @@ class Catalog:
         return self.wording.locale
 
 
-def _upload_rules(data_dir: Path, lexicon: Lexicon) -> ReadingRules:
-    """``data/uploads/reading.yml``; each kind's evidence words must be the lexicon's."""
-    rules = load_reading_rules(data_dir)
-    known = {word for group in lexicon.evidence for word in group}
-    for kind in rules.kinds.values():
-        for word in kind.evidence:
-            if word not in known:
-                raise DataFileError(data_dir / "uploads" / "reading.yml",
-                                    f"kinds.{kind.id}.evidence",
-                                    f"{word!r} is in no evidence group of the lexicon")
-    return rules
-
-
 def _check_lexicon_events(lexicon: Lexicon, book: RuleBook, path: Path) -> None:
     known = set(book.events())
     for event in lexicon.events.values():
@@ -134,4 +121,4 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         story=load_story_words(data_dir / "understanding" / "story.yml"),
         advice=load_advice(data_dir / "knowledge" / "advice.yml", sources, book.case_types(),
                            lexicon.events, SINGLE_FACTS),
-        uploads=_upload_rules(data_dir, lexicon))
+        uploads=load_reading_rules(data_dir))

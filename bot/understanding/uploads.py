@@ -43,16 +43,30 @@ def settle_uploads(state: CaseState, intent: str | None, said: MessageFacts, num
     """Add or drop the pending uploads as the turn's words say (see the module doc)."""
     from bot.understanding.state import Fact
 
-    confirms = intent in CONFIRMING_INTENTS or not said.empty
-    denies = intent == DENYING_INTENT and said.empty
+    corrects = tells_values(said)
+    confirms = corrects or (intent in CONFIRMING_INTENTS)
+    denies = intent == DENYING_INTENT and not corrects
     if not (confirms or denies):
         return
     for held in state.pending:
         if confirms and held.words:
             merge(reread(held.words), held.turn, held.words)
-        state.attachments.append(Fact(held.name, held.value, held.turn, ""))
+        # words: the text read, kept only when the user confirmed it
+        state.attachments.append(Fact(held.name, held.value, held.turn,
+                                      held.words if confirms else ""))
     state.uploads_added = tuple(str(held.value) for held in state.pending)
     state.pending = []
+
+
+def tells_values(said: MessageFacts) -> bool:
+    """Whether a message gives a value a screenshot shows (a correction of one)."""
+    return bool(said.dates or said.order_number or said.amount or said.tracking_number
+                or said.product_id or said.order_status)
+
+
+def confirmed_upload_turns(state: CaseState) -> frozenset[int]:
+    """The upload turns whose text the user confirmed (the story tells only those)."""
+    return frozenset(fact.turn for fact in state.attachments if fact.words)
 
 
 def upload_of(entities: list[dict[str, Any]]) -> tuple[str, tuple[str, str]] | None:

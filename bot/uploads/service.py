@@ -29,6 +29,7 @@ from bot.understanding.uploads import (
 from bot.uploads.images import ImageLimits, UploadRefused, clean_image
 from bot.uploads.ocr import OcrBusy, OcrPool, OcrTimeout
 from bot.uploads.reading import ReadingRules, load_reading_rules, read_screenshot
+from bot.uploads.signing import sign
 from bot.uploads.store import UploadStore, new_upload_id, upload_store
 
 MAX_NAME_CHARS = 60
@@ -58,7 +59,8 @@ def safe_name(name: str | None, number: int, extension: str) -> str:
 
 def upload_payload(upload_id: str, name: str, kind: str, text: str) -> str:
     """The user message of an upload turn: Rasa reads ``/intent{entities}`` as is."""
-    entities = {ID_ENTITY: upload_id, NAME_ENTITY: name, KIND_ENTITY: kind, TEXT_ENTITY: text}
+    entities = sign({ID_ENTITY: upload_id, NAME_ENTITY: name, KIND_ENTITY: kind,
+                     TEXT_ENTITY: text})
     return f"/{UPLOAD_INTENT}{json.dumps(entities, ensure_ascii=False)}"
 
 
