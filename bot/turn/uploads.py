@@ -51,10 +51,29 @@ def _quotes(turn: TurnContext, said: MessageFacts) -> list[str]:
 
 def attachments(turn: TurnContext, held: list[Fact]) -> str:
     """The attachments as the case lists them: name and kind."""
+    return turn.words.join_list(_labels(turn, held))
+
+
+def _labels(turn: TurnContext, held: list[Fact]) -> list[str]:
     rules = turn.catalog.uploads
-    return turn.words.join_list(
-        turn.words.piece("uploads", "attachment", name=fact.value,
-                         kind=kind_label(rules, fact.name)) for fact in held)
+    return [turn.words.piece("uploads", "attachment", name=fact.value,
+                             kind=kind_label(rules, fact.name)) for fact in held]
+
+
+def attachment_labels(turn: TurnContext) -> list[str]:
+    """The case's uploaded images as drafts and the case file list them."""
+    return _labels(turn, turn.state.attachments)
+
+
+def evidence_held(turn: TurnContext) -> list[str]:
+    """The evidence the user has: what they said, and what each uploaded image is (its
+    kind's words tick the rule book's checklist item off)."""
+    kinds = turn.catalog.uploads.kinds
+    held = list(turn.state.values("evidence"))
+    for fact in turn.state.attachments:
+        kind = kinds.get(fact.name)
+        held += [word for word in (kind.evidence if kind else ()) if word not in held]
+    return held
 
 
 def read_upload(turn: TurnContext) -> None:

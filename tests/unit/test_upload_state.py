@@ -94,7 +94,8 @@ def test_the_fold_equals_the_derivation_with_uploads():
     step = functools.partial(step_case_state, book=c.rulebook, lexicon=c.lexicon,
                              statutes=c.statutes, read_role=readers().role)
     turns_all = [_said("卖家不同意退款", "refund_refused", 0), _upload(ORDER_TEXT),
-                 _upload(CHAT_TEXT, "chat", "chat.png", 2), _said("要准备什么证据", "ask_evidence", 3),
+                 _upload(CHAT_TEXT, "chat", "chat.png", 2),
+                 _said("要准备什么证据", "ask_evidence", 3),
                  _said("实付是286元", "inform", 4), _upload("", "goods", "photo.png", 5),
                  _said("不对", "deny", 6)]
     turns, snapshot = [], None
