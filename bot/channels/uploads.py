@@ -29,7 +29,7 @@ from sanic.response import HTTPResponse
 
 from bot.dates import SHANGHAI
 from bot.uploads.images import CONTENT_TYPES, UploadRefused
-from bot.uploads.service import Uploads, uploads_from_settings, uploads_in
+from bot.uploads.service import Uploads, uploads_from_settings
 from bot.uploads.store import UploadStore, valid_upload_id
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def add_web_upload_routes(web: Blueprint, channel: Any, on_new_message: Callable
             return json_error(error.status, error.code, error.detail)
         uploads: Uploads = channel.uploads
         conversation_id = channel.conversation_id(session_id)
-        earlier = len(uploads_in(await channel._own_events(request, session_id)))
+        earlier = uploads.store.count(conversation_id)
         name = unquote(request.headers.get("x-file-name") or "")[:200]
         try:
             accepted = await uploads.accept(conversation_id, request.body or b"", name,

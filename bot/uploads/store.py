@@ -49,6 +49,9 @@ class UploadStore(Protocol):
     def delete_conversation(self, conversation_id: str) -> int:
         """Delete every image of the conversation; how many were deleted."""
 
+    def count(self, conversation_id: str) -> int:
+        """How many images the conversation has."""
+
 
 @dataclass(frozen=True)
 class LocalUploadStore:
@@ -77,6 +80,11 @@ class LocalUploadStore:
             if path.is_file():
                 return path.read_bytes(), extension
         return None
+
+    def count(self, conversation_id: str) -> int:
+        folder = self._folder(conversation_id)
+        return sum(1 for path in folder.iterdir()
+                   if path.suffix.lstrip(".") in EXTENSIONS) if folder.is_dir() else 0
 
     def delete_conversation(self, conversation_id: str) -> int:
         folder = self._folder(conversation_id)
@@ -115,6 +123,11 @@ class S3UploadStore:
                 continue
             return found["Body"].read(), extension
         return None
+
+    def count(self, conversation_id: str) -> int:
+        listed = self.client.list_objects_v2(Bucket=self.bucket,
+                                             Prefix=self._key(conversation_id))
+        return len(listed.get("Contents", []))
 
     def delete_conversation(self, conversation_id: str) -> int:
         listed = self.client.list_objects_v2(Bucket=self.bucket,
