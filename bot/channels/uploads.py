@@ -68,7 +68,7 @@ def add_web_upload_routes(web: Blueprint, channel: Any, on_new_message: Callable
     the :class:`~bot.channels.web.WebChatInput` (its session check, guards and events)."""
     from bot.channels.web import BadRequest, json_error, json_ok, public_message
 
-    @web.listener("after_server_start")
+    @web.listener("before_server_start")
     async def allow_uploads(app: Any, _loop: Any) -> None:
         raise_body_cap(app, channel.uploads)
 

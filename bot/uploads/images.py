@@ -91,7 +91,9 @@ def clean_image(data: bytes, limits: ImageLimits) -> CleanImage:
     except Exception:  # noqa: BLE001 - any decoder failure is a broken or hostile file
         raise UploadRefused("unreadable") from None
     extension = EXTENSIONS[kind]
-    pixels = upright.convert("RGB")
+    rgb = upright.convert("RGB")
+    # a new image from the pixels alone: no info dict (EXIF, GPS, comments, ICC, text chunks)
+    pixels = Image.frombytes("RGB", rgb.size, rgb.tobytes())
     out = io.BytesIO()
     if extension == "jpg":
         pixels.save(out, format="JPEG", quality=90)
