@@ -322,7 +322,7 @@ class WebChatInput(InputChannel):
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         web = Blueprint(f"web_chat_{type(self).__name__}", __name__)
-        add_static_routes(web, WEB_STATIC, ("widget.js", "widget.css", "embed.js"),
+        add_static_routes(web, WEB_STATIC, ("widget.js", "uploads.js", "widget.css", "embed.js"),
                           self.page_headers(),
                           {"max_chars": str(self.guards.max_message_chars)})
 
