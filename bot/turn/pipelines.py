@@ -24,8 +24,8 @@ Body = Callable[[TurnContext], None]
 # A case message, a detail or a free-text reply, read against the whole case state.
 CASE_TURN: Pipeline = MiddlewareSet(
     Close(), Safety(), Do(case_turn.keep_reading), Do(uploads.say_added),
-    LAW_ANSWER, Answer(case_turn.answer_without_case), Answer(confirmed_draft),
-    Answer(case_turn.redraft_if_filled),
+    Answer(uploads.answer_how_to_send), LAW_ANSWER, Answer(case_turn.answer_without_case),
+    Answer(confirmed_draft), Answer(case_turn.redraft_if_filled),
     Do(case_turn.answer_question_first), case_turn.CaseNews(), case_turn.OneQuestion())
 
 
@@ -36,7 +36,8 @@ def guidance(body: Body, ask_case: bool = True, own_answer: bool = True,
     guidance): ``body`` answers it from the case's guidance; ``own_answer``: a question told
     in the same message that ``instead`` answers (a draft request, a rule question, a
     knowledge question) is answered instead."""
-    steps = [Close(), Safety(), LAW_ANSWER, guidance_turn.FindCase(ask_case)]
+    steps = [Close(), Safety(), Answer(uploads.answer_how_to_send), LAW_ANSWER,
+             guidance_turn.FindCase(ask_case)]
     if own_answer:
         steps.append(Answer(instead))
     return MiddlewareSet(*steps, Do(body))

@@ -76,6 +76,14 @@ def evidence_held(turn: TurnContext) -> list[str]:
     return held
 
 
+def answer_how_to_send(turn: TurnContext) -> bool:
+    """"我有截图，怎么发给你": how to send images (and nothing else this turn)."""
+    if not turn.catalog.uploads.asks_how_to_send(turn.text):
+        return False
+    turn.reply.say("utter_upload_how")
+    return True
+
+
 def read_upload(turn: TurnContext) -> None:
     """The upload turn: what was read, and the question whether to add it."""
     if not turn.state.pending:

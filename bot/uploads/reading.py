@@ -57,6 +57,13 @@ class ReadingRules:
     chat_skip: tuple[str, ...]
     sentence_end: str
     refusals: dict[str, str]
+    send_objects: tuple[str, ...] = ()
+    send_asks: tuple[str, ...] = ()
+
+    def asks_how_to_send(self, text: str) -> bool:
+        """Whether a message asks how to send an image ("我有截图，怎么发给你")."""
+        return (any(word in text for word in self.send_objects)
+                and any(word in text for word in self.send_asks))
 
     def refusal(self, code: str, max_bytes: int, max_files: int) -> str:
         """What the user is told when an upload is refused for ``code``."""
@@ -100,7 +107,9 @@ def load_reading_rules(data_dir: Path) -> ReadingRules:
                             {str(k): str(v) for k, v in data["tracking"].items()},
                             str(data["date_say"]), str(data["chat"]["say"]),
                             _strings(path, "chat.skip", data["chat"]["skip"]),
-                            str(data["sentence_end"]), _refusals(path, data["refusals"]))
+                            str(data["sentence_end"]), _refusals(path, data["refusals"]),
+                            _strings(path, "how_to_send.objects", data["how_to_send"]["objects"]),
+                            _strings(path, "how_to_send.asks", data["how_to_send"]["asks"]))
     except (KeyError, TypeError, AttributeError, re.error) as error:
         raise DataFileError(path, str(error), "missing or malformed entry") from None
 

@@ -97,3 +97,19 @@ async def test_a_denied_reading_is_not_added(dispatcher, domain):
               _upload_event(ORDER, "order_page", "订单.png"), _said("不对", "deny")]
     await ActionCaseTurn().run(dispatcher, tracker(events), domain)
     assert "utter_upload_kept_unread" in responses(dispatcher)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("text", ["我有截图，怎么发给你", "聊天截图可以发给你看吗", "照片怎么上传"])
+async def test_asking_how_to_send_a_screenshot_is_told_how(dispatcher, domain, text):
+    events = [_said("卖家一直不同意退款", "refund_refused"), _said(text, "ask_evidence")]
+    await ActionEvidence().run(dispatcher, tracker(events), domain)
+    assert responses(dispatcher) == ["utter_upload_how"]
+    assert "已一并上传" not in render(domain, message(dispatcher, "utter_upload_how"))
+
+
+@pytest.mark.anyio
+async def test_an_evidence_question_without_a_screenshot_is_the_checklist(dispatcher, domain):
+    events = [_said("卖家一直不同意退款", "refund_refused"), _said("要准备什么证据", "ask_evidence")]
+    await ActionEvidence().run(dispatcher, tracker(events), domain)
+    assert "utter_upload_how" not in responses(dispatcher)

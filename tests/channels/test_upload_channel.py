@@ -27,8 +27,10 @@ from tests.channels.test_web_channel import StubAgent, new_sender, web_headers
 from tests.fixtures import hostile
 
 CONSOLE_TOKEN = "console-token-for-upload-tests"
-LINES = [("订单详情", (30, 30, 200, 70)), ("订单编号：4012345678901234567", (30, 120, 470, 150)),
-         ("实付款¥268.00", (30, 200, 300, 230)), ("成交时间：2026-11-1810:22:31", (30, 280, 500, 310))]
+LINES = [("订单详情", (30, 30, 200, 70)),
+         ("订单编号：4012345678901234567", (30, 120, 470, 150)),
+         ("实付款¥268.00", (30, 200, 300, 230)),
+         ("成交时间：2026-11-1810:22:31", (30, 280, 500, 310))]
 
 
 class FakeEngine:
