@@ -1,6 +1,6 @@
 /* 维权向导 chat page: evidence images (screenshots, photos). Plain JavaScript.
  *
- * Pick (the 📎 button, keyboard-usable), paste or drag JPG / PNG / WebP images, at most
+ * Pick (the 图片 button, keyboard-usable), paste or drag JPG / PNG / WebP images, at most
  * 10 MB each. Each goes as the raw body of POST upload with the session key header; the
  * server checks it by content, stores it for this conversation only, reads it and answers
  * as the assistant. The preview is the local file; images of earlier turns are fetched
