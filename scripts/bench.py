@@ -340,6 +340,11 @@ def main() -> int:
     print(long_table(*(started.server for started in running)))
     print()
     print(documents_table())
+    print()
+    sys.path.insert(0, str(ROOT))
+    from scripts.bench_uploads import uploads_table
+
+    print(uploads_table())
     return 0
 
 
