@@ -124,3 +124,13 @@ def test_the_bucket_store_keys_objects_by_case():
     assert store.get("wx-openid", upload_id) == (b"jpeg", "jpg")
     assert store.get("wx-other", upload_id) is None
     assert store.delete_conversation("wx-openid") == 1 and not client.objects
+
+
+def test_logs_carry_no_upload_id_or_media_id():
+    from bot.log_filters import scrub_secrets
+
+    line = ('"GET /webhooks/web/uploads/0123456789abcdef01234567 HTTP/1.1" 200; '
+            "GET /cgi-bin/media/get?access_token=T&media_id=MEDIA")
+    scrubbed = scrub_secrets(line)
+    assert "0123456789abcdef01234567" not in scrubbed and "MEDIA" not in scrubbed
+    assert "/uploads/***" in scrubbed
