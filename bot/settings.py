@@ -75,7 +75,7 @@ class Settings:
     upload_max_pixels: int = 40_000_000
     upload_max_per_case: int = 20
     ocr_workers: int = 2
-    ocr_seconds: int = 20
+    ocr_seconds: int = 30
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -119,7 +119,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         upload_max_pixels=_positive(env, "UPLOAD_MAX_PIXELS", 40_000_000),
         upload_max_per_case=_positive(env, "UPLOAD_MAX_PER_CASE", 20),
         ocr_workers=_positive(env, "OCR_WORKERS", 2),
-        ocr_seconds=_positive(env, "OCR_SECONDS", 20),
+        ocr_seconds=_positive(env, "OCR_SECONDS", 30),
         wechat_require_aes=(_production(env)
                             or (env.get("WECHAT_REQUIRE_AES") or "") in ("1", "true", "yes")),
     )

@@ -108,7 +108,8 @@ class OcrPool:
     def __init__(self, workers: int, seconds: float, queue: int | None = None,
                  engine_factory: Callable[[], Any] = new_engine) -> None:
         self.workers, self.seconds = workers, seconds
-        self.queue = queue if queue is not None else workers * 8
+        # room for a whole case's images at once (UPLOAD_MAX_PER_CASE, 20) and then some
+        self.queue = queue if queue is not None else max(40, workers * 16)
         self._factory = engine_factory
         self._local = threading.local()
         self._executor: ThreadPoolExecutor | None = None

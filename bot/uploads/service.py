@@ -10,6 +10,7 @@ the kind of image and its name. Nothing about the file is logged.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import re
@@ -98,7 +99,8 @@ class Uploads:
         :class:`UploadRefused` when it is refused (nothing is stored then)."""
         if earlier >= self.max_per_case:
             raise UploadRefused("too_many_files")
-        image = clean_image(data, self.limits)
+        # decoding and re-encoding a 10 MB image takes a while: never on the event loop
+        image = await asyncio.to_thread(clean_image, data, self.limits)
         upload_id = new_upload_id()
         try:
             result = await self.pool.read(image.data)
@@ -108,7 +110,8 @@ class Uploads:
             raise UploadRefused("busy") from None
         except OcrTimeout:
             kind, text = "goods", ""
-        self.store.put(conversation_id, upload_id, image.extension, image.data)
+        await asyncio.to_thread(self.store.put, conversation_id, upload_id, image.extension,
+                                image.data)
         shown = safe_name(name, earlier + 1, image.extension)
         return Accepted(upload_id, shown, kind, text, upload_payload(upload_id, shown, kind, text))
 
