@@ -142,10 +142,52 @@ def stall_figures() -> dict[str, float]:
             "upload_p50": statistics.median(seconds), "upload_max": max(seconds)}
 
 
+def accuracy_figures() -> dict[str, tuple[int, int]]:
+    """Field accuracy on a larger generated set: (right, of) per field, each read back by
+    the same understanding as typed text."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from bot.catalog import load_catalog
+    from bot.dates import SHANGHAI
+    from bot.understanding.extract import read_message
+    from bot.uploads.ocr import new_engine, read_image_bytes
+    from bot.uploads.reading import read_screenshot
+    from tests.fixtures.screenshots import accuracy_set
+
+    catalog, engine = load_catalog(), new_engine()
+    now = dt.datetime(2026, 12, 31, 10, tzinfo=SHANGHAI)
+    counts: dict[str, list[int]] = {}
+
+    def count(field: str, right: bool) -> None:
+        tally = counts.setdefault(field, [0, 0])
+        tally[0] += int(right)
+        tally[1] += 1
+
+    for shot in accuracy_set():
+        reading = read_screenshot(read_image_bytes(engine, shot.png), catalog.uploads, 2026)
+        said = read_message(reading.text, now, catalog.lexicon)
+        count("kind", reading.kind == shot.kind)
+        dated = any(f.event == shot.event and f.day == shot.date for f in said.dates)
+        if shot.kind == "order_page":
+            number = said.order_number == shot.order_number
+            amount = said.amount is not None and Decimal(said.amount) == Decimal(shot.amount)
+            count("order number", number)
+            count("amount", amount)
+            count("date (paid)", dated)
+            count(f"order page, all three right: {shot.spoiled or 'clean'}",
+                  number and amount and dated)
+        else:
+            count("waybill number", said.tracking_number == shot.extra["tracking_number"])
+            count("date (signed)", dated)
+    return {field: (right, total) for field, (right, total) in counts.items()}
+
+
 def uploads_table() -> str:
     """The uploads' table (markdown)."""
     ocr = ocr_figures()
     stall = stall_figures()
+    accuracy = accuracy_figures()
     rows = [
         "| uploads (OCR: rapidocr, packaged PP-OCR models, 2 worker threads) | value |",
         "|---|---|",
@@ -162,6 +204,8 @@ def uploads_table() -> str:
         f"| the same during the uploads, p50 / max ({stall['turns_during']} turns) "
         f"| {stall['during_p50'] * 1000:.0f} ms / {stall['during_max'] * 1000:.0f} ms |",
     ]
+    rows += [f"| field accuracy, {field} (generated: clean, blurred, rotated, half size) "
+             f"| {right} of {total} |" for field, (right, total) in accuracy.items()]
     return "\n".join(rows)
 
 

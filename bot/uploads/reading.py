@@ -21,7 +21,9 @@ MAX_TEXT = 1000  # characters of sentences an upload turn carries
 DATE = re.compile(r"(?P<y>20\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})")
 SHORT_DATE = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*[-/月]\s*(?P<d>\d{1,2})(?!\d)")
 TIME_ONLY = re.compile(r"^[\d\s:：年月日/.\-昨天今天上下午]+$")
-LABEL_GLUE = re.compile(r"^[\s:：¥￥]*")
+# what stands between a label and its value: spaces, colons, the yuan sign (which OCR on a
+# small, lossy image reads as V or Y right before the digits)
+LABEL_GLUE = re.compile(r"^[\s:：¥￥]*(?:[VYvy](?=\d))?")
 
 
 @dataclass(frozen=True)

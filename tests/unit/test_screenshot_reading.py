@@ -76,3 +76,16 @@ def test_a_photo_without_words_is_goods():
     from bot.uploads.ocr import OcrResult
 
     assert kind_of(OcrResult((), 800, 600), catalog().uploads) == "goods"
+
+
+def test_a_yuan_sign_read_as_a_letter_still_gives_the_amount():
+    from bot.uploads.ocr import OcrLine, OcrResult
+
+    lines = (OcrLine("订单详情", (10, 10, 100, 30), 0.99),
+             OcrLine("实付款V2521.80", (10, 50, 200, 70), 0.9),
+             OcrLine("订单编号：6904358788273045739", (10, 90, 240, 110), 0.9))
+    reading = read_screenshot(OcrResult(lines, 250, 366), catalog().uploads, 2026)
+    assert "实付2521.80元" in reading.text and "订单号6904358788273045739" in reading.text
+    assert "实付" not in read_screenshot(OcrResult(
+        (OcrLine("订单详情", (1, 1, 2, 2), 1.0), OcrLine("实付款VIP会员", (1, 3, 9, 9), 1.0)),
+        250, 366), catalog().uploads, 2026).text
