@@ -318,6 +318,7 @@ def table(ours: Figures, minimal: Figures) -> str:
 
 
 def main() -> int:
+    sys.path.insert(0, str(ROOT))  # the in-process tables import bot/ and scripts/
     if not list((ROOT / "models").glob("*.tar.gz")):
         print("bench: no trained model; run `make train` first", file=sys.stderr)
         return 1
@@ -341,7 +342,6 @@ def main() -> int:
     print()
     print(documents_table())
     print()
-    sys.path.insert(0, str(ROOT))
     from scripts.bench_uploads import uploads_table
 
     print(uploads_table())
