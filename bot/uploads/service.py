@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -32,6 +33,8 @@ from bot.uploads.ocr import OcrBusy, OcrPool, OcrTimeout
 from bot.uploads.reading import ReadingRules, load_reading_rules, read_screenshot
 from bot.uploads.signing import sign
 from bot.uploads.store import UploadStore, new_upload_id, upload_store
+
+logger = logging.getLogger(__name__)
 
 MAX_NAME_CHARS = 60
 NAME_DROP = re.compile(r"[\x00-\x1f\x7f\\/<>:\"|?*{}\[\]`$]")
@@ -109,6 +112,9 @@ class Uploads:
         except OcrBusy:
             raise UploadRefused("busy") from None
         except OcrTimeout:
+            kind, text = "goods", ""
+        except Exception:  # noqa: BLE001 - the image is kept; only its reading failed
+            logger.warning("uploads: reading an image failed; it is kept with nothing read")
             kind, text = "goods", ""
         await asyncio.to_thread(self.store.put, conversation_id, upload_id, image.extension,
                                 image.data)

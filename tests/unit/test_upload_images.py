@@ -134,3 +134,25 @@ def test_logs_carry_no_upload_id_or_media_id():
     scrubbed = scrub_secrets(line)
     assert "0123456789abcdef01234567" not in scrubbed and "MEDIA" not in scrubbed
     assert "/uploads/***" in scrubbed
+
+
+def test_an_image_the_reader_fails_on_is_kept_with_nothing_read(tmp_path):
+    import asyncio
+    import datetime as dt
+
+    from bot.settings import load_settings
+    from bot.uploads.ocr import OcrPool
+    from bot.uploads.reading import load_reading_rules
+    from bot.uploads.service import Uploads
+
+    def broken_engine():
+        def read(_array):
+            raise RuntimeError("onnxruntime failed")
+        return read
+
+    uploads = Uploads(LocalUploadStore(tmp_path), OcrPool(1, 5, engine_factory=broken_engine),
+                      load_reading_rules(load_settings().data_dir), LIMITS, 20)
+    shot = order_page("4012345678901234567", "268.00", dt.datetime(2026, 11, 18, 10, 22))
+    accepted = asyncio.run(uploads.accept("web-x", shot.png, "a.png", 0, dt.date(2026, 11, 25)))
+    assert (accepted.kind, accepted.text) == ("goods", "")
+    assert uploads.store.count("web-x") == 1
