@@ -74,6 +74,10 @@ def add_web_upload_routes(web: Blueprint, channel: Any, on_new_message: Callable
 
     @web.route("/upload", methods=["POST"], name="upload")
     async def upload(request: Request) -> HTTPResponse:
+        seconds = channel.guards.ip_wait(request.ip)  # RATE_PER_IP, as the webhook
+        if seconds:
+            return json_error(429, "rate_limited",
+                              channel.guards.texts.rate_limited_reply(seconds))
         try:
             session_id = channel._session(request)
         except BadRequest as error:
