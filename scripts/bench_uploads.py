@@ -204,8 +204,8 @@ def uploads_table() -> str:
         f"| the same during the uploads, p50 / max ({stall['turns_during']} turns) "
         f"| {stall['during_p50'] * 1000:.0f} ms / {stall['during_max'] * 1000:.0f} ms |",
     ]
-    rows += [f"| field accuracy, {field} (generated: clean, blurred, rotated, half size) "
-             f"| {right} of {total} |" for field, (right, total) in accuracy.items()]
+    rows += [f"| field accuracy on generated screenshots, {field} | {right} of {total} |"
+             for field, (right, total) in sorted(accuracy.items(), key=lambda i: "all" in i[0])]
     return "\n".join(rows)
 
 
