@@ -27,6 +27,8 @@ from bot.store import (
 from bot.turn.context import Snapshots
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.snapshot import Snapshot
+from bot.uploads.store import UploadStore
+from bot.uploads.store import upload_store as make_upload_store
 from bot.wording import Wording
 
 logger = logging.getLogger(__name__)
@@ -109,6 +111,12 @@ def case_engine():
 def case_repository() -> CaseRepository:
     """The case store (CASES_DB_URL, DB_URL or var/cases.db)."""
     return CaseRepository(case_engine())
+
+
+@lru_cache(maxsize=1)
+def upload_store() -> UploadStore:
+    """Where uploaded images are kept (UPLOAD_DIR, or the bucket of UPLOAD_S3_URL)."""
+    return make_upload_store(load_settings())
 
 
 @lru_cache(maxsize=1)

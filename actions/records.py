@@ -64,6 +64,7 @@ def delete_my_data(turn: TurnContext) -> None:
     """The cases and drafts deleted; the tracker store then erases the conversation."""
     try:
         common.case_repository().delete_conversation(turn.sender_id)
+        common.upload_store().delete_conversation(turn.sender_id)
     except Exception as error:  # noqa: BLE001
         logger.error("could not delete the cases of a conversation: %s", error)
         turn.reply.say("utter_delete_failed")

@@ -38,6 +38,7 @@ from bot.understanding.questions import Questions, load_questions
 from bot.understanding.roles import RoleSettings, load_role_settings
 from bot.understanding.state import SINGLE_FACTS
 from bot.understanding.story import StoryWords, load_story_words
+from bot.uploads.reading import ReadingRules, load_reading_rules
 from bot.wording import Wording
 
 
@@ -62,6 +63,7 @@ class Catalog:
     clauses: ClauseData
     story: StoryWords
     advice: tuple[Advice, ...]
+    uploads: ReadingRules
 
     @property
     def locale(self) -> Any:
@@ -118,4 +120,5 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         clauses=load_clause_data(data_dir / "understanding"),
         story=load_story_words(data_dir / "understanding" / "story.yml"),
         advice=load_advice(data_dir / "knowledge" / "advice.yml", sources, book.case_types(),
-                           lexicon.events, SINGLE_FACTS))
+                           lexicon.events, SINGLE_FACTS),
+        uploads=load_reading_rules(data_dir))

@@ -21,6 +21,7 @@ from bot.settings import Settings, load_settings
 from bot.store import CaseRepository, create_store_engine, default_case_db_url
 from bot.store.engine import wipe_sqlite_wal
 from bot.store.retention import batches, with_busy_retries
+from bot.uploads.store import upload_store
 
 SECONDS_PER_DAY = 86_400
 MIN_DAYS = 7  # fewer days only with --force: a purge that young deletes live conversations
@@ -32,6 +33,7 @@ class PurgeResult:
     events: int
     cases: int
     dry_run: bool = False
+    uploads: int = 0  # uploaded images of the deleted conversations
 
 
 def conversation_ages(engine: Engine, days: float, now: float | None = None
@@ -85,12 +87,15 @@ def purge(days: float, settings: Settings | None = None, dry_run: bool = False
     conversation is still active stays, whatever its own age."""
     settings = settings or load_settings()
     tracker_engine = create_store_engine(settings.db_url)
-    _old, active = conversation_ages(tracker_engine, days)
+    old, active = conversation_ages(tracker_engine, days)
     conversations, events = purge_conversations(tracker_engine, days, dry_run=dry_run)
     repo = CaseRepository(create_store_engine(default_case_db_url(settings)))
     cases = repo.purge_older_than(days, keep=active, dry_run=dry_run)
+    images = upload_store(settings)
+    uploads = sum(images.count(conversation) if dry_run
+                  else images.delete_conversation(conversation) for conversation in old)
     return PurgeResult(conversations=conversations, events=events, cases=cases,
-                       dry_run=dry_run)
+                       dry_run=dry_run, uploads=uploads)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,8 +112,9 @@ def main(argv: list[str] | None = None) -> int:
                      f"use at least {MIN_DAYS}, or add --force")
     result = purge(args.days, dry_run=args.dry_run)
     verb = "would be deleted (dry run)" if result.dry_run else "deleted"
-    print(f"purge: {result.conversations} conversation(s) ({result.events} events) and "
-          f"{result.cases} case(s) older than {args.days:g} days {verb}")
+    print(f"purge: {result.conversations} conversation(s) ({result.events} events, "
+          f"{result.uploads} uploaded image(s)) and {result.cases} case(s) older than "
+          f"{args.days:g} days {verb}")
     return 0
 
 

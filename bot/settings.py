@@ -72,6 +72,17 @@ class Settings:
     # is built on it; unset, WeChat gets the case file as text only.
     public_base_url: str | None = None
     case_file_link_hours: int = 24
+    # Evidence uploads (bot/uploads): the folder, or an S3-compatible bucket when its URL is
+    # set (s3://bucket/prefix; UPLOAD_S3_ENDPOINT for a non-AWS endpoint); the caps; the OCR
+    # pool's threads and how long a reading may take.
+    upload_dir: Path = REPO_ROOT / "var" / "uploads"
+    upload_s3_url: str | None = None
+    upload_s3_endpoint: str | None = None
+    upload_max_bytes: int = 10 * 1024 * 1024
+    upload_max_pixels: int = 40_000_000
+    upload_max_per_case: int = 20
+    ocr_workers: int = 2
+    ocr_seconds: int = 30
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -111,6 +122,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         case_file_font_index=int(env.get("CASE_FILE_FONT_INDEX") or 2),
         public_base_url=(env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
         case_file_link_hours=_positive(env, "CASE_FILE_LINK_HOURS", 24),
+        upload_dir=Path(env.get("UPLOAD_DIR") or REPO_ROOT / "var" / "uploads"),
+        upload_s3_url=env.get("UPLOAD_S3_URL") or None,
+        upload_s3_endpoint=env.get("UPLOAD_S3_ENDPOINT") or None,
+        upload_max_bytes=_positive(env, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+        upload_max_pixels=_positive(env, "UPLOAD_MAX_PIXELS", 40_000_000),
+        upload_max_per_case=_positive(env, "UPLOAD_MAX_PER_CASE", 20),
+        ocr_workers=_positive(env, "OCR_WORKERS", 2),
+        ocr_seconds=_positive(env, "OCR_SECONDS", 30),
         wechat_require_aes=(_production(env)
                             or (env.get("WECHAT_REQUIRE_AES") or "") in ("1", "true", "yes")),
     )

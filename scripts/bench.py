@@ -318,6 +318,7 @@ def table(ours: Figures, minimal: Figures) -> str:
 
 
 def main() -> int:
+    sys.path.insert(0, str(ROOT))  # the in-process tables import bot/ and scripts/
     if not list((ROOT / "models").glob("*.tar.gz")):
         print("bench: no trained model; run `make train` first", file=sys.stderr)
         return 1
@@ -340,6 +341,10 @@ def main() -> int:
     print(long_table(*(started.server for started in running)))
     print()
     print(documents_table())
+    print()
+    from scripts.bench_uploads import uploads_table
+
+    print(uploads_table())
     return 0
 
 

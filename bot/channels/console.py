@@ -53,6 +53,7 @@ from bot.case_view import console_view
 from bot.catalog import Catalog, load_catalog
 from bot.channels.case_files import pdf_response
 from bot.channels.guards import TurnGuards, turn_guards
+from bot.channels.uploads import image_response
 from bot.channels.web import (
     STATIC_ROOT,
     BadRequest,
@@ -73,6 +74,7 @@ from bot.understanding.conversation import turns_from_events
 from bot.understanding.dialogue import slot_values
 from bot.understanding.state import derive_case_state
 from bot.understanding.view import state_view
+from bot.uploads.store import UploadStore, upload_store
 
 logger = logging.getLogger(__name__)
 audit_log = logging.getLogger("bot.audit")
@@ -237,9 +239,10 @@ class AgentConsoleInput(InputChannel):
         return cls(token=str(token) if token else None)
 
     def __init__(self, token: str | None = None, guards: TurnGuards | None = None,
-                 catalog: Catalog | None = None) -> None:
+                 catalog: Catalog | None = None, store: UploadStore | None = None) -> None:
         self.guards = guards or turn_guards()
         self._catalog = catalog
+        self.upload_store = store or upload_store(load_settings())
         admin = load_settings().auth_token
         if token and admin and hmac.compare_digest(token.encode(), admin.encode()):
             logger.error("console: CONSOLE_TOKEN equals RASA_AUTH_TOKEN; the console stays "
@@ -256,7 +259,7 @@ class AgentConsoleInput(InputChannel):
 
     def page_headers(self) -> dict[str, str]:
         csp = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-               "img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+               "img-src 'self' data: blob:; base-uri 'none'; form-action 'none'; "
                "frame-ancestors 'none'")
         return {"Content-Security-Policy": csp, "Referrer-Policy": "no-referrer",
                 "X-Frame-Options": "DENY"}
@@ -370,6 +373,15 @@ class AgentConsoleInput(InputChannel):
                 return tracker
             return await pdf_response(tracker.events,
                                 _safe_filename(conversation_id)[:-4] + ".pdf")
+
+        @console.route("/conversation/<conversation_id:str>/uploads/<upload_id:str>",
+                       methods=["GET"], name="upload_image")
+        async def upload_image(request: Request, conversation_id: str,
+                               upload_id: str) -> HTTPResponse:
+            tracker = await self._tracker(request, conversation_id, "upload")
+            if isinstance(tracker, HTTPResponse):
+                return tracker
+            return image_response(self.upload_store, conversation_id, upload_id)
 
         return console
 

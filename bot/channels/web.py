@@ -25,8 +25,9 @@ Routes (under ``/webhooks/web``):
 * ``GET /case-file.pdf`` – the session's latest case file as a PDF (made on request from
   the chat message; 404 when none was asked for). The page fetches it with the key header
   and offers it as a download.
-* ``DELETE /session`` – erases the session's conversation and its cases (offered by the
-  page when the user starts a new conversation).
+* ``DELETE /session`` – erases the session's conversation, its cases and its uploaded
+  images (offered by the page when the user starts a new conversation).
+* ``POST /upload``, ``GET /uploads/<id>`` – evidence images (``bot.channels.uploads``).
 
 The conversation id in the tracker store is ``web-<session id>``: a web client can only ever
 read or write the ``web-`` conversation its key was issued for.
@@ -59,6 +60,7 @@ from bot.channels.case_files import pdf_response
 from bot.channels.guards import TurnGuards, turn_guards
 from bot.channels.web_session import SessionError, SessionKeys, session_keys
 from bot.drafting.case_file import CASE_FILE_MARK
+from bot.uploads.service import Uploads, uploads_in
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +226,11 @@ def history_messages(events: Iterable[Any], limit: int = HISTORY_LIMIT) -> list[
     for event in events:
         kind = getattr(event, "type_name", None)
         if kind == "user":
+            upload = uploads_in([event])
+            if upload:
+                messages.append({"sender": "user", "text": "", "timestamp": event.timestamp,
+                                 "upload": {"id": upload[0]["id"], "name": upload[0]["name"]}})
+                continue
             web = (getattr(event, "metadata", None) or {}).get("web") or {}
             if not isinstance(web, dict) or web.get("hidden"):
                 continue
@@ -266,15 +273,25 @@ class WebChatInput(InputChannel):
 
     def __init__(self, frame_ancestors: str = DEFAULT_ANCESTORS,
                  guards: TurnGuards | None = None, keys: SessionKeys | None = None,
-                 erase_cases: CaseEraser | None = None) -> None:
+                 erase_cases: CaseEraser | None = None, uploads: Uploads | None = None) -> None:
         self.frame_ancestors = frame_ancestors
         self.guards = guards or turn_guards()
         self.keys = keys or session_keys()
         self._erase_cases = erase_cases
+        self._uploads = uploads
+
+    @property
+    def uploads(self) -> Uploads:
+        """The evidence uploads service (made from the settings on first use)."""
+        if self._uploads is None:
+            from bot.channels.uploads import default_uploads
+
+            self._uploads = default_uploads()
+        return self._uploads
 
     def page_headers(self) -> dict[str, str]:
         csp = ("default-src 'none'; script-src 'self'; style-src 'self'; "
-               "connect-src 'self'; img-src 'self' https: data:; base-uri 'none'; "
+               "connect-src 'self'; img-src 'self' https: data: blob:; base-uri 'none'; "
                f"form-action 'none'; frame-ancestors {self.frame_ancestors}")
         return {"Content-Security-Policy": csp, "Referrer-Policy": "no-referrer"}
 
@@ -305,7 +322,7 @@ class WebChatInput(InputChannel):
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         web = Blueprint(f"web_chat_{type(self).__name__}", __name__)
-        add_static_routes(web, WEB_STATIC, ("widget.js", "widget.css", "embed.js"),
+        add_static_routes(web, WEB_STATIC, ("widget.js", "uploads.js", "widget.css", "embed.js"),
                           self.page_headers(),
                           {"max_chars": str(self.guards.max_message_chars)})
 
@@ -328,6 +345,7 @@ class WebChatInput(InputChannel):
             store = getattr(current_agent(request), "tracker_store", None)
             try:
                 self.erase_cases(conversation_id)
+                self.uploads.store.delete_conversation(conversation_id)
                 _erase_conversation(store, conversation_id)
             except Exception:  # noqa: BLE001 - say so; the user can try again
                 logger.exception("web: erasing a conversation failed")
@@ -387,6 +405,9 @@ class WebChatInput(InputChannel):
             events = await self._own_events(request, session_id)
             return self._renewed(await pdf_response(events), session_id)
 
+        from bot.channels.uploads import add_web_upload_routes
+
+        add_web_upload_routes(web, self, on_new_message, WebOutputChannel)
         return web
 
     async def _own_events(self, request: Request, session_id: str) -> list[Any]:

@@ -92,8 +92,10 @@ from bot.channels.wechat_protocol import (
     timestamp_fresh,
 )
 from bot.channels.wechat_state import RedisStore, ReplayGuard, SharedStore
+from bot.channels.wechat_uploads import READING_KEY, upload_image
 from bot.drafting.case_file import CASE_FILE_MARK
 from bot.settings import load_settings
+from bot.uploads.service import Uploads, uploads_from_settings
 
 logger = logging.getLogger(__name__)
 
@@ -237,6 +239,7 @@ class WeChatInput(InputChannel):
         self._replays = ReplayGuard(ttl=timestamp_tolerance * 2, store=store)
         self.buttons = ButtonMemory(store=store)
         self._background: set[asyncio.Task] = set()
+        self._uploads: Uploads | None = None
 
         self.crypto: WeChatCrypto | None = None
         if aes_key:
@@ -262,6 +265,13 @@ class WeChatInput(InputChannel):
         elif self.client is None:
             logger.warning("wechat channel: no app_id/app_secret, replies that miss the "
                            "%.1f s deadline cannot be delivered", reply_deadline)
+
+    @property
+    def uploads(self) -> Uploads:
+        """The evidence uploads service (made from the settings on first use)."""
+        if self._uploads is None:
+            self._uploads = uploads_from_settings(load_settings())
+        return self._uploads
 
     # --- Rasa hooks --------------------------------------------------------------------
 
@@ -418,6 +428,10 @@ class WeChatInput(InputChannel):
                 return await self._converse(openid, self.texts.subscribe_text, None,
                                             on_new_message)
             return None  # unsubscribe, menu clicks, template-message reports, ...
+        if msg_type == "image" and self.client is not None and field(fields, "MediaId"):
+            self._spawn(upload_image(self, openid, field(fields, "MediaId"), msg_id,
+                                     on_new_message, conversation_id(openid)))
+            return self.texts.unsupported_reply(READING_KEY)
         if msg_type == "voice" and field(fields, "Recognition"):
             text = field(fields, "Recognition")  # speech recognition, when enabled
         elif msg_type == "text":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from bot.drafting.catalog import DraftCatalog, DraftKind
 from bot.drafting.facts import DraftContext, DraftFacts, Said, TimelineEntry
@@ -48,8 +49,8 @@ def _unique_said(items: list[Said]) -> list[Said]:
     return list(kept.values())
 
 
-def facts_from_state(state: CaseState, lexicon: Lexicon, story: list[str] | None = None
-                     ) -> DraftFacts:
+def facts_from_state(state: CaseState, lexicon: Lexicon, story: list[str] | None = None,
+                     attachments: Sequence[str] = ()) -> DraftFacts:
     """Every fact of the case state a draft can use; nothing is filled in by guess.
     ``story``: the user's story as prose (:func:`bot.understanding.story.tell`); without
     it, the problems and notes the state kept. What the other side said is quoted in the
@@ -66,7 +67,7 @@ def facts_from_state(state: CaseState, lexicon: Lexicon, story: list[str] | None
         story=story or [*state.values("problems"), *(note.value for note in state.notes)],
         problem=_problem(story, lexicon) or next(iter(state.values("problems")), None),
         other_side=[item for item in said if without_quotes(item.words)[:SAID_KEY] not in told],
-        evidence=state.values("evidence"),
+        evidence=[*state.values("evidence"), *attachments],  # uploaded images by name
         wants=state.values("wants"),
         safety=list(dict.fromkeys((*state.safety_seen, *state.safety))),
     )

@@ -32,6 +32,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.chinese_forms import normalize
 from bot.mixed_language import load_mixed_language
 from bot.slot_values import domain_rules
+from bot.understanding.uploads import UPLOAD_INTENT
+from bot.uploads.signing import signed_payload
 
 ORIGINAL_TEXT_KEY = "text_original"
 # Rasa reads a text starting with "/" as an intent with entities; the full-width solidus
@@ -98,7 +100,7 @@ class ChineseTextNormalizer(GraphComponent):
             return
         if message.get(self._original_key) is None:
             message.set(self._original_key, text, add_to_output=add_to_output)
-        if self._rules.payload_shown(text):
+        if self._rules.payload_shown(text) or signed_payload(text, UPLOAD_INTENT):
             normalized = text.strip().rjust(len(text))  # read as intent by Rasa, untouched
         else:
             normalized = self._mixed.read(as_text(normalize(text)))

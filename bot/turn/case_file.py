@@ -14,6 +14,7 @@ from bot.drafting.case_file import CASE_FILE_MARK, CaseFileParts, render_case_fi
 from bot.drafting.compose import facts_from_state
 from bot.turn.context import TurnContext
 from bot.turn.story import story_of
+from bot.turn.uploads import attachment_labels, evidence_held
 
 WRITTEN_SLOT = "drafts_written"
 
@@ -22,9 +23,9 @@ def case_file_text(turn: TurnContext, result: guidance.Guidance) -> str:
     """The case file of the turn's case, as plain text."""
     words, drafts, state = turn.words, turn.catalog.drafts, turn.state
     role = result.role
-    facts = facts_from_state(state, turn.lexicon, story_of(turn))
+    facts = facts_from_state(state, turn.lexicon, story_of(turn), attachment_labels(turn))
     evidence = presenter.evidence(words, result, result.current_rung_index,
-                                  state.values("evidence"), turn.lexicon.evidence)
+                                  evidence_held(turn), turn.lexicon.evidence)
     step = presenter.rung(words, result, result.current_rung_index)[1]
     labels = words.entry("case_file")
     written = [drafts.kind(kind).label for kind in turn.slot(WRITTEN_SLOT) or []

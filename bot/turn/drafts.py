@@ -35,6 +35,7 @@ from bot.store.sync import record_draft
 from bot.turn.case_file import WRITTEN_SLOT, send_case_file
 from bot.turn.context import TurnContext
 from bot.turn.story import story_of
+from bot.turn.uploads import attachment_labels
 
 KIND_SLOT, MISSING_SLOT, KEY_SLOT = "draft_kind", "draft_missing", "draft_key"
 PENDING_SLOT = "draft_pending"  # "kind|tone": a text waiting for the user to confirm its facts
@@ -49,7 +50,8 @@ def _entity(turn: TurnContext, name: str) -> str | None:
 def _render(turn: TurnContext, result: guidance.Guidance, request: DraftRequest,
             drafts: DraftCatalog, facts: DraftFacts | None = None) -> Draft:
     context = context_for(turn.words, request.kind, result, turn.facts.today, drafts)
-    facts = facts or facts_from_state(turn.state, turn.lexicon, story_of(turn))
+    facts = facts or facts_from_state(turn.state, turn.lexicon, story_of(turn),
+                                      attachment_labels(turn))
     if request.variant == "short":
         return render_short(drafts, request.kind, result.case_type, result.role, facts,
                             context)
@@ -152,7 +154,7 @@ def _ask_to_confirm(turn: TurnContext, result: guidance.Guidance,
                     request: DraftRequest) -> None:
     """The facts a text for an authority will state, for the user to confirm or correct."""
     drafts, words = turn.catalog.drafts, turn.words
-    facts = facts_from_state(turn.state, turn.lexicon, story_of(turn))
+    facts = facts_from_state(turn.state, turn.lexicon, story_of(turn), attachment_labels(turn))
     draft = _render(turn, result, request, drafts, facts)
     rows = [words.entry("drafts", "confirm_row").format(label=label, value=value)
             for label, value in confirm_rows(turn, facts)]

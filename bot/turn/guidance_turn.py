@@ -16,6 +16,7 @@ from bot.turn.context import GUIDED_SLOT, TurnContext
 from bot.turn.drafts import draft_if_asked
 from bot.turn.middleware import Next
 from bot.turn.questions import answer_rule_question, law_topics_if_asked
+from bot.turn.uploads import evidence_held
 
 
 class FindCase:
@@ -113,7 +114,7 @@ def evidence(turn: TurnContext) -> None:
     """The evidence checklist for the rung the user is on, and what they already have."""
     result = turn.result
     values = presenter.evidence(turn.words, result, rung_of(turn, result),
-                                turn.state.values("evidence"), turn.lexicon.evidence)
+                                evidence_held(turn), turn.lexicon.evidence)
     turn.reply.say("utter_evidence", **values)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.drafting.request import names_a_document
-from bot.turn import case_turn, guidance_turn
+from bot.turn import case_turn, guidance_turn, uploads
 from bot.turn.case_file import send_case_file
 from bot.turn.context import TurnContext
 from bot.turn.drafts import case_side, confirmed_draft, send_draft
@@ -23,9 +23,9 @@ Body = Callable[[TurnContext], None]
 
 # A case message, a detail or a free-text reply, read against the whole case state.
 CASE_TURN: Pipeline = MiddlewareSet(
-    Close(), Safety(), Do(case_turn.keep_reading),
-    LAW_ANSWER, Answer(case_turn.answer_without_case), Answer(confirmed_draft),
-    Answer(case_turn.redraft_if_filled),
+    Close(), Safety(), Do(case_turn.keep_reading), Do(uploads.say_added),
+    Answer(uploads.answer_how_to_send), LAW_ANSWER, Answer(case_turn.answer_without_case),
+    Answer(confirmed_draft), Answer(case_turn.redraft_if_filled),
     Do(case_turn.answer_question_first), case_turn.CaseNews(), case_turn.OneQuestion())
 
 
@@ -36,7 +36,8 @@ def guidance(body: Body, ask_case: bool = True, own_answer: bool = True,
     guidance): ``body`` answers it from the case's guidance; ``own_answer``: a question told
     in the same message that ``instead`` answers (a draft request, a rule question, a
     knowledge question) is answered instead."""
-    steps = [Close(), Safety(), LAW_ANSWER, guidance_turn.FindCase(ask_case)]
+    steps = [Close(), Safety(), Answer(uploads.answer_how_to_send), LAW_ANSWER,
+             guidance_turn.FindCase(ask_case)]
     if own_answer:
         steps.append(Answer(instead))
     return MiddlewareSet(*steps, Do(body))
@@ -57,6 +58,10 @@ def _case_file(turn: TurnContext) -> None:
         turn.reply.say("utter_which_case")
         return
     send_case_file(turn, found[0])
+
+
+# An uploaded image: what was read from it, and whether to add it to the case.
+UPLOAD: Pipeline = MiddlewareSet(Do(uploads.read_upload))
 
 
 def say(response: str) -> Pipeline:

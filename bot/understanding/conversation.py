@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.understanding.state import Turn
 from bot.understanding.two_in_one import request_beside, request_first
+from bot.understanding.uploads import UPLOAD_INTENT, upload_of
 
 ASKED_SLOT = "asked"
 ASKED_EVENT_SLOT = "asked_event"
@@ -59,7 +60,12 @@ def turns_from_events(events: Iterable[Mapping[str, Any]], case_types: Collectio
             stamp = event.get("timestamp")
             when = clock or (dt.datetime.fromtimestamp(float(stamp), tz=dt.UTC) if stamp
                              else dt.datetime.now(tz=dt.UTC))
-            turns.append(Turn(text=str(event.get("text") or ""), time=when, intent=intent,
-                              ranking=ranking, asked=asked, asked_event=asked_event))
+            text, upload = str(event.get("text") or ""), None
+            if intent == UPLOAD_INTENT:
+                read = upload_of(parse.get("entities") or [])
+                if read is not None:
+                    text, upload = read
+            turns.append(Turn(text=text, time=when, intent=intent, ranking=ranking,
+                              asked=asked, asked_event=asked_event, upload=upload))
             asked, asked_event = None, None
     return turns

@@ -39,7 +39,8 @@ class Snapshot:
 def turn_digest(previous: str, turn: Turn) -> str:
     """The digest of the turns so far, chained with one more turn."""
     raw = json.dumps([previous, turn.text, turn.time.isoformat(), turn.intent,
-                      [list(pair) for pair in turn.ranking], turn.asked, turn.asked_event],
+                      [list(pair) for pair in turn.ranking], turn.asked, turn.asked_event,
+                      None if turn.upload is None else list(turn.upload)],
                      ensure_ascii=False)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
@@ -90,6 +91,9 @@ def encode(state: CaseState) -> str:
         "safety": list(state.safety), "safety_seen": list(state.safety_seen),
         "switched_from": state.switched_from, "new_matter": state.new_matter,
         "turns": state.turns,
+        "pending": [_fact(f) for f in state.pending],
+        "attachments": [_fact(f) for f in state.attachments],
+        "uploads_added": list(state.uploads_added),
     }, ensure_ascii=False)
 
 
@@ -110,7 +114,10 @@ def decode(text: str) -> CaseState:
         notes=[_read_fact(f) for f in raw["notes"]],
         safety=tuple(raw["safety"]), safety_seen=tuple(raw["safety_seen"]),
         switched_from=raw["switched_from"], new_matter=bool(raw["new_matter"]),
-        turns=int(raw["turns"]))
+        turns=int(raw["turns"]),
+        pending=[_read_fact(f) for f in raw.get("pending", [])],
+        attachments=[_read_fact(f) for f in raw.get("attachments", [])],
+        uploads_added=tuple(raw.get("uploads_added", [])))
 
 
 def resume(turns: Sequence[Turn], snapshot: Snapshot | None, step: Step, read: Read

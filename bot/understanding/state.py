@@ -24,6 +24,7 @@ from bot.statutes import Answers, asks_statute
 from bot.understanding.extract import MessageFacts, read_message
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.two_in_one import BESIDE_CONFIDENCE, REQUEST_INTENTS
+from bot.understanding.uploads import hold_upload, settle_uploads
 
 # A case-type message that is not a facet switches the case only when this sure of it.
 SWITCH_CONFIDENCE = 0.6
@@ -43,6 +44,7 @@ class Turn:
     ranking: tuple[tuple[str, float], ...] = ()
     asked: str | None = None  # the slot the assistant had just asked for
     asked_event: str | None = None  # the lexicon event whose date it had asked for
+    upload: tuple[str, str] | None = None  # an uploaded screenshot: (kind, file name)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,11 @@ class CaseState:
     new_matter: bool = False  # the latest turn opened a new matter (facts started anew)
     latest: MessageFacts | None = None
     turns: int = 0
+    # Screenshots read but not yet confirmed (name: kind, value: file name, words: the text
+    # read), and those the case holds (words: ""); see bot.understanding.uploads.
+    pending: list[Fact] = field(default_factory=list)
+    attachments: list[Fact] = field(default_factory=list)
+    uploads_added: tuple[str, ...] = ()  # file names the latest turn added to the case
 
     def value(self, name: str) -> Any:
         """A single fact's value (None when not given)."""
@@ -291,7 +298,8 @@ def copy_state(state: CaseState) -> CaseState:
     return replace(state, facts=dict(state.facts),
                    lists={name: list(kept) for name, kept in state.lists.items()},
                    events=dict(state.events), told=dict(state.told),
-                   undated_words=list(state.undated_words), notes=list(state.notes))
+                   undated_words=list(state.undated_words), notes=list(state.notes),
+                   pending=list(state.pending), attachments=list(state.attachments))
 
 
 def step_case_state(previous: CaseState, turn: Turn, book: RuleBook, lexicon: Lexicon,
@@ -301,8 +309,15 @@ def step_case_state(previous: CaseState, turn: Turn, book: RuleBook, lexicon: Le
     turn costs does not grow with the conversation."""
     state = copy_state(previous)
     number = previous.turns + 1
+    state.uploads_added = ()
+    if turn.upload is not None:
+        return hold_upload(state, turn, number)
     said = read_turn(turn, lexicon)
     state.switched_from, state.new_matter, state.latest, state.turns = None, False, said, number
+    if state.pending:
+        settle_uploads(state, turn.intent, said, number, lexicon,
+                       lambda text: read_turn(replace(turn, text=text), lexicon),
+                       lambda facts, at, words: _merge(state, facts, at, words))
     if said.role and (said.role != state.role or not state.role_said):
         state.role, state.role_said = said.role, True
     before = state.case_type

@@ -25,6 +25,7 @@ from bot.dates import SHANGHAI, find_date_spans, resolve_date
 from bot.understanding.clauses import clauses
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.state import CaseState, Turn, read_turn
+from bot.understanding.uploads import confirmed_upload_turns
 
 EMOJI = re.compile("[\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff]")
 NOT_WORD = re.compile(r"[^0-9a-z\u4e00-\u9fff]")
@@ -289,8 +290,9 @@ def tell(turns: Sequence[Turn], state: CaseState, lexicon: Lexicon, words: Story
     the assistant for a text."""
     lines: list[StoryLine] = []
     told: list[str] = []
+    confirmed = confirmed_upload_turns(state)
     for number, turn in enumerate(turns, start=1):
-        if number < state.matter_turn:
+        if number < state.matter_turn or (turn.upload is not None and number not in confirmed):
             continue
         parts, first = [], None
         for text, day in _turn_clauses(turn, number, state, lexicon, words, is_fact,

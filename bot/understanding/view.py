@@ -42,6 +42,10 @@ def state_view(words: Wording, state: CaseState, today: dt.date, book: RuleBook,
     for note in state.notes:
         rows.append({"fact": labels["notes"], "value": note.value, "turn": note.turn,
                      "words": note.words, "dates": []})
+    for held, label in ((state.attachments, "attachment"), (state.pending, "pending_upload")):
+        for fact in held:
+            rows.append({"fact": labels[label], "value": f"{fact.value} ({fact.name})",
+                         "turn": fact.turn, "words": fact.words, "dates": []})
     rows.sort(key=lambda row: row["turn"])
     return {
         "case_type": state.case_type,

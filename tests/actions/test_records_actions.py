@@ -71,3 +71,18 @@ async def test_a_failed_delete_says_so_and_sends_no_success_event(dispatcher, do
     monkeypatch.setattr(common, "case_repository", lambda: Broken())
     events = await ActionDeleteMyData().run(dispatcher, make_tracker("确认删除", "affirm"), domain)
     assert events == [] and responses(dispatcher) == ["utter_delete_failed"]
+
+
+async def test_delete_removes_the_uploaded_images_too(dispatcher, domain, case_store,
+                                                      monkeypatch, tmp_path):
+    from actions import common
+    from bot.uploads.store import LocalUploadStore, new_upload_id
+
+    images = LocalUploadStore(tmp_path)
+    mine, theirs = new_upload_id(), new_upload_id()
+    images.put("test-user", mine, "png", b"mine")
+    images.put("someone-else", theirs, "png", b"theirs")
+    monkeypatch.setattr(common, "upload_store", lambda: images)
+    await ActionDeleteMyData().run(dispatcher, make_tracker("确认删除", "affirm"), domain)
+    assert images.get("test-user", mine) is None
+    assert images.get("someone-else", theirs) is not None

@@ -1,7 +1,8 @@
 """A fake WeChat API server on 127.0.0.1 for channel tests.
 
-Serves ``GET /cgi-bin/token`` and ``POST /cgi-bin/message/custom/send`` like
-api.weixin.qq.com does (JSON with ``errcode``) and records every call.
+Serves ``GET /cgi-bin/token``, ``POST /cgi-bin/message/custom/send`` and
+``GET /cgi-bin/media/get`` (the bytes of ``media[media_id]``) like api.weixin.qq.com does
+(JSON with ``errcode``) and records every call.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class FakeWeChat:
     expires_in: int = 7200
     calls: list[Call] = field(default_factory=list)
     issued: list[str] = field(default_factory=list)
+    media: dict[str, bytes] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -57,7 +59,21 @@ class FakeWeChat:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _raw(self, data: bytes) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "image/jpeg")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_GET(self) -> None:  # noqa: N802 (http.server API)
+                parts = urlsplit(self.path)
+                media_id = parse_qs(parts.query).get("media_id", [""])[0]
+                if parts.path == "/cgi-bin/media/get" and media_id in fake.media:
+                    with fake._cond:
+                        fake.calls.append(Call("GET", parts.path, {"media_id": media_id}))
+                    self._raw(fake.media[media_id])
+                    return
                 fake._handle(self, "GET", None)
 
             def do_POST(self) -> None:  # noqa: N802

@@ -466,9 +466,9 @@ def test_buttons_become_numbered_choices_and_digits_choose() -> None:
     assert bot.texts == ["你好", "/not_shipped", "9", "你好", "/counterfeit"]
 
 
-def test_image_gets_the_polite_text_reply() -> None:
-    bot = StubBot()
-    with serve(make_channel(), bot) as base:
+def test_image_without_app_credentials_gets_the_polite_text_reply() -> None:
+    bot = StubBot()  # no app secret: the image cannot be fetched through the media API
+    with serve(make_channel(app_secret=""), bot) as base:
         reply = reply_fields(post(base, image_xml()).text)
     assert reply["Content"] == TEXTS.unsupported["image"]
     assert bot.received == []

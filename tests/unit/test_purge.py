@@ -122,3 +122,22 @@ def test_a_busy_database_is_retried_then_given_up():
         with_busy_retries(lambda: (_ for _ in ()).throw(
             OperationalError("DELETE", {}, Exception("database is locked"))),
             retries=2, pause=lambda s: None)
+
+
+def test_purge_deletes_the_images_of_old_conversations_only(tmp_path):
+    from bot.uploads.store import LocalUploadStore, new_upload_id
+
+    tracker_url = f"sqlite:///{tmp_path / 'rasa.db'}"
+    cases_url = f"sqlite:///{tmp_path / 'cases.db'}"
+    upgrade(cases_url)
+    _save_conversations(tracker_url, {"old": 40, "recent": 1})
+    images = LocalUploadStore(tmp_path / "uploads")
+    old_id, recent_id = new_upload_id(), new_upload_id()
+    images.put("old", old_id, "png", b"old")
+    images.put("recent", recent_id, "png", b"recent")
+    settings = load_settings({"DB_URL": tracker_url, "CASES_DB_URL": cases_url,
+                              "UPLOAD_DIR": str(tmp_path / "uploads")})
+    assert purge(30, settings, dry_run=True).uploads == 1
+    assert images.get("old", old_id) is not None
+    assert purge(30, settings).uploads == 1
+    assert images.get("old", old_id) is None and images.get("recent", recent_id) is not None

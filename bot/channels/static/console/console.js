@@ -244,7 +244,11 @@
     var kind = tags[event.type] ? event.type : "other";
     li.appendChild(el("span", tags[event.type] || event.type, "cc-tag cc-tag-" + kind));
     var text = "";
-    if (event.type === "user") {
+    var upload = event.type === "user" ? uploadOf(event) : null;
+    if (upload) {
+      li.appendChild(uploadPreview(upload));
+      text = "[图片] " + upload.name + "（" + upload.kind + "）  读到：" + (upload.text || "—");
+    } else if (event.type === "user") {
       text = event.text || "";
       if (event.intent) { text += "  → " + event.intent.name + " " + pct(event.intent.confidence); }
       if (event.entities && event.entities.length) {
@@ -262,6 +266,31 @@
     }
     li.appendChild(document.createTextNode(text));
     return li;
+  }
+
+  // An upload turn's entities: the image's id, name and kind and the text read from it.
+  function uploadOf(event) {
+    var values = {};
+    (event.entities || []).forEach(function (e) { values[e.entity] = e.value; });
+    if (!values.upload_id) { return null; }
+    return { id: values.upload_id, name: values.upload_name || "", kind: values.upload_kind || "",
+             text: values.upload_text || "" };
+  }
+
+  // The image itself, fetched with the token (never in the URL) and shown from a blob URL.
+  function uploadPreview(upload) {
+    var img = el("img", null, "cc-upload");
+    img.alt = "上传的图片：" + upload.name;
+    var path = conversationPath("/uploads/" + encodeURIComponent(upload.id));
+    if (path) {
+      fetch(path, { headers: { "Authorization": "Bearer " + token() }, credentials: "same-origin" })
+        .then(function (res) {
+          if (!res.ok) { throw new Error("missing"); }
+          return res.blob();
+        }).then(function (blob) { img.src = URL.createObjectURL(blob); },
+                function () { img.alt += "（已删除）"; });
+    }
+    return img;
   }
 
   function conversationPath(suffix) {

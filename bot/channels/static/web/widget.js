@@ -353,7 +353,9 @@
     var lastUser = -1;
     messages.forEach(function (m, i) { if (m.sender === "user") { lastUser = i; } });
     messages.forEach(function (m, i) {
-      if (m.sender === "user") {
+      if (m.sender === "user" && m.upload && hooks.showUpload) {
+        hooks.showUpload(m.upload);
+      } else if (m.sender === "user") {
         addUserBubble(m.text);
       } else {
         addBotMessage(m, i > lastUser);
@@ -459,6 +461,18 @@
     });
   }
 
-  window.complaintGuide = { send: send, sessionKey: sessionKey, isDraft: isDraft };
+  // uploads.js (evidence images) uses these; it sets hooks.showUpload for the history.
+  var hooks = {};
+  function enqueue(step) {
+    setBusy(1);
+    queue = queue.then(step).then(function () { setBusy(-1); }, function () { setBusy(-1); });
+    return queue;
+  }
+  window.complaintGuide = {
+    send: send, sessionKey: sessionKey, isDraft: isDraft, hooks: hooks, enqueue: enqueue,
+    addRow: addRow, addBotMessage: addBotMessage, addErrorBubble: addErrorBubble,
+    clearQuickReplies: clearQuickReplies, keepRenewedKey: keepRenewedKey,
+    scrollToEnd: scrollToEnd, sessionHeader: SESSION_HEADER, errorText: errorText
+  };
   start();
 })();

@@ -1,0 +1,1 @@
+"""Evidence uploads: images checked by content, stored per case, read offline (OCR)."""
