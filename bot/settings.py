@@ -65,6 +65,15 @@ class Settings:
     # is built on it; unset, WeChat gets the case file as text only.
     public_base_url: str | None = None
     case_file_link_hours: int = 24
+    # Reminders (bot.reminders): how often the scheduler looks for due ones; the WeChat
+    # template for reminders past the 48-hour window; where REST reminders are posted.
+    reminder_poll_seconds: int = 30
+    wechat_template_id: str | None = None
+    rest_callback_url: str | None = None
+    # The WeChat account, for the reminder runner (the channel reads them from credentials.yml).
+    wechat_app_id: str | None = None
+    wechat_app_secret: str | None = None
+    wechat_api_base: str | None = None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -101,6 +110,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         case_file_font_index=int(env.get("CASE_FILE_FONT_INDEX") or 2),
         public_base_url=(env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
         case_file_link_hours=_positive(env, "CASE_FILE_LINK_HOURS", 24),
+        reminder_poll_seconds=_positive(env, "REMINDER_POLL_SECONDS", 30),
+        wechat_template_id=env.get("WECHAT_TEMPLATE_ID") or None,
+        rest_callback_url=env.get("REST_CALLBACK_URL") or None,
+        wechat_app_id=env.get("WECHAT_APP_ID") or None,
+        wechat_app_secret=env.get("WECHAT_APP_SECRET") or None,
+        wechat_api_base=env.get("WECHAT_API_BASE") or None,
         wechat_require_aes=(_production(env)
                             or (env.get("WECHAT_REQUIRE_AES") or "") in ("1", "true", "yes")),
     )
