@@ -112,11 +112,10 @@ def case_repository() -> CaseRepository:
     return CaseRepository(case_engine())
 
 
-@lru_cache(maxsize=1)
 def reminder_access() -> ReminderAccess:
     """The reminders (the case store's database) and the routes the settings open."""
     settings = load_settings()
-    return ReminderAccess(ReminderStore(case_engine()),
+    return ReminderAccess(ReminderStore(case_repository().engine),
                           wechat_template=bool(settings.wechat_template_id),
                           rest_callback=bool(settings.rest_callback_url))
 
