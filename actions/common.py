@@ -117,7 +117,8 @@ def reminder_access() -> ReminderAccess:
     settings = load_settings()
     return ReminderAccess(ReminderStore(case_repository().engine),
                           wechat_template=bool(settings.wechat_template_id),
-                          rest_callback=bool(settings.rest_callback_url))
+                          rest_callback=bool(settings.rest_callback_url),
+                          wechat_api=bool(settings.wechat_app_id and settings.wechat_app_secret))
 
 
 @lru_cache(maxsize=1)

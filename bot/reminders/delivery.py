@@ -38,13 +38,23 @@ class WeChatSender(Protocol):
     def send_template(self, openid: str, template_id: str, data: dict[str, Any]) -> None: ...
 
 
+CHANNELS = ("web", "wechat", "rest")  # the channels that can take a reminder
+UNSUPPORTED = "unsupported"
+
+
 def promised_route(channel: str, due_at: dt.datetime, now: dt.datetime, *,
-                   wechat_template: bool, rest_callback: bool) -> str:
+                   wechat_template: bool, rest_callback: bool, wechat_api: bool = True) -> str:
     """The route a reminder set ``now`` (the user's message time) for ``due_at`` can be
-    promised on (a key of ``how`` in ``data/channels/reminders.yml``)."""
+    promised on (a key of ``how`` in ``data/channels/reminders.yml``); ``unsupported`` for a
+    channel that cannot take one (the agent console's try-out chat). ``wechat_api``: the
+    account's app id and secret are set (no sends without them)."""
+    if channel not in CHANNELS:
+        return UNSUPPORTED
     if channel == "web":
         return "widget"
     if channel == "wechat":
+        if not wechat_api:
+            return "next_message"
         if due_at - now < WECHAT_WINDOW:
             return "wechat_cs"
         return "wechat_template" if wechat_template else "wechat_next_message"

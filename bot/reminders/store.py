@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from bot.reminders.plan import Planned
 from bot.store.models import reminders, utcnow
@@ -36,9 +37,9 @@ class Reminder:
     via: str | None = None
 
 
-def reminder_from_row(row: object) -> Reminder:
+def reminder_from_row(row: Any) -> Reminder:
     """A :class:`Reminder` from a ``reminders`` result row."""
-    m = row._mapping  # type: ignore[attr-defined]
+    m = row._mapping
     return Reminder(id=m["id"], conversation_id=m["conversation_id"], channel=m["channel"],
                     due_at=m["due_at"], event_date=dt.date.fromisoformat(m["event_date"]),
                     label=m["label"], status=m["status"], via=m["via"])
@@ -78,8 +79,8 @@ class ReminderStore:
             return self._pending(conn, conversation_id)
 
     @staticmethod
-    def _pending(conn: object, conversation_id: str) -> list[Reminder]:
-        rows = conn.execute(select(reminders).where(and_(  # type: ignore[attr-defined]
+    def _pending(conn: Connection, conversation_id: str) -> list[Reminder]:
+        rows = conn.execute(select(reminders).where(and_(
             reminders.c.conversation_id == conversation_id, reminders.c.status == PENDING))
             .order_by(reminders.c.due_at, reminders.c.id)).all()
         return [reminder_from_row(row) for row in rows]

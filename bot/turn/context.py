@@ -72,11 +72,13 @@ def caveat_owed(shown_for: str | None, key: str) -> bool:
 @dataclass(frozen=True)
 class ReminderAccess:
     """The conversation's reminders (the adapter's store) and the routes the settings open:
-    ``wechat_template`` (WECHAT_TEMPLATE_ID), ``rest_callback`` (REST_CALLBACK_URL)."""
+    ``wechat_template`` (WECHAT_TEMPLATE_ID), ``rest_callback`` (REST_CALLBACK_URL),
+    ``wechat_api`` (WECHAT_APP_ID and WECHAT_APP_SECRET: WeChat sends at all)."""
 
     store: Any
     wechat_template: bool = False
     rest_callback: bool = False
+    wechat_api: bool = True
 
 
 @dataclass

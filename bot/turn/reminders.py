@@ -13,12 +13,15 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
 
 from bot.dates import SHANGHAI, resolve_coming_date
-from bot.guidance import Guidance
+from bot.guidance import DeadlineItem, Guidance
 from bot.reminders.calendar import CALENDAR_MARK, calendar_entries
-from bot.reminders.delivery import WINDOW_HOURS, promised_route
+from bot.reminders.delivery import UNSUPPORTED, WINDOW_HOURS, promised_route
 from bot.reminders.plan import Planned, from_limits, from_named_date
+from bot.reminders.store import Reminder
 from bot.turn.context import TurnContext
 from bot.turn.drafts import case_side
 
@@ -30,7 +33,14 @@ _TRAILING = "。.！!？?～~ 哦吧啊呀哈啦嘛呢"
 _INDEX = re.compile(r"第\s*(\d{1,2})")
 
 
-def dated_limits(turn: TurnContext, result: Guidance) -> list[tuple[object, str]]:
+class Timed(Protocol):
+    """A reminder planned or stored: when, and its line."""
+
+    due_at: datetime
+    label: str
+
+
+def dated_limits(turn: TurnContext, result: Guidance) -> list[tuple[DeadlineItem, str]]:
     """Each dated limit with its line as the limits block shows it (no source tag)."""
     return [(item, turn.words.format_deadline(item, result.key_date, with_note=False,
                                               with_source=False))
@@ -49,14 +59,14 @@ def _purpose(text: str) -> str:
     return (found.group("what") if found else "").strip().rstrip(_TRAILING).strip()
 
 
-def _line(turn: TurnContext, planned: Planned | object) -> str:
-    moment = planned.due_at.astimezone(SHANGHAI)  # type: ignore[attr-defined]
+def _line(turn: TurnContext, reminder: Timed) -> str:
+    moment = reminder.due_at.astimezone(SHANGHAI)
     when = turn.words.format_date_weekday(moment.date(), moment.year != turn.day.year,
                                           moment.time())
-    return turn.words.entry("reminder_line").format(when=when, label=planned.label)  # type: ignore[attr-defined]
+    return turn.words.entry("reminder_line").format(when=when, label=reminder.label)
 
 
-def _items(turn: TurnContext, reminders: Sequence[object]) -> str:
+def _items(turn: TurnContext, reminders: Sequence[Timed]) -> str:
     bullet = turn.words.entry("presenter", "bullet")
     return "\n".join(bullet.format(item=_line(turn, r)) for r in reminders)
 
@@ -99,9 +109,15 @@ def set_reminder(turn: TurnContext) -> None:
             turn.reply.say("utter_reminder_no_dates")
             return
         mark = limits_mark(turn, found[0])
-    access, channel = turn.reminders, turn.input_channel or "rest"
+    access, channel = turn.reminders, turn.input_channel or ""
     if access is None:
         turn.reply.say("utter_reminder_unavailable")
+        return
+    last = max(p.due_at for p in planned)
+    route = promised_route(channel, last, turn.moment, wechat_template=access.wechat_template,
+                           rest_callback=access.rest_callback, wechat_api=access.wechat_api)
+    if route == UNSUPPORTED:
+        turn.reply.say("utter_reminder_channel_unsupported")
         return
     try:
         access.store.add(turn.sender_id, channel, planned)
@@ -109,9 +125,6 @@ def set_reminder(turn: TurnContext) -> None:
         logger.warning("reminder not stored: %s", type(error).__name__)
         turn.reply.say("utter_reminder_unavailable")
         return
-    last = max(p.due_at for p in planned)
-    route = promised_route(channel, last, turn.moment, wechat_template=access.wechat_template,
-                           rest_callback=access.rest_callback)
     how = turn.catalog.reminder_texts.how_it_comes(route, WINDOW_HOURS)
     turn.reply.say("utter_reminder_set", mark=mark, items=_items(turn, planned), how=how)
 
@@ -149,7 +162,7 @@ def cancel_reminders(turn: TurnContext) -> None:
     turn.reply.say("utter_reminders_cancelled", count=str(count))
 
 
-def _pending(turn: TurnContext) -> list | None:
+def _pending(turn: TurnContext) -> list[Reminder] | None:
     """The pending reminders, or None (and the apology said) when the store fails."""
     if turn.reminders is None:
         turn.reply.say("utter_reminder_unavailable")

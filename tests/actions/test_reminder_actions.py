@@ -93,7 +93,10 @@ async def test_wechat_past_48_hours_promises_only_what_it_can(
     assert expected in render(domain, message(dispatcher, "utter_reminder_set"))
 
 
-async def test_wechat_within_48_hours_is_a_message(dispatcher, domain, case_store):
+async def test_wechat_within_48_hours_is_a_message(dispatcher, domain, case_store,
+                                                   monkeypatch):
+    access = common.reminder_access()
+    monkeypatch.setattr(common, "reminder_access", lambda: type(access)(access.store))
     await run(ActionSetReminder(), dispatcher, domain,
               tracker("明天提醒我交材料", "set_reminder", channel="wechat"))
     assert "公众号里给你发消息" in render(domain, message(dispatcher, "utter_reminder_set"))
@@ -128,3 +131,20 @@ async def test_a_store_that_fails_promises_nothing(dispatcher, domain, monkeypat
     await run(ActionSetReminder(), dispatcher, domain,
               tracker("11月25号提醒我交材料", "set_reminder"))
     assert responses(dispatcher) == ["utter_reminder_unavailable"]
+
+
+async def test_wechat_without_the_accounts_api_promises_only_the_next_message(
+        dispatcher, domain, case_store, monkeypatch):
+    access = common.reminder_access()
+    monkeypatch.setattr(common, "reminder_access", lambda: type(access)(
+        access.store, wechat_template=True, wechat_api=False))
+    await run(ActionSetReminder(), dispatcher, domain,
+              tracker("明天提醒我交材料", "set_reminder", channel="wechat"))
+    assert "下次给我发消息时" in render(domain, message(dispatcher, "utter_reminder_set"))
+
+
+async def test_a_channel_that_cannot_take_reminders_sets_none(dispatcher, domain, case_store):
+    await run(ActionSetReminder(), dispatcher, domain,
+              tracker("11月25号提醒我交材料", "set_reminder", channel="console"))
+    assert responses(dispatcher) == ["utter_reminder_channel_unsupported"]
+    assert store(case_store).pending("console-reminder-user") == []
