@@ -112,10 +112,18 @@ def case_repository() -> CaseRepository:
     return CaseRepository(case_engine())
 
 
+class _RemindersOnUse:
+    """The reminder store, opened when a turn uses it: a case store that is down fails that
+    call (the turn says so), never the turn's start."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(ReminderStore(case_repository().engine), name)
+
+
 def reminder_access() -> ReminderAccess:
     """The reminders (the case store's database) and the routes the settings open."""
     settings = load_settings()
-    return ReminderAccess(ReminderStore(case_repository().engine),
+    return ReminderAccess(_RemindersOnUse(),
                           wechat_template=bool(settings.wechat_template_id),
                           rest_callback=bool(settings.rest_callback_url),
                           wechat_api=bool(settings.wechat_app_id and settings.wechat_app_secret))
