@@ -390,6 +390,7 @@ def find_date_spans(text: str) -> list[tuple[int, int]]:
 
 # A date ahead (a reminder's): a month-day, a bare day or weekday without a year or a
 # week is the next one on or after today; "3天后" counts forward.
+_RECENT_DAYS = 31  # a month-day this recent stays in the past (11月18号 said on 11月20号)
 _ROLLS_FORWARD = {"month_day", "dotted", "shopping_festival", "weekday", "bare_day",
                   "bare_day_digits"}
 _AHEAD = re.compile(rf"(?<!\d)(?P<n>{_CN_COUNT})"
@@ -412,6 +413,8 @@ def _forward(hit: _Hit, value: datetime.date, today: datetime.date) -> datetime.
             if candidate is not None and candidate >= today:
                 return candidate
         return None
+    if (today - value).days <= _RECENT_DAYS:
+        return value  # a day of the last month is a day gone, not next year's
     for year in range(value.year + 1, value.year + 9):
         candidate = _make_date(year, value.month, value.day)
         if candidate is not None and candidate >= today:

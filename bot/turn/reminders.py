@@ -31,6 +31,10 @@ logger = logging.getLogger(__name__)
 _PURPOSE = re.compile(r"提醒(?:我|一下|下)*(?:一下)?(?:要|去|该)?(?P<what>[^，,。！!？?]*)")
 _TRAILING = "。.！!？?～~ 哦吧啊呀哈啦嘛呢"
 _INDEX = re.compile(r"第\s*(\d{1,2})")
+_CLAUSE = re.compile(r"[，,。！!？?；;\n]")
+# A clause that asks for the reminder: its date is the reminder's ("11月25号提醒我交材料");
+# a date in another clause is the case's ("11月18号申请的退款，到时候提醒我").
+_ASKS = ("提醒", "题醒", "題醒", "叫我", "喊我", "通知我", "告诉我", "remind", "ping")
 
 
 class Timed(Protocol):
@@ -74,7 +78,8 @@ def _items(turn: TurnContext, reminders: Sequence[Timed]) -> str:
 def _named(turn: TurnContext) -> Planned | str | None:
     """The reminder for a day the user named; a response name when the day cannot be
     used; None when no day was named."""
-    named = resolve_coming_date(turn.text, turn.moment)
+    clauses = [c for c in _CLAUSE.split(turn.text) if any(a in c.lower() for a in _ASKS)]
+    named = resolve_coming_date(clauses[0] if clauses else turn.text, turn.moment)
     if named.status == "past":
         return "utter_reminder_past"
     if named.status != "ok" or named.value is None:

@@ -148,3 +148,11 @@ async def test_a_channel_that_cannot_take_reminders_sets_none(dispatcher, domain
               tracker("11月25号提醒我交材料", "set_reminder", channel="console"))
     assert responses(dispatcher) == ["utter_reminder_channel_unsupported"]
     assert store(case_store).pending("console-reminder-user") == []
+
+
+async def test_a_date_told_of_the_case_is_not_the_reminders_day(dispatcher, domain, case_store):
+    await run(ActionSetReminder(), dispatcher, domain,
+              tracker("我11月18号申请的退款，到时候提醒我", "set_reminder"))
+    pending = store(case_store).pending("web-reminder-user")
+    assert pending and all(r.event_date.year == 2026 for r in pending)
+    assert all(r.label != "到时候提醒我" for r in pending)

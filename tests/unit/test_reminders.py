@@ -433,3 +433,27 @@ def test_the_calendar_file_opens_and_carries_the_dates_the_chat_showed():
         trigger = alarm.decoded("trigger")
         start = dt.datetime.combine(event.decoded("dtstart"), dt.time())
         assert start + trigger == start - dt.timedelta(days=1) + dt.timedelta(hours=9)
+
+
+# ---- the day a user names -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("11月25号提醒我交材料", "2026-11-25"), ("25号提醒我", "2026-11-25"),
+    ("5号提醒我", "2026-12-05"), ("明天下午提醒我", "2026-11-21"), ("3天后提醒我", "2026-11-23"),
+    ("下周一提醒我", "2026-11-23"), ("周一提醒我", "2026-11-23"), ("1月5号提醒", "2027-01-05"),
+    ("十二月一號提醒我", "2026-12-01"), ("2027年1月5日", "2027-01-05"),
+])
+def test_a_named_day_is_read_ahead_of_the_message(text, expected):
+    from bot.dates import resolve_coming_date
+
+    found = resolve_coming_date(text, NOW)
+    assert found.status == "ok" and found.value.isoformat() == expected
+
+
+@pytest.mark.parametrize("text, status", [("3天前提醒我", "past"), ("11月18号提醒我", "past"),
+                                          ("去年5月1号", "past"), ("到时候提醒我", "unparseable")])
+def test_a_day_gone_or_none_is_not_a_reminder_day(text, status):
+    from bot.dates import resolve_coming_date
+
+    assert resolve_coming_date(text, NOW).status == status
