@@ -457,3 +457,37 @@ def test_a_day_gone_or_none_is_not_a_reminder_day(text, status):
     from bot.dates import resolve_coming_date
 
     assert resolve_coming_date(text, NOW).status == status
+
+
+# ---- the runner process --------------------------------------------------------------------
+
+
+def test_the_runner_process_delivers_what_fell_due_while_it_was_down(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from bot.settings import REPO_ROOT
+    from bot.store.models import utcnow
+
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    migrate.upgrade(url)
+    store = ReminderStore(create_store_engine(url))
+    past = utcnow() - dt.timedelta(minutes=5)  # due while no runner was running
+    store.add("web-a", "web", [Planned(past, past.date(), "交材料", "named")])
+    env = {**os.environ, "CASES_DB_URL": url, "DB_URL": f"sqlite:///{tmp_path / 'rasa.db'}",
+           "REMINDER_POLL_SECONDS": "1", "REDIS_URL": ""}
+    runner = subprocess.Popen([sys.executable, "-m", "bot.reminders"], cwd=REPO_ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and store.pending("web-a"):
+            time.sleep(0.2)
+    finally:
+        runner.send_signal(signal.SIGTERM)
+        output = runner.communicate(timeout=20)[0]
+    assert runner.returncode == 0, output
+    assert store.pending("web-a") == []
+    assert [r.label for r in store.take_held("web-a")] == ["交材料"]
+    assert "交材料" not in output  # no user content in the logs
