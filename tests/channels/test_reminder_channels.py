@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -136,3 +137,23 @@ def test_the_console_serves_the_calendar_behind_its_token(store) -> None:
                               timeout=10)
     assert refused.status_code == 401
     assert served.status_code == 200 and b"BEGIN:VALARM" in served.content
+
+
+@pytest.mark.parametrize("hours_since, path", [(47, "/cgi-bin/message/custom/send"),
+                                               (49, "/cgi-bin/message/template/send")])
+def test_the_wechat_api_gets_a_message_within_48_hours_else_the_template(
+        store, hours_since, path) -> None:
+    from bot.channels.wechat_client import AccountClient
+    from tests.channels.fake_wechat import FakeWeChat
+    from tests.channels.test_wechat_channel import APP_ID, APP_SECRET, OPENID
+
+    store.add(CONVERSATION, "wechat", [Planned(DUE, DAY, LABEL, "opens")])
+    with FakeWeChat(app_id=APP_ID, app_secret=APP_SECRET) as fake:
+        client = AccountClient(APP_ID, APP_SECRET, fake.url)
+        deliver = Deliverer(load_reminder_texts(), str,
+                            lambda _c: DUE - dt.timedelta(hours=hours_since), client, "TPL-1")
+        run_once(store.engine, DUE, deliver)
+        sent = [c for c in fake.calls if c.path.startswith("/cgi-bin/message/")]
+    assert [c.path for c in sent] == [path]
+    assert sent[0].body["touser"] == OPENID
+    assert LABEL in json.dumps(sent[0].body, ensure_ascii=False)
