@@ -10,6 +10,7 @@ their tests skip, and fail when CI is set.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import threading
 from pathlib import Path
@@ -380,3 +381,52 @@ def test_the_runner_process_delivers_what_fell_due_while_it_was_down(tmp_path):
     assert store.pending("web-a") == []
     assert [r.label for r in store.take_held("web-a")] == ["交材料"]
     assert "交材料" not in output  # no user content in the logs
+
+
+def test_two_runner_processes_on_one_postgresql_and_one_redis_post_each_reminder_once(
+        pg_url, redis_client):
+    import subprocess
+    import sys
+    import time
+    from collections import Counter
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from bot.settings import REPO_ROOT
+    from bot.store.models import utcnow
+
+    posted: Counter[int] = Counter()
+
+    class Callback(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            posted[body["reminder"]["id"]] += 1
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Callback)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    store = ReminderStore(create_store_engine(pg_url))
+    past = utcnow() - dt.timedelta(minutes=1)
+    for n in range(40):
+        store.add(f"rest-app{n}", "rest", [Planned(past, past.date(), f"r{n}", "named")])
+    env = {**os.environ, "CASES_DB_URL": pg_url, "DB_URL": pg_url, "REDIS_URL": REDIS_URL,
+           "REMINDER_POLL_SECONDS": "1",
+           "REST_CALLBACK_URL": f"http://127.0.0.1:{server.server_address[1]}/reminders"}
+    runners = [subprocess.Popen([sys.executable, "-m", "bot.reminders"], cwd=REPO_ROOT,
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and sum(posted.values()) < 40:
+            time.sleep(0.2)
+        time.sleep(2.5)  # two more rounds of both runners: nothing is sent again
+    finally:
+        for runner in runners:
+            runner.terminate()
+        for runner in runners:
+            runner.wait(timeout=20)
+        server.shutdown()
+    assert len(posted) == 40 and set(posted.values()) == {1}, posted
