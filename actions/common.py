@@ -15,6 +15,7 @@ from typing import Any
 from bot.catalog import Catalog, load_catalog
 from bot.log_filters import install_log_filters
 from bot.readers import Readers, build_readers
+from bot.reminders.store import ReminderStore
 from bot.rulebook import RuleBook
 from bot.settings import load_settings
 from bot.store import (
@@ -24,7 +25,7 @@ from bot.store import (
     create_store_engine,
     default_case_db_url,
 )
-from bot.turn.context import Snapshots
+from bot.turn.context import ReminderAccess, Snapshots
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.snapshot import Snapshot
 from bot.uploads.store import UploadStore
@@ -111,6 +112,23 @@ def case_engine():
 def case_repository() -> CaseRepository:
     """The case store (CASES_DB_URL, DB_URL or var/cases.db)."""
     return CaseRepository(case_engine())
+
+
+class _RemindersOnUse:
+    """The reminder store, opened when a turn uses it: a case store that is down fails that
+    call (the turn says so), never the turn's start."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(ReminderStore(case_repository().engine), name)
+
+
+def reminder_access() -> ReminderAccess:
+    """The reminders (the case store's database) and the routes the settings open."""
+    settings = load_settings()
+    return ReminderAccess(_RemindersOnUse(),
+                          wechat_template=bool(settings.wechat_template_id),
+                          rest_callback=bool(settings.rest_callback_url),
+                          wechat_api=bool(settings.wechat_app_id and settings.wechat_app_secret))
 
 
 @lru_cache(maxsize=1)

@@ -44,7 +44,7 @@ def turn_context(tracker: Tracker, domain: Mapping[str, Any] | None) -> TurnCont
         events=tracker.events, slots=tracker.slots, sender_id=tracker.sender_id,
         keep=common.keep, clock=common.fixed_clock(),
         render=template_renderer(responses) if responses else None,
-        snapshots=common.snapshots(tracker.sender_id))
+        snapshots=common.snapshots(tracker.sender_id), reminders=common.reminder_access())
 
 
 def flush(turn: TurnContext, dispatcher: CollectingDispatcher) -> list[EventType]:

@@ -28,6 +28,7 @@ from bot.holidays import load_holidays
 from bot.knowledge import Knowledge, load_knowledge
 from bot.locale import load_locale
 from bot.mixed_language import MixedLanguage, load_mixed_language
+from bot.reminders.texts import ReminderTexts, load_reminder_texts
 from bot.rulebook import CaseFolder, RuleBook, load_case_folders, load_rulebook
 from bot.sources import Sources, load_sources
 from bot.statutes import Answers, check_limits, load_statutes
@@ -56,6 +57,7 @@ class Catalog:
     drafts: DraftCatalog
     wording: Wording
     channel_texts: GuardTexts
+    reminder_texts: ReminderTexts
     mixed_language: MixedLanguage
     knowledge: Knowledge
     acts: ActData
@@ -111,6 +113,7 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         statutes=statutes, lexicon=lexicon, questions=questions, drafts=drafts,
         wording=wording,
         channel_texts=load_channel_texts(data_dir / "channels" / "guards.yml"),
+        reminder_texts=load_reminder_texts(data_dir / "channels" / "reminders.yml"),
         mixed_language=mixed,
         knowledge=load_knowledge(data_dir / "knowledge", sources, book.case_types(),
                                  {limit.id for entry in book.entries()

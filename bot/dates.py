@@ -21,11 +21,12 @@ from typing import Literal
 
 from bot.chinese_forms import normalize
 
-__all__ = ["SHANGHAI", "DateResolution", "find_date_spans", "resolve_date"]
+__all__ = ["SHANGHAI", "DateResolution", "find_date_spans", "resolve_coming_date",
+           "resolve_date"]
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
-Status = Literal["ok", "future", "unparseable", "empty"]
+Status = Literal["ok", "future", "past", "unparseable", "empty"]
 
 
 @dataclass(frozen=True)
@@ -385,3 +386,66 @@ def find_date_spans(text: str) -> list[tuple[int, int]]:
     if not text:
         return []
     return [(hit.start, hit.end) for hit in _iter_hits(normalize(text))]
+
+
+# A date ahead (a reminder's): a month-day, a bare day or weekday without a year or a
+# week is the next one on or after today; "3天后" counts forward.
+_RECENT_DAYS = 31  # a month-day this recent stays in the past (11月18号 said on 11月20号)
+_ROLLS_FORWARD = {"month_day", "dotted", "shopping_festival", "weekday", "bare_day",
+                  "bare_day_digits"}
+_AHEAD = re.compile(rf"(?<!\d)(?P<n>{_CN_COUNT})"
+                    r"(?P<unit>个月|个?(?:天|日|周|星期|礼拜))(?:之|以)?后")
+
+
+def _forward(hit: _Hit, value: datetime.date, today: datetime.date) -> datetime.date | None:
+    """``value`` (the most recent reading) moved to the next one on or after ``today``."""
+    if value >= today or hit.rule.name not in _ROLLS_FORWARD:
+        return value
+    groups = hit.match.groupdict()
+    if groups.get("y") or groups.get("ry") or groups.get("rel"):
+        return value  # a year or a week was named: it stays in the past
+    if hit.rule.name == "weekday":
+        return value + datetime.timedelta(days=7)
+    if hit.rule.name.startswith("bare_day"):
+        for ahead in range(0, 13):
+            first = _add_months(today.replace(day=1), ahead)
+            candidate = _make_date(first.year, first.month, value.day)
+            if candidate is not None and candidate >= today:
+                return candidate
+        return None
+    if (today - value).days <= _RECENT_DAYS:
+        return value  # a day of the last month is a day gone, not next year's
+    for year in range(value.year + 1, value.year + 9):
+        candidate = _make_date(year, value.month, value.day)
+        if candidate is not None and candidate >= today:
+            return candidate
+    return None
+
+
+def resolve_coming_date(text: str, now: datetime.datetime) -> DateResolution:
+    """The first date expression in ``text`` read as a day ahead (today or later), relative
+    to ``now``: ``ok`` with the date, ``past`` for a date already gone (3天前, 去年5月1号),
+    else ``unparseable`` / ``empty``."""
+    if not text or not text.strip():
+        return DateResolution("empty", None, None, None)
+    norm, today = normalize(text), _today(now)
+    ahead = _AHEAD.search(norm)
+    hit = next(_iter_hits(norm), None)
+    if ahead is not None and (hit is None or ahead.start() <= hit.start):
+        try:
+            n = number_value(ahead.group("n"))
+        except ValueError:
+            return DateResolution("unparseable", None, ahead.group(0), None)
+        unit = ahead.group("unit").removeprefix("个")
+        value = (_add_months(today, n) if unit == "月"
+                 else today + datetime.timedelta(days=n * _UNIT_DAYS[unit]))
+        return DateResolution("ok", value, text[ahead.start():ahead.end()], None)
+    if hit is None:
+        return DateResolution("unparseable", None, None, None)
+    value, word_pod = hit.rule.handler(hit.match, today)
+    matched, pod = text[hit.start:hit.end], hit.part_of_day or word_pod
+    value = None if value is None else _forward(hit, value, today)
+    if value is None:
+        return DateResolution("unparseable", None, matched, pod)
+    return DateResolution("ok" if value >= today else "past", value if value >= today
+                          else None, matched, pod)

@@ -2,7 +2,8 @@
 
 Conversations live in Rasa's SQL tracker store (table ``events`` at ``DB_URL``); a
 conversation is removed whole when its newest event is older than the cut-off. Cases,
-drafts, their audit and case snapshots go through :meth:`CaseRepository.purge_older_than`,
+drafts, their audit, case snapshots and reminders go through
+:meth:`CaseRepository.purge_older_than`,
 except those of conversations still active. Both go in short batches (bot.store.retention);
 ``--dry-run`` only counts; fewer than MIN_DAYS days need ``--force``.
 """

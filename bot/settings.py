@@ -83,6 +83,15 @@ class Settings:
     upload_max_per_case: int = 20
     ocr_workers: int = 2
     ocr_seconds: int = 30
+    # Reminders (bot.reminders): how often the scheduler looks for due ones; the WeChat
+    # template for reminders past the 48-hour window; where REST reminders are posted.
+    reminder_poll_seconds: int = 30
+    wechat_template_id: str | None = None
+    rest_callback_url: str | None = None
+    # The WeChat account, for the reminder runner (the channel reads them from credentials.yml).
+    wechat_app_id: str | None = None
+    wechat_app_secret: str | None = None
+    wechat_api_base: str | None = None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -130,6 +139,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         upload_max_per_case=_positive(env, "UPLOAD_MAX_PER_CASE", 20),
         ocr_workers=_positive(env, "OCR_WORKERS", 2),
         ocr_seconds=_positive(env, "OCR_SECONDS", 30),
+        reminder_poll_seconds=_positive(env, "REMINDER_POLL_SECONDS", 30),
+        wechat_template_id=env.get("WECHAT_TEMPLATE_ID") or None,
+        rest_callback_url=env.get("REST_CALLBACK_URL") or None,
+        wechat_app_id=env.get("WECHAT_APP_ID") or None,
+        wechat_app_secret=env.get("WECHAT_APP_SECRET") or None,
+        wechat_api_base=env.get("WECHAT_API_BASE") or None,
         wechat_require_aes=(_production(env)
                             or (env.get("WECHAT_REQUIRE_AES") or "") in ("1", "true", "yes")),
     )

@@ -26,10 +26,11 @@ model="$(ls -t models/*.tar.gz 2>/dev/null | head -n 1 || true)"
 
 actions_pid=""
 rasa_pid=""
+reminders_pid=""
 stop() {
   trap - INT TERM
   echo "run: stopping"
-  for pid in $rasa_pid $actions_pid; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in $rasa_pid $actions_pid $reminders_pid; do kill -TERM "$pid" 2>/dev/null || true; done
   wait || true
   exit 0
 }
@@ -40,7 +41,14 @@ start_actions() {
   actions_pid=$!
 }
 
+start_reminders() {
+  "$PY" -m bot.reminders &
+  reminders_pid=$!
+}
+
 start_actions
+# The reminder runner: sends each due reminder once (bot/reminders; one per replica is safe).
+start_reminders
 # bot.rasa_run adds --auth-token from RASA_AUTH_TOKEN inside the process.
 "$PY" -m bot.rasa_run run --enable-api \
   --interface 127.0.0.1 --port "$RASA_PORT" --model "$model" \
@@ -58,7 +66,8 @@ run: talk to the bot (REST_TOKEN is in $ROOT/.env or the environment):
   curl -s -X POST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\
     -H 'Content-Type: application/json' -H "Authorization: Bearer \$REST_TOKEN" \\
     -d '{"sender": "me", "message": "卖家一直不同意退款怎么办"}'
-run: Ctrl-C stops both servers
+run: reminder runner (python -m bot.reminders, every ${REMINDER_POLL_SECONDS:-30} s)
+run: Ctrl-C stops both servers and the reminder runner
 MSG
 
 # Rasa exiting stops everything; the action server is restarted if it stops on its own
@@ -73,5 +82,10 @@ while true; do
     echo "run: the action server stopped; starting it again"
     sleep 1
     start_actions
+  fi
+  if ! kill -0 "$reminders_pid" 2>/dev/null; then
+    echo "run: the reminder runner stopped; starting it again"
+    sleep 1
+    start_reminders
   fi
 done

@@ -16,6 +16,8 @@ Routes (under ``/webhooks/console``):
 * ``GET /conversation/<id>`` – any conversation (``web-…``, ``wx-<openid>``, ``rest-…``)
   summarised: user texts with their intents, bot texts, actions, slot changes, current
   slots. Unknown id: 404.
+* ``GET /conversation/<id>/calendar.ics`` – the dated limits the chat last showed to that
+  conversation, as a calendar file (all-day events, an alarm the day before at 09:00).
 * ``GET /conversation/<id>/case-file.pdf`` – the conversation's latest case file as a PDF
   (made on request from the chat message; 404 when none was asked for).
 * ``GET /conversation/<id>/story`` – the conversation as a Rasa test story (YAML,
@@ -53,6 +55,7 @@ from bot.case_view import console_view
 from bot.catalog import Catalog, load_catalog
 from bot.channels.case_files import pdf_response
 from bot.channels.guards import TurnGuards, turn_guards
+from bot.channels.reminders import ReminderDesk
 from bot.channels.uploads import image_response
 from bot.channels.web import (
     STATIC_ROOT,
@@ -239,10 +242,12 @@ class AgentConsoleInput(InputChannel):
         return cls(token=str(token) if token else None)
 
     def __init__(self, token: str | None = None, guards: TurnGuards | None = None,
-                 catalog: Catalog | None = None, store: UploadStore | None = None) -> None:
+                 catalog: Catalog | None = None, store: UploadStore | None = None,
+                 reminders: ReminderDesk | None = None) -> None:
         self.guards = guards or turn_guards()
         self._catalog = catalog
         self.upload_store = store or upload_store(load_settings())
+        self.reminders = reminders or ReminderDesk()
         admin = load_settings().auth_token
         if token and admin and hmac.compare_digest(token.encode(), admin.encode()):
             logger.error("console: CONSOLE_TOKEN equals RASA_AUTH_TOKEN; the console stays "
@@ -382,6 +387,13 @@ class AgentConsoleInput(InputChannel):
             if isinstance(tracker, HTTPResponse):
                 return tracker
             return image_response(self.upload_store, conversation_id, upload_id)
+        @console.route("/conversation/<conversation_id:str>/calendar.ics", methods=["GET"],
+                       name="calendar")
+        async def calendar(request: Request, conversation_id: str) -> HTTPResponse:
+            tracker = await self._tracker(request, conversation_id, "calendar")
+            if isinstance(tracker, HTTPResponse):
+                return tracker
+            return self.reminders.calendar_response(tracker.events, conversation_id)
 
         return console
 

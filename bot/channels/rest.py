@@ -34,6 +34,7 @@ from sanic.response import HTTPResponse
 from bot.adapters import remote_actions
 from bot.adapters.startup import warm_up_agent
 from bot.channels.guards import TurnGuards, turn_guards
+from bot.channels.reminders import ReminderDesk
 from bot.channels.web import json_error
 from bot.settings import load_settings
 
@@ -80,9 +81,11 @@ class SafeRestInput(RestInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SafeRestInput:
         return cls()
 
-    def __init__(self, guards: TurnGuards | None = None) -> None:
+    def __init__(self, guards: TurnGuards | None = None,
+                 reminders: ReminderDesk | None = None) -> None:
         super().__init__()
         self.guards = guards or turn_guards()
+        self.reminders = reminders or ReminderDesk()
 
     async def _extract_sender(self, request: Request) -> str:
         sender = _payload(request).get("sender")
@@ -110,6 +113,12 @@ class SafeRestInput(RestInput):
         async def answered(message: UserMessage) -> None:
             try:
                 await self.guards.run(on_new_message, message)
+                # reminders held for this caller (no REST_CALLBACK_URL) come first, once
+                held = await self.reminders.held_texts(message.sender_id)
+                collected = getattr(message.output_channel, "messages", None)
+                if held and isinstance(collected, list):
+                    collected[:0] = [{"recipient_id": message.sender_id, "text": text}
+                                     for text in held]
             finally:
                 _name_the_sender(message.output_channel)
 

@@ -25,6 +25,10 @@ Routes (under ``/webhooks/web``):
 * ``GET /case-file.pdf`` – the session's latest case file as a PDF (made on request from
   the chat message; 404 when none was asked for). The page fetches it with the key header
   and offers it as a download.
+* ``GET /reminders`` – the reminders due for the session's conversation, each handed over
+  once (the page polls it while open and shows them, with a browser notification when
+  allowed), and the widget's reminder labels.
+* ``GET /calendar.ics`` – the dated limits the chat last showed, as a calendar file.
 * ``DELETE /session`` – erases the session's conversation, its cases and its uploaded
   images (offered by the page when the user starts a new conversation).
 * ``POST /upload``, ``GET /uploads/<id>`` – evidence images (``bot.channels.uploads``).
@@ -58,8 +62,10 @@ from sanic.response import HTTPResponse
 
 from bot.channels.case_files import pdf_response
 from bot.channels.guards import TurnGuards, turn_guards
+from bot.channels.reminders import ReminderDesk
 from bot.channels.web_session import SessionError, SessionKeys, session_keys
 from bot.drafting.case_file import CASE_FILE_MARK
+from bot.reminders.calendar import CALENDAR_MARK
 from bot.uploads.service import Uploads, uploads_in
 
 logger = logging.getLogger(__name__)
@@ -251,8 +257,10 @@ def history_messages(events: Iterable[Any], limit: int = HISTORY_LIMIT) -> list[
                     {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
                     for b in buttons if isinstance(b, dict)
                 ]
-            messages.append(item)
             custom = data.get("custom")
+            if isinstance(custom, dict) and isinstance(custom.get(CALENDAR_MARK), list):
+                item["custom"] = {CALENDAR_MARK: custom[CALENDAR_MARK]}
+            messages.append(item)
             if isinstance(custom, dict) and custom.get(CASE_FILE_MARK):
                 messages.append({"sender": "bot", "text": "", "timestamp": event.timestamp,
                                  "custom": {CASE_FILE_MARK: custom[CASE_FILE_MARK]}})
@@ -273,8 +281,10 @@ class WebChatInput(InputChannel):
 
     def __init__(self, frame_ancestors: str = DEFAULT_ANCESTORS,
                  guards: TurnGuards | None = None, keys: SessionKeys | None = None,
-                 erase_cases: CaseEraser | None = None, uploads: Uploads | None = None) -> None:
+                 erase_cases: CaseEraser | None = None, uploads: Uploads | None = None,
+                 reminders: ReminderDesk | None = None) -> None:
         self.frame_ancestors = frame_ancestors
+        self.reminders = reminders or ReminderDesk()
         self.guards = guards or turn_guards()
         self.keys = keys or session_keys()
         self._erase_cases = erase_cases
@@ -408,6 +418,28 @@ class WebChatInput(InputChannel):
         from bot.channels.uploads import add_web_upload_routes
 
         add_web_upload_routes(web, self, on_new_message, WebOutputChannel)
+        @web.route("/reminders", methods=["GET"], name="reminders")
+        async def reminders(request: Request) -> HTTPResponse:
+            try:
+                session_id = self._session(request)
+                body = await self.reminders.widget_poll(self.conversation_id(session_id))
+            except BadRequest as error:
+                return json_error(error.status, error.code, error.detail)
+            except Exception:  # noqa: BLE001 - the page tries again later
+                logger.exception("web: reading reminders failed")
+                return json_error(503, "reminders_unavailable", "reminders are unavailable")
+            return self._renewed(json_ok(body), session_id)
+
+        @web.route("/calendar.ics", methods=["GET"], name="calendar")
+        async def calendar(request: Request) -> HTTPResponse:
+            try:
+                session_id = self._session(request)
+            except BadRequest as error:
+                return json_error(error.status, error.code, error.detail)
+            events = await self._own_events(request, session_id)
+            return self._renewed(self.reminders.calendar_response(
+                events, self.conversation_id(session_id)), session_id)
+
         return web
 
     async def _own_events(self, request: Request, session_id: str) -> list[Any]:

@@ -64,6 +64,7 @@ from wechatpy.replies import TextReply
 
 from bot.channels.case_files import case_file_links, pdf_response
 from bot.channels.guards import TurnGuards, turn_guards
+from bot.channels.reminders import ReminderDesk
 from bot.channels.web import current_agent
 from bot.channels.wechat_client import AccountClient
 from bot.channels.wechat_protocol import (
@@ -221,8 +222,10 @@ class WeChatInput(InputChannel):
         clock: Callable[[], float] = time.time,
         store: SharedStore | None = None,
         require_aes: bool = False,
+        reminders: ReminderDesk | None = None,
     ) -> None:
         self.token = token
+        self.reminders = reminders or ReminderDesk()
         self.require_aes = require_aes
         self.app_id = app_id
         self.api_base = (api_base or DEFAULT_API_BASE).rstrip("/")
@@ -467,8 +470,11 @@ class WeChatInput(InputChannel):
         if task.exception() is not None:
             logger.error("wechat: handling a message failed", exc_info=task.exception())
             raise TurnFailed from task.exception()
-        text, payloads = compose_reply(self._with_case_file_link(openid, collector.messages),
-                                       self.texts)
+        # reminders held for this user (past the 48-hour window) come first, once
+        held = [{"text": text} for text in
+                await self.reminders.held_texts(conversation_id(openid))]
+        text, payloads = compose_reply(
+            held + self._with_case_file_link(openid, collector.messages), self.texts)
         self.buttons.update(openid, payloads)
         parts = split_text(text, TEXT_LIMIT, self.texts.part_label)
         if not parts:

@@ -155,6 +155,19 @@ class AccountClient(WeChatClient):
         except requests.RequestException as exc:
             raise WeChatAPIError(-1, type(exc).__name__) from None
 
+    def send_template(self, openid: str, template_id: str, data: dict[str, Any]) -> None:
+        """Send a template message (the account's ``template_id``; any time, not only
+        within 48 h); ``data`` maps the template's fields to ``{"value": text}``."""
+        body = json.dumps({"touser": openid, "template_id": template_id, "data": data},
+                          ensure_ascii=False).encode("utf-8")
+        try:
+            self.post("message/template/send", data=body,
+                      headers={"Content-Type": "application/json; charset=utf-8"})
+        except WeChatClientException as exc:
+            raise _api_error(exc) from None
+        except requests.RequestException as exc:
+            raise WeChatAPIError(-1, type(exc).__name__) from None
+
 
 def _api_error(exc: WeChatClientException) -> WeChatAPIError:
     code = exc.errcode if isinstance(exc.errcode, int) else -1

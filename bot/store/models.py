@@ -131,7 +131,29 @@ case_snapshots = sa.Table(
     sa.Column("updated_at", UTCDateTime(), nullable=False, index=True),
 )
 
-TABLE_NAMES = ("cases", "drafts", "case_audit", "case_snapshots")
+# Reminders a user set (bot.reminders): when, on which channel, what; the scheduler claims
+# each due one once (``status``: pending → claimed → sent / held → shown; or cancelled).
+REMINDER_STATUSES = ("pending", "claimed", "sent", "held", "shown", "cancelled")
+reminders = sa.Table(
+    "reminders",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("due_at", UTCDateTime(), nullable=False),
+    sa.Column("event_date", sa.String(10), nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("via", sa.String(32), nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("sent_at", UTCDateTime(), nullable=True),
+    sa.CheckConstraint(
+        "status IN ('pending', 'claimed', 'sent', 'held', 'shown', 'cancelled')",
+        name="status"),
+    sa.Index("ix_reminders_status_due_at", "status", "due_at"),
+)
+
+TABLE_NAMES = ("cases", "drafts", "case_audit", "case_snapshots", "reminders")
 
 
 @dataclass(frozen=True)

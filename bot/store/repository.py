@@ -42,6 +42,7 @@ from bot.store.models import (
     cases,
     draft_from_row,
     drafts,
+    reminders,
     utcnow,
 )
 from bot.store.retention import purge_cases
@@ -232,8 +233,8 @@ class CaseRepository:
         return draft_from_row(row)
 
     def delete_conversation(self, conversation_id: str) -> int:
-        """Delete the conversation's cases with their drafts, audit rows and case snapshot;
-        returns #cases."""
+        """Delete the conversation's cases with their drafts, audit rows, case snapshot and
+        reminders; returns #cases."""
         case_ids = select(cases.c.id).where(cases.c.conversation_id == conversation_id)
         with self._write() as conn:
             conn.execute(
@@ -247,6 +248,8 @@ class CaseRepository:
             conn.execute(delete(drafts).where(drafts.c.case_id.in_(case_ids)))
             conn.execute(delete(case_snapshots).where(
                 case_snapshots.c.conversation_id == conversation_id))
+            conn.execute(delete(reminders).where(
+                reminders.c.conversation_id == conversation_id))
             result = conn.execute(delete(cases).where(cases.c.conversation_id == conversation_id))
         wipe_sqlite_wal(self._engine)
         return result.rowcount

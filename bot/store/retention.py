@@ -12,12 +12,12 @@ import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from bot.store.engine import wipe_sqlite_wal
-from bot.store.models import case_audit, case_snapshots, cases, drafts
+from bot.store.models import case_audit, case_snapshots, cases, drafts, reminders
 
 BATCH = 200
 BUSY_RETRIES = 5
@@ -84,6 +84,29 @@ def purge_cases(engine: Engine, cutoff, keep: Collection[str] = (), dry_run: boo
                 conn.execute(delete(case_snapshots)
                              .where(case_snapshots.c.conversation_id.in_(chunk)))
         with_busy_retries(forget)
+    purge_reminders(engine, cutoff, keep)
     wipe_sqlite_wal(engine)
     return len(ids)
 
+
+
+def purge_reminders(engine: Engine, cutoff, keep: Collection[str] = ()) -> int:
+    """Delete the reminders of conversations that no longer have a case or a reminder
+    newer than ``cutoff`` (and are not in ``keep``); returns #reminders."""
+    kept = set(keep)
+    with engine.connect() as conn:
+        live = {row[0] for row in conn.execute(
+            select(cases.c.conversation_id).where(cases.c.updated_at >= cutoff)).all()}
+        rows = conn.execute(select(reminders.c.conversation_id,
+                                   func.max(reminders.c.created_at))
+                            .group_by(reminders.c.conversation_id)).all()
+    stale = [conversation for conversation, newest in rows
+             if newest < cutoff and conversation not in kept and conversation not in live]
+    removed = 0
+    for chunk in batches(stale):
+        def drop(chunk: Sequence[str] = chunk) -> int:
+            with engine.begin() as conn:
+                return conn.execute(delete(reminders).where(
+                    reminders.c.conversation_id.in_(chunk))).rowcount
+        removed += with_busy_retries(drop)
+    return removed

@@ -32,6 +32,7 @@ from bot.turn.context import (
 from bot.turn.drafts import draft_if_asked, fills_a_placeholder, send_draft
 from bot.turn.middleware import Next
 from bot.turn.questions import answer_rule_question, law_topics_if_asked
+from bot.turn.reminders import limits_mark
 from bot.understanding import dialogue
 from bot.understanding.conversation import ASKED_EVENT_SLOT, ASKED_SLOT
 from bot.understanding.questions import asks_next_step
@@ -172,7 +173,8 @@ def guide(turn: TurnContext, spoke: bool) -> None:
     if result.deadlines and (dated_now or first_time) and not reply.limits_unchanged(digest):
         message = presenter.deadlines(words, result, dated_first=True)
         if message is not None:
-            said = reply.show_limits(digest, message[0], **message[1])
+            said = reply.show_limits(digest, message[0], mark=limits_mark(turn, result),
+                                     **message[1])
     if first_time and turn.answered and opened_now(turn):
         # a first message whose question was answered, and whose intro named the step:
         # the rung in full waits for the next turn, so the reply fits a phone screen

@@ -69,6 +69,18 @@ def caveat_owed(shown_for: str | None, key: str) -> bool:
     return shown_for not in {key, NO_CASE_KEY}
 
 
+@dataclass(frozen=True)
+class ReminderAccess:
+    """The conversation's reminders (the adapter's store) and the routes the settings open:
+    ``wechat_template`` (WECHAT_TEMPLATE_ID), ``rest_callback`` (REST_CALLBACK_URL),
+    ``wechat_api`` (WECHAT_APP_ID and WECHAT_APP_SECRET: WeChat sends at all)."""
+
+    store: Any
+    wechat_template: bool = False
+    rest_callback: bool = False
+    wechat_api: bool = True
+
+
 @dataclass
 class TurnContext:
     """One turn: its inputs (read from the tracker once), the reply, the slot events.
@@ -87,6 +99,7 @@ class TurnContext:
     clock: datetime | None = None
     render: Renderer | None = None
     snapshots: Snapshots | None = None
+    reminders: ReminderAccess | None = None
     slot_events: list[tuple[str, Any]] = field(default_factory=list)
     slots_reset: bool = False  # every slot reset before the slot events (records erased)
     # What the steps found, for the steps after them.
@@ -123,6 +136,14 @@ class TurnContext:
             if event.get("event") == "user" and event.get("timestamp"):
                 return datetime.fromtimestamp(float(event["timestamp"]), tz=UTC)
         return datetime.now(tz=UTC)
+
+    @cached_property
+    def input_channel(self) -> str | None:
+        """The channel the latest user message came in on (``web``, ``wechat``, ``rest``…)."""
+        for event in reversed(self.events):
+            if event.get("event") == "user":
+                return event.get("input_channel") or None
+        return None
 
     @cached_property
     def day(self) -> date:

@@ -16,6 +16,7 @@ from bot.turn.context import GUIDED_SLOT, TurnContext
 from bot.turn.drafts import draft_if_asked
 from bot.turn.middleware import Next
 from bot.turn.questions import answer_rule_question, law_topics_if_asked
+from bot.turn.reminders import limits_mark
 from bot.turn.uploads import evidence_held
 
 
@@ -67,7 +68,8 @@ def say_deadlines(turn: TurnContext, result: guidance.Guidance) -> None:
     if message is None:
         turn.reply.say("utter_deadlines_none", caveat=turn.words.caveat())
     else:
-        turn.reply.show_limits(limits_digest(result), message[0], **message[1])
+        turn.reply.show_limits(limits_digest(result), message[0],
+                               mark=limits_mark(turn, result), **message[1])
 
 
 def say_rung(turn: TurnContext, result: guidance.Guidance, index: int) -> None:

@@ -16,6 +16,7 @@ from bot.turn.case_file import send_case_file
 from bot.turn.context import TurnContext
 from bot.turn.drafts import case_side, confirmed_draft, send_draft
 from bot.turn.middleware import Answer, Do, MiddlewareSet, Then
+from bot.turn.reminders import cancel_reminders, list_reminders, set_reminder
 from bot.turn.steps import LAW_ANSWER, Close, Safety
 
 Pipeline = MiddlewareSet[TurnContext]
@@ -78,6 +79,10 @@ PROGRESS = guidance(guidance_turn.progress, ask_case=False, own_answer=False)
 DRAFT = MiddlewareSet(Close(sync=False), Safety(), Do(_draft))
 # The whole case as one document (no caveat of its own: the document says where it comes from).
 CASE_FILE = MiddlewareSet(Close(sync=False), Safety(), Do(_case_file))
+# Reminders: set for the case's next limits or the day named, listed, cancelled.
+SET_REMINDER = MiddlewareSet(Close(sync=False), Safety(), Do(set_reminder))
+LIST_REMINDERS = MiddlewareSet(Do(list_reminders))
+CANCEL_REMINDERS = MiddlewareSet(Do(cancel_reminders))
 
 # The pipeline each request runs when it was told beside a case (two in one), as its own
 # action would; a request without a pipeline here is a plain case turn.

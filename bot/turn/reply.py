@@ -92,7 +92,7 @@ class Reply:
                    for key, value in message.items() if key != "response")
 
     def say(self, response: str, *, without_caveat: str = "", optional: bool = False,
-            **values: Any) -> bool:
+            mark: dict[str, Any] | None = None, **values: Any) -> bool:
         """Say ``response`` with its template ``values``; True when said.
 
         A ``caveat`` value is kept only while the caveat is owed (``without_caveat``
@@ -101,7 +101,10 @@ class Reply:
         carries = bool(values.get(CAVEAT)) and self.caveat_owed
         if values.get(CAVEAT) and not carries:
             values[CAVEAT] = without_caveat
-        said = self._add({"response": response, **values}, optional)
+        message = {"response": response, **values}
+        if mark:
+            message["json_message"] = dict(mark)
+        said = self._add(message, optional)
         self.caveat_given = self.caveat_given or (said and carries)
         return said
 
@@ -126,12 +129,13 @@ class Reply:
         """Whether the dated limits ``digest`` are the ones last shown."""
         return digest == (self.limits_digest or self.limits_shown)
 
-    def show_limits(self, digest: str, response: str, **values: Any) -> bool:
+    def show_limits(self, digest: str, response: str, mark: dict[str, Any] | None = None,
+                    **values: Any) -> bool:
         """Say the dated-limits block unless the same limits were shown last; True when
         said (its digest is then the one to keep)."""
         if self.limits_unchanged(digest):
             return False
-        if self.say(response, **values):
+        if self.say(response, mark=mark, **values):
             self.limits_digest = digest
             return True
         return False
@@ -159,4 +163,5 @@ class Reply:
         if rendered is not None:
             return rendered
         return "\n".join(str(value) for name, value in message.items()
-                         if name != "response" and value not in (None, ""))
+                         if name not in ("response", "json_message")
+                         and value not in (None, ""))

@@ -1,8 +1,9 @@
 """A fake WeChat API server on 127.0.0.1 for channel tests.
 
-Serves ``GET /cgi-bin/token``, ``POST /cgi-bin/message/custom/send`` and
-``GET /cgi-bin/media/get`` (the bytes of ``media[media_id]``) like api.weixin.qq.com does
-(JSON with ``errcode``) and records every call.
+Serves ``GET /cgi-bin/token``, ``POST /cgi-bin/message/custom/send`` (and
+``/cgi-bin/message/template/send``) and ``GET /cgi-bin/media/get`` (the bytes of
+``media[media_id]``) like api.weixin.qq.com does (JSON with ``errcode``) and records every
+call.
 """
 
 from __future__ import annotations
@@ -178,4 +179,14 @@ class FakeWeChat:
             ):
                 return {"errcode": 44002, "errmsg": "empty post data"}
             return {"errcode": 0, "errmsg": "ok"}
+        if call.path == "/cgi-bin/message/template/send" and call.method == "POST":
+            token = call.params.get("access_token")
+            if token not in self.issued or token in self.revoked:
+                return {"errcode": 40001, "errmsg": "invalid credential"}
+            body = call.body
+            if not isinstance(body, dict) or not body.get("template_id") or not body.get(
+                "touser"
+            ):
+                return {"errcode": 40037, "errmsg": "invalid template_id"}
+            return {"errcode": 0, "errmsg": "ok", "msgid": len(self.calls)}
         return {"errcode": 40066, "errmsg": "invalid url"}

@@ -10,15 +10,16 @@ REPO = Path(__file__).resolve().parents[2]
 DATA_LOADERS = {
     "load_catalog", "load_rulebook", "load_sources", "load_statutes", "load_lexicon",
     "load_questions", "load_drafts", "load_locale", "load_holidays", "load_case_folders",
-    "load_channel_texts", "load_mixed_language", "load_texts",
+    "load_channel_texts", "load_mixed_language", "load_texts", "load_reminder_texts",
 }
 # Where a loader may be called: the catalog, the factories of the two processes (the
 # action server's catalog, the channels' guards and texts, the console's catalog) and the
-# NLU components, which Rasa builds in its own process from their own files.
+# NLU components, which Rasa builds in its own process from their own files; the reminder
+# runner's process (bot/reminders/runner.py) and the channels' reminder desk.
 ALLOWED = {
     "bot/catalog.py", "actions/common.py", "bot/channels/guards.py",
     "bot/channels/console.py", "bot/channels/wechat.py", "bot/nlu/normalizer.py",
-    "bot/nlu/two_in_one.py",
+    "bot/nlu/two_in_one.py", "bot/reminders/runner.py", "bot/channels/reminders.py",
 }
 
 

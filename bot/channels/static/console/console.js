@@ -356,6 +356,11 @@
     if (path) { download(path, safeName(".pdf")); }
   });
 
+  $("cc-calendar").addEventListener("click", function () {
+    var path = conversationPath("/calendar.ics");
+    if (path) { download(path, safeName(".ics")); }
+  });
+
   // --- token -------------------------------------------------------------------------
 
   $("cc-token-form").addEventListener("submit", function (event) {

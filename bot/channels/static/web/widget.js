@@ -63,6 +63,7 @@
       return res.json();
     }).then(function (data) {
       storageSet(STORAGE_KEY, data.session);
+      if (!reminderLabels) { pollReminders(); }
       return data.session;
     }, function () { throw new Error("network"); });
   }
@@ -160,9 +161,92 @@
     return button;
   }
 
+  // --- reminders: the tools under dated limits, the poll, browser notifications -------
+
+  // Labels come from the server (data/channels/reminders.yml) with the first poll.
+  var reminderLabels = null;
+  var REMINDER_POLL_MS = 60000;
+
+  function saveCalendar(button) {
+    button.disabled = true;
+    var headers = {};
+    headers[SESSION_HEADER] = sessionKey();
+    fetch("calendar.ics", { headers: headers, credentials: "same-origin" }).then(function (res) {
+      keepRenewedKey(res);
+      if (!res.ok) { throw new Error("generic"); }
+      return res.blob();
+    }).then(function (blob) {
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = "deadlines.ics";
+      document.body.appendChild(link);
+      link.click();
+      document.body.removeChild(link);
+      window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+    }, function () {
+      addErrorBubble(ERRORS.generic);
+    }).then(function () { button.disabled = false; });
+  }
+
+  function askNotificationPermission() {
+    if (!("Notification" in window) || Notification.permission !== "default") { return; }
+    try { Notification.requestPermission(); } catch (e) { /* old browsers: no prompt */ }
+  }
+
+  function reminderTools() {
+    var tools = document.createElement("div");
+    tools.className = "cg-tools cg-reminder-tools";
+    var remind = document.createElement("button");
+    remind.type = "button";
+    remind.className = "cg-remind";
+    remind.textContent = reminderLabels.remind;
+    remind.addEventListener("click", function () {
+      askNotificationPermission();
+      send(reminderLabels.remind);
+    });
+    var save = document.createElement("button");
+    save.type = "button";
+    save.className = "cg-calendar";
+    save.textContent = reminderLabels.calendar;
+    save.addEventListener("click", function () { saveCalendar(save); });
+    tools.appendChild(remind);
+    tools.appendChild(save);
+    return tools;
+  }
+
+  function showReminder(reminder) {
+    var row = addRow("bot");
+    row.classList.add("cg-row-reminder");
+    var bubble = document.createElement("div");
+    bubble.className = "cg-bubble cg-bubble-reminder";
+    bubble.setAttribute("role", "status");
+    bubble.textContent = reminder.text;
+    row.appendChild(bubble);
+    scrollToEnd();
+    if ("Notification" in window && Notification.permission === "granted" && reminderLabels) {
+      try { new Notification(reminderLabels.notification_title, { body: reminder.text }); }
+      catch (e) { /* shown in the chat already */ }
+    }
+  }
+
+  function pollReminders() {
+    if (!sessionKey()) { return Promise.resolve(); }
+    return call("GET", "reminders").then(function (data) {
+      if (data && data.labels) { reminderLabels = data.labels; }
+      (data && Array.isArray(data.reminders) ? data.reminders : []).forEach(showReminder);
+    }, function () { /* tried again at the next poll */ });
+  }
+
   function addBotMessage(message, withButtons) {
     if (message.custom && message.custom.case_file === "pdf") {
       addRow("bot").appendChild(caseFileButton());
+      scrollToEnd();
+      return;
+    }
+    var calendar = message.custom && Array.isArray(message.custom.calendar)
+      && message.custom.calendar.length && reminderLabels;
+    if (calendar && !(typeof message.text === "string" && message.text.length)) {
+      addRow("bot").appendChild(reminderTools());
       scrollToEnd();
       return;
     }
@@ -196,6 +280,7 @@
     if (buttons.length && withButtons) {
       row.appendChild(quickReplies(buttons));
     }
+    if (calendar) { row.appendChild(reminderTools()); }
     scrollToEnd();
   }
 
@@ -365,7 +450,8 @@
 
   function start() {
     setBusy(1);
-    return loadHistory().then(function (messages) {
+    window.setInterval(pollReminders, REMINDER_POLL_MS);
+    return pollReminders().then(loadHistory).then(function (messages) {
       setBusy(-1);
       if (messages && messages.length) {
         renderHistory(messages);
@@ -472,7 +558,8 @@
     send: send, sessionKey: sessionKey, isDraft: isDraft, hooks: hooks, enqueue: enqueue,
     addRow: addRow, addBotMessage: addBotMessage, addErrorBubble: addErrorBubble,
     clearQuickReplies: clearQuickReplies, keepRenewedKey: keepRenewedKey,
-    scrollToEnd: scrollToEnd, sessionHeader: SESSION_HEADER, errorText: errorText
+    scrollToEnd: scrollToEnd, sessionHeader: SESSION_HEADER, errorText: errorText,
+    pollReminders: pollReminders
   };
   start();
 })();
