@@ -354,3 +354,18 @@ def test_a_waybill_number_with_its_letters_is_never_the_order_number(said, order
     read = read_message(said, dt.datetime.fromisoformat("2026-11-20T10:00:00+08:00"),
                         catalog().lexicon)
     assert (read.order_number, read.tracking_number) == (order, tracking)
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    # phone typing: a price set apart by spaces, no 元
+    ("13号拍的 一双篮球鞋 899", "899"),
+    ("11月10号签收的 1350 订单号 6678123409876543", "1350"),
+    ("到手屏幕就坏了 2399 卖家不认", "2399"),
+    # not a price: a number's label, a model's name, a count with its unit
+    ("订单尾号 3345 还没发货", None),
+    ("RTX 4070 SUPER 到手就花屏", None),
+    ("等了 120 天", None),
+])
+def test_a_price_set_apart_by_spaces(text, amount):
+    said = read_message(text, NOW, catalog().lexicon)
+    assert said.amount == amount
