@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from bot.drafting.request import names_a_document
 from bot.turn import case_turn, guidance_turn, uploads
+from bot.turn.answers import turn_act
 from bot.turn.case_file import send_case_file
 from bot.turn.context import TurnContext
 from bot.turn.drafts import case_side, confirmed_draft, send_draft
@@ -111,10 +112,13 @@ def _confirm_deletion(turn: TurnContext) -> None:
 
 
 def for_delete_request(turn: TurnContext) -> Pipeline:
-    """A request to delete: about deleting a review (the lexicon's ``review_wants``), a
-    case turn and no deletion pending; else the user is asked to confirm deleting their
-    records."""
-    said = turn.state.latest.wants if turn.state.latest is not None else ()
-    if any(want in said for want in turn.lexicon.review_wants):
+    """A request to delete: about deleting a review (the lexicon's ``review_wants``), or a
+    message that tells the case something and is no request ("我有聊天记录和照片": the
+    records are evidence), a case turn and no deletion pending; else the user is asked to
+    confirm deleting their records."""
+    latest = turn.state.latest
+    said = latest.wants if latest is not None else ()
+    tells = latest is not None and not latest.empty and turn_act(turn) != "request"
+    if tells or any(want in said for want in turn.lexicon.review_wants):
         return MiddlewareSet(Then(_no_deletion_pending), CASE_TURN)
     return MiddlewareSet(Do(_confirm_deletion))

@@ -38,7 +38,8 @@ BARE_NUMBER = re.compile(r"(?<![\d.a-z])(?P<v>\d{2,6}(?:\.\d{1,2})?)(?![\d.])")
 OTHER_UNIT = re.compile(r"\s?(?:天|号|日|月|年|点|分|秒|米|毫|ml|g|kg|克|斤|个|件|次|小时|岁|cm|mm|v|ah|%|折|寸|码|w|瓦|升|l|度|g|人|位|倍|楼|期)", re.IGNORECASE)  # noqa: E501
 BARE_CLAUSE_MIN = 3  # digits of a number that stands alone as a clause
 NUMBER_LABEL_END = "号"  # 尾号 / 单号 / 型号 …: the number after it is no price
-MODEL_NAME_END = re.compile(r"[A-Za-z0-9]$")  # "RTX 4070", "iPhone 15 Pro": a model's number
+LATIN_END = re.compile(r"[A-Za-z0-9]$")  # "RTX 4070": perhaps a model's own number
+LATIN_START = re.compile(r"[A-Za-z]")
 NUMBER_CUE_REACH = 4  # a number cue may stand this many characters before the digits
 NUMBER_GLUE = " :是为"  # what may separate a cue from its digits ("订单号是 …")
 
@@ -101,7 +102,7 @@ def _bare_amounts(text: str, lexicon: Lexicon, corrected: bool = False) -> list[
     """Numbers without a unit that are money by their place in the clause; ``corrected``:
     the clause before corrected the amount ("金额不对，是439"), so a number that stands for
     the clause's value ("是439", "439") is money too."""
-    found = []
+    found, model_numbers = [], []
     for match in BARE_NUMBER.finditer(text):
         after = text[match.end():]
         if OTHER_UNIT.match(after):
@@ -118,14 +119,20 @@ def _bare_amounts(text: str, lexicon: Lexicon, corrected: bool = False) -> list[
         big = len(whole.split(".")[0]) >= BARE_CLAUSE_MIN
         alone = text.strip() == whole and big
         # phone typing sets the price apart with spaces ("一双篮球鞋 899 13号拍的"), unless
-        # it follows a number's label (尾号, 单号, 型号) or a model's name ("RTX 4070")
+        # it follows a number's label (尾号, 单号, 型号)
         spaced = (big and (not text[:match.start()] or text[match.start() - 1].isspace())
                   and (not after or after[0].isspace())
-                  and not before.rstrip().endswith(NUMBER_LABEL_END)
-                  and not MODEL_NAME_END.search(before.rstrip()))
-        if cued or bought or alone or spaced:
-            found.append(match.group("v"))
-    return found
+                  and not before.rstrip().endswith(NUMBER_LABEL_END))
+        if cued or bought or alone:
+            found.append(whole)
+        elif spaced and LATIN_END.search(before.rstrip()):
+            # after an English name: a price ("二手switch 1450"), or the model's own number
+            # ("RTX 4070 SUPER"; "RTX 4070 显卡 2999": the price comes after it)
+            if not LATIN_START.match(after.lstrip()):
+                model_numbers.append(whole)
+        elif spaced:
+            found.append(whole)
+    return found or model_numbers[-1:]
 
 
 def _numbers(norm: str, lexicon: Lexicon, original: str) -> dict[str, str | None]:

@@ -28,6 +28,7 @@ from bot.understanding.uploads import hold_upload, settle_uploads
 
 # A case-type message that is not a facet switches the case only when this sure of it.
 SWITCH_CONFIDENCE = 0.6
+STORY_EVENTS = 2  # dated events in one message that make it a story told
 ANSWER_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback", "out_of_scope"})
 SINGLE_FACTS = ("order_number", "product_id", "tracking_number", "amount", "demand_amount",
                 "shop_name", "seller_location")
@@ -243,13 +244,15 @@ def _choose_case(state: CaseState, turn: Turn, said: MessageFacts, number: int,
                  book: RuleBook, law_question: bool = False) -> None:
     """Open or switch the case the turn points to. A question about the law switches no
     case; it opens one only when it also tells one: facts of its own ("有个买家说不给他50块
-    就给差评，这算不算敲诈") and a case type the NLU is sure of."""
+    就给差评，这算不算敲诈") and a case type the NLU is sure of, or less sure of when the
+    message tells a whole story (an order number, or several dated events)."""
     candidate = case_candidate(turn, state.role, book)
     if candidate is None:
         return
     new, confidence = candidate
     current = state.case_type
-    if law_question and (current is not None or confidence < SWITCH_CONFIDENCE or said.empty):
+    if law_question and (current is not None or said.empty
+                         or (confidence < SWITCH_CONFIDENCE and not _a_whole_story(said))):
         return
     if current is None:
         state.case_type, state.opened_turn = new, number
@@ -262,6 +265,12 @@ def _choose_case(state: CaseState, turn: Turn, said: MessageFacts, number: int,
     elif confidence < SWITCH_CONFIDENCE:
         return
     state.switched_from, state.case_type, state.opened_turn = current, new, number
+
+
+def _a_whole_story(said: MessageFacts) -> bool:
+    """An order number, or dates of STORY_EVENTS events or more: a case told, not asked."""
+    return said.order_number is not None or len({d.event for d in said.dates
+                                                   if d.event}) >= STORY_EVENTS
 
 
 @lru_cache(maxsize=4096)

@@ -196,10 +196,25 @@ async def test_deleting_a_review_is_a_case_message_and_no_deletion_is_pending(di
 
 
 @pytest.mark.anyio
-async def test_deleting_my_records_asks_for_confirmation(dispatcher, domain):
+async def test_evidence_read_as_a_deletion_is_a_case_message(dispatcher, domain):
+    """"聊天记录" is evidence here: a message that tells the case something and asks for
+    nothing is no request to delete, whatever the intent model read."""
     from actions.records import ActionRequestDelete
 
-    events = await run(ActionRequestDelete(), dispatcher, conversation([("删除我的记录", "delete_my_data")]), domain)
+    tracker = conversation([("卖家拒绝退款", "refund_refused"),
+                            ("我有聊天记录和床垫标签的照片", "delete_my_data")],
+                           slots={"caveat_for": "refund_refused@1"})
+    events = await run(ActionRequestDelete(), dispatcher, tracker, domain)
+    assert "utter_confirm_delete" not in responses(dispatcher)
+    assert slot_events(events)["delete_pending"] is False
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("text", ["删除我的记录", "把我的聊天记录都删了", "我要删除我的数据"])
+async def test_deleting_my_records_asks_for_confirmation(dispatcher, domain, text):
+    from actions.records import ActionRequestDelete
+
+    events = await run(ActionRequestDelete(), dispatcher, conversation([(text, "delete_my_data")]), domain)
     assert responses(dispatcher) == ["utter_confirm_delete"]
     assert slot_events(events)["delete_pending"] is True
 

@@ -361,6 +361,8 @@ def test_a_waybill_number_with_its_letters_is_never_the_order_number(said, order
     ("13号拍的 一双篮球鞋 899", "899"),
     ("11月10号签收的 1350 订单号 6678123409876543", "1350"),
     ("到手屏幕就坏了 2399 卖家不认", "2399"),
+    ("买了个二手switch 1450 收到右手柄漂移", "1450"),  # after an English name
+    ("RTX 4070 显卡 2999 到手就花屏", "2999"),  # the model's number, then the price
     # not a price: a number's label, a model's name, a count with its unit
     ("订单尾号 3345 还没发货", None),
     ("RTX 4070 SUPER 到手就花屏", None),
