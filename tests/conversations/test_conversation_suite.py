@@ -1,9 +1,9 @@
 """The conversation suites end to end: both servers as `make run` starts them.
 
-Three suites, each with its own floors: the scenario files beside this module (their
-failures were read and fixed, so they are regression sets), and ``issue23/`` and
-``issue25/``, the sets helpers wrote blind for those issues (first-run figures in
-docs/quality.md; read since, so regression sets too). Every kind of check that has cases
+Four suites, each with its own floors: the scenario files beside this module (their
+failures were read and fixed, so they are regression sets), and ``issue23/``, ``issue25/``
+and ``session11/``, the sets helpers wrote blind (first-run figures in docs/quality.md;
+read since, so regression sets too). Every kind of check that has cases
 must reach its floor; no draft or case file of any suite may hold a number the user never
 gave (``nothing_invented``, floor 1.0 everywhere).
 """
@@ -29,7 +29,7 @@ FLOORS = {
 }
 ISSUE23 = HERE / "issue23"
 ISSUE23_FLOORS = {
-    "case": 0.71, "role": 0.74, "facts": 0.65, "events": 0.56, "safety": 0.75,
+    "case": 0.71, "role": 0.74, "facts": 0.79, "events": 0.78, "safety": 0.75,
     "no_dead_end": 0.98, "question": 0.98, "no_repeat": 0.93, "caveat_once": 0.98,
     "dated_limits": 0.80, "fits_screen": 0.98, "draft_kind": 0.55, "draft_tone": 0.6,
     "draft_facts": 0.80, "draft_no_placeholder": 0.97, "cites": 0.68, "answer": 0.74,
@@ -44,6 +44,14 @@ ISSUE25_FLOORS = {
     "draft_not_invented": 0.90, "draft_short": 0.95, "draft_differs": 0.75,
     "confirm_facts": 0.88, "case_file": 0.90,
     "reply_contains": 0.95, "no_unsure": 0.98, "fold": 1.0, "nothing_invented": 1.0,
+}
+SESSION11 = HERE / "session11"
+SESSION11_FLOORS = {
+    "case": 0.92, "role": 0.95, "facts": 0.86, "events": 0.86, "no_dead_end": 0.98,
+    "question": 0.97, "no_repeat": 0.80, "caveat_once": 0.97, "dated_limits": 0.95,
+    "fits_screen": 0.97, "draft_kind": 0.82, "draft_facts": 0.90, "cites": 0.80,
+    "confirm_facts": 0.85, "case_file": 0.95, "reminder": 0.90, "no_unsure": 0.98,
+    "fold": 1.0, "nothing_invented": 1.0,
 }
 
 
@@ -71,6 +79,7 @@ SUITES = [  # (folder, floors, transcript name, every floored check must have ca
     pytest.param(HERE, FLOORS, "conversations", False, id="main"),
     pytest.param(ISSUE23, ISSUE23_FLOORS, "issue23", True, id="issue23"),
     pytest.param(ISSUE25, ISSUE25_FLOORS, "issue25", True, id="issue25"),
+    pytest.param(SESSION11, SESSION11_FLOORS, "session11", True, id="session11"),
 ]
 
 
