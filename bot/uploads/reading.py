@@ -15,14 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from bot.datafiles import DataFileError, read_yaml
-from bot.uploads.ocr import OcrLine, OcrResult
+from bot.uploads.layout import bubbles, paired_rows, rows
+from bot.uploads.ocr import OcrResult
 
 MAX_TEXT = 1000  # characters of sentences an upload turn carries
+TIMELINE_ROWS = 4  # rows of one tracking entry after its status, up to its time
+CHAT_PAIRED_ROWS = 2  # rows of several items a chat may have (its bar of quick replies)
+CHAT_BUBBLE_WEIGHT = 3  # keyword counts a pair of bubbles (one each side) is worth
 DATE = re.compile(r"(?P<y>20\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})")
 SHORT_DATE = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*[-/月]\s*(?P<d>\d{1,2})(?!\d)")
 TIME_ONLY = re.compile(r"^[\d\s:：年月日/.\-昨天今天上下午]+$")
 # what stands between a label and its value: spaces, colons, the yuan sign (which OCR on a
 # small, lossy image reads as V or Y right before the digits)
+BRACKETED = re.compile(r"^\s*[（(][^）)]{0,12}[）)]")  # "实付款（含运费）¥97.00"
 LABEL_GLUE = re.compile(r"^[\s:：¥￥]*(?:[VYvy](?=\d))?")
 
 
@@ -136,21 +141,13 @@ def kind_of(result: OcrResult, rules: ReadingRules) -> str:
     text = "".join(line.text for line in result.lines)
     scores = {kind.id: sum(text.count(word) for word in kind.keywords)
               for kind in rules.kinds.values() if kind.keywords}
-    left, right = _sides(result)
-    if len(left) >= 2 and right and "chat" in scores:
-        scores["chat"] += 2
+    found = bubbles(result, frozenset(rules.chat_skip))
+    left = sum(1 for bubble in found if bubble.left)
+    right = len(found) - left
+    if left >= 2 and right and paired_rows(result) <= CHAT_PAIRED_ROWS and "chat" in scores:
+        scores["chat"] += CHAT_BUBBLE_WEIGHT * min(left, right)
     best = max(scores.items(), key=lambda item: item[1], default=("goods", 0))
     return best[0] if best[1] > 0 else "goods"
-
-
-def _sides(result: OcrResult) -> tuple[list[OcrLine], list[OcrLine]]:
-    """Bubble lines on the left and on the right of the image (not centred ones)."""
-    width = max(result.width, 1)
-    left = [line for line in result.lines
-            if line.box[0] < 0.3 * width and line.box[2] < 0.75 * width]
-    right = [line for line in result.lines
-             if line.box[2] > 0.7 * width and line.box[0] > 0.25 * width]
-    return left, right
 
 
 def _date_words(text: str, event: str, rules: ReadingRules, year: int) -> str | None:
@@ -174,7 +171,7 @@ def _field_sentences(lines: list[str], rules: ReadingRules) -> list[str]:
             label = next((lab for lab in field.labels if lab in line), None)
             if label is None:
                 continue
-            rest = LABEL_GLUE.sub("", line.split(label, 1)[1]).replace(",", "")
+            rest = LABEL_GLUE.sub("", BRACKETED.sub("", line.split(label, 1)[1])).replace(",", "")
             following = lines[index + 1] if index + 1 < len(lines) else ""
             found = field.pattern.match(rest) or field.pattern.match(
                 LABEL_GLUE.sub("", following).replace(",", ""))
@@ -191,8 +188,13 @@ def _dated_sentences(lines: list[str], labels: dict[str, str], rules: ReadingRul
         label = next((lab for lab in sorted(labels, key=len, reverse=True) if lab in line), None)
         if label is None:
             continue
-        around = [line] + ([lines[index + 1] if index + 1 < len(lines) else "",
-                            lines[index - 1] if index else ""] if near else [])
+        around = [line]
+        if near:  # a timeline entry: its status, its lines, then its time, before the next
+            for after in lines[index + 1:index + 1 + TIMELINE_ROWS]:
+                if any(lab in after for lab in labels):
+                    break
+                around.append(after)
+            around.append(lines[index - 1] if index else "")
         for text in around:
             words = _date_words(text, labels[label], rules, year)
             if words is not None:
@@ -203,10 +205,8 @@ def _dated_sentences(lines: list[str], labels: dict[str, str], rules: ReadingRul
 
 
 def _chat_sentences(result: OcrResult, rules: ReadingRules) -> list[str]:
-    left, _right = _sides(result)
-    quotes = [line.text.strip() for line in left
-              if line.text.strip() and not TIME_ONLY.match(line.text.strip())
-              and not any(word in line.text for word in rules.chat_skip)]
+    quotes = [bubble.text for bubble in bubbles(result, frozenset(rules.chat_skip))
+              if bubble.left and not TIME_ONLY.match(bubble.text)]
     return [rules.chat_say.format(text=quote) for quote in quotes if len(quote) >= 2]
 
 
@@ -214,7 +214,7 @@ def read_screenshot(result: OcrResult, rules: ReadingRules, year: int) -> Readin
     """The kind of the image and the sentences of what it says (``year``: of a date that
     names none)."""
     kind = kind_of(result, rules)
-    lines = [line.text.strip() for line in result.lines if line.text.strip()]
+    lines = rows(result)
     sentences: list[str] = []
     if kind == "chat":
         sentences = _chat_sentences(result, rules)
