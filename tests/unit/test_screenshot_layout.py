@@ -66,7 +66,8 @@ def test_an_order_page_gives_its_number_amount_and_dates():
 def test_a_chats_wrapped_bubbles_by_side_without_names_or_buttons():
     found = bubbles(CHAT, frozenset(catalog().uploads.chat_skip))
     assert [b.text for b in found if b.left] == [
-        "亲，非常抱歉，目前仓库订单较多，会按顺序尽快发出的哦。", "亲亲理解您的心情，我这边帮您加急处理。"]
+        "亲，非常抱歉，目前仓库订单较多，会按顺序尽快发出的哦。",
+        "亲亲理解您的心情，我这边帮您加急处理。"]
     assert [b.text for b in found if not b.left] == ["页面上写的是48小时内发货，已经超过了。"]
     assert kind_of(CHAT, catalog().uploads) == "chat"
 
