@@ -247,6 +247,8 @@ def _choose_case(state: CaseState, turn: Turn, said: MessageFacts, number: int,
     就给差评，这算不算敲诈") and a case type the NLU is sure of, or less sure of when the
     message tells a whole story (an order number, or several dated events)."""
     candidate = case_candidate(turn, state.role, book)
+    if candidate is None and state.case_type is None and _a_whole_story(said):
+        candidate = _told_beside(turn, state.role, book)  # "inform" with a whole story
     if candidate is None:
         return
     new, confidence = candidate
@@ -265,6 +267,15 @@ def _choose_case(state: CaseState, turn: Turn, said: MessageFacts, number: int,
     elif confidence < SWITCH_CONFIDENCE:
         return
     state.switched_from, state.case_type, state.opened_turn = current, new, number
+
+
+def _told_beside(turn: Turn, role: str | None, book: RuleBook) -> tuple[str, float] | None:
+    """The best case type of the ranking that is sure enough to stand beside another
+    intent (a story read as plain information still tells its case)."""
+    case_types = book.case_types()
+    return next(((name, confidence) for name, confidence in turn.ranking
+                 if name in case_types and confidence >= BESIDE_CONFIDENCE
+                 and _allowed(book, name, role)), None)
 
 
 def _a_whole_story(said: MessageFacts) -> bool:

@@ -371,3 +371,16 @@ def test_a_waybill_number_with_its_letters_is_never_the_order_number(said, order
 def test_a_price_set_apart_by_spaces(text, amount):
     said = read_message(text, NOW, catalog().lexicon)
     assert said.amount == amount
+
+
+def test_a_whole_story_read_as_plain_information_still_opens_its_case():
+    story = "淘宝买的床垫 3299 11月7号送到 有很重的甲醛味 我11月14号申请退货退款 卖家11月16号拒绝了"
+    ranking = (("inform", 0.50), ("refund_refused", 0.31), ("quality_problem", 0.06))
+    assert state(Turn(story, NOW, "inform", ranking)).case_type == "refund_refused"
+    # a bare piece of information tells no case on its own
+    assert state(Turn("床垫是3299买的", NOW, "inform", ranking)).case_type is None
+    # and a story with the law asked about opens its case when it tells enough
+    told = ("11月3号买了一个床垫 3299元 订单号8876543210123456 11月7号送到 有很重的甲醛味 "
+            "卖家11月16号拒绝了说床垫拆封不退 我该准备什么")
+    unsure = (("refund_refused", 0.55), ("quality_problem", 0.2))
+    assert state(Turn(told, NOW, "refund_refused", unsure)).case_type == "refund_refused"
