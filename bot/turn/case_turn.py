@@ -37,6 +37,8 @@ from bot.understanding import dialogue
 from bot.understanding.conversation import ASKED_EVENT_SLOT, ASKED_SLOT
 from bot.understanding.questions import asks_next_step
 
+# what a turn that settled screenshots says (bot/turn/uploads.say_added): it needs no act reply
+SETTLED = ("utter_upload_added", "utter_upload_kept_unread")
 ASK_RESPONSES = {"role": "utter_ask_role", "order_status": "utter_ask_order_status"}
 NO_CASE_RESPONSES = {"nlu_fallback": "utter_fallback", "out_of_scope": "utter_out_of_scope",
                      "affirm": "utter_affirm_ack", "deny": "utter_deny_ack"}
@@ -195,8 +197,10 @@ def guide(turn: TurnContext, spoke: bool) -> None:
             # (named in one line when it was shown in full before)
             response, values = presenter.rung_again(result, rung_of(turn, result))
             reply.say(response, **values)
-        elif not (line or spoke or turn.answered) and not law_topics_if_asked(turn):
+        elif (not (line or spoke or turn.answered) and not reply.said(*SETTLED)
+              and not law_topics_if_asked(turn)):
             # a story without a fact the case keeps, an answer, a feeling, an aside…
+            # (not the "yes" that settled a screenshot: that turn said what was added)
             reply_to_act(turn, result, rung_of(turn, result))
 
 

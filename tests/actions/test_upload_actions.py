@@ -74,6 +74,7 @@ async def test_the_confirmation_adds_it_and_the_evidence_list_ticks_it(dispatche
     await ActionCaseTurn().run(dispatcher, tracker(events), domain)
     added = render(domain, message(dispatcher, "utter_upload_added"))
     assert "订单页面截图（附件：订单.png）" in added and "聊天截图（附件：聊天.png）" in added
+    assert "utter_act_yes" not in responses(dispatcher)  # no "好的，明白了" after it
     dispatcher.messages.clear()
     await ActionEvidence().run(dispatcher, tracker([*events, _said("要准备什么证据", "ask_evidence")]), domain)
     listed = message(dispatcher, "utter_evidence")
