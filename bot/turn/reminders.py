@@ -134,13 +134,19 @@ def set_reminder(turn: TurnContext) -> None:
     turn.reply.say("utter_reminder_set", mark=mark, items=_items(turn, planned), how=how)
 
 
+def _pending_or_say_none(turn: TurnContext) -> list[Reminder] | None:
+    """The reminders still to come; when there are none, the user is told (None, or an
+    empty list, means the turn has been answered)."""
+    pending = _pending(turn)
+    if pending is not None and not pending:
+        turn.reply.say("utter_reminders_empty")
+    return pending
+
+
 def list_reminders(turn: TurnContext) -> None:
     """The conversation's reminders still to come."""
-    pending = _pending(turn)
-    if pending is None:
-        return
+    pending = _pending_or_say_none(turn)
     if not pending:
-        turn.reply.say("utter_reminders_empty")
         return
     numbered = "\n".join(f"{n}. {_line(turn, r)}" for n, r in enumerate(pending, start=1))
     turn.reply.say("utter_reminders_list", items=numbered)
@@ -148,11 +154,8 @@ def list_reminders(turn: TurnContext) -> None:
 
 def cancel_reminders(turn: TurnContext) -> None:
     """Cancel every pending reminder, or the one numbered ("取消第2个提醒")."""
-    pending = _pending(turn)
-    if pending is None:
-        return
+    pending = _pending_or_say_none(turn)
     if not pending:
-        turn.reply.say("utter_reminders_empty")
         return
     index = _INDEX.search(turn.text)
     chosen = None

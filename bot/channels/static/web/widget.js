@@ -139,26 +139,31 @@
     button.className = "cg-download";
     button.textContent = "下载案件材料（PDF）";
     button.addEventListener("click", function () {
-      button.disabled = true;
-      var headers = {};
-      headers[SESSION_HEADER] = sessionKey();
-      fetch("case-file.pdf", { headers: headers, credentials: "same-origin" }).then(function (res) {
-        keepRenewedKey(res);
-        if (!res.ok) { throw new Error("generic"); }
-        return res.blob();
-      }).then(function (blob) {
-        var link = document.createElement("a");
-        link.href = URL.createObjectURL(blob);
-        link.download = "案件材料.pdf";
-        document.body.appendChild(link);
-        link.click();
-        document.body.removeChild(link);
-        window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
-      }, function () {
-        addErrorBubble(ERRORS.generic);
-      }).then(function () { button.disabled = false; });
+      download(button, "case-file.pdf", "案件材料.pdf");
     });
     return button;
+  }
+
+  // A file of the session's own conversation, fetched with its key and saved as ``name``.
+  function download(button, path, name) {
+    button.disabled = true;
+    var headers = {};
+    headers[SESSION_HEADER] = sessionKey();
+    fetch(path, { headers: headers, credentials: "same-origin" }).then(function (res) {
+      keepRenewedKey(res);
+      if (!res.ok) { throw new Error("generic"); }
+      return res.blob();
+    }).then(function (blob) {
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = name;
+      document.body.appendChild(link);
+      link.click();
+      document.body.removeChild(link);
+      window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+    }, function () {
+      addErrorBubble(ERRORS.generic);
+    }).then(function () { button.disabled = false; });
   }
 
   // --- reminders: the tools under dated limits, the poll, browser notifications -------
@@ -168,24 +173,7 @@
   var REMINDER_POLL_MS = 60000;
 
   function saveCalendar(button) {
-    button.disabled = true;
-    var headers = {};
-    headers[SESSION_HEADER] = sessionKey();
-    fetch("calendar.ics", { headers: headers, credentials: "same-origin" }).then(function (res) {
-      keepRenewedKey(res);
-      if (!res.ok) { throw new Error("generic"); }
-      return res.blob();
-    }).then(function (blob) {
-      var link = document.createElement("a");
-      link.href = URL.createObjectURL(blob);
-      link.download = "deadlines.ics";
-      document.body.appendChild(link);
-      link.click();
-      document.body.removeChild(link);
-      window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
-    }, function () {
-      addErrorBubble(ERRORS.generic);
-    }).then(function () { button.disabled = false; });
+    download(button, "calendar.ics", "deadlines.ics");
   }
 
   function askNotificationPermission() {
