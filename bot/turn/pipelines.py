@@ -90,7 +90,7 @@ CANCEL_REMINDERS = MiddlewareSet(Do(cancel_reminders))
 BESIDE_A_CASE: dict[str, Pipeline] = {
     "request_draft": DRAFT, "request_case_file": CASE_FILE, "ask_deadline": DEADLINES,
     "ask_next_step": NEXT_STEP, "ask_evidence": EVIDENCE, "check_progress": PROGRESS,
-    "human_handoff": say("utter_human_handoff"),
+    "human_handoff": say("utter_human_handoff"), "set_reminder": SET_REMINDER,
 }
 
 

@@ -32,6 +32,7 @@ _PURPOSE = re.compile(r"提醒(?:我|一下|下)*(?:一下)?(?:要|去|该)?(?P<
 _TRAILING = "。.！!？?～~ 哦吧啊呀哈啦嘛呢"
 _INDEX = re.compile(r"第\s*(\d{1,2})")
 _CLAUSE = re.compile(r"[，,。！!？?；;\n]")
+_DAY_PART = 8  # characters of a part before the ask that may name its day ("11月25号")
 # A clause that asks for the reminder: its date is the reminder's ("11月25号提醒我交材料");
 # a date in another clause is the case's ("11月18号申请的退款，到时候提醒我").
 _ASKS = ("提醒", "题醒", "題醒", "叫我", "喊我", "通知我", "告诉我", "remind", "ping")
@@ -75,10 +76,23 @@ def _items(turn: TurnContext, reminders: Sequence[Timed]) -> str:
     return "\n".join(bullet.format(item=_line(turn, r)) for r in reminders)
 
 
+def _asking_part(clause: str) -> str:
+    """Of a clause typed with spaces for commas, the part that asks and a short part just
+    before it ("11月25号 提醒我交材料"); not the story before ("卖家11月18号拒绝了 到时候
+    提醒我": the 18th is the case's)."""
+    parts = clause.split()
+    at = next((i for i, part in enumerate(parts) if any(a in part.lower() for a in _ASKS)), None)
+    if at is None:
+        return clause
+    before = parts[at - 1] if at and len(parts[at - 1]) <= _DAY_PART else ""
+    return " ".join(part for part in (before, *parts[at:]) if part)
+
+
 def _named(turn: TurnContext) -> Planned | str | None:
     """The reminder for a day the user named; a response name when the day cannot be
     used; None when no day was named."""
-    clauses = [c for c in _CLAUSE.split(turn.text) if any(a in c.lower() for a in _ASKS)]
+    clauses = [_asking_part(c) for c in _CLAUSE.split(turn.text)
+               if any(a in c.lower() for a in _ASKS)]
     named = resolve_coming_date(clauses[0] if clauses else turn.text, turn.moment)
     if named.status == "past":
         return "utter_reminder_past"

@@ -19,7 +19,8 @@ Ranking = Sequence[tuple[str, float]]
 
 # Requests that can carry a case beside them, and how sure of that case the NLU must be.
 REQUEST_INTENTS = frozenset({"request_draft", "request_case_file", "ask_deadline",
-                             "ask_next_step", "ask_evidence", "check_progress", "human_handoff"})
+                             "ask_next_step", "ask_evidence", "check_progress", "human_handoff",
+                             "set_reminder"})
 BESIDE_CONFIDENCE = 0.15
 
 

@@ -156,3 +156,18 @@ async def test_a_date_told_of_the_case_is_not_the_reminders_day(dispatcher, doma
     pending = store(case_store).pending("web-reminder-user")
     assert pending and all(r.event_date.year == 2026 for r in pending)
     assert all(r.label != "到时候提醒我" for r in pending)
+
+
+async def test_a_case_told_with_a_reminder_asked_sets_it(dispatcher, domain, case_store):
+    """"我11月18号申请的退款 卖家不理 到时候提醒我": the case opens and the reminder is set in
+    one turn, for the case's limits (the 18th is the case's date, not the reminder's)."""
+    from actions.open_case import ActionOpenCase
+
+    t = tracker("我11月18号申请的退款 卖家不理 到时候提醒我", "refund_refused", slots={})
+    ranking = [{"name": "refund_refused", "confidence": 0.3},
+               {"name": "set_reminder", "confidence": 0.6}]
+    t.latest_message["intent_ranking"] = ranking
+    t.events[-1]["parse_data"]["intent_ranking"] = ranking
+    await run(ActionOpenCase(), dispatcher, domain, t)
+    assert "utter_reminder_set" in responses(dispatcher)
+    assert store(case_store).pending("web-reminder-user")
