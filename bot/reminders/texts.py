@@ -28,6 +28,13 @@ class ReminderTexts:
     template: Mapping[str, str]
     calendar: Mapping[str, str]
     widget: Mapping[str, str]
+    asks: tuple[str, ...] = ()  # words that ask for a reminder
+    purpose_end: str = ""  # characters that may end the purpose after 提醒我
+
+    def asked_in(self, text: str) -> bool:
+        """Whether ``text`` asks for a reminder."""
+        lowered = text.lower()
+        return any(word in lowered for word in self.asks)
 
     def named_label(self, date: str) -> str:
         """The label of a reminder for a named day without a purpose."""
@@ -74,4 +81,20 @@ def load_reminder_texts(path: Path = TEXTS) -> ReminderTexts:
         message=data["message"], late_message=data["late_message"],
         named=data["named_label"], how=how,
         template=_texts(path, data, "template", ("first", "remark")), calendar=calendar,
-        widget=_texts(path, data, "widget", ("remind", "calendar", "notification_title")))
+        widget=_texts(path, data, "widget", ("remind", "calendar", "notification_title")),
+        asks=_words(path, data, "asks"), purpose_end=_text(path, data, "purpose_end"))
+
+
+def _words(path: Path, data: dict, key: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if not isinstance(value, list) or not value or not all(
+            isinstance(word, str) and word for word in value):
+        raise DataFileError(path, key, "expected a list of non-empty words")
+    return tuple(word.lower() for word in value)
+
+
+def _text(path: Path, data: dict, key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise DataFileError(path, key, "must be a text")
+    return value

@@ -22,6 +22,7 @@ from bot.reminders.calendar import CALENDAR_MARK, calendar_entries
 from bot.reminders.delivery import UNSUPPORTED, WINDOW_HOURS, promised_route
 from bot.reminders.plan import Planned, from_limits, from_named_date
 from bot.reminders.store import Reminder
+from bot.reminders.texts import ReminderTexts
 from bot.turn.context import TurnContext
 from bot.turn.drafts import case_side
 
@@ -29,13 +30,12 @@ logger = logging.getLogger(__name__)
 
 # What to be reminded of, after 提醒: "提醒我交材料" -> 交材料.
 _PURPOSE = re.compile(r"提醒(?:我|一下|下)*(?:一下)?(?:要|去|该)?(?P<what>[^，,。！!？?]*)")
-_TRAILING = "。.！!？?～~ 哦吧啊呀哈啦嘛呢"
 _INDEX = re.compile(r"第\s*(\d{1,2})")
 _CLAUSE = re.compile(r"[，,。！!？?；;\n]")
 _DAY_PART = 8  # characters of a part before the ask that may name its day ("11月25号")
-# A clause that asks for the reminder: its date is the reminder's ("11月25号提醒我交材料");
-# a date in another clause is the case's ("11月18号申请的退款，到时候提醒我").
-_ASKS = ("提醒", "题醒", "題醒", "叫我", "喊我", "通知我", "告诉我", "remind", "ping")
+# A clause that asks for the reminder (the data's ``asks``): its date is the reminder's
+# ("11月25号提醒我交材料"); a date in another clause is the case's
+# ("11月18号申请的退款，到时候提醒我").
 
 
 class Timed(Protocol):
@@ -59,9 +59,9 @@ def limits_mark(turn: TurnContext, result: Guidance) -> dict[str, object] | None
     return {CALENDAR_MARK: entries} if entries else None
 
 
-def _purpose(text: str) -> str:
+def _purpose(text: str, texts: ReminderTexts) -> str:
     found = _PURPOSE.search(text)
-    return (found.group("what") if found else "").strip().rstrip(_TRAILING).strip()
+    return (found.group("what") if found else "").strip().rstrip(texts.purpose_end).strip()
 
 
 def _line(turn: TurnContext, reminder: Timed) -> str:
@@ -76,12 +76,12 @@ def _items(turn: TurnContext, reminders: Sequence[Timed]) -> str:
     return "\n".join(bullet.format(item=_line(turn, r)) for r in reminders)
 
 
-def _asking_part(clause: str) -> str:
+def _asking_part(clause: str, texts: ReminderTexts) -> str:
     """Of a clause typed with spaces for commas, the part that asks and a short part just
     before it ("11月25号 提醒我交材料"); not the story before ("卖家11月18号拒绝了 到时候
     提醒我": the 18th is the case's)."""
     parts = clause.split()
-    at = next((i for i, part in enumerate(parts) if any(a in part.lower() for a in _ASKS)), None)
+    at = next((i for i, part in enumerate(parts) if texts.asked_in(part)), None)
     if at is None:
         return clause
     before = parts[at - 1] if at and len(parts[at - 1]) <= _DAY_PART else ""
@@ -91,14 +91,14 @@ def _asking_part(clause: str) -> str:
 def _named(turn: TurnContext) -> Planned | str | None:
     """The reminder for a day the user named; a response name when the day cannot be
     used; None when no day was named."""
-    clauses = [_asking_part(c) for c in _CLAUSE.split(turn.text)
-               if any(a in c.lower() for a in _ASKS)]
+    texts = turn.catalog.reminder_texts
+    clauses = [_asking_part(c, texts) for c in _CLAUSE.split(turn.text) if texts.asked_in(c)]
     named = resolve_coming_date(clauses[0] if clauses else turn.text, turn.moment)
     if named.status == "past":
         return "utter_reminder_past"
     if named.status != "ok" or named.value is None:
         return None
-    purpose = _purpose(turn.text.replace(named.matched or "", ""))
+    purpose = _purpose(turn.text.replace(named.matched or "", ""), texts)
     found = case_side(turn)
     same_day = [line for item, line in (dated_limits(turn, found[0]) if found else [])
                 if item.latest == named.value]

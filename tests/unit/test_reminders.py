@@ -430,3 +430,21 @@ def test_two_runner_processes_on_one_postgresql_and_one_redis_post_each_reminder
             runner.wait(timeout=20)
         server.shutdown()
     assert len(posted) == 40 and set(posted.values()) == {1}, posted
+
+
+@pytest.mark.parametrize(("key", "bad"), [("asks", []), ("asks", ["提醒", ""]),
+                                          ("purpose_end", 3), ("message", "{nope}")])
+def test_reminder_texts_are_validated_naming_file_and_entry(tmp_path, key, bad):
+    import yaml
+
+    from bot.datafiles import DataFileError
+    from bot.reminders.texts import TEXTS, load_reminder_texts
+
+    data = yaml.safe_load(TEXTS.read_text(encoding="utf-8"))
+    data[key] = bad
+    broken = tmp_path / "reminders.yml"
+    broken.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DataFileError) as raised:
+        load_reminder_texts(broken)
+    assert "reminders.yml" in str(raised.value) and key in str(raised.value)
+    assert load_reminder_texts().asked_in("到时候提醒我一下")
