@@ -65,7 +65,7 @@ from bot.channels.guards import TurnGuards, turn_guards
 from bot.channels.reminders import ReminderDesk
 from bot.channels.web_session import SessionError, SessionKeys, session_keys
 from bot.drafting.case_file import CASE_FILE_MARK
-from bot.reminders.calendar import CALENDAR_MARK
+from bot.reminders.calendar import CALENDAR_MARK, REMINDED_MARK
 from bot.uploads.service import Uploads, uploads_in
 
 logger = logging.getLogger(__name__)
@@ -259,7 +259,8 @@ def history_messages(events: Iterable[Any], limit: int = HISTORY_LIMIT) -> list[
                 ]
             custom = data.get("custom")
             if isinstance(custom, dict) and isinstance(custom.get(CALENDAR_MARK), list):
-                item["custom"] = {CALENDAR_MARK: custom[CALENDAR_MARK]}
+                item["custom"] = {key: custom[key] for key in (CALENDAR_MARK, REMINDED_MARK)
+                                  if key in custom}
             messages.append(item)
             if isinstance(custom, dict) and custom.get(CASE_FILE_MARK):
                 messages.append({"sender": "bot", "text": "", "timestamp": event.timestamp,

@@ -18,6 +18,7 @@ from typing import Any
 from icalendar import Alarm, Calendar, Event
 
 CALENDAR_MARK = "calendar"  # the custom mark of a message that showed dated limits
+REMINDED_MARK = "reminded"  # beside it: the reminders were just set (no "remind me" button)
 ALARM_BEFORE = dt.timedelta(hours=15)  # from the day's 00:00: the day before at 09:00
 PRODID = "-//complaint-guide//reminders//ZH"
 

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from bot.dates import SHANGHAI, resolve_coming_date
 from bot.guidance import DeadlineItem, Guidance
-from bot.reminders.calendar import CALENDAR_MARK, calendar_entries
+from bot.reminders.calendar import CALENDAR_MARK, REMINDED_MARK, calendar_entries
 from bot.reminders.delivery import UNSUPPORTED, WINDOW_HOURS, promised_route
 from bot.reminders.plan import Planned, from_limits, from_named_date
 from bot.reminders.store import Reminder
@@ -145,6 +145,8 @@ def set_reminder(turn: TurnContext) -> None:
         turn.reply.say("utter_reminder_unavailable")
         return
     how = turn.catalog.reminder_texts.how_it_comes(route, WINDOW_HOURS)
+    if mark is not None:  # the calendar file is offered again, "remind me" is not
+        mark = {**mark, REMINDED_MARK: True}
     turn.reply.say("utter_reminder_set", mark=mark, items=_items(turn, planned), how=how)
 
 

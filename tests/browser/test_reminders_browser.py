@@ -118,3 +118,20 @@ def test_limits_offer_a_reminder_and_a_calendar_and_a_due_reminder_comes_once(
     page.wait_for_timeout(300)
     expect()(reminder).to_have_count(1)
     assert page.locator(BOT).count() >= 2
+
+
+def test_a_reply_that_set_reminders_offers_the_calendar_only(
+        page: Any, server: str, web: WebChatInput, stub_agent: StubAgent) -> None:
+    open_chat(page, server)
+    conversation = _conversation(page, web)
+
+    async def add() -> None:
+        tracker = await stub_agent.tracker_store.retrieve(conversation)
+        tracker.update(BotUttered("好的，提醒已设好：…",
+                                  data={"custom": {"calendar": LIMITS, "reminded": True}}))
+        await stub_agent.tracker_store.save(tracker)
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, add()).result()
+    page.reload()
+    expect()(page.locator(".cg-calendar")).to_have_count(1)
+    expect()(page.locator(".cg-remind")).to_have_count(0)  # it is set: no "remind me" again

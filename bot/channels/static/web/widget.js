@@ -181,7 +181,8 @@
     try { Notification.requestPermission(); } catch (e) { /* old browsers: no prompt */ }
   }
 
-  function reminderTools() {
+  // The tools under dated limits; under a reply that just set reminders, the calendar only.
+  function reminderTools(reminded) {
     var tools = document.createElement("div");
     tools.className = "cg-tools cg-reminder-tools";
     var remind = document.createElement("button");
@@ -197,7 +198,7 @@
     save.className = "cg-calendar";
     save.textContent = reminderLabels.calendar;
     save.addEventListener("click", function () { saveCalendar(save); });
-    tools.appendChild(remind);
+    if (!reminded) { tools.appendChild(remind); }
     tools.appendChild(save);
     return tools;
   }
@@ -234,7 +235,7 @@
     var calendar = message.custom && Array.isArray(message.custom.calendar)
       && message.custom.calendar.length && reminderLabels;
     if (calendar && !(typeof message.text === "string" && message.text.length)) {
-      addRow("bot").appendChild(reminderTools());
+      addRow("bot").appendChild(reminderTools(message.custom.reminded === true));
       scrollToEnd();
       return;
     }
@@ -268,7 +269,7 @@
     if (buttons.length && withButtons) {
       row.appendChild(quickReplies(buttons));
     }
-    if (calendar) { row.appendChild(reminderTools()); }
+    if (calendar) { row.appendChild(reminderTools(message.custom.reminded === true)); }
     scrollToEnd();
   }
 
