@@ -58,7 +58,15 @@ def test_pick_an_image_see_its_preview_and_the_answer(page: Any, server: str, fo
     page.reload()
     again = page.locator(f"{USER} img.cg-upload-image").last
     expect()(again).to_be_visible()
-    assert page.evaluate("document.querySelector('.cg-upload-image').naturalWidth") > 0
+    # the image arrives after its element shows: wait for it to load (no string evaluation
+    # in page waits, the page's CSP forbids it), then check it really decoded
+    width = 0
+    for _ in range(50):
+        width = page.evaluate("document.querySelector('.cg-upload-image').naturalWidth")
+        if width:
+            break
+        page.wait_for_timeout(100)
+    assert width > 0
 
 
 def test_a_file_that_is_not_an_image_is_refused_on_the_page(page: Any, server: str) -> None:
