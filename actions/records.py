@@ -5,6 +5,7 @@ from __future__ import annotations
 from actions import common
 from actions.common import logger
 from actions.pipeline import PipelineAction
+from bot.case_view import RESUMED_MARK
 from bot.store import Case
 from bot.turn import pipelines
 from bot.turn.context import LIMITS_SLOT, TurnContext
@@ -18,16 +19,22 @@ def _mentioned_case_types(turn: TurnContext) -> list[str]:
     return [name for name, _confidence in turn.ranking if name in turn.rulebook.case_types()]
 
 
-def _set_slots_for(turn: TurnContext, case: Case) -> None:
+def case_record(turn: TurnContext, case: Case) -> dict[str, object]:
+    """The stored case as the record its resume reply carries into the conversation."""
     entry = turn.rulebook.entry(case.case_type, case.role)
     key_event = entry.key_event
     key_date = (case.key_dates or {}).get(key_event) if key_event else None
     if key_date is None and case.key_dates:
         key_date = next(iter(case.key_dates.values()))
+    return {"case_type": case.case_type, "role": case.role or entry.role, "key_date": key_date,
+            "order_number": case.order_number, "amount": case.amount}
+
+
+def _set_slots_for(turn: TurnContext, case: Case, record: dict[str, object]) -> None:
+    """The slots set from the record (for the rules and the console; never read back)."""
     for name, value in (
-        ("case_type", case.case_type), ("role", case.role or entry.role), ("key_date", key_date),
+        *record.items(),
         ("ladder_rung", None if case.ladder_rung is None else float(case.ladder_rung)),
-        ("order_number", case.order_number), ("amount", case.amount),
         (LIMITS_SLOT, None),  # the resumed case's limits are shown again
     ):
         turn.set_slot(name, value)
@@ -42,9 +49,11 @@ def resume(turn: TurnContext) -> None:
     by_type = {case.case_type: case for case in cases}  # latest of each type wins
     wanted = next((t for t in _mentioned_case_types(turn) if t in by_type), None)
     case = by_type[wanted] if wanted else max(cases, key=lambda c: c.updated_at)
+    record = case_record(turn, case)
     turn.reply.say("utter_case_resumed", case=turn.words.label("case_type", case.case_type),
-                   opened=turn.words.format_date(case.created_at.date(), with_year=True))
-    _set_slots_for(turn, case)
+                   opened=turn.words.format_date(case.created_at.date(), with_year=True),
+                   mark={RESUMED_MARK: record})
+    _set_slots_for(turn, case, record)
 
 
 def list_cases(turn: TurnContext) -> None:

@@ -1,12 +1,13 @@
-"""A case as seen from its slots and its case state: the agent console's view.
+"""A case as seen from its record and its case state: the agent console's view.
 
-The console passes the Rasa tracker's slots as a plain ``{slot: value}`` mapping and the
-case state derived from the conversation.
+A case resumed from the case store lives in the conversation: the resume reply carries its
+record (``RESUMED_MARK``), read back by :func:`resumed_case`. The console passes the case
+state's slot values over that record as a plain ``{name: value}`` mapping.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,23 @@ from bot.understanding.state import CaseState, Fact
 from bot.wording import Wording
 
 UNKNOWN_DATE = "unknown"
+RESUMED_MARK = "resumed_case"  # the record of a case resumed from the case store
+RECORD_FIELDS = ("case_type", "role", "order_status", "key_date", "order_number", "amount")
+
+
+def resumed_case(events: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The record of the case last resumed in this conversation ({} when none): the
+    conversation, not the slots, carries it (a restart forgets it)."""
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "restart":
+            break
+        if kind == "bot":
+            custom = (event.get("data") or {}).get("custom")
+            if isinstance(custom, Mapping) and isinstance(custom.get(RESUMED_MARK), Mapping):
+                record = custom[RESUMED_MARK]
+                return {name: record.get(name) for name in RECORD_FIELDS}
+    return {}
 
 
 def iso_date(value: Any) -> date | None:
@@ -35,7 +53,7 @@ def iso_date(value: Any) -> date | None:
 
 def case_facts(slots: Mapping[str, Any], today: date, book: RuleBook
                ) -> guidance.CaseFacts | None:
-    """The open case described by the slots (None without a case)."""
+    """The open case a record describes (slot names; None without a case)."""
     case_type = slots.get("case_type")
     if case_type not in book.case_types():
         return None

@@ -51,7 +51,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.case_view import console_view
+from bot.case_view import console_view, resumed_case
 from bot.catalog import Catalog, load_catalog
 from bot.channels.case_files import pdf_response
 from bot.channels.guards import TurnGuards, turn_guards
@@ -207,14 +207,14 @@ def _case_and_state(tracker: Any, catalog: Catalog
     clock = load_settings().fixed_clock
     today = (clock or datetime.now(SHANGHAI)).astimezone(SHANGHAI).date()
     book, lexicon = catalog.rulebook, catalog.lexicon
+    events = [event.as_dict() for event in tracker.events]
     try:
-        turns = turns_from_events([event.as_dict() for event in tracker.events],
-                                  book.case_types(), clock)
+        turns = turns_from_events(events, book.case_types(), clock)
         state = derive_case_state(turns, book, lexicon, catalog.statutes)
     except Exception:  # noqa: BLE001 - the console must still show the rest
         logger.exception("console: could not derive the case state")
         return None, None
-    slots = {**tracker.current_slot_values(),
+    slots = {"draft_kind": tracker.get_slot("draft_kind"), **resumed_case(events),
              **{k: v for k, v in slot_values(state, book, lexicon).items() if v is not None}}
     try:
         case = console_view(slots, today, book=book, drafts=catalog.drafts, lexicon=lexicon,

@@ -229,11 +229,21 @@ class TurnContext:
 
     @cached_property
     def facts(self) -> guidance.CaseFacts | None:
-        """The current case: the conversation's, else one resumed from the case store (it
-        lives in the slots); None without either."""
+        """The current case: the conversation's, else the one resumed from the case store
+        (its record is in the conversation); None without either."""
         if self.case_facts is not None:
             return self.case_facts
-        return case_view.case_facts(self.slots, self.day, self.rulebook)
+        return case_view.case_facts(self.resumed, self.day, self.rulebook)
+
+    def case_value(self, name: str) -> Any:
+        """A fact of the case by its slot name: the conversation's, else the resumed case's."""
+        value = self.known_slots.get(name)
+        return value if value is not None else self.resumed.get(name)
+
+    @cached_property
+    def resumed(self) -> dict[str, Any]:
+        """The record of the case resumed in this conversation ({} when none)."""
+        return case_view.resumed_case(self.events)
 
     # -- the reply and the slots ---------------------------------------------------------
     @cached_property

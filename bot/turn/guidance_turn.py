@@ -57,7 +57,7 @@ def remember(turn: TurnContext, result: guidance.Guidance, rung: int) -> None:
     """Keep the case, its key date and its rung in the case store."""
     turn.keep(lambda repo: record_case(
         repo, turn.sender_id, result.case_type, result.role, result.key_event,
-        result.key_date, rung, turn.slot("order_number"), turn.slot("amount"),
+        result.key_date, rung, turn.case_value("order_number"), turn.case_value("amount"),
     ))
 
 

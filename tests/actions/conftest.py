@@ -10,6 +10,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.case_view import RECORD_FIELDS, RESUMED_MARK
 from bot.dates import SHANGHAI
 
 # Sunday 2026-11-22 10:00 in Shanghai: the message time used unless a test says otherwise.
@@ -26,7 +27,11 @@ def make_tracker(
     at: datetime = DEFAULT_TIME,
     active_loop: str | None = None,
 ) -> Tracker:
-    """A rasa-sdk Tracker whose latest event is the given user message."""
+    """A rasa-sdk Tracker whose latest event is the given user message.
+
+    A case in ``slots`` (``case_type``...) is also in the conversation, as the actions read
+    a case: the record of a case resumed before this message, on the reply that resumed it.
+    """
     parse = {
         "text": text,
         "intent": {"name": intent, "confidence": 1.0} if intent else {},
@@ -34,7 +39,13 @@ def make_tracker(
     }
     all_slots = {name: None for name in SLOT_NAMES}
     all_slots.update(slots or {})
-    events = [{"event": "user", "timestamp": at.timestamp(), "text": text, "parse_data": parse}]
+    events: list[dict[str, Any]] = []
+    if all_slots.get("case_type"):
+        record = {name: all_slots.get(name) for name in RECORD_FIELDS}
+        events.append({"event": "bot", "timestamp": at.timestamp() - 1, "text": "",
+                       "data": {"custom": {RESUMED_MARK: record}}})
+    events.append({"event": "user", "timestamp": at.timestamp(), "text": text,
+                   "parse_data": parse})
     return Tracker(
         sender_id="test-user",
         slots=all_slots,

@@ -86,3 +86,31 @@ async def test_delete_removes_the_uploaded_images_too(dispatcher, domain, case_s
     await ActionDeleteMyData().run(dispatcher, make_tracker("确认删除", "affirm"), domain)
     assert images.get("test-user", mine) is None
     assert images.get("someone-else", theirs) is not None
+
+
+async def test_the_resumed_case_lives_in_the_conversation_not_the_slots(dispatcher, domain,
+                                                                        case_store):
+    """The resume reply carries the case's record; the next turn reads the case from it, and
+    slots that name a case without it are not read back as a second source (issue 26)."""
+    from actions.guidance import ActionCaseGuidance
+    from bot.case_view import RESUMED_MARK
+
+    refund = case_store.open_case("test-user", "refund_refused", "buyer")
+    case_store.set_fact(refund.id, "refund_requested", "2026-11-18")
+    await ActionResumeCase().run(dispatcher, make_tracker("我上次那个退款的事", "resume_case"),
+                                 domain)
+    record = message(dispatcher, "utter_case_resumed")["custom"][RESUMED_MARK]
+    assert record["case_type"] == "refund_refused" and record["key_date"] == "2026-11-18"
+
+    after = make_tracker("然后呢", "ask_next_step")
+    after.events.insert(0, {"event": "bot", "text": "", "data": {"custom": {RESUMED_MARK: record}}})
+    guided = type(dispatcher)()
+    await ActionCaseGuidance().run(guided, after, domain)
+    assert "utter_which_case" not in responses(guided)
+
+    slots_only = make_tracker("然后呢", "ask_next_step", slots={"case_type": "refund_refused",
+                                                               "role": "buyer"})
+    slots_only.events[:] = slots_only.events[-1:]  # the slots name a case; the conversation not
+    unguided = type(dispatcher)()
+    await ActionCaseGuidance().run(unguided, slots_only, domain)
+    assert responses(unguided) == ["utter_which_case"]
