@@ -99,6 +99,7 @@ class _KindsFile(BaseModel):
     tone_cues: list[dict[str, Any]]
     request_verbs: list[str]
     draft_nouns: list[str]
+    party_markers: list[str]
     variant_cues: dict[str, list[str]]
     lawyer_cues: list[str]
     lawyer_kind: str
@@ -135,6 +136,7 @@ class DraftCatalog:
     tone_cues: tuple[tuple[str, tuple[str, ...]], ...]
     request_verbs: tuple[str, ...]
     draft_nouns: tuple[str, ...]
+    party_markers: tuple[str, ...]
     variant_cues: dict[str, tuple[str, ...]]
     lawyer_cues: tuple[str, ...]
     lawyer_kind: str
@@ -200,6 +202,7 @@ def _load(root: Path, case_folders: Mapping[str, CaseFolder]) -> DraftCatalog:
                            tone_cues=tone_cues,
                            request_verbs=tuple(kinds_file.request_verbs),
                            draft_nouns=tuple(kinds_file.draft_nouns),
+                           party_markers=tuple(kinds_file.party_markers),
                            variant_cues={name: tuple(words) for name, words
                                          in kinds_file.variant_cues.items()},
                            lawyer_cues=tuple(kinds_file.lawyer_cues),

@@ -18,7 +18,7 @@ from bot.guidance import DeadlineItem, Guidance
 from bot.understanding.clauses import find_words
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.state import CaseState
-from bot.understanding.story import unquoted, without_quotes
+from bot.understanding.story import from_quote_marks, unquoted, without_quotes
 from bot.wording import Wording
 
 SAID_KEY = 6  # words said that open with these many characters of the story's are told there
@@ -36,9 +36,9 @@ def _said(clause: str, lexicon: Lexicon) -> Said:
     while True:
         cue = next((c for c in cues if words.startswith(c)), None)
         if cue is None:
-            return Said(cue=found, words=words)
+            return Said(cue=found, words=unquoted(words))
         found = found or cue
-        words = words[len(cue):].lstrip(SAID_GLUE)
+        words = from_quote_marks(words[len(cue):].lstrip(SAID_GLUE))
 
 
 def _unique_said(items: list[Said]) -> list[Said]:
@@ -58,8 +58,7 @@ def facts_from_state(state: CaseState, lexicon: Lexicon, story: list[str] | None
     values = {name: None if state.value(name) is None else str(state.value(name))
               for name in TEXT_FACTS}
     told = without_quotes("".join(story or []))
-    said = _unique_said([_said(unquoted(str(clause)), lexicon)
-                         for clause in state.values("other_side")])
+    said = _unique_said([_said(str(clause), lexicon) for clause in state.values("other_side")])
     return DraftFacts(
         **values,
         timeline=[TimelineEntry(day=fact.value, event=event_id)

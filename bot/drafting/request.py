@@ -114,6 +114,21 @@ def kind_for_addressee(addressee: str, catalog: DraftCatalog, side: CaseSide) ->
     return None
 
 
+def kind_for_named_party(norm: str, catalog: DraftCatalog, side: CaseSide) -> str | None:
+    """A request that names no kind but writes to the other party (a party marker right
+    before its name, after the request verb) asks for the first kind written to them (a
+    message, not a form's field)."""
+    role = side.role or "buyer"
+    party = catalog.config.other_party.get(role)
+    verb_at = max((norm.rfind(verb) for verb in catalog.request_verbs), default=-1)
+    if not party or verb_at < 0 or not any(
+            norm.find(marker + party, verb_at) >= 0 for marker in catalog.party_markers):
+        return None
+    other = next((r for r in catalog.config.other_party if r != role), None)
+    return next((kind.id for kind in catalog.kinds_for(side.case_type, side.role, side.events)
+                 if kind.addressee in (other, "other_side")), None)
+
+
 def tone_from_words(text: str, catalog: DraftCatalog) -> str | None:
     """The tone the request's words ask for (groups checked in file order)."""
     for tone, words in catalog.tone_cues:
@@ -194,6 +209,9 @@ def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
         kind_id, chosen_by = catalog.mention_kind, "mention"
     if kind_id is None and addressee:
         kind_id, chosen_by = kind_for_addressee(addressee, catalog, side), "addressee"
+    if kind_id is None and addressee is None:
+        kind_id = kind_for_named_party(norm, catalog, side)
+        chosen_by = "addressee" if kind_id else chosen_by
     if kind_id is None and previous_kind in catalog.kinds and catalog.kind(
             previous_kind).written_for(side.case_type, side.role, side.events):
         kind_id, chosen_by = previous_kind, "previous"

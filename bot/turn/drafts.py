@@ -107,8 +107,9 @@ def _write(turn: TurnContext, result: guidance.Guidance, request: DraftRequest) 
     reply, words, drafts = turn.reply, turn.words, turn.catalog.drafts
     draft = _render(turn, result, request, drafts)
     key = hashlib.sha1(f"{draft.kind}|{draft.tone}|{draft.text}".encode()).hexdigest()
-    if key == turn.slot(KEY_SLOT):
+    if key == turn.slot(KEY_SLOT):  # asked again: the same text, said so, never withheld
         reply.say("utter_draft_unchanged")
+        reply.say_text(draft.text)
         return
     kind = drafts.kind(draft.kind)
     if request.lawyer:
@@ -168,7 +169,7 @@ def _ask_to_confirm(turn: TurnContext, result: guidance.Guidance,
 
 def confirm_rows(turn: TurnContext, facts: DraftFacts) -> list[tuple[str, str]]:
     """(label, value) of every fact a formal text states: the order, each dated event,
-    the evidence and the demand."""
+    the story, the other side's words, the sum demanded, the evidence and the demand."""
     drafts, words = turn.catalog.drafts, turn.words
     labels, rows = drafts.config.fact_labels, []
     for name in ("order_number", "item", "amount", "shop_name", "seller_location",
@@ -185,6 +186,13 @@ def confirm_rows(turn: TurnContext, facts: DraftFacts) -> list[tuple[str, str]]:
                                             day=entry.day.day) not in told:
             rows.append((words.format_date(entry.day), phrases.get(entry.event, entry.event)))
     rows += [(labels["story"], sentence) for sentence in facts.story]
+    config = drafts.config
+    rows += [(labels["other_side"], config.said_format.format(cue=said.cue, words=said.words)
+              if said.cue else config.quote_format.format(text=said.words))
+             for said in facts.other_side]
+    if facts.demand_amount:
+        rows.append((labels["demand_amount"],
+                     config.amount_format.format(amount=facts.demand_amount)))
     if facts.evidence:
         rows.append((labels["evidence"], words.join_list(facts.evidence)))
     if facts.wants:

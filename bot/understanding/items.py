@@ -45,8 +45,6 @@ def _by_pattern(norm: str, lexicon: Lexicon) -> str | None:
     return None
 
 
-
-
 def _by_head(norm: str, lexicon: Lexicon) -> str | None:
     """The first product word of the message with the modifiers right before it (cut at the
     last of ``item_left_stops``): "是个蓝牙耳机" is 蓝牙耳机, "1.8米的床" is 床."""
@@ -68,5 +66,14 @@ def item_name(norm: str, lexicon: Lexicon) -> str | None:
     found = _by_pattern(norm, lexicon)
     if found is not None and any(head in found for head in lexicon.item_heads):
         plain = found.rsplit("的", 1)[-1]  # "全新的吹风机" is 吹风机
-        return plain if any(head in plain for head in lexicon.item_heads) else found
+        named = plain if any(head in plain for head in lexicon.item_heads) else found
+        return _ends_at_head(named, lexicon)
     return _by_head(norm, lexicon) or found
+
+
+def _ends_at_head(name: str, lexicon: Lexicon) -> str:
+    """A Chinese noun phrase ends in its head: what runs on past the last product word is
+    the rest of the sentence ("奶粉物流显示已经签" is 奶粉)."""
+    ends = [found.end() for head in lexicon.item_heads
+            for found in re.finditer(re.escape(head), name)]
+    return name[:max(ends)] if ends else name

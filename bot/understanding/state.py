@@ -212,10 +212,14 @@ def _merge(state: CaseState, said: MessageFacts, number: int, text: str,
 
 def _better_item(kept: Fact | None, named: str, heads: tuple[str, ...]) -> bool:
     """Whether a newly named item replaces the kept one: the case keeps its first item,
-    unless that one names no product word and the new one does ("二手" → "iPad")."""
+    unless that one names no product word and the new one does ("二手" → "iPad"), or the
+    new one names the same thing more fully ("耳机" → "索尼降噪耳机")."""
     if kept is None:
         return True
-    return (not any(head in str(kept.value) for head in heads)
+    before = str(kept.value)
+    if len(named) > len(before) and named.endswith(before):
+        return True
+    return (not any(head in before for head in heads)
             and any(head in named for head in heads))
 
 

@@ -33,7 +33,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 DIGITS = re.compile(r"[0-9a-zA-Z.]+")
 WRITTEN_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 QUOTES = (("\u201c", "\u201d"), ("\u300c", "\u300d"), ('"', '"'))
-SAME_LINE = 0.75  # character-pair overlap past which a clause repeats one already told
+SAME_LINE = 0.75
+CORRECTED_REST = 4
+LEAD_IN = 4  # words between a said-cue and the quote marks ("回了一句“…”")  # words beside the right value in a clause that only restates it  # character-pair overlap past which a clause repeats one already told
 LOOSE_END = " ,，:：、"
 # A space next to a Chinese character ends a thought in chat typed without punctuation
 # ("在吗 我11月3号买了件羽绒服 花了459"); spaces between English words do not.
@@ -191,6 +193,42 @@ def _only_labels(text: str, words: StoryWords) -> bool:
     return not CJK.search(rest)
 
 
+def from_quote_marks(said: str) -> str:
+    """The words after a said-cue from their quote marks on, when a few words stand before
+    them ("了一句“洗标印错了”" is “洗标印错了”)."""
+    opening = min((said.find(mark) for mark, _ in QUOTES if 0 <= said.find(mark) <= LEAD_IN),
+                  default=-1)
+    return said[opening:] if opening > 0 else said
+
+
+def _quotes_whole(pieces: list[str]) -> list[str]:
+    """The clause pieces with a quotation kept in one piece ("卖家回了一句“洗标印错了，衣服
+    没问题”" is not cut at the comma inside the quote marks)."""
+    merged: list[str] = []
+    depth = 0
+    for piece in pieces:
+        if depth > 0 and merged:
+            merged[-1] += "，" + piece
+        else:
+            merged.append(piece)
+        depth = max(0, depth + sum(piece.count(opening) - piece.count(closing)
+                                   for opening, closing in QUOTES if opening != closing))
+    return merged
+
+
+def _restates_a_value(text: str, words: StoryWords) -> bool:
+    """Whether a clause after a correction only gives the right value (a number or a date
+    with at most a few words around it: "正确的是…", "是15号不是16号", "最后两位是41")."""
+    if not (DIGITS.search(text) or find_date_spans(text)):
+        return False
+    rest = DIGITS.sub("", WRITTEN_DATE.sub("", text))
+    for start, end in reversed(find_date_spans(rest)):
+        rest = rest[:start] + rest[end:]
+    for word in words.label_words:
+        rest = rest.replace(word, "")
+    return len(CJK.findall(rest)) <= CORRECTED_REST
+
+
 def _said_by(text: str, lexicon: Lexicon, words: StoryWords) -> tuple[str, str] | None:
     """(cue, words) when the clause tells what the other side said; None when it tells
     nothing said, or the user's own words to them ("我跟卖家说")."""
@@ -200,7 +238,7 @@ def _said_by(text: str, lexicon: Lexicon, words: StoryWords) -> tuple[str, str] 
             continue
         if any(text[:at].endswith(word) for word in words.spoken_to):
             return None
-        said = text[at + len(cue):].lstrip(LOOSE_END + "了")
+        said = from_quote_marks(text[at + len(cue):].lstrip(LOOSE_END + "了"))
         return (text[:at + len(cue)], said) if said else None
     return None
 
@@ -247,8 +285,9 @@ def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
     kept: list[tuple[str, dt.date | None]] = []
     quoting: list[str] | None = None  # the words of an open quote, and where it goes
     quote_at, quote_cue = -1, ""
-    pieces = [piece for part in clauses(turn.text, lexicon.english)
-              for piece in SPACE_BREAK.split(part.original)]
+    correcting = False  # a clause of this turn corrected a value told before
+    pieces = _quotes_whole([piece for part in clauses(turn.text, lexicon.english)
+                            for piece in SPACE_BREAK.split(part.original)])
     for piece in pieces:
         text = _strip(piece, words)
         if len(text) < 2:
@@ -256,7 +295,10 @@ def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
         if is_request(text):
             break
         if any(word in text for word in words.corrections):
+            correcting = True
             continue  # "我刚才说错了": the corrected value is written where it was told
+        if correcting and _restates_a_value(text, words):
+            continue  # "…抄错了一位，正确的是…41": the corrected value, told where it was
         if quoting is not None and _said_by(text, lexicon, words) is None \
                 and not text.startswith(words.subjects) and not find_date_spans(text) \
                 and is_fact(text):
@@ -264,8 +306,8 @@ def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
             kept[quote_at] = (_quote(quote_cue, quoting, words), kept[quote_at][1])
             continue
         quoting = None
-        if not is_fact(text):
-            continue
+        if not is_fact(text) and _said_by(text, lexicon, words) is None:
+            continue  # what the other side said is a fact of the case, as a whole quote
         text = _amounts(text, turn, number, state, lexicon)
         text, day = _dates(text, turn, number, state, lexicon, words)
         if _only_labels(text, words) or any(

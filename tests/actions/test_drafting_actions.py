@@ -132,14 +132,15 @@ async def test_a_shop_refusing_a_refund_writes_as_the_shop(dispatcher, domain):
     assert "发货视频" in draft and "称重记录" in draft
 
 
-async def test_the_same_draft_is_not_shown_twice(dispatcher, domain):
+async def test_the_same_draft_asked_again_is_given_again_and_said_so(dispatcher, domain):
     tracker = conversation([*STORY, ("帮我写个给小二看的情况说明", "request_draft")])
     events = await ActionDraftComplaint().run(dispatcher, tracker, domain)
     again = type(dispatcher)()
     tracker = conversation([*STORY, ("帮我写个给小二看的情况说明", "request_draft")],
                            slots=slot_events(events))
     assert await ActionDraftComplaint().run(again, tracker, domain) == []
-    assert responses(again) == ["utter_draft_unchanged"]
+    assert responses(again) == ["utter_draft_unchanged", None]
+    assert again.messages[1]["text"] == _draft(dispatcher)
 
 
 async def test_draft_without_a_case_asks_which_case(dispatcher, domain):
