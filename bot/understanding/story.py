@@ -33,9 +33,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 DIGITS = re.compile(r"[0-9a-zA-Z.]+")
 WRITTEN_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 QUOTES = (("\u201c", "\u201d"), ("\u300c", "\u300d"), ('"', '"'))
-SAME_LINE = 0.75
-CORRECTED_REST = 4
-LEAD_IN = 4  # words between a said-cue and the quote marks ("回了一句“…”")  # words beside the right value in a clause that only restates it  # character-pair overlap past which a clause repeats one already told
+SAME_LINE = 0.75  # character-pair overlap past which a clause repeats one already told
+CORRECTED_REST = 4  # words beside the right value in a clause that only restates it
+LEAD_IN = 4  # words between a said-cue and its quote marks ("回了一句“…”")
 LOOSE_END = " ,，:：、"
 # A space next to a Chinese character ends a thought in chat typed without punctuation
 # ("在吗 我11月3号买了件羽绒服 花了459"); spaces between English words do not.
