@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from bot.drafting.request import asks_for_case_file, asks_for_draft
+from bot.chinese_forms import normalize
+from bot.drafting.request import (
+    asks_for_case_file,
+    asks_for_draft,
+    tone_from_words,
+    variant_from_words,
+)
 from bot.turn.context import TurnContext
 from bot.understanding.story import tell
 
 
 def story_of(turn: TurnContext) -> list[str]:
     """The story of the case's matter as written prose, one sentence per item (a clause
-    that asks for a draft or the case file is the request, not the story)."""
+    that asks for a draft, another version or tone of it, or the case file is the
+    request, not the story)."""
     drafts = turn.catalog.drafts
 
     def is_request(text: str) -> bool:
-        return asks_for_draft(text, drafts) or asks_for_case_file(text, drafts)
+        norm = normalize(text).lower()
+        return (asks_for_draft(text, drafts) or asks_for_case_file(text, drafts)
+                or bool(variant_from_words(norm, drafts) or tone_from_words(norm, drafts)))
 
     return [line.text for line in tell(turn.turns, turn.state, turn.lexicon,
                                        turn.catalog.story, turn.readers.is_fact, is_request)]

@@ -152,9 +152,11 @@ def _date_text(day: dt.date, words: StoryWords) -> str:
 
 
 def _dates(text: str, turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
-           words: StoryWords) -> tuple[str, dt.date | None]:
-    """The clause with every date written as a date (a corrected one as corrected), and
-    the first date it tells."""
+           words: StoryWords, correcting: frozenset[int] = frozenset()
+           ) -> tuple[str, dt.date | None]:
+    """The clause with every date written as a date (one a later turn of ``correcting``
+    corrected, as corrected; a later date of the same event told without a correction is
+    another date, kept as told), and the first date it tells."""
     now = turn.time if turn.time.tzinfo else turn.time.replace(tzinfo=SHANGHAI)
     bound = {found.day: found.event for found in read_turn(turn, lexicon).dates}
     first: dt.date | None = None
@@ -164,8 +166,9 @@ def _dates(text: str, turn: Turn, number: int, state: CaseState, lexicon: Lexico
             continue
         event = bound.get(day)
         kept = state.events.get(event) if event else None
-        if kept is not None and kept.turn > number and kept.value != day:
-            day = kept.value  # told again later, corrected
+        if kept is not None and kept.turn > number and kept.value != day \
+                and kept.turn in correcting:
+            day = kept.value  # corrected later
         said = text[start:end]
         written = (words.duration_format.format(words=said, date=_date_text(day, words))
                    if said.endswith(words.duration_ends) else _date_text(day, words))
@@ -278,7 +281,8 @@ def _repeats(key: str, told: list[str]) -> bool:
 
 def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
                   words: StoryWords, is_fact: Callable[[str], bool],
-                  is_request: Callable[[str], bool]) -> list[tuple[str, dt.date | None]]:
+                  is_request: Callable[[str], bool], correcting: frozenset[int] = frozenset()
+                  ) -> list[tuple[str, dt.date | None]]:
     """The fact clauses of one turn, as prose, each with its first date; a clause that
     asks the assistant for a text ends the turn's story (what follows it describes the
     text wanted: "写个催告函，5天内不退款我就起诉")."""
@@ -309,7 +313,7 @@ def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
         if not is_fact(text) and _said_by(text, lexicon, words) is None:
             continue  # what the other side said is a fact of the case, as a whole quote
         text = _amounts(text, turn, number, state, lexicon)
-        text, day = _dates(text, turn, number, state, lexicon, words)
+        text, day = _dates(text, turn, number, state, lexicon, words, correcting)
         if _only_labels(text, words) or any(
                 text.startswith(cue) and _only_labels(text[len(cue):], words)
                 for cue in words.wrong_value):
@@ -333,12 +337,15 @@ def tell(turns: Sequence[Turn], state: CaseState, lexicon: Lexicon, words: Story
     lines: list[StoryLine] = []
     told: list[str] = []
     confirmed = confirmed_upload_turns(state)
+    correcting = frozenset(number for number, turn in enumerate(turns, start=1)
+                           if any(word in turn.text
+                                  for word in (*words.corrections, *lexicon.corrections)))
     for number, turn in enumerate(turns, start=1):
         if number < state.matter_turn or (turn.upload is not None and number not in confirmed):
             continue
         parts, first = [], None
         for text, day in _turn_clauses(turn, number, state, lexicon, words, is_fact,
-                                       is_request):
+                                       is_request, correcting):
             key = _key(text)
             if not key or _repeats(key, told):
                 continue
