@@ -58,3 +58,9 @@ def test_the_check_finds_a_missing_path():
     assert PATH.findall("see bot/drafting.py and `bot/turn/`") == ["bot/drafting.py", "bot/turn"]
     assert not _exists("bot/drafting.py") and not _exists("bot/readers.no_such")
     assert _exists("bot/turn") and _exists("tests/conversations/law*.yml")
+
+
+def test_the_readme_stays_a_readme(repo_root):
+    """For users and operators, at most 250 lines (issue 30); figures live in docs/."""
+    lines = (repo_root / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 250, f"README.md has {len(lines)} lines; move detail to docs/"
