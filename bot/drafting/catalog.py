@@ -100,6 +100,7 @@ class _KindsFile(BaseModel):
     request_verbs: list[str]
     draft_nouns: list[str]
     party_markers: list[str]
+    reply_within: dict[str, list[str]]
     variant_cues: dict[str, list[str]]
     lawyer_cues: list[str]
     lawyer_kind: str
@@ -137,6 +138,7 @@ class DraftCatalog:
     request_verbs: tuple[str, ...]
     draft_nouns: tuple[str, ...]
     party_markers: tuple[str, ...]
+    reply_within: dict[str, tuple[str, ...]]
     variant_cues: dict[str, tuple[str, ...]]
     lawyer_cues: tuple[str, ...]
     lawyer_kind: str
@@ -203,6 +205,8 @@ def _load(root: Path, case_folders: Mapping[str, CaseFolder]) -> DraftCatalog:
                            request_verbs=tuple(kinds_file.request_verbs),
                            draft_nouns=tuple(kinds_file.draft_nouns),
                            party_markers=tuple(kinds_file.party_markers),
+                           reply_within={name: tuple(words) for name, words
+                                         in kinds_file.reply_within.items()},
                            variant_cues={name: tuple(words) for name, words
                                          in kinds_file.variant_cues.items()},
                            lawyer_cues=tuple(kinds_file.lawyer_cues),

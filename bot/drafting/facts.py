@@ -71,6 +71,7 @@ class DraftContext(BaseModel):
 
     rule_reference: str | None = None
     reply_by: date | None = None
+    reply_by_asked: bool = False  # the user gave the other side this date (any tone states it)
     deadline_text: str | None = None
     next_step: str | None = None
     suggested_evidence: list[str] = Field(default_factory=list)

@@ -213,8 +213,8 @@ def render_draft(catalog: DraftCatalog, kind_id: str, case_type: str, role: str,
         "deadline_text": clean_text(context.deadline_text or "") or None,
         "next_step": clean_text(context.next_step or "") or None,
     }
-    if not kind.reply_by or tone != "firm":
-        ctx["reply_by"] = ctx["deadline_text"] = None
+    if (not kind.reply_by or tone != "firm") and not context.reply_by_asked:
+        ctx["reply_by"] = ctx["deadline_text"] = None  # the rule's date: firm texts only
     if not ctx["rule_reference"]:
         ctx["rule_reference"] = case.title
     template = catalog.env.get_template(f"kinds/{kind_id}.j2")
@@ -243,7 +243,8 @@ def render_short(catalog: DraftCatalog, kind_id: str, case_type: str, role: str,
     demand = (config.short_request_to.get(kind.addressee)
               or (config.short_demand.format(demand=view.demand()) if view.has("demand")
                   else config.short_no_demand))
-    deadline = ("" if context.reply_by is None or not kind.reply_by
+    deadline = ("" if context.reply_by is None
+                or not (kind.reply_by or context.reply_by_asked)
                 else config.short_deadline.format(date=view._date(context.reply_by)))
     problem = clean_text(facts.problem or next(iter(lists["story"]), ""))
     problem = as_clause(problem, config.marks)

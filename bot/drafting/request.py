@@ -13,8 +13,12 @@ import re
 from dataclasses import dataclass
 
 from bot.chinese_forms import normalize
+from bot.dates import number_value
 from bot.drafting.catalog import DraftCatalog, DraftKind
 
+# Chinese numerals one to ten (a day count written in words: "two days", "ten days")
+NUMERALS = "\u4e00\u4e8c\u4e24\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d\u5341"
+MAX_WITHIN_DAYS = 60  # a longer "time limit" is not one the draft states
 CLAUSE_END = re.compile(r"[,.!?;\uff0c\u3002\uff01\uff1f\uff1b]")
 
 
@@ -29,6 +33,7 @@ class DraftRequest:
     variant: str | None = None  # short | rewrite (data/drafts/kinds.yml variant_cues)
     lawyer: bool = False  # a lawyer's letter was asked for
     instead_of: str | None = None  # the kind asked for, replaced because the seller blocked
+    within: tuple[int, bool] | None = None  # days the user gives the other side; working days
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,25 @@ def kind_for_named_party(norm: str, catalog: DraftCatalog, side: CaseSide) -> st
     other = next((r for r in catalog.config.other_party if r != role), None)
     return next((kind.id for kind in catalog.kinds_for(side.case_type, side.role, side.events)
                  if kind.addressee in (other, "other_side")), None)
+
+
+def within_from_words(norm: str, catalog: DraftCatalog) -> tuple[int, bool] | None:
+    """The time limit the request gives the other side: (days, working days or not)."""
+    words = catalog.reply_within
+    units = [(unit, True) for unit in words.get("working_units", ())] + \
+        [(unit, False) for unit in words.get("units", ())]
+    endings = "|".join(map(re.escape, words.get("endings", ())))
+    for unit, working in units:
+        pattern = rf"(\d{{1,2}}|[{NUMERALS}]{{1,3}}){re.escape(unit)}(?:{endings})"
+        found = re.search(pattern, norm)
+        if found and endings:
+            try:
+                days = number_value(found.group(1))
+            except (ValueError, KeyError):
+                continue
+            if 0 < days <= MAX_WITHIN_DAYS:
+                return days, working
+    return None
 
 
 def tone_from_words(text: str, catalog: DraftCatalog) -> str | None:
@@ -240,7 +264,7 @@ def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
     chosen_tone = wanted if wanted in kind.tones else kind.tones[0]
     return DraftRequest(kind=kind_id, tone=chosen_tone, chosen_by=chosen_by,
                         unavailable=unavailable, variant=variant, lawyer=lawyer,
-                        instead_of=instead_of)
+                        instead_of=instead_of, within=within_from_words(norm, catalog))
 
 
 def asks_for_draft(text: str, catalog: DraftCatalog, redraft: bool = False) -> bool:

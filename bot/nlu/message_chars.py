@@ -56,6 +56,10 @@ class MessageCharFeaturizer(SparseFeaturizer, GraphComponent):
                                ngram_range=(int(self._config["min_ngram"]),
                                             int(self._config["max_ngram"])))
 
+    def _text(self, message: Message) -> str:
+        """What the n-grams are counted on."""
+        return message_text(message)
+
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> MessageCharFeaturizer:
@@ -64,7 +68,7 @@ class MessageCharFeaturizer(SparseFeaturizer, GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         """Learns the n-gram vocabulary of the training messages and saves it."""
-        texts = [message_text(m) for m in training_data.training_examples]
+        texts = [self._text(m) for m in training_data.training_examples]
         texts = [text for text in texts if text]
         if not texts:
             return self._resource
@@ -101,7 +105,7 @@ class MessageCharFeaturizer(SparseFeaturizer, GraphComponent):
             if not isinstance(message.get(TEXT), str):
                 continue  # e.g. story steps that carry only an intent
             # An empty message gets a row of zeros: the classifier needs every block.
-            counts = scipy.sparse.coo_matrix(self._vectorizer.transform([message_text(message)]))
+            counts = scipy.sparse.coo_matrix(self._vectorizer.transform([self._text(message)]))
             self.add_features_to_message(sequence=None, sentence=counts, attribute=TEXT,
                                          message=message)
         return messages

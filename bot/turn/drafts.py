@@ -12,9 +12,11 @@ events.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from bot import guidance
+from bot.deadlines import add_working_days
 from bot.drafting import (
     Draft,
     DraftCatalog,
@@ -50,6 +52,12 @@ def _entity(turn: TurnContext, name: str) -> str | None:
 def _render(turn: TurnContext, result: guidance.Guidance, request: DraftRequest,
             drafts: DraftCatalog, facts: DraftFacts | None = None) -> Draft:
     context = context_for(turn.words, request.kind, result, turn.facts.today, drafts)
+    if request.within is not None:  # the user's own time limit for the other side
+        days, working = request.within
+        today = turn.facts.today
+        context.reply_by = (add_working_days(today, days, turn.rulebook.holidays)[0]
+                            if working else today + dt.timedelta(days=days))
+        context.reply_by_asked, context.deadline_text = True, None
     facts = facts or facts_from_state(turn.state, turn.lexicon, story_of(turn),
                                       attachment_labels(turn))
     if request.variant == "short":

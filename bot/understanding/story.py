@@ -204,6 +204,12 @@ def from_quote_marks(said: str) -> str:
     return said[opening:] if opening > 0 else said
 
 
+def _closed_quote(said: str) -> bool:
+    """Whether the words said open with a quote mark and close it."""
+    return any(said.startswith(opening) and closing in said[1:]
+               for opening, closing in QUOTES if opening != closing)
+
+
 def _quotes_whole(pieces: list[str]) -> list[str]:
     """The clause pieces with a quotation kept in one piece ("卖家回了一句“洗标印错了，衣服
     没问题”" is not cut at the comma inside the quote marks)."""
@@ -289,7 +295,7 @@ def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
     kept: list[tuple[str, dt.date | None]] = []
     quoting: list[str] | None = None  # the words of an open quote, and where it goes
     quote_at, quote_cue = -1, ""
-    correcting = False  # a clause of this turn corrected a value told before
+    after_correction = False  # a clause of this turn corrected a value told before
     pieces = _quotes_whole([piece for part in clauses(turn.text, lexicon.english)
                             for piece in SPACE_BREAK.split(part.original)])
     for piece in pieces:
@@ -299,9 +305,9 @@ def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
         if is_request(text):
             break
         if any(word in text for word in words.corrections):
-            correcting = True
+            after_correction = True
             continue  # "我刚才说错了": the corrected value is written where it was told
-        if correcting and _restates_a_value(text, words):
+        if after_correction and _restates_a_value(text, words):
             continue  # "…抄错了一位，正确的是…41": the corrected value, told where it was
         if quoting is not None and _said_by(text, lexicon, words) is None \
                 and not text.startswith(words.subjects) and not find_date_spans(text) \
@@ -323,6 +329,8 @@ def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
             quote_cue, quoting = said[0], [said[1]]
             kept.append((_quote(quote_cue, quoting, words), day))
             quote_at = len(kept) - 1
+            if _closed_quote(said[1]):
+                quoting = None  # the quote marks end the words said: what follows is not
             continue
         kept.append((text, day))
     return kept

@@ -171,3 +171,11 @@ async def test_a_new_case_with_a_draft_request_opens_the_case_and_drafts(dispatc
     await ActionCaseTurn().run(dispatcher, conversation(turns), domain)
     assert responses(dispatcher)[:2] == ["utter_case_intro", "utter_draft_chosen"]
 
+
+
+async def test_a_time_limit_the_user_gives_is_the_drafts_reply_by_date(dispatcher, domain):
+    """"给他3天时间" in the request: the text to the seller asks for an answer by that day
+    (2026-11-20 + 3), whatever the tone."""
+    tracker = conversation([*STORY, ("帮我写段话发给卖家，给他3天时间退款", "request_draft")])
+    await ActionDraftComplaint().run(dispatcher, tracker, domain)
+    assert "11月23日" in _draft(dispatcher)

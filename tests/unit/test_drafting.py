@@ -278,3 +278,13 @@ def test_a_short_text_to_the_police_asks_them_to_act_not_for_a_refund():
     text = render_short(CATALOG, "police_report", "seller_harassment", "buyer", FULL, CONTEXT).text
     assert len(text) <= CATALOG.config.short_limit
     assert "请依法调查处理" in text and "退还" not in text and ORDER in text
+
+
+def test_the_time_limit_a_request_gives_is_read_in_days_or_working_days():
+    from bot.drafting.request import within_from_words
+
+    drafts = catalog().drafts
+    assert within_from_words("给他3天时间退款", drafts) == (3, False)
+    assert within_from_words("让他两天内发货", drafts) == (2, False)
+    assert within_from_words("两个工作日内答复", drafts) == (2, True)
+    assert within_from_words("付款3天了", drafts) is None

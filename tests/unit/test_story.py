@@ -115,3 +115,24 @@ def test_a_dated_clause_ends_the_other_sides_quote():
     told = "".join(story("卖家不给退款", "买家说没收到货，申请仅退款，16号小二判了支持买家"))
     assert "2026年11月16日小二判了支持买家" in told
     assert "16号" not in told
+
+
+def test_a_date_corrected_in_a_later_turn_is_written_as_corrected():
+    told = "".join(story("卖家不给退款", "我11月12号申请的退款", "不对，申请退款是11号，我记错了"))
+    assert "2026年11月11日申请的退款" in told and "11月12日" not in told
+
+
+def test_a_later_date_of_the_same_event_without_a_correction_keeps_each_as_told():
+    told = "".join(story("卖家不给退款", "我11月12号申请的退款", "11月16号我又申请了一次退款"))
+    assert "2026年11月12日申请的退款" in told and "2026年11月16日" in told
+
+
+def test_the_clauses_that_restate_a_corrected_value_are_left_out():
+    told = "".join(story("卖家不给退款", "订单号7781206493358214，我12号申请的退款",
+                         "等等，订单号我抄错了一位，正确的是7781206493358241，最后两位是41"))
+    assert "正确的是" not in told and "最后两位" not in told
+
+
+def test_a_quote_across_a_comma_stays_whole_under_its_speaker():
+    told = "".join(story("卖家不给退款", "卖家回了一句“洗标印错了，衣服没问题”，就把我拉黑了"))
+    assert "卖家回：“洗标印错了，衣服没问题”" in told
