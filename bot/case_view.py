@@ -51,7 +51,7 @@ def iso_date(value: Any) -> date | None:
         return None
 
 
-def case_facts(slots: Mapping[str, Any], today: date, book: RuleBook
+def record_facts(slots: Mapping[str, Any], today: date, book: RuleBook
                ) -> guidance.CaseFacts | None:
     """The open case a record describes (slot names; None without a case)."""
     case_type = slots.get("case_type")
@@ -87,7 +87,7 @@ def console_view(slots: Mapping[str, Any], today: date, *, book: RuleBook,
     """What an agent needs beside the replies: the rule-book entry and its sources, the
     dated limits, and the kind of draft a plain request would get, polite and firm side by
     side, filled from the case state (None without a case)."""
-    facts = case_facts(slots, today, book)
+    facts = record_facts(slots, today, book)
     if facts is None:
         return None
     result = guidance.build_guidance(book, facts)

@@ -73,7 +73,7 @@ class Catalog:
         return self.wording.locale
 
 
-def _check_lexicon_events(lexicon: Lexicon, book: RuleBook, path: Path) -> None:
+def _check_rulebook_events(lexicon: Lexicon, book: RuleBook, path: Path) -> None:
     known = set(book.events())
     for event in lexicon.events.values():
         unknown = [linked for linked in event.rulebook if linked not in known]
@@ -96,7 +96,7 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
     lexicon_path = data_dir / "understanding" / "lexicon.yml"
     mixed = load_mixed_language(data_dir / "normalization" / "mixed_language.yml")
     lexicon = dataclasses.replace(load_lexicon(lexicon_path), english=mixed)
-    _check_lexicon_events(lexicon, book, lexicon_path)
+    _check_rulebook_events(lexicon, book, lexicon_path)
     drafts = load_drafts(data_dir / "drafts", cases)
     missing = check_lexicon_events(drafts, set(lexicon.events))
     if missing:

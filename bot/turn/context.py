@@ -233,7 +233,7 @@ class TurnContext:
         (its record is in the conversation); None without either."""
         if self.case_facts is not None:
             return self.case_facts
-        return case_view.case_facts(self.resumed, self.day, self.rulebook)
+        return case_view.record_facts(self.resumed, self.day, self.rulebook)
 
     def case_value(self, name: str) -> Any:
         """A fact of the case by its slot name: the conversation's, else the resumed case's."""
