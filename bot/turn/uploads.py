@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.drafting.request import asks_for_case_file, asks_for_draft
 from bot.turn.context import TurnContext
 from bot.understanding.extract import MessageFacts
 from bot.understanding.state import Fact, read_turn
@@ -77,11 +78,13 @@ def evidence_held(turn: TurnContext) -> list[str]:
 
 
 def answer_how_to_send(turn: TurnContext) -> bool:
-    """"我有截图，怎么发给你": how to send images (and nothing else this turn)."""
+    """"我有截图，怎么发给你": how to send images; True (nothing else this turn) unless the
+    message also asks for a text or the case file, which the rest of the turn writes."""
     if not turn.catalog.uploads.asks_how_to_send(turn.text):
         return False
     turn.reply.say("utter_upload_how")
-    return True
+    drafts = turn.catalog.drafts
+    return not (asks_for_draft(turn.text, drafts) or asks_for_case_file(turn.text, drafts))
 
 
 def read_upload(turn: TurnContext) -> None:

@@ -179,3 +179,12 @@ async def test_a_time_limit_the_user_gives_is_the_drafts_reply_by_date(dispatche
     tracker = conversation([*STORY, ("帮我写段话发给卖家，给他3天时间退款", "request_draft")])
     await ActionDraftComplaint().run(dispatcher, tracker, domain)
     assert "11月23日" in _draft(dispatcher)
+
+
+async def test_how_to_send_screenshots_and_a_text_in_one_message_get_both(dispatcher, domain):
+    from actions.case import ActionCaseTurn
+
+    turns = [*STORY, ("截图怎么发给你？帮我写个给小二的情况说明", "request_draft")]
+    await ActionCaseTurn().run(dispatcher, conversation(turns), domain)
+    said = responses(dispatcher)
+    assert said[0] == "utter_upload_how" and "utter_draft_header" in said
