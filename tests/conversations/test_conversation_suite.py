@@ -1,11 +1,11 @@
 """The conversation suites end to end: both servers as `make run` starts them.
 
-Four suites, each with its own floors: the scenario files beside this module (their
-failures were read and fixed, so they are regression sets), and ``issue23/``, ``issue25/``
-and ``session11/``, the sets helpers wrote blind (first-run figures in docs/quality.md;
-read since, so regression sets too). Every kind of check that has cases
-must reach its floor; no draft or case file of any suite may hold a number the user never
-gave (``nothing_invented``, floor 1.0 everywhere).
+Five suites, each with its own floors: the scenario files beside this module (their
+failures were read and fixed, so they are regression sets), and ``issue23/``, ``issue25/``,
+``session11/`` and ``drafts_case_files/``, the sets helpers wrote blind (first-run figures
+in docs/quality.md and the issue notes; read since, so regression sets too). Every kind of
+check that has cases must reach its floor; no draft or case file of any suite may hold a
+number the user never gave (``nothing_invented``, floor 1.0 everywhere).
 """
 
 from __future__ import annotations
@@ -40,9 +40,18 @@ ISSUE25 = HERE / "issue25"
 ISSUE25_FLOORS = {
     "case": 0.90, "role": 0.90, "facts": 0.82, "events": 0.85, "no_dead_end": 0.98,
     "question": 0.97, "no_repeat": 0.75, "caveat_once": 0.97, "fits_screen": 0.97,
-    "draft_kind": 0.80, "draft_facts": 0.85, "draft_no_placeholder": 0.97,
-    "draft_not_invented": 0.90, "draft_short": 0.95, "draft_differs": 0.75,
-    "confirm_facts": 0.88, "case_file": 0.90,
+    "draft_kind": 0.85, "draft_facts": 0.87, "draft_no_placeholder": 0.97,
+    "draft_not_invented": 0.93, "draft_short": 0.95, "draft_differs": 0.85,
+    "confirm_facts": 0.90, "case_file": 0.93,
+    "reply_contains": 0.95, "no_unsure": 0.98, "fold": 1.0, "nothing_invented": 1.0,
+}
+DRAFTS = HERE / "drafts_case_files"
+DRAFTS_FLOORS = {
+    "case": 0.93, "role": 0.92, "facts": 0.88, "events": 0.75, "safety": 0.45,
+    "no_dead_end": 0.97, "question": 0.95, "no_repeat": 0.90, "caveat_once": 0.97,
+    "dated_limits": 0.95, "fits_screen": 0.98, "draft_kind": 0.68, "draft_tone": 0.85,
+    "draft_facts": 0.87, "draft_no_placeholder": 0.95, "draft_not_invented": 0.82,
+    "draft_short": 0.65, "draft_differs": 0.6, "confirm_facts": 0.6, "case_file": 0.93,
     "reply_contains": 0.95, "no_unsure": 0.98, "fold": 1.0, "nothing_invented": 1.0,
 }
 SESSION11 = HERE / "session11"
@@ -80,6 +89,7 @@ SUITES = [  # (folder, floors, transcript name, every floored check must have ca
     pytest.param(ISSUE23, ISSUE23_FLOORS, "issue23", True, id="issue23"),
     pytest.param(ISSUE25, ISSUE25_FLOORS, "issue25", True, id="issue25"),
     pytest.param(SESSION11, SESSION11_FLOORS, "session11", True, id="session11"),
+    pytest.param(DRAFTS, DRAFTS_FLOORS, "drafts_case_files", True, id="drafts_case_files"),
 ]
 
 
