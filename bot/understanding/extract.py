@@ -213,6 +213,13 @@ def _groups(norm: str, groups: tuple[tuple[str, ...], ...], lexicon: Lexicon,
     return tuple(kept.values())
 
 
+def lacks_evidence(text: str, lexicon: Lexicon) -> bool:
+    """Whether a clause says the user lacks a piece of evidence ("没拍开箱视频")."""
+    norm = text.lower()
+    return any(_lacked(norm, start, lexicon) for group in lexicon.evidence for word in group
+               if (start := norm.find(word.lower())) >= 0)
+
+
 def _lacked(norm: str, start: int, lexicon: Lexicon) -> bool:
     """Whether a negation stands a few characters before ``start`` in the same clause."""
     before = CLAUSE_BREAK.split(norm[max(0, start - HELD_REACH):start])[-1]

@@ -23,6 +23,7 @@ from pathlib import Path
 from bot.datafiles import DataFileError, read_yaml
 from bot.dates import SHANGHAI, find_date_spans, resolve_date
 from bot.understanding.clauses import clauses
+from bot.understanding.extract import lacks_evidence
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.state import CaseState, Turn, read_turn
 from bot.understanding.uploads import confirmed_upload_turns
@@ -316,6 +317,8 @@ def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
             kept[quote_at] = (_quote(quote_cue, quoting, words), kept[quote_at][1])
             continue
         quoting = None
+        if lacks_evidence(text, lexicon):
+            continue  # what the user lacks is no event of the story (the case file lists it)
         if not is_fact(text) and _said_by(text, lexicon, words) is None:
             continue  # what the other side said is a fact of the case, as a whole quote
         text = _amounts(text, turn, number, state, lexicon)

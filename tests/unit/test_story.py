@@ -136,3 +136,8 @@ def test_the_clauses_that_restate_a_corrected_value_are_left_out():
 def test_a_quote_across_a_comma_stays_whole_under_its_speaker():
     told = "".join(story("卖家不给退款", "卖家回了一句“洗标印错了，衣服没问题”，就把我拉黑了"))
     assert "卖家回：“洗标印错了，衣服没问题”" in told
+
+
+def test_evidence_the_user_lacks_is_no_part_of_the_story():
+    told = "".join(story("卖家不给退款", "我有照片和聊天记录，但是没拍开箱视频"))
+    assert "开箱视频" not in told and "照片" in told
