@@ -96,6 +96,15 @@ def _next_step(result: Guidance, kind: DraftKind) -> str | None:
     return None
 
 
+def named_next_step(result: Guidance, kind_id: str, catalog: DraftCatalog) -> str:
+    """The step a request names by its kind ("or else I go to 12315"): the ladder's rung
+    that kind belongs to, else the kind's own label."""
+    for view in result.ladder:
+        if catalog.rung_kinds.get(view.id) == kind_id:
+            return view.name
+    return catalog.kind(kind_id).label
+
+
 def _suggested(result: Guidance, kind: DraftKind, catalog: DraftCatalog) -> list[str]:
     """The rule book's evidence for the rung this kind belongs to (first one in the ladder)."""
     for view in result.ladder:

@@ -74,6 +74,7 @@ class DraftContext(BaseModel):
     reply_by_asked: bool = False  # the user gave the other side this date (any tone states it)
     deadline_text: str | None = None
     next_step: str | None = None
+    next_step_asked: bool = False  # the user named the next step (any tone states it)
     suggested_evidence: list[str] = Field(default_factory=list)
 
 

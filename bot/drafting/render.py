@@ -212,6 +212,7 @@ def render_draft(catalog: DraftCatalog, kind_id: str, case_type: str, role: str,
         "reply_by": None if context.reply_by is None else view._date(context.reply_by),
         "deadline_text": clean_text(context.deadline_text or "") or None,
         "next_step": clean_text(context.next_step or "") or None,
+        "next_step_asked": context.next_step_asked,
     }
     if (not kind.reply_by or tone != "firm") and not context.reply_by_asked:
         ctx["reply_by"] = ctx["deadline_text"] = None  # the rule's date: firm texts only

@@ -34,6 +34,7 @@ class DraftRequest:
     lawyer: bool = False  # a lawyer's letter was asked for
     instead_of: str | None = None  # the kind asked for, replaced because the seller blocked
     within: tuple[int, bool] | None = None  # days the user gives the other side; working days
+    next_named: str | None = None  # the kind the request names as the next step ("否则12315")
 
 
 @dataclass(frozen=True)
@@ -197,15 +198,16 @@ def asks_for_case_file(text: str, catalog: DraftCatalog) -> bool:
             and not names_a_document(norm, catalog))
 
 
-def _without_mentions(norm: str, catalog: DraftCatalog) -> tuple[str, bool]:
+def _without_mentions(norm: str, catalog: DraftCatalog) -> tuple[str, str | None]:
     """The request with every clause's mention of another step cut off ("and say in it
-    that I will go to 12315"), and whether a mention that names a kind was cut."""
-    kept, mentioned = [], False
+    that I will go to 12315"), and the kind the last cut mention names (None: none cut)."""
+    kept, mentioned = [], None
     for clause in re.split(f"({CLAUSE_END.pattern})", norm):
         at = min((clause.find(cue) for cue in catalog.mention_cues if cue in clause),
                  default=-1)
-        if at >= 0 and _cue_matches(clause[at:], catalog):
-            clause, mentioned = clause[:at], True
+        named = _cue_matches(clause[at:], catalog) if at >= 0 else []
+        if named:
+            clause, mentioned = clause[:at], named[0][2].id
         kept.append(clause)
     return "".join(kept), mentioned
 
@@ -264,7 +266,8 @@ def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
     chosen_tone = wanted if wanted in kind.tones else kind.tones[0]
     return DraftRequest(kind=kind_id, tone=chosen_tone, chosen_by=chosen_by,
                         unavailable=unavailable, variant=variant, lawyer=lawyer,
-                        instead_of=instead_of, within=within_from_words(norm, catalog))
+                        instead_of=instead_of, within=within_from_words(norm, catalog),
+                        next_named=mentioned)
 
 
 def asks_for_draft(text: str, catalog: DraftCatalog, redraft: bool = False) -> bool:

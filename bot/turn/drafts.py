@@ -25,7 +25,7 @@ from bot.drafting import (
     render_draft,
     render_short,
 )
-from bot.drafting.compose import context_for, facts_from_state
+from bot.drafting.compose import context_for, facts_from_state, named_next_step
 from bot.drafting.request import (
     CaseSide,
     DraftRequest,
@@ -58,6 +58,9 @@ def _render(turn: TurnContext, result: guidance.Guidance, request: DraftRequest,
         context.reply_by = (add_working_days(today, days, turn.rulebook.holidays)[0]
                             if working else today + dt.timedelta(days=days))
         context.reply_by_asked, context.deadline_text = True, None
+    if request.next_named is not None:  # the next step the user named
+        context.next_step = named_next_step(result, request.next_named, drafts)
+        context.next_step_asked = True
     facts = facts or facts_from_state(turn.state, turn.lexicon, story_of(turn),
                                       attachment_labels(turn))
     if request.variant == "short":

@@ -188,3 +188,11 @@ async def test_how_to_send_screenshots_and_a_text_in_one_message_get_both(dispat
     await ActionCaseTurn().run(dispatcher, conversation(turns), domain)
     said = responses(dispatcher)
     assert said[0] == "utter_upload_how" and "utter_draft_header" in said
+
+
+async def test_the_next_step_the_user_names_is_in_the_text_in_either_tone(dispatcher, domain):
+    tracker = conversation([*STORY, ("帮我写一份给平台的情况说明，最后写上如果平台不处理，我会向12315投诉",
+                                     "request_draft")])
+    await ActionDraftComplaint().run(dispatcher, tracker, domain)
+    draft = _draft(dispatcher)
+    assert draft.startswith("情况说明") and "12315" in draft.splitlines()[-1]
