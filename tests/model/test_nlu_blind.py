@@ -29,8 +29,9 @@ class Bar:
 
 
 # messages.yml and session9.yml have been read: regression sets. session12.yml was played
-# twice in session 12 (first runs in docs/quality.md); its misses were not read. Measured now: messages 0.967 / 0.960,
-# session9 0.985 / 0.977, session12 0.973 / 0.970 (lowest recall 0.864, mixed 0.988).
+# twice in session 12 (first runs in docs/quality.md); its misses were not read. Measured
+# now: messages 0.967 / 0.960, session9 0.985 / 0.977, session12 0.973 / 0.970 (lowest
+# recall 0.864, mixed 0.988).
 BARS = {
     "messages.yml": Bar(accuracy=0.95, lead=0.0),
     "session9.yml": Bar(accuracy=0.97, lead=0.0),
