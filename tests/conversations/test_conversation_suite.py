@@ -41,7 +41,7 @@ ISSUE25_FLOORS = {
     "case": 0.90, "role": 0.90, "facts": 0.82, "events": 0.85, "no_dead_end": 0.98,
     "question": 0.97, "no_repeat": 0.75, "caveat_once": 0.97, "fits_screen": 0.97,
     "draft_kind": 0.85, "draft_facts": 0.87, "draft_no_placeholder": 0.97,
-    "draft_not_invented": 0.93, "draft_short": 0.95, "draft_differs": 0.85,
+    "draft_not_invented": 0.93, "draft_short": 0.95, "draft_differs": 0.80,
     "confirm_facts": 0.90, "case_file": 0.93,
     "reply_contains": 0.95, "no_unsure": 0.98, "fold": 1.0, "nothing_invented": 1.0,
 }
