@@ -141,10 +141,12 @@ def within_from_words(norm: str, catalog: DraftCatalog) -> tuple[int, bool] | No
     units = [(unit, True) for unit in words.get("working_units", ())] + \
         [(unit, False) for unit in words.get("units", ())]
     endings = "|".join(map(re.escape, words.get("endings", ())))
+    if not endings:
+        return None
     for unit, working in units:
         pattern = rf"(\d{{1,2}}|[{NUMERALS}]{{1,3}}){re.escape(unit)}(?:{endings})"
         found = re.search(pattern, norm)
-        if found and endings:
+        if found:
             try:
                 days = number_value(found.group(1))
             except (ValueError, KeyError):
