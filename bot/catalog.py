@@ -23,6 +23,7 @@ from typing import Any
 from bot.advice import Advice, load_advice
 from bot.datafiles import DATA_DIR, DataFileError
 from bot.drafting import DraftCatalog, check_lexicon_events, load_drafts
+from bot.drafting.style import StyleData, load_style_data
 from bot.guard_texts import GuardTexts, load_channel_texts
 from bot.holidays import load_holidays
 from bot.knowledge import Knowledge, load_knowledge
@@ -63,6 +64,7 @@ class Catalog:
     acts: ActData
     roles: RoleSettings
     clauses: ClauseData
+    styles: StyleData
     story: StoryWords
     advice: tuple[Advice, ...]
     uploads: ReadingRules
@@ -121,6 +123,7 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         acts=load_acts(data_dir / "understanding"),
         roles=load_role_settings(data_dir / "understanding" / "role_model.yml"),
         clauses=load_clause_data(data_dir / "understanding"),
+        styles=load_style_data(data_dir / "drafts"),
         story=load_story_words(data_dir / "understanding" / "story.yml"),
         advice=load_advice(data_dir / "knowledge" / "advice.yml", sources, book.case_types(),
                            lexicon.events, SINGLE_FACTS),

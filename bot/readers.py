@@ -1,9 +1,9 @@
 """The trained readers of a turn, built once per process from the catalog.
 
 :func:`build_readers` trains the knowledge retrieval model, the dialogue-act model, the
-role model and the clause model on the catalog's data (a few seconds); the action server
-calls it at start-up and passes the result on. :func:`text_preparer` is the one normalization every
-model reads through.
+role model, the clause model and the draft-style model on the catalog's data (a few
+seconds); the action server calls it at start-up and passes the result on.
+:func:`text_preparer` is the one normalization every model reads through.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.catalog import Catalog
+from bot.drafting.style import DraftStyle, StyleModel
 from bot.knowledge import KnowledgeModel, Match
 from bot.knowledge.retrieval import SECOND_MARGIN as CONFIDENT
 from bot.knowledge.retrieval import segments
@@ -49,6 +50,7 @@ class Readers:
     acts: ActModel
     roles: RoleModel
     clauses: ClauseModel
+    styles: StyleModel
 
     def is_fact(self, clause: str) -> bool:
         """Whether a clause of a message is a fact of the user's story."""
@@ -57,6 +59,14 @@ class Readers:
     @lru_cache(maxsize=4096)  # noqa: B019 - one Readers per process; drafts re-read clauses
     def _is_fact(self, clause: str) -> bool:
         return self.clauses.is_fact(clause)
+
+    def style(self, text: str) -> DraftStyle:
+        """The length and tone a request's words ask for (the defaults when none)."""
+        return self._style(text)
+
+    @lru_cache(maxsize=1024)  # noqa: B019 - one Readers per process; a turn re-reads
+    def _style(self, text: str) -> DraftStyle:
+        return self.styles.read(text)
 
     def role(self, text: str) -> str | None:
         """The role the message's words imply (``buyer`` / ``seller``), or None."""
@@ -99,4 +109,13 @@ def build_readers(catalog: Catalog) -> Readers:
     return Readers(KnowledgeModel(catalog.knowledge, prepare, words),
                    ActModel(catalog.acts, prepare, words),
                    RoleModel(catalog.knowledge, catalog.acts, catalog.roles, prepare, words),
-                   ClauseModel(catalog.clauses, prepare, words))
+                   ClauseModel(catalog.clauses, prepare, words),
+                   StyleModel(catalog.styles, plain_texts(catalog), prepare, words))
+
+
+def plain_texts(catalog: Catalog) -> list[str]:
+    """Texts that ask for no draft style: the act and clause examples that are not
+    requests (the style model's negative examples)."""
+    return ([example.text for example in catalog.acts.examples if example.act != "request"]
+            + [text for text, kind in zip(catalog.clauses.texts, catalog.clauses.kinds,
+                                          strict=True) if kind != "request"])

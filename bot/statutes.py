@@ -22,6 +22,7 @@ from bot.datafiles import data_path
 from bot.guidance import DeadlineItem, limit_item
 from bot.rulebook import RuleBook, TimeLimit
 from bot.sources import Citation, SourceError, Sources
+from bot.understanding.intents import intent_registry
 from bot.vocabulary import LexiconError, read_vocabulary, word_list
 
 DEFAULT_ANSWERS = data_path("law", "answers.yml")
@@ -84,8 +85,6 @@ class StatuteAnswer:
 # message read as a case, a draft or another request is left to its own action.
 # A follow-up this short may share a single two-character word with the line it is about.
 SHORT_FOLLOW_UP = 16
-FOLLOW_UP_INTENTS = frozenset({None, "ask_deadline", "inform", "nlu_fallback", "out_of_scope",
-                               "affirm", "deny"})
 
 
 def _topic(path: Path, topic_id: str, spec: Any, sources: Sources) -> StatuteTopic:
@@ -253,7 +252,8 @@ def law_reply(turn: LawTurn, book: RuleBook, answers: Answers) -> StatuteAnswer 
                 picked = tuple(line for line in topic.lines if line in named or line.always)
                 answer = dataclasses.replace(answer, lines=picked)
         return answer
-    if previous is None or (topic is None and turn.intent not in FOLLOW_UP_INTENTS):
+    if previous is None or (topic is None and turn.intent is not None and turn.intent
+                            not in intent_registry().members("follow_up")):
         return None
     short = len(turn.message) <= SHORT_FOLLOW_UP
     lines = follow_up_lines(turn.message, previous, question_words,

@@ -3,9 +3,10 @@
 Writes ``data/knowledge/model.yml`` (C and the acceptance threshold of the knowledge
 retrieval model), the ``c`` of ``data/understanding/acts_model.yml`` and
 ``data/understanding/role_model.yml`` (the role model's C and threshold) and
-``data/understanding/clause_model.yml`` (the clause model's C and fact threshold); prints
-the out-of-fold figures. Run by ``make tune`` after the training data changed; with the
-names of some readers (``knowledge acts roles clauses``), only those.
+``data/understanding/clause_model.yml`` (the clause model's C and fact threshold) and
+``data/drafts/style_model.yml`` (the draft-style model's C and thresholds); prints the
+out-of-fold figures. Run by ``make tune`` after the training data changed; with the names
+of some readers (``knowledge acts roles clauses styles``), only those.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import yaml
 
 from bot.catalog import load_catalog
 from bot.datafiles import DATA_DIR
+from bot.drafting import style
 from bot.knowledge.retrieval import choose_settings
-from bot.readers import text_preparer, word_tokenizer
+from bot.readers import plain_texts, text_preparer, word_tokenizer
 from bot.understanding import clause_kinds, roles
 from bot.understanding.acts import choose_c
 
@@ -32,7 +34,10 @@ ROLE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-val
 CLAUSE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on the\n"
                  "# clause model's training data only (bot/understanding/clause_kinds.py).\n"
                  "# Do not edit by hand, except the list of kinds.\n")
-READERS = ("knowledge", "acts", "roles", "clauses")
+STYLE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on the\n"
+                "# draft-style model's training data only (bot/drafting/style.py).\n"
+                "# Do not edit by hand.\n")
+READERS = ("knowledge", "acts", "roles", "clauses", "styles")
 
 
 def main(argv: list[str]) -> int:
@@ -56,7 +61,22 @@ def main(argv: list[str]) -> int:
             encoding="utf-8")
         print(f"clauses: C={clause.c} threshold={clause.threshold} "
               f"cv fact recall={clause.cv_fact_recall} precision={clause.cv_fact_precision}")
+    if "styles" in chosen:
+        tune_styles(catalog, prepare, words)
     return 0
+
+
+def tune_styles(catalog, prepare, words) -> None:
+    """The draft-style model's C and thresholds."""
+    chosen = style.choose_settings(catalog.styles, plain_texts(catalog), prepare, words)
+    (DATA_DIR / "drafts" / "style_model.yml").write_text(STYLE_HEADER + yaml.safe_dump(
+        {"c": chosen.c, "length_threshold": chosen.length_threshold,
+         "tone_threshold": chosen.tone_threshold,
+         "cv_length_accuracy": chosen.cv_length_accuracy,
+         "cv_tone_accuracy": chosen.cv_tone_accuracy}, sort_keys=False), encoding="utf-8")
+    print(f"styles: C={chosen.c} length threshold={chosen.length_threshold} "
+          f"tone threshold={chosen.tone_threshold} cv length accuracy="
+          f"{chosen.cv_length_accuracy} cv tone accuracy={chosen.cv_tone_accuracy}")
 
 
 def tune_knowledge(catalog, prepare, words) -> None:

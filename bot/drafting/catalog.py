@@ -90,18 +90,13 @@ class DraftKind(BaseModel):
         return case_type in self.cases or (self.or_event is not None and self.or_event in events)
 
 
-VARIANTS = ("short", "rewrite")  # variant_cues in kinds.yml
-
-
 class _KindsFile(BaseModel):
     kinds: dict[str, DraftKind]
     rung_kinds: dict[str, str]
-    tone_cues: list[dict[str, Any]]
     request_verbs: list[str]
     draft_nouns: list[str]
     party_markers: list[str]
     reply_within: dict[str, list[str]]
-    variant_cues: dict[str, list[str]]
     lawyer_cues: list[str]
     lawyer_kind: str
     mention_cues: list[str]
@@ -134,12 +129,10 @@ class DraftCatalog:
     config: _Config
     kinds: dict[str, DraftKind]
     rung_kinds: dict[str, str]
-    tone_cues: tuple[tuple[str, tuple[str, ...]], ...]
     request_verbs: tuple[str, ...]
     draft_nouns: tuple[str, ...]
     party_markers: tuple[str, ...]
     reply_within: dict[str, tuple[str, ...]]
-    variant_cues: dict[str, tuple[str, ...]]
     lawyer_cues: tuple[str, ...]
     lawyer_kind: str
     mention_cues: tuple[str, ...]
@@ -198,17 +191,12 @@ def _load(root: Path, case_folders: Mapping[str, CaseFolder]) -> DraftCatalog:
     cases, case_files = _case_texts(root, case_folders)
     kinds = {kind_id: kind.copy(update={"id": kind_id})
              for kind_id, kind in kinds_file.kinds.items()}
-    tone_cues = tuple((str(group.get("tone")), tuple(str(w) for w in group.get("words") or ()))
-                      for group in kinds_file.tone_cues)
     catalog = DraftCatalog(config=config, kinds=kinds, rung_kinds=kinds_file.rung_kinds,
-                           tone_cues=tone_cues,
                            request_verbs=tuple(kinds_file.request_verbs),
                            draft_nouns=tuple(kinds_file.draft_nouns),
                            party_markers=tuple(kinds_file.party_markers),
                            reply_within={name: tuple(words) for name, words
                                          in kinds_file.reply_within.items()},
-                           variant_cues={name: tuple(words) for name, words
-                                         in kinds_file.variant_cues.items()},
                            lawyer_cues=tuple(kinds_file.lawyer_cues),
                            lawyer_kind=kinds_file.lawyer_kind,
                            mention_cues=tuple(kinds_file.mention_cues),
@@ -259,11 +247,6 @@ def _validate(root: Path, catalog: DraftCatalog, case_files: dict[str, str]) -> 
              catalog.mention_kind, *catalog.confirm_kinds]
     problems += [f"kinds.yml: unknown kind {kind_id!r}" for kind_id in named
                  if kind_id not in catalog.kinds]
-    if set(catalog.variant_cues) != set(VARIANTS):
-        problems.append(f"kinds.yml variant_cues: exactly the variants {list(VARIANTS)}")
-    for tone, words in catalog.tone_cues:
-        if tone not in TONES or not words:
-            problems.append(f"kinds.yml tone_cues: {tone!r} needs a known tone and words")
     for key, case in catalog.cases.items():
         case_type, _, role = key.partition(".")
         where = f"{case_files.get(key, 'drafts.yml')} cases.{key}"

@@ -2,9 +2,10 @@
 
 A request is read as a person reads it: a statement "for the platform staff to read" is the platform
 statement, "complain to the market regulator" the regulator complaint, "appeal once more"
-an appeal, "be harsher" the firm tone.
-A request that names no kind gets the previous draft's kind (a redraft), or else the kind
-of the case's current rung. Cue words live in ``data/drafts/kinds.yml``.
+an appeal. Its length and tone ("short", "be harsher") are the style model's reading
+(:mod:`bot.drafting.style`), passed in. A request that names no kind gets the previous
+draft's kind (a redraft), or else the kind of the case's current rung. Cue words live in
+``data/drafts/kinds.yml``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from bot.chinese_forms import normalize
 from bot.dates import number_value
 from bot.drafting.catalog import DraftCatalog, DraftKind
+from bot.drafting.style import DraftStyle
 
 # Chinese numerals one to ten (a day count written in words: "two days", "ten days")
 NUMERALS = "\u4e00\u4e8c\u4e24\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d\u5341"
@@ -30,7 +32,7 @@ class DraftRequest:
     tone: str
     chosen_by: str  # words | addressee | previous | rung | case | lawyer | mention | blocked
     unavailable: str | None = None  # a kind the words asked for that this case has not
-    variant: str | None = None  # short | rewrite (data/drafts/kinds.yml variant_cues)
+    variant: str | None = None  # short | rewrite (bot.drafting.style)
     lawyer: bool = False  # a lawyer's letter was asked for
     instead_of: str | None = None  # the kind asked for, replaced because the seller blocked
     within: tuple[int, bool] | None = None  # days the user gives the other side; working days
@@ -156,23 +158,6 @@ def within_from_words(norm: str, catalog: DraftCatalog) -> tuple[int, bool] | No
     return None
 
 
-def tone_from_words(text: str, catalog: DraftCatalog) -> str | None:
-    """The tone the request's words ask for (groups checked in file order)."""
-    for tone, words in catalog.tone_cues:
-        if any(word.lower() in text for word in words):
-            return tone
-    return None
-
-
-def variant_from_words(text: str, catalog: DraftCatalog) -> str | None:
-    """``short`` or ``rewrite`` when the words ask for that variant of the draft."""
-    norm = normalize(text or "").lower()
-    for variant, cues in catalog.variant_cues.items():
-        if any(cue in norm for cue in cues):
-            return variant
-    return None
-
-
 DOCUMENT_REACH = 3  # a draft noun this close after a kind's cue names that kind's document
 
 
@@ -221,10 +206,11 @@ def _other_tone(kind: DraftKind, tone: str | None) -> str:
 
 def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
                  addressee: str | None = None, tone: str | None = None,
-                 previous_kind: str | None = None, previous_tone: str | None = None
-                 ) -> DraftRequest:
+                 previous_kind: str | None = None, previous_tone: str | None = None,
+                 style: DraftStyle | None = None) -> DraftRequest:
     """The draft a request asks for. ``addressee`` and ``tone`` are the NLU's entities
-    (buttons send them); ``previous_*`` describe the draft shown before, if any."""
+    (buttons send them); ``previous_*`` describe the draft shown before, if any;
+    ``style`` is the length and tone the words ask for (the style model's reading)."""
     norm, mentioned = _without_mentions(normalize(text or "").lower(), catalog)
     lawyer = any(cue in norm for cue in catalog.lawyer_cues)
     kind_id, unavailable = kind_from_words(norm, catalog, side)
@@ -252,8 +238,9 @@ def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
             catalog.blocked_kind).written_for(side.case_type, side.role, side.events):
         instead_of, kind_id, chosen_by = kind_id, catalog.blocked_kind, "blocked"
     kind = catalog.kind(kind_id)
-    variant = variant_from_words(norm, catalog)
-    wanted = tone_from_words(norm, catalog) or tone
+    style = style or DraftStyle()
+    variant = style.variant
+    wanted = style.wanted_tone or tone
     if wanted and wanted not in kind.tones and chosen_by == "previous":
         # a tone this kind has not ("客气一点" after an ultimatum): the same reader's kind
         # that has it
@@ -272,12 +259,13 @@ def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
                         next_named=mentioned)
 
 
-def asks_for_draft(text: str, catalog: DraftCatalog, redraft: bool = False) -> bool:
+def asks_for_draft(text: str, catalog: DraftCatalog, redraft: bool = False,
+                   style: DraftStyle | None = None) -> bool:
     """Whether a message asks for a draft, whatever intent the NLU gave it: a writing word
     with a kind's cue or a draft noun, or (``redraft``: a draft was just shown) a writing
-    word alone ("add it in", "write it again")."""
+    word alone ("add it in", "write it again") or a length or tone (``style``)."""
     norm = normalize(text or "").lower()
-    if redraft and variant_from_words(norm, catalog):
+    if redraft and style is not None and style.asks:
         return True
     if any(cue in norm for cue in catalog.lawyer_cues):
         return True

@@ -35,13 +35,12 @@ from bot.turn.questions import answer_rule_question, law_topics_if_asked
 from bot.turn.reminders import limits_mark
 from bot.understanding import dialogue
 from bot.understanding.conversation import ASKED_EVENT_SLOT, ASKED_SLOT
+from bot.understanding.intents import intent_registry
 from bot.understanding.questions import asks_next_step
 
 # what a turn that settled screenshots says (bot/turn/uploads.say_added): it needs no act reply
 SETTLED = ("utter_upload_added", "utter_upload_kept_unread")
 ASK_RESPONSES = {"role": "utter_ask_role", "order_status": "utter_ask_order_status"}
-NO_CASE_RESPONSES = {"nlu_fallback": "utter_fallback", "out_of_scope": "utter_out_of_scope",
-                     "affirm": "utter_affirm_ack", "deny": "utter_deny_ack"}
 
 
 def limits_digest(result: guidance.Guidance) -> str:
@@ -74,7 +73,8 @@ def answer_without_case(turn: TurnContext) -> bool:
             or (turn.intent != "out_of_scope" and not_covered_if_asked(turn))):
         return True
     if not turn.reply.said("utter_safety_flag") or turn.intent in {"affirm", "deny"}:
-        turn.reply.say(NO_CASE_RESPONSES.get(turn.intent or "", "utter_which_case"))
+        turn.reply.say(intent_registry().no_case_replies.get(turn.intent or "",
+                                                             "utter_which_case"))
     return True
 
 

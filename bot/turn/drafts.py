@@ -88,7 +88,8 @@ def _read(turn: TurnContext, request_text: str | None, side: CaseSide) -> DraftR
                             previous_tone=turn.slot("tone"))
     return read_request(request_text, drafts, side, addressee=_entity(turn, "addressee"),
                         tone=_entity(turn, "tone"), previous_kind=previous,
-                        previous_tone=turn.slot("tone"))
+                        previous_tone=turn.slot("tone"),
+                        style=turn.readers.style(request_text))
 
 
 def send_draft(turn: TurnContext, request_text: str | None, confirmed: bool = False) -> None:
@@ -263,8 +264,9 @@ def draft_if_asked(turn: TurnContext) -> bool:
     said = turn.text
     shown = turn.slot(KIND_SLOT) is not None
     drafts = turn.catalog.drafts
-    if turn.state.case_type is None or not (asks_for_draft(said, drafts, redraft=shown)
-                                            or asks_for_case_file(said, drafts)):
+    if turn.state.case_type is None or not (
+            asks_for_draft(said, drafts, redraft=shown, style=turn.readers.style(said))
+            or asks_for_case_file(said, drafts)):
         return False
     send_draft(turn, said)
     return True

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from bot.chinese_forms import normalize
-from bot.drafting.request import (
-    asks_for_case_file,
-    asks_for_draft,
-    tone_from_words,
-    variant_from_words,
-)
+from bot.drafting.request import asks_for_case_file, asks_for_draft
 from bot.turn.context import TurnContext
 from bot.understanding.story import tell
 
@@ -20,9 +14,8 @@ def story_of(turn: TurnContext) -> list[str]:
     drafts = turn.catalog.drafts
 
     def is_request(text: str) -> bool:
-        norm = normalize(text).lower()
         return (asks_for_draft(text, drafts) or asks_for_case_file(text, drafts)
-                or bool(variant_from_words(norm, drafts) or tone_from_words(norm, drafts)))
+                or turn.readers.style(text).asks)
 
     return [line.text for line in tell(turn.turns, turn.state, turn.lexicon,
                                        turn.catalog.story, turn.readers.is_fact, is_request)]

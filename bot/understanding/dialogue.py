@@ -13,14 +13,9 @@ from typing import Any
 
 from bot.guidance import CaseFacts
 from bot.rulebook import CaseEntry, RuleBook
+from bot.understanding.intents import intent_registry
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.state import CaseState, Turn, lexicon_event_for
-
-# Messages that leave an asked question open: a question of their own, a greeting, a request.
-DIGRESSIONS = frozenset({"ask_deadline", "ask_next_step", "ask_evidence", "request_draft",
-                         "request_case_file",
-                         "check_progress", "human_handoff", "bot_challenge", "greet", "thank",
-                         "goodbye"})
 
 
 @dataclass(frozen=True)
@@ -47,11 +42,12 @@ def asked_in_case(turns: Sequence[Turn], state: CaseState) -> set[str]:
     first = state.opened_turn or 1
     counts: dict[str, int] = {}
     done: set[str] = set()
+    digressions = intent_registry().members("digression")
     for turn in turns[first - 1:]:
         if not turn.asked:
             continue
         counts[turn.asked] = counts.get(turn.asked, 0) + 1
-        if turn.intent not in DIGRESSIONS or counts[turn.asked] >= 2:
+        if turn.intent not in digressions or counts[turn.asked] >= 2:
             done.add(turn.asked)
     return done
 

@@ -22,14 +22,14 @@ from bot.guidance import safety_flags_in
 from bot.rulebook import RuleBook
 from bot.statutes import Answers, asks_statute
 from bot.understanding.extract import MessageFacts, read_message
+from bot.understanding.intents import intent_registry
 from bot.understanding.lexicon import Lexicon
-from bot.understanding.two_in_one import BESIDE_CONFIDENCE, REQUEST_INTENTS
+from bot.understanding.two_in_one import BESIDE_CONFIDENCE, request_intents
 from bot.understanding.uploads import hold_upload, settle_uploads
 
 # A case-type message that is not a facet switches the case only when this sure of it.
 SWITCH_CONFIDENCE = 0.6
 STORY_EVENTS = 2  # dated events in one message that make it a story told
-ANSWER_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback", "out_of_scope"})
 SINGLE_FACTS = ("order_number", "product_id", "tracking_number", "amount", "demand_amount",
                 "shop_name", "seller_location")
 LIST_FACTS = ("problems", "other_side", "evidence", "wants")
@@ -150,7 +150,7 @@ def case_candidate(turn: Turn, role: str | None, book: RuleBook) -> tuple[str, f
     case type of the ranking, when it is sure enough (two things in one message)."""
     ranking = list(turn.ranking) or ([(turn.intent, 1.0)] if turn.intent else [])
     case_types = book.case_types()
-    if ranking and ranking[0][0] in REQUEST_INTENTS:
+    if ranking and ranking[0][0] in request_intents():
         beside = [(name, confidence) for name, confidence in ranking[1:]
                   if name in case_types and confidence >= BESIDE_CONFIDENCE
                   and _allowed(book, name, role)]
@@ -357,7 +357,8 @@ def step_case_state(previous: CaseState, turn: Turn, book: RuleBook, lexicon: Le
     _safety(state, turn.text, book)
     _merge(state, said, number, turn.text, _needed_event(state, book, lexicon),
            lexicon.item_heads)
-    answered = turn.asked and (turn.intent in ANSWER_INTENTS or turn.intent is None)
+    answered = turn.asked and (turn.intent is None
+                               or turn.intent in intent_registry().members("answer"))
     detail = state.case_type is not None and turn.intent == "inform"
     if said.empty and (answered or detail):
         state.notes.append(Fact(turn.asked or "detail", turn.text.strip()[:200], number,

@@ -15,13 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from bot.understanding.intents import intent_registry
+
 Ranking = Sequence[tuple[str, float]]
 
-# Requests that can carry a case beside them, and how sure of that case the NLU must be.
-REQUEST_INTENTS = frozenset({"request_draft", "request_case_file", "ask_deadline",
-                             "ask_next_step", "ask_evidence", "check_progress", "human_handoff",
-                             "set_reminder"})
+# How sure of a case the NLU must be to carry it beside a request (the ``request`` group of
+# data/understanding/intents.yml: the requests that can carry one).
 BESIDE_CONFIDENCE = 0.15
+
+
+def request_intents() -> frozenset[str]:
+    """The requests that can carry a case beside them."""
+    return intent_registry().members("request")
 
 
 def case_first(ranking: Ranking, case_types: Collection[str],
@@ -29,7 +34,7 @@ def case_first(ranking: Ranking, case_types: Collection[str],
     """``ranking`` with its best case type first when a request leads and that case is at
     least ``beside_confidence`` sure; otherwise unchanged. Confidences are kept."""
     pairs = list(ranking)
-    if not pairs or pairs[0][0] not in REQUEST_INTENTS:
+    if not pairs or pairs[0][0] not in request_intents():
         return pairs
     for index, (name, confidence) in enumerate(pairs[1:], start=1):
         if name in case_types:
@@ -45,7 +50,8 @@ def request_beside(ranking: Ranking, case_types: Collection[str]) -> str | None:
     if len(ranking) < 2:
         return None
     (top, top_confidence), (second, second_confidence) = ranking[0], ranking[1]
-    if top in case_types and second in REQUEST_INTENTS and second_confidence > top_confidence:
+    if (top in case_types and second in request_intents()
+            and second_confidence > top_confidence):
         return second
     return None
 

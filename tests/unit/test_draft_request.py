@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.drafting.request import CaseSide, read_request
-from tests.data import catalog
+from tests.data import catalog, readers
 
 CATALOG = catalog().drafts
 REFUND = CaseSide("refund_refused", "buyer", frozenset({"refund_requested"}), "platform_request")
@@ -14,6 +14,11 @@ HARASSED = CaseSide("accused_of_harassment", "seller", frozenset(), "explain_and
 SWAPPED = CaseSide("wrong_item_returned", "seller", frozenset({"return_signed"}),
                    "dispute_evidence")
 QUALITY = CaseSide("quality_problem", "buyer", frozenset({"signed"}), "platform_request")
+
+
+def read(words: str, side: CaseSide, **previous):
+    """The request as the turn reads it: with the style model's reading of its words."""
+    return read_request(words, CATALOG, side, style=readers().style(words), **previous)
 
 
 @pytest.mark.parametrize(("words", "side", "kind"), [
@@ -33,7 +38,7 @@ QUALITY = CaseSide("quality_problem", "buyer", frozenset({"signed"}), "platform_
     ("幫我寫個給小二看的情況說明", REFUND, "platform_statement"),
 ])
 def test_the_words_choose_the_kind(words, side, kind) -> None:
-    request = read_request(words, CATALOG, side)
+    request = read(words, side)
     assert (request.kind, request.chosen_by) == (kind, "words")
 
 
@@ -43,37 +48,37 @@ def test_the_words_choose_the_kind(words, side, kind) -> None:
     ("给卖家写一段，别太凶", "polite"), ("给卖家写一段", "polite"),
 ])
 def test_the_words_choose_the_tone(words, tone) -> None:
-    assert read_request(words, CATALOG, REFUND).tone == tone
+    assert read(words, REFUND).tone == tone
 
 
 def test_an_ultimatum_is_always_firm() -> None:
-    assert read_request("给卖家下最后通牒，语气客气点", CATALOG, REFUND).tone == "firm"
+    assert read("给卖家下最后通牒，语气客气点", REFUND).tone == "firm"
 
 
 def test_an_ambiguous_request_gets_the_kind_of_the_current_rung() -> None:
-    request = read_request("帮我写个投诉", CATALOG, RULING)
+    request = read("帮我写个投诉", RULING)
     assert (request.kind, request.chosen_by) == ("ruling_appeal", "rung")
-    assert read_request("帮我写个投诉", CATALOG, QUALITY).kind == "after_sale_reason"
+    assert read("帮我写个投诉", QUALITY).kind == "after_sale_reason"
 
 
 def test_a_redraft_keeps_the_kind_and_changes_the_tone() -> None:
-    request = read_request("狠一点", CATALOG, REFUND, previous_kind="regulator_complaint",
+    request = read("狠一点", REFUND, previous_kind="regulator_complaint",
                            previous_tone="polite")
     assert (request.kind, request.tone, request.chosen_by) == (
         "regulator_complaint", "firm", "previous")
-    again = read_request("再写一份", CATALOG, REFUND, previous_kind="seller_message",
+    again = read("再写一份", REFUND, previous_kind="seller_message",
                          previous_tone="firm")
     assert (again.kind, again.tone) == ("seller_message", "firm")
 
 
 def test_a_button_addressee_picks_a_kind_for_that_addressee() -> None:
-    request = read_request('/request_draft{"addressee": "regulator"}', CATALOG, REFUND,
+    request = read('/request_draft{"addressee": "regulator"}', REFUND,
                            addressee="regulator")
     assert request.kind == "regulator_complaint"
 
 
 def test_a_kind_the_case_does_not_have_is_reported() -> None:
-    request = read_request("帮我写个最后通牒", CATALOG, SWAPPED)  # a buyer's text, asked by a shop
+    request = read("帮我写个最后通牒", SWAPPED)  # a buyer's text, asked by a shop
     assert request.unavailable == "seller_ultimatum"
     assert request.kind == "platform_statement"
 
@@ -85,7 +90,7 @@ def test_a_kind_the_case_does_not_have_is_reported() -> None:
     ("帮我写个发给卖家的消息，说不行我就去消协", "seller_message"),
 ])
 def test_the_object_of_write_is_the_kind(words, kind) -> None:
-    assert read_request(words, CATALOG, REFUND).kind == kind
+    assert read(words, REFUND).kind == kind
 
 
 def test_a_writing_word_alone_is_a_draft_request_only_after_a_draft() -> None:
@@ -108,30 +113,30 @@ BLOCKED = CaseSide("refund_refused", "buyer", frozenset({"refund_requested"}), "
     ("换个语气", "rewrite"), ("换种说法再写一版", "rewrite"), ("帮我写个给小二的情况说明", None),
 ])
 def test_the_words_ask_for_a_variant(words, variant) -> None:
-    assert read_request(words, CATALOG, REFUND).variant == variant
+    assert read(words, REFUND).variant == variant
 
 
 def test_a_rewrite_takes_the_other_tone() -> None:
-    request = read_request("换个语气", CATALOG, REFUND, previous_kind="seller_message",
+    request = read("换个语气", REFUND, previous_kind="seller_message",
                            previous_tone="polite")
     assert (request.kind, request.tone) == ("seller_message", "firm")
 
 
 def test_a_lawyers_letter_is_the_letter_in_the_users_name_and_says_so() -> None:
-    request = read_request("帮我发个律师函吓吓他", CATALOG, REFUND)
+    request = read("帮我发个律师函吓吓他", REFUND)
     assert (request.kind, request.lawyer) == ("demand_letter", True)
 
 
 def test_a_complaint_that_names_12315_as_the_next_step_is_not_a_complaint_to_12315() -> None:
-    request = read_request("帮我写个投诉，里面提一下我会去12315", CATALOG, REFUND)
+    request = read("帮我写个投诉，里面提一下我会去12315", REFUND)
     assert request.kind == "platform_statement"
-    assert read_request("帮我写个12315的投诉", CATALOG, REFUND).kind == "regulator_complaint"
+    assert read("帮我写个12315的投诉", REFUND).kind == "regulator_complaint"
 
 
 def test_a_blocked_buyers_message_to_the_seller_goes_to_the_platform() -> None:
-    request = read_request("给卖家发个最后通牒", CATALOG, BLOCKED)
+    request = read("给卖家发个最后通牒", BLOCKED)
     assert (request.kind, request.instead_of) == ("platform_statement", "seller_ultimatum")
-    assert read_request("给卖家发个最后通牒", CATALOG, REFUND).kind == "seller_ultimatum"
+    assert read("给卖家发个最后通牒", REFUND).kind == "seller_ultimatum"
 
 
 def test_asks_for_the_case_file() -> None:
@@ -142,7 +147,7 @@ def test_asks_for_the_case_file() -> None:
 
 
 def test_a_tone_the_kind_has_not_takes_the_same_readers_kind_that_has_it() -> None:
-    request = read_request("换个语气，客气一点", CATALOG, REFUND, previous_kind="seller_ultimatum",
+    request = read("换个语气，客气一点", REFUND, previous_kind="seller_ultimatum",
                            previous_tone="firm")
     assert (request.kind, request.tone) == ("seller_message", "polite")
 
