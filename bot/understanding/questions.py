@@ -164,8 +164,8 @@ def _passages(words: Wording, book: RuleBook, entry: CaseEntry, kind: QuestionKi
     for step in entry.first_steps:
         keep(step, entry_sources)
     for limit in entry.time_limits:
-        note = words.piece("questions", "passage_note", note=limit.note) if limit.note else ""
-        keep(limit.outcome + note, limit.source or "")
+        tail = words.piece("questions", "passage_note", note=limit.note) if limit.note else ""
+        keep(limit.outcome + tail, limit.source or "")
     return Answer(tuple(found), specific=False) if found else None
 
 
