@@ -63,6 +63,7 @@ def statute(words: Wording, answer: StatuteAnswer, today: dt.date, caveat_due: b
     dated = ""
     if answer.dated is not None:
         start = answer.dated.start
+        assert start is not None  # an answer is dated only from a known start (statutes._dated)
         dated = _piece(words, "statute_dated", event=answer.dated.counts_from_label,
                        date=words.format_date(start, start.year != today.year),
                        line=words.format_deadline(answer.dated, today, with_note=False))

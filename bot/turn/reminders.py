@@ -55,7 +55,8 @@ def dated_limits(turn: TurnContext, result: Guidance) -> list[tuple[DeadlineItem
 def limits_mark(turn: TurnContext, result: Guidance) -> dict[str, object] | None:
     """The calendar mark of the dated limits (None when none is dated)."""
     entries = calendar_entries((item.latest, line)
-                               for item, line in dated_limits(turn, result))
+                               for item, line in dated_limits(turn, result)
+                               if item.latest is not None)  # all of them: each has a due date
     return {CALENDAR_MARK: entries} if entries else None
 
 

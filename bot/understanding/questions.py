@@ -173,6 +173,7 @@ def _crime(words: Wording, kind: QuestionKind, book: RuleBook, case_type: str | 
            flags_told: tuple[str, ...]) -> Answer:
     flag_id = next((flag for flag in kind.flags if flag in flags_told), None)
     flag_id = flag_id or (kind.case_flags or {}).get(case_type or "") or kind.default_flag
+    assert flag_id is not None  # a crime question has a default_flag (checked when loaded)
     flag = book.safety_flag(flag_id)
     source = words.source_tag(book.cite(flag.source))
     return Answer((flag.message + source, str(words.entry("questions", "crime_hedge"))))
