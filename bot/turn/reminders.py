@@ -41,8 +41,11 @@ _DAY_PART = 8  # characters of a part before the ask that may name its day ("11æ
 class Timed(Protocol):
     """A reminder planned or stored: when, and its line."""
 
-    due_at: datetime
-    label: str
+    @property
+    def due_at(self) -> datetime: ...
+
+    @property
+    def label(self) -> str: ...
 
 
 def dated_limits(turn: TurnContext, result: Guidance) -> list[tuple[DeadlineItem, str]]:
