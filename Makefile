@@ -27,8 +27,9 @@ run: train ## Start the action server (5055) and Rasa (5005) on 127.0.0.1; Ctrl-
 shell: train ## Chat with the bot in the terminal (starts the action server too)
 	@bash scripts/shell.sh
 
-lint: install ## ruff over the Python code
+lint: install ## ruff over the Python code, then mypy over bot and actions
 	@$(VENV)/bin/ruff check bot actions tests scripts
+	@$(VENV)/bin/mypy bot actions
 
 validate: install ## Every data file loaded and cross-checked, then rasa data validate (domain, data, stories)
 	@$(PY) scripts/validate.py

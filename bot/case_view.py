@@ -102,7 +102,7 @@ def console_view(slots: Mapping[str, Any], today: date, *, book: RuleBook,
     kind = catalog.kind(kind_id)
     context = context_for(words, kind_id, result, today, catalog)
     facts_for_draft = facts_from_state(state, lexicon)
-    drafts = {
+    texts = {
         tone: render_draft(catalog, kind_id, result.case_type, result.role, tone,
                            facts_for_draft, context).text
         for tone in kind.tones
@@ -117,5 +117,5 @@ def console_view(slots: Mapping[str, Any], today: date, *, book: RuleBook,
         "rung": result.current_rung.name,
         "addressee": kind.addressee,
         "draft_kind": kind.label,
-        "drafts": drafts,
+        "drafts": texts,
     }

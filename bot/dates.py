@@ -437,9 +437,9 @@ def resolve_coming_date(text: str, now: datetime.datetime) -> DateResolution:
         except ValueError:
             return DateResolution("unparseable", None, ahead.group(0), None)
         unit = ahead.group("unit").removeprefix("个")
-        value = (_add_months(today, n) if unit == "月"
-                 else today + datetime.timedelta(days=n * _UNIT_DAYS[unit]))
-        return DateResolution("ok", value, text[ahead.start():ahead.end()], None)
+        day = (_add_months(today, n) if unit == "月"
+               else today + datetime.timedelta(days=n * _UNIT_DAYS[unit]))
+        return DateResolution("ok", day, text[ahead.start():ahead.end()], None)
     if hit is None:
         return DateResolution("unparseable", None, None, None)
     value, word_pod = hit.rule.handler(hit.match, today)

@@ -36,7 +36,7 @@ def short_caveat(words: Wording) -> str:
 
 
 def case_intro(words: Wording, book: RuleBook, entry: CaseEntry,
-               now: RungView | None = None) -> dict[str, str]:
+               now: RungView | None = None) -> dict[str, Any]:
     """Variables of ``utter_case_intro``: what this case is, the first step (or ``now``, the
     rung the story already reached, when it is past the first), its sources."""
     sources = words.source_tag(book.cite(entry.sources))
@@ -55,7 +55,7 @@ def case_intro(words: Wording, book: RuleBook, entry: CaseEntry,
 
 
 def statute(words: Wording, answer: StatuteAnswer, today: dt.date, caveat_due: bool
-            ) -> dict[str, str]:
+            ) -> dict[str, Any]:
     """Variables of ``utter_statute_answer``: each line with its article, the date the
     conversation's own dates give, the hedge, and the caveat (or the 2022 note) once."""
     lines = [_piece(words, "bullet", item=line.text + words.source_tag(line.citations))
@@ -63,6 +63,7 @@ def statute(words: Wording, answer: StatuteAnswer, today: dt.date, caveat_due: b
     dated = ""
     if answer.dated is not None:
         start = answer.dated.start
+        assert start is not None  # an answer is dated only from a known start (statutes._dated)
         dated = _piece(words, "statute_dated", event=answer.dated.counts_from_label,
                        date=words.format_date(start, start.year != today.year),
                        line=words.format_deadline(answer.dated, today, with_note=False))
@@ -93,7 +94,7 @@ def statute_hedge(words: Wording, answer: StatuteAnswer) -> str:
 
 
 def deadlines(words: Wording, guidance: Guidance, dated_first: bool = False
-              ) -> tuple[str, dict[str, str]] | None:
+              ) -> tuple[str, dict[str, Any]] | None:
     """The response name and variables for the case's time limits (None: it has none).
 
     Dated when the key date is known; every line carries its source; the caveat that
@@ -117,7 +118,7 @@ def deadlines(words: Wording, guidance: Guidance, dated_first: bool = False
 
 
 def _dated_block(words: Wording, guidance: Guidance, bullets: list[str]
-                 ) -> tuple[str, dict[str, str]]:
+                 ) -> tuple[str, dict[str, Any]]:
     values = {"lines": "\n".join(bullets), "caveat": words.caveat()}
     if guidance.key_date is not None and guidance.key_event_label:
         values.update(event=guidance.key_event_label, date=words.format_date(guidance.key_date))
@@ -143,7 +144,7 @@ def knowledge_limits(words: Wording, items: Sequence[DeadlineItem], today: dt.da
     return ""
 
 
-def deadlines_again(words: Wording, guidance: Guidance) -> tuple[str, dict[str, str]] | None:
+def deadlines_again(words: Wording, guidance: Guidance) -> tuple[str, dict[str, Any]] | None:
     """The same time limits asked for again: their first line and how many there are,
     instead of the whole block a second time (None: the case has none)."""
     if not guidance.deadlines:
@@ -199,7 +200,7 @@ def _held(item: str, have: Sequence[str], synonyms: Sequence[Sequence[str]]) -> 
 
 
 def evidence(words: Wording, guidance: Guidance, index: int, have: Sequence[str] = (),
-             synonyms: Sequence[Sequence[str]] = ()) -> dict[str, str]:
+             synonyms: Sequence[Sequence[str]] = ()) -> dict[str, Any]:
     """Variables of ``utter_evidence``: the case's checklist for the rung at ``index``,
     each item the user already has marked, and what they said they have."""
     index = max(0, min(index, len(guidance.ladder) - 1))
@@ -210,7 +211,7 @@ def evidence(words: Wording, guidance: Guidance, index: int, have: Sequence[str]
     return {"name": view.name, "items": "\n".join(lines), "have_line": have_line}
 
 
-def progress(words: Wording, guidance: Guidance | None) -> dict[str, str]:
+def progress(words: Wording, guidance: Guidance | None) -> dict[str, Any]:
     """Variables of ``utter_progress``: where to see the status (general without a case)."""
     paths = guidance.progress_paths if guidance is not None else ()
     if not paths:

@@ -131,7 +131,7 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
             None, "", ":memory:"
         ):
             self.engine.dispose()
-            self.engine = sqlite_server_engine(self.engine.url)
+            self.engine: sa.engine.Engine = sqlite_server_engine(self.engine.url)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         # sender_id -> events of its current session stored, as far as this process knows
         self._stored: OrderedDict[str, int] = OrderedDict()

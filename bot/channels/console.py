@@ -303,7 +303,7 @@ class AgentConsoleInput(InputChannel):
                                 "intent": None, "intent_ranking": [], "entities": [],
                                 "case": None, "state": None})
             agent = current_agent(request)
-            if not agent_ready(agent):
+            if agent is None or not agent_ready(agent):
                 return json_error(503, "not_ready", "no model is loaded")
 
             collector = WebOutputChannel()

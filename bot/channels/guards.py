@@ -28,7 +28,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
@@ -82,7 +82,7 @@ class TurnGuards:
             return 0
         return self.addresses.wait("ip:" + address)
 
-    def sender_ok(self, sender: Any) -> bool:
+    def sender_ok(self, sender: Any) -> TypeGuard[str]:
         """A caller-chosen sender id: text of 1 to ``MAX_SENDER_CHARS`` characters."""
         return (isinstance(sender, str) and bool(sender.strip())
                 and len(sender) <= self.max_sender_chars)

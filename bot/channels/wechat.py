@@ -337,10 +337,12 @@ class WeChatInput(InputChannel):
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > self.max_body_bytes:
             raise _BodyTooLarge
+        stream = request.stream
+        assert stream is not None  # Sanic sets it while the (stream=True) route runs
         chunks: list[bytes] = []
         size = 0
         while True:
-            chunk = await request.stream.read()
+            chunk = await stream.read()
             if chunk is None:
                 break
             size += len(chunk)

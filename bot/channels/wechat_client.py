@@ -41,9 +41,12 @@ RENEW_SECONDS = 60  # wechatpy's margin before expiry
 class TimeoutAdapter(requests.adapters.HTTPAdapter):
     """requests' adapter with a timeout on every request (wechatpy's token fetch has none)."""
 
-    def send(self, request: Any, *args: Any, timeout: Any = None, **kwargs: Any) -> Any:
-        return super().send(request, *args, timeout=timeout or REQUEST_TIMEOUT_SECONDS,
-                            **kwargs)
+    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
+             verify: Any = True, cert: Any = None, proxies: dict[str, str] | None = None
+             ) -> requests.Response:
+        # HTTPAdapter.send's own parameters (requests passes them by keyword)
+        return super().send(request, stream=stream, timeout=timeout or REQUEST_TIMEOUT_SECONDS,
+                            verify=verify, cert=cert, proxies=proxies)
 
 
 def session_storage(store: SharedStore | None) -> SessionStorage:

@@ -13,10 +13,10 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import xmltodict
 import yaml
@@ -213,7 +213,8 @@ class DedupCache:
                            type(error).__name__)
 
     def __len__(self) -> int:
-        return len(self._store)  # type: ignore[arg-type]  (memory store only)
+        # Only the in-memory store has a length (len() of a RedisStore raises TypeError).
+        return len(cast(Sized, self._store))
 
 
 # --- texts -----------------------------------------------------------------------------

@@ -254,10 +254,12 @@ def _validate(root: Path, catalog: DraftCatalog, case_files: dict[str, str]) -> 
             problems.append(f"{where}: key must be <case_type>.<buyer|seller>")
             continue
         for kind_id in [case.default_kind, *case.rung_kinds.values()]:
-            kind = catalog.kinds.get(kind_id)
-            if kind is None:
+            named_kind = catalog.kinds.get(kind_id)
+            if named_kind is None:
                 problems.append(f"{where}: unknown kind {kind_id!r}")
-            elif not kind.written_for(case_type, role, {kind.or_event} - {None}):
+            elif not named_kind.written_for(
+                    case_type, role,
+                    set() if named_kind.or_event is None else {named_kind.or_event}):
                 problems.append(f"{where}: kind {kind_id!r} is not written for this case")
     config = catalog.config
     for name in NEEDABLE:

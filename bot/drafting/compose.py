@@ -83,9 +83,9 @@ def _problem(story: list[str] | None, lexicon: Lexicon) -> str | None:
 
 def _reply_by(result: Guidance, today: dt.date) -> DeadlineItem | None:
     """The next rule-book limit that opens an escalation and has not come yet."""
-    ahead = [item for item in result.deadlines
+    ahead = [(item.due, item) for item in result.deadlines
              if item.kind == "opens" and item.due is not None and item.due > today]
-    return min(ahead, key=lambda item: item.due, default=None)
+    return min(ahead, key=lambda pair: pair[0])[1] if ahead else None
 
 
 def _next_step(result: Guidance, kind: DraftKind) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -71,7 +72,7 @@ def choose_settings(knowledge: Knowledge, prepare: Callable[[str], str],
     best: tuple[float, ModelSettings] | None = None
     for c, balanced in ((c, b) for c in C_GRID for b in (False, True)):
         classes, margins = cross_validated(
-            lambda c=c, b=balanced: TextClassifier(c=c, words=words, balanced=b),
+            partial(TextClassifier, c=c, words=words, balanced=balanced),
             texts, labels, folds=folds)
         for threshold in THRESHOLD_GRID:
             said = [decide(classes, row, threshold) for row in margins]

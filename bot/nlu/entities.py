@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from itertools import product
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -50,6 +50,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.datafiles import REPO_ROOT
 from bot.dates import find_date_spans
+
+if TYPE_CHECKING:
+    from spacy.pipeline import EntityRuler
 
 logger = logging.getLogger(__name__)
 
@@ -349,7 +352,8 @@ def build_pipeline(
     load_userdict_once(userdict_path)
     _register_spacy_factory()
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
-    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": False})
+    # spaCy types add_pipe as returning the base Pipe; "entity_ruler" makes an EntityRuler
+    ruler = cast("EntityRuler", nlp.add_pipe("entity_ruler", config={"overwrite_ents": False}))
     ruler.add_patterns(ruler_patterns)
     nlp.add_pipe(
         REGEX_PIPE_FACTORY,

@@ -54,8 +54,8 @@ def from_limits(items: Iterable[tuple[DeadlineItem, str]], now: dt.datetime,
     planned = []
     for item, line in items:
         moment = limit_time(item, now)
-        if moment is not None:
-            day = item.latest if item.kind == "deadline" else item.due
+        day = item.latest if item.kind == "deadline" else item.due
+        if moment is not None and day is not None:  # a moment only for a dated limit
             planned.append(Planned(moment, day, line, item.kind))
     planned.sort(key=lambda p: (p.due_at, p.label))
     return planned[:most]

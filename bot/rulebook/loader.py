@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bot.datafiles import display
 from bot.holidays import HolidayData
@@ -106,7 +106,7 @@ def _field_of(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
     return ".".join(parts)
 
 
-def _parse(model: type, raw: Any, path: Path, ident: str, what: str) -> Any:
+def _parse(model: type[BaseModel], raw: Any, path: Path, ident: str, what: str) -> Any:
     """Build a model from raw YAML data or raise RuleBookError naming the first problem."""
     if not isinstance(raw, dict):
         raise RuleBookError(path, "must be a mapping", entry=ident, what=what)

@@ -78,11 +78,11 @@ def purge_cases(engine: Engine, cutoff, keep: Collection[str] = (), dry_run: boo
         stale = [row[0] for row in conn.execute(
             select(case_snapshots.c.conversation_id)
             .where(case_snapshots.c.updated_at < cutoff)).all() if row[0] not in set(keep)]
-    for chunk in batches(stale):
-        def forget(chunk: Sequence[str] = chunk) -> None:
+    for names in batches(stale):
+        def forget(names: Sequence[str] = names) -> None:
             with engine.begin() as conn:
                 conn.execute(delete(case_snapshots)
-                             .where(case_snapshots.c.conversation_id.in_(chunk)))
+                             .where(case_snapshots.c.conversation_id.in_(names)))
         with_busy_retries(forget)
     purge_reminders(engine, cutoff, keep)
     wipe_sqlite_wal(engine)

@@ -7,6 +7,7 @@ stored case so callers and tests can see what was kept.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from bot.store.models import Case
 from bot.store.repository import CaseRepository
@@ -25,7 +26,7 @@ def record_case(
 ) -> Case:
     """Open (or reuse) the conversation's case of ``case_type`` and store the given facts."""
     case = repo.open_case(conversation_id, case_type, role)
-    changes = {
+    changes: dict[str, Any] = {
         name: value
         for name, value in (("role", role), ("ladder_rung", ladder_rung),
                             ("order_number", order_number), ("amount", amount))

@@ -107,11 +107,15 @@ class CaseNews:
         state, book, words, reply = turn.state, turn.rulebook, turn.words, turn.reply
         entry = dialogue.entry_for(state, book)
         facts = turn.case_facts
+        case_type = state.case_type
+        # a turn without a case ended before this step (answer_without_case); with one, the
+        # entry and the facts are both read from it
+        assert entry is not None and facts is not None and case_type is not None
         if opened_now(turn):
             if state.switched_from:
                 reply.say("utter_case_new_matter" if state.new_matter else "utter_case_switched",
-                          case=words.label("case_type", state.case_type))
-            now = guidance.build_guidance(book, facts).current_rung if facts else None
+                          case=words.label("case_type", case_type))
+            now = guidance.build_guidance(book, facts).current_rung
             reply.say("utter_case_intro", **presenter.case_intro(words, book, entry, now))
         say_advice(turn, entry.role)
         if draft_if_asked(turn):  # a case message that also asks for a draft
@@ -120,7 +124,7 @@ class CaseNews:
         if opened_now(turn) or STORED_SLOTS & set(turn.changed_slots()):
             key_event = entry.key_event_for(state.status)
             turn.keep(lambda repo: record_case(
-                repo, turn.sender_id, state.case_type, entry.role, key_event, facts.key_date,
+                repo, turn.sender_id, case_type, entry.role, key_event, facts.key_date,
                 order_number=state.value("order_number"), amount=state.value("amount")))
 
 
@@ -154,6 +158,7 @@ class OneQuestion:
 def ask(turn: TurnContext, question: dialogue.Question) -> None:
     """Ask the case's question; what was asked is kept for reading the answer."""
     if question.slot == "key_date":
+        assert question.rulebook_event is not None  # a date question names its event
         asked = turn.reply.ask("utter_ask_key_date",
                                event=turn.rulebook.event_label(question.rulebook_event))
     else:
@@ -167,7 +172,9 @@ def guide(turn: TurnContext, spoke: bool) -> None:
     """Dated limits when they changed, the rung once per case, else what was noted, else
     the reply to the turn's dialogue act (nothing more when a question was answered)."""
     reply, words, key = turn.reply, turn.words, turn.case_key
-    result = guidance.build_guidance(turn.rulebook, turn.case_facts)
+    facts = turn.case_facts
+    assert facts is not None  # guide runs only in a case turn (answer_without_case)
+    result = guidance.build_guidance(turn.rulebook, facts)
     said = False
     digest = limits_digest(result)
     dated_now = any(item.due is not None for item in result.deadlines)

@@ -51,10 +51,12 @@ def _entity(turn: TurnContext, name: str) -> str | None:
 
 def _render(turn: TurnContext, result: guidance.Guidance, request: DraftRequest,
             drafts: DraftCatalog, facts: DraftFacts | None = None) -> Draft:
-    context = context_for(turn.words, request.kind, result, turn.facts.today, drafts)
+    case_facts = turn.facts
+    assert case_facts is not None  # ``result`` was built from them (case_side)
+    context = context_for(turn.words, request.kind, result, case_facts.today, drafts)
     if request.within is not None:  # the user's own time limit for the other side
         days, working = request.within
-        today = turn.facts.today
+        today = case_facts.today
         context.reply_by = (add_working_days(today, days, turn.rulebook.holidays)[0]
                             if working else today + dt.timedelta(days=days))
         context.reply_by_asked, context.deadline_text = True, None

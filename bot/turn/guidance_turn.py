@@ -77,9 +77,16 @@ def say_rung(turn: TurnContext, result: guidance.Guidance, index: int) -> None:
     turn.reply.say(response, **values)
 
 
+def _found(turn: TurnContext) -> guidance.Guidance:
+    """The case's guidance, for a body that runs after ``FindCase(ask_case=True)`` (which
+    ends a turn without a case)."""
+    assert turn.result is not None
+    return turn.result
+
+
 def full_guidance(turn: TurnContext) -> None:
     """After a case is resumed: the dated deadlines, the current rung, what to ask next."""
-    result = turn.result
+    result = _found(turn)
     say_deadlines(turn, result)
     say_rung(turn, result, result.current_rung_index)
     turn.reply.say("utter_guidance_menu")
@@ -92,7 +99,7 @@ def full_guidance(turn: TurnContext) -> None:
 def deadlines(turn: TurnContext) -> None:
     """The time limits, as dates when the key date is known; asked again unchanged, the
     question's own answer, else a pointer back."""
-    result, reply = turn.result, turn.reply
+    result, reply = _found(turn), turn.reply
     again = presenter.deadlines_again(turn.words, result)
     if reply.limits_unchanged(limits_digest(result)) and again is not None:
         if not answer_knowledge(turn):
@@ -105,7 +112,7 @@ def deadlines(turn: TurnContext) -> None:
 
 def next_step(turn: TurnContext) -> None:
     """One rung up the escalation ladder ("it still did not work"), explained."""
-    result = turn.result
+    result = _found(turn)
     index = min(rung_of(turn, result) + 1, len(result.ladder) - 1)
     say_rung(turn, result, index)
     remember(turn, result, index)
@@ -114,7 +121,7 @@ def next_step(turn: TurnContext) -> None:
 
 def evidence(turn: TurnContext) -> None:
     """The evidence checklist for the rung the user is on, and what they already have."""
-    result = turn.result
+    result = _found(turn)
     values = presenter.evidence(turn.words, result, rung_of(turn, result),
                                 evidence_held(turn), turn.lexicon.evidence)
     turn.reply.say("utter_evidence", **values)

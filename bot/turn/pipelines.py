@@ -16,7 +16,7 @@ from bot.turn.answers import turn_act
 from bot.turn.case_file import send_case_file
 from bot.turn.context import TurnContext
 from bot.turn.drafts import case_side, confirmed_draft, send_draft
-from bot.turn.middleware import Answer, Do, MiddlewareSet, Then
+from bot.turn.middleware import Answer, Do, MiddlewareSet, Step, Then
 from bot.turn.reminders import cancel_reminders, list_reminders, set_reminder
 from bot.turn.steps import LAW_ANSWER, Close, Safety
 
@@ -38,8 +38,8 @@ def guidance(body: Body, ask_case: bool = True, own_answer: bool = True,
     guidance): ``body`` answers it from the case's guidance; ``own_answer``: a question told
     in the same message that ``instead`` answers (a draft request, a rule question, a
     knowledge question) is answered instead."""
-    steps = [Close(), Safety(), Answer(uploads.answer_how_to_send), LAW_ANSWER,
-             guidance_turn.FindCase(ask_case)]
+    steps: list[Step[TurnContext]] = [Close(), Safety(), Answer(uploads.answer_how_to_send),
+                                      LAW_ANSWER, guidance_turn.FindCase(ask_case)]
     if own_answer:
         steps.append(Answer(instead))
     return MiddlewareSet(*steps, Do(body))

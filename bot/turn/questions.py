@@ -4,6 +4,8 @@ come from the rule book and the law; they are added to the turn's reply."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot import guidance, presenter
 from bot.knowledge.retrieval import SECOND_MARGIN as CONFIDENT
 from bot.statutes import LawTurn, asks_about_law, law_reply
@@ -12,7 +14,7 @@ from bot.understanding import dialogue
 from bot.understanding.questions import answer_lines, question_kind
 
 
-def _number(value: object) -> float | None:
+def _number(value: Any) -> float | None:
     try:
         return None if value is None else float(value)
     except (TypeError, ValueError):

@@ -41,8 +41,11 @@ _DAY_PART = 8  # characters of a part before the ask that may name its day ("11æ
 class Timed(Protocol):
     """A reminder planned or stored: when, and its line."""
 
-    due_at: datetime
-    label: str
+    @property
+    def due_at(self) -> datetime: ...
+
+    @property
+    def label(self) -> str: ...
 
 
 def dated_limits(turn: TurnContext, result: Guidance) -> list[tuple[DeadlineItem, str]]:
@@ -55,7 +58,8 @@ def dated_limits(turn: TurnContext, result: Guidance) -> list[tuple[DeadlineItem
 def limits_mark(turn: TurnContext, result: Guidance) -> dict[str, object] | None:
     """The calendar mark of the dated limits (None when none is dated)."""
     entries = calendar_entries((item.latest, line)
-                               for item, line in dated_limits(turn, result))
+                               for item, line in dated_limits(turn, result)
+                               if item.latest is not None)  # all of them: each has a due date
     return {CALENDAR_MARK: entries} if entries else None
 
 

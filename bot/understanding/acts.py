@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -80,7 +81,7 @@ def choose_c(data: ActData, prepare: Callable[[str], str], words: Tokenize | Non
     best = (0.0, -1.0)
     for c in C_GRID:
         classes, probs = cross_validated(
-            lambda c=c: TextClassifier(c=c, words=words, with_context=True), texts, labels,
+            partial(TextClassifier, c=c, words=words, with_context=True), texts, labels,
             contexts,
             folds=folds)
         accuracy = float(np.mean([classes[int(np.argmax(row))] == label

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -96,7 +97,7 @@ def choose_settings(data: ClauseData, prepare: Callable[[str], str], words: Toke
     is_fact = np.array([kind == FACT for kind in data.kinds])
     best: tuple[float, ClauseSettings] | None = None
     for c in C_GRID:
-        classes, margins = cross_validated(lambda c=c: TextClassifier(c=c, words=words),
+        classes, margins = cross_validated(partial(TextClassifier, c=c, words=words),
                                            texts, list(data.kinds), folds=folds)
         column = margins[:, _fact_column(classes)]
         for threshold in THRESHOLD_GRID:

@@ -189,7 +189,7 @@ class _Binder:
             hits = [(at, cue) for at, cue in hits if not cue.weak
                     and self.lexicon.events[cue.event].reaches_back]
         strong = [(at, cue) for at, cue in hits if not cue.weak]
-        return (strong or hits or [None])[0]
+        return next(iter(strong or hits), None)
 
     def near_cue(self, index: int, span_index: int) -> tuple[int, Cue] | None:
         """The cue that dates span ``span_index`` of clause ``index``: the nearest one

@@ -167,9 +167,9 @@ def _numbers(norm: str, lexicon: Lexicon, original: str) -> dict[str, str | None
         corrected = (any(cue in previous for cue in lexicon.amount_cues)
                      and any(word in previous for word in lexicon.corrections))
         previous = text
-        digits = ([_amount_value(m) for m in AMOUNT.finditer(text)]
-                  or _bare_amounts(text, lexicon, corrected))
-        found_by[kind] += [(0, value) for value in digits if value]
+        amounts = ([_amount_value(m) for m in AMOUNT.finditer(text)]
+                   or _bare_amounts(text, lexicon, corrected))
+        found_by[kind] += [(0, value) for value in amounts if value]
         found_by[kind] += [(1, value) for value in
                            (_cn_amount(m.group("v")) for m in CN_AMOUNT.finditer(text)) if value]
     for kind, values in found_by.items():

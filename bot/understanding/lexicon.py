@@ -95,6 +95,12 @@ class Lexicon:
         return self.events[event_id].label
 
 
+def _word_lists(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """The plain word lists (``WORD_LISTS``): :class:`Lexicon` keyword arguments, each a
+    tuple of words (``Any``: the field names are only known at run time)."""
+    return {name: word_list(path, name, data[name]) for name in WORD_LISTS}
+
+
 def _synonyms(path: Path, entry: str, value: Any) -> tuple[tuple[str, ...], ...]:
     if not isinstance(value, list) or not value:
         raise LexiconError(path, entry, "must be a non-empty list of word lists")
@@ -216,7 +222,7 @@ def parse_lexicon(data: Any, path: Path) -> Lexicon:
                         for status, words in statuses.items()},
         evidence=_synonyms(path, "evidence", data["evidence"]),
         wants=_synonyms(path, "wants", data["wants"]),
-        **{name: word_list(path, name, data[name]) for name in WORD_LISTS},
+        **_word_lists(path, data),
     )
 
 

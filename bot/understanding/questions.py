@@ -164,8 +164,8 @@ def _passages(words: Wording, book: RuleBook, entry: CaseEntry, kind: QuestionKi
     for step in entry.first_steps:
         keep(step, entry_sources)
     for limit in entry.time_limits:
-        note = words.piece("questions", "passage_note", note=limit.note) if limit.note else ""
-        keep(limit.outcome + note, limit.source or "")
+        tail = words.piece("questions", "passage_note", note=limit.note) if limit.note else ""
+        keep(limit.outcome + tail, limit.source or "")
     return Answer(tuple(found), specific=False) if found else None
 
 
@@ -173,6 +173,7 @@ def _crime(words: Wording, kind: QuestionKind, book: RuleBook, case_type: str | 
            flags_told: tuple[str, ...]) -> Answer:
     flag_id = next((flag for flag in kind.flags if flag in flags_told), None)
     flag_id = flag_id or (kind.case_flags or {}).get(case_type or "") or kind.default_flag
+    assert flag_id is not None  # a crime question has a default_flag (checked when loaded)
     flag = book.safety_flag(flag_id)
     source = words.source_tag(book.cite(flag.source))
     return Answer((flag.message + source, str(words.entry("questions", "crime_hedge"))))

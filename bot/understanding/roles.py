@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -89,7 +90,7 @@ def choose_settings(knowledge: Knowledge, acts: ActData, prepare: Callable[[str]
     texts, labels = training_examples(knowledge, acts, prepare)
     best: tuple[float, RoleSettings] | None = None
     for c in C_GRID:
-        classes, margins = cross_validated(lambda c=c: TextClassifier(c=c, words=words),
+        classes, margins = cross_validated(partial(TextClassifier, c=c, words=words),
                                            texts, labels, folds=folds)
         for threshold in THRESHOLD_GRID:
             said = [decide(classes, row, threshold) for row in margins]

@@ -71,7 +71,7 @@ def upload_payload(upload_id: str, name: str, kind: str, text: str) -> str:
 def uploads_in(events: Iterable[Any]) -> list[dict[str, str]]:
     """The uploads of a conversation's (Rasa or serialized) events, oldest first:
     ``{"id", "name", "kind"}`` of each upload turn."""
-    found = []
+    found: list[dict[str, str]] = []
     for event in events:
         raw = event if isinstance(event, dict) else None
         kind = raw.get("event") if raw else getattr(event, "type_name", None)
@@ -82,9 +82,10 @@ def uploads_in(events: Iterable[Any]) -> list[dict[str, str]]:
             continue
         values = {e.get("entity"): e.get("value") for e in parse.get("entities") or []
                   if isinstance(e, dict)}
-        if all(isinstance(values.get(key), str) for key in (ID_ENTITY, NAME_ENTITY, KIND_ENTITY)):
-            found.append({"id": values[ID_ENTITY], "name": values[NAME_ENTITY],
-                          "kind": values[KIND_ENTITY]})
+        upload_id, name, upload_kind = (values.get(key)
+                                        for key in (ID_ENTITY, NAME_ENTITY, KIND_ENTITY))
+        if isinstance(upload_id, str) and isinstance(name, str) and isinstance(upload_kind, str):
+            found.append({"id": upload_id, "name": name, "kind": upload_kind})
     return found
 
 
