@@ -23,6 +23,7 @@ from typing import Any
 from bot.advice import Advice, load_advice
 from bot.datafiles import DATA_DIR, DataFileError
 from bot.drafting import DraftCatalog, check_lexicon_events, load_drafts
+from bot.drafting.kind_reader import KindData, load_kind_data
 from bot.drafting.style import StyleData, load_style_data
 from bot.guard_texts import GuardTexts, load_channel_texts
 from bot.holidays import load_holidays
@@ -38,6 +39,7 @@ from bot.understanding.clause_kinds import ClauseData, load_clause_data
 from bot.understanding.lexicon import Lexicon, LexiconError, load_lexicon
 from bot.understanding.questions import Questions, load_questions
 from bot.understanding.roles import RoleSettings, load_role_settings
+from bot.understanding.safety_reader import SafetyData, check_flags, load_safety_data
 from bot.understanding.state import SINGLE_FACTS
 from bot.understanding.story import StoryWords, load_story_words
 from bot.uploads.reading import ReadingRules, load_reading_rules
@@ -65,6 +67,8 @@ class Catalog:
     roles: RoleSettings
     clauses: ClauseData
     styles: StyleData
+    safety: SafetyData
+    kind_requests: KindData
     story: StoryWords
     advice: tuple[Advice, ...]
     uploads: ReadingRules
@@ -110,6 +114,9 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         if kind.id not in topics:
             raise DataFileError(data_dir / "locale" / "zh.yml", f"questions.topic.{kind.id}",
                                 "every rule-question kind needs its topic label")
+    safety = load_safety_data(data_dir / "understanding")
+    check_flags(safety, set(book.safety_flag_ids()),
+                data_dir / "understanding" / "safety_model.yml")
     return Catalog(
         data_dir=data_dir, cases=MappingProxyType(cases), sources=sources, rulebook=book,
         statutes=statutes, lexicon=lexicon, questions=questions, drafts=drafts,
@@ -124,6 +131,8 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         roles=load_role_settings(data_dir / "understanding" / "role_model.yml"),
         clauses=load_clause_data(data_dir / "understanding"),
         styles=load_style_data(data_dir / "drafts"),
+        safety=safety,
+        kind_requests=load_kind_data(data_dir / "drafts", set(drafts.kinds)),
         story=load_story_words(data_dir / "understanding" / "story.yml"),
         advice=load_advice(data_dir / "knowledge" / "advice.yml", sources, book.case_types(),
                            lexicon.events, SINGLE_FACTS),

@@ -1,8 +1,9 @@
 """The trained readers of a turn, built once per process from the catalog.
 
 :func:`build_readers` trains the knowledge retrieval model, the dialogue-act model, the
-role model, the clause model and the draft-style model on the catalog's data (a few
-seconds); the action server calls it at start-up and passes the result on.
+role model, the clause model, the draft-style model, the safety reader and the draft-kind
+reader on the catalog's data (a few seconds); the action server calls it at start-up and
+passes the result on.
 :func:`text_preparer` is the one normalization every model reads through.
 """
 
@@ -14,16 +15,22 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.catalog import Catalog
+from bot.chinese_forms import normalize
+from bot.drafting.kind_reader import KindModel
 from bot.drafting.style import DraftStyle, StyleModel
+from bot.guidance import safety_flags_in
 from bot.knowledge import KnowledgeModel, Match
 from bot.knowledge.retrieval import SECOND_MARGIN as CONFIDENT
 from bot.knowledge.retrieval import segments
 from bot.mixed_language import MixedLanguage
+from bot.nlu_examples import read_examples
 from bot.textclassifier import Tokenize
 from bot.understanding.acts import ActModel
 from bot.understanding.clause_kinds import ClauseModel
 from bot.understanding.clauses import normalized
+from bot.understanding.intents import intent_registry
 from bot.understanding.roles import RoleModel
+from bot.understanding.safety_reader import SafetyModel
 
 
 def text_preparer(mixed: MixedLanguage) -> Callable[[str], str]:
@@ -51,6 +58,8 @@ class Readers:
     roles: RoleModel
     clauses: ClauseModel
     styles: StyleModel
+    safety: SafetyModel
+    kinds: KindModel
 
     def is_fact(self, clause: str) -> bool:
         """Whether a clause of a message is a fact of the user's story."""
@@ -67,6 +76,27 @@ class Readers:
     @lru_cache(maxsize=1024)  # noqa: B019 - one Readers per process; a turn re-reads
     def _style(self, text: str) -> DraftStyle:
         return self.styles.read(text)
+
+    def kinds_named(self, text: str) -> tuple[tuple[str, float], ...]:
+        """The draft kinds a request's words name, best first (empty: none named)."""
+        return self._kinds_named(text)
+
+    @lru_cache(maxsize=1024)  # noqa: B019 - one Readers per process; a turn re-reads
+    def _kinds_named(self, text: str) -> tuple[tuple[str, float], ...]:
+        return tuple(self.kinds.ranking(text))
+
+    def safety_flags(self, text: str) -> tuple[str, ...]:
+        """The rule book's safety flags the message's words raise (threat, fraud, extortion
+        told in any words)."""
+        return self._safety_flags(text)
+
+    @lru_cache(maxsize=1024)  # noqa: B019 - one Readers per process; a turn re-reads
+    def _safety_flags(self, text: str) -> tuple[str, ...]:
+        return self.safety.flags(text)
+
+    def is_request(self, clause: str) -> bool:
+        """Whether a clause of a message asks for something (the clause model)."""
+        return self.clauses.kind(clause) == "request"
 
     def role(self, text: str) -> str | None:
         """The role the message's words imply (``buyer`` / ``seller``), or None."""
@@ -110,7 +140,48 @@ def build_readers(catalog: Catalog) -> Readers:
                    ActModel(catalog.acts, prepare, words),
                    RoleModel(catalog.knowledge, catalog.acts, catalog.roles, prepare, words),
                    ClauseModel(catalog.clauses, prepare, words),
-                   StyleModel(catalog.styles, plain_texts(catalog), prepare, words))
+                   StyleModel(catalog.styles, styleless_texts(catalog), prepare, words),
+                   SafetyModel(catalog.safety, everyday_texts(catalog), prepare, words),
+                   KindModel(catalog.kind_requests, plain_texts(catalog), prepare, words))
+
+
+EVERYDAY_ACTS = ("yes", "no", "thanks", "aside", "question", "request")
+CASE_DETAILS = ("inform",)  # an intent whose examples tell details of a case's story
+
+
+def everyday_texts(catalog: Catalog) -> list[str]:
+    """Turns that tell no threat, fraud or extortion (the safety reader's negatives): the
+    act examples that are short answers, thanks, asides, questions and requests, the NLU
+    examples of the intents that are no case type and tell no detail of a case (greetings,
+    the user's records, reminders), and the story clauses that are facts and that no
+    keyword trigger of the rule book flags (what was paid, said, sent, delivered)."""
+    registered = intent_registry().names
+    examples = read_examples(sorted((catalog.data_dir / "nlu").glob("*.yml")))
+    book = catalog.rulebook
+    return ([example.text for example in catalog.acts.examples
+             if example.act in EVERYDAY_ACTS]
+            + [text for text, intent in examples
+               if intent in registered and intent not in CASE_DETAILS]
+            + [text for text, kind in zip(catalog.clauses.texts, catalog.clauses.kinds,
+                                          strict=True)
+               if kind == "fact" and not safety_flags_in(normalize(text), book)])
+
+
+DRAFT_REQUESTS = ("request_draft", "request_case_file")  # their examples may ask a style
+# "一条牛仔裤" names the item, it asks no "一条消息": every item head after these measure words
+ITEM_MEASURES = ("一条", "一件", "一双", "一个", "一台", "一部", "一瓶", "一套", "一盒", "一只")
+
+
+def styleless_texts(catalog: Catalog) -> list[str]:
+    """Texts that ask for no length or tone (the style reader's negatives): the plain
+    texts, the lexicon's items after a measure word, and the NLU examples of every intent
+    but the draft requests (stories told whole, with order numbers, amounts and dates, and
+    short answers)."""
+    examples = read_examples(sorted((catalog.data_dir / "nlu").glob("*.yml")))
+    items = [f"{measure}{head}" for head in catalog.lexicon.item_heads
+             for measure in ITEM_MEASURES]
+    return plain_texts(catalog) + items + [text for text, intent in examples
+                                           if intent not in DRAFT_REQUESTS]
 
 
 def plain_texts(catalog: Catalog) -> list[str]:

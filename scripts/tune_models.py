@@ -4,9 +4,11 @@ Writes ``data/knowledge/model.yml`` (C and the acceptance threshold of the knowl
 retrieval model), the ``c`` of ``data/understanding/acts_model.yml`` and
 ``data/understanding/role_model.yml`` (the role model's C and threshold) and
 ``data/understanding/clause_model.yml`` (the clause model's C and fact threshold) and
-``data/drafts/style_model.yml`` (the draft-style model's C and thresholds); prints the
+``data/drafts/style_model.yml`` (the draft-style model's C and thresholds) and
+``data/understanding/safety_model.yml`` (the safety reader's C and thresholds) and
+``data/drafts/kind_model.yml`` (the draft-kind reader's C and threshold); prints the
 out-of-fold figures. Run by ``make tune`` after the training data changed; with the names
-of some readers (``knowledge acts roles clauses styles``), only those.
+of some readers (``knowledge acts roles clauses styles safety kinds``), only those.
 """
 
 from __future__ import annotations
@@ -17,10 +19,16 @@ import yaml
 
 from bot.catalog import load_catalog
 from bot.datafiles import DATA_DIR
-from bot.drafting import style
+from bot.drafting import kind_reader, style
 from bot.knowledge.retrieval import choose_settings
-from bot.readers import plain_texts, text_preparer, word_tokenizer
-from bot.understanding import clause_kinds, roles
+from bot.readers import (
+    everyday_texts,
+    plain_texts,
+    styleless_texts,
+    text_preparer,
+    word_tokenizer,
+)
+from bot.understanding import clause_kinds, roles, safety_reader
 from bot.understanding.acts import choose_c
 
 KNOWLEDGE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on\n"
@@ -37,7 +45,13 @@ CLAUSE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-v
 STYLE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on the\n"
                 "# draft-style model's training data only (bot/drafting/style.py).\n"
                 "# Do not edit by hand.\n")
-READERS = ("knowledge", "acts", "roles", "clauses", "styles")
+SAFETY_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on the\n"
+                 "# safety reader's training data only (bot/understanding/safety_reader.py).\n"
+                 "# Do not edit by hand, except the flags each situation raises.\n")
+KIND_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on the\n"
+               "# draft-kind reader's training data only (bot/drafting/kind_reader.py).\n"
+               "# Do not edit by hand.\n")
+READERS = ("knowledge", "acts", "roles", "clauses", "styles", "safety", "kinds")
 
 
 def main(argv: list[str]) -> int:
@@ -63,12 +77,16 @@ def main(argv: list[str]) -> int:
               f"cv fact recall={clause.cv_fact_recall} precision={clause.cv_fact_precision}")
     if "styles" in chosen:
         tune_styles(catalog, prepare, words)
+    if "safety" in chosen:
+        tune_safety(catalog, prepare, words)
+    if "kinds" in chosen:
+        tune_kinds(catalog, prepare, words)
     return 0
 
 
 def tune_styles(catalog, prepare, words) -> None:
     """The draft-style model's C and thresholds."""
-    chosen = style.choose_settings(catalog.styles, plain_texts(catalog), prepare, words)
+    chosen = style.choose_settings(catalog.styles, styleless_texts(catalog), prepare, words)
     (DATA_DIR / "drafts" / "style_model.yml").write_text(STYLE_HEADER + yaml.safe_dump(
         {"c": chosen.c, "length_threshold": chosen.length_threshold,
          "tone_threshold": chosen.tone_threshold,
@@ -77,6 +95,30 @@ def tune_styles(catalog, prepare, words) -> None:
     print(f"styles: C={chosen.c} length threshold={chosen.length_threshold} "
           f"tone threshold={chosen.tone_threshold} cv length accuracy="
           f"{chosen.cv_length_accuracy} cv tone accuracy={chosen.cv_tone_accuracy}")
+
+
+def tune_safety(catalog, prepare, words) -> None:
+    """The safety reader's C and per-situation thresholds."""
+    chosen = safety_reader.choose_settings(catalog.safety, everyday_texts(catalog), prepare,
+                                           words)
+    (DATA_DIR / "understanding" / "safety_model.yml").write_text(SAFETY_HEADER + yaml.safe_dump(
+        {"flags": {name: list(flags) for name, flags in chosen.flags.items()},
+         "c": chosen.c, "thresholds": dict(chosen.thresholds),
+         "cv_recall": dict(chosen.cv_recall), "cv_false_alarms": dict(chosen.cv_false_alarms)},
+        sort_keys=False, default_flow_style=None), encoding="utf-8")
+    print(f"safety: C={chosen.c} thresholds={dict(chosen.thresholds)} "
+          f"cv recall={dict(chosen.cv_recall)} cv false alarms={dict(chosen.cv_false_alarms)}")
+
+
+def tune_kinds(catalog, prepare, words) -> None:
+    """The draft-kind reader's C and threshold."""
+    chosen = kind_reader.choose_settings(catalog.kind_requests, plain_texts(catalog), prepare,
+                                         words)
+    (DATA_DIR / "drafts" / "kind_model.yml").write_text(KIND_HEADER + yaml.safe_dump(
+        {"c": chosen.c, "threshold": chosen.threshold, "cv_accuracy": chosen.cv_accuracy,
+         "cv_request_accuracy": chosen.cv_request_accuracy}, sort_keys=False), encoding="utf-8")
+    print(f"kinds: C={chosen.c} threshold={chosen.threshold} cv accuracy={chosen.cv_accuracy} "
+          f"cv request accuracy={chosen.cv_request_accuracy}")
 
 
 def tune_knowledge(catalog, prepare, words) -> None:

@@ -25,7 +25,7 @@ LENGTHS = ("short", "full")
 TONES = ("polite", "firm", "other", "keep")
 DEFAULT_LENGTH, DEFAULT_TONE = "full", "keep"
 C_GRID = (0.1, 0.3, 1.0)
-THRESHOLD_GRID = tuple(round(-0.6 + 0.1 * step, 1) for step in range(13))  # -0.6 … 0.6
+THRESHOLD_GRID = tuple(round(-1.2 + 0.1 * step, 1) for step in range(19))  # -1.2 … 0.6
 
 
 class StyleError(DataFileError):

@@ -199,10 +199,12 @@ class TurnContext:
         book, lexicon, statutes = self.rulebook, self.lexicon, self.catalog.statutes
 
         def step(state: CaseState, turn: Turn) -> CaseState:
-            return step_case_state(state, turn, book, lexicon, statutes, self.readers.role)
+            return step_case_state(state, turn, book, lexicon, statutes, self.readers.role,
+                                   self.readers.safety_flags)
 
         if self.snapshots is None:
-            return derive_case_state(turns, book, lexicon, statutes, self.readers.role), turns
+            return derive_case_state(turns, book, lexicon, statutes, self.readers.role,
+                                     self.readers.safety_flags), turns
         state, fresh = resume(turns, self.snapshots.load(), step,
                               lambda turn: read_turn(turn, lexicon))
         self.snapshots.save(fresh)

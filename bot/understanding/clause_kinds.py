@@ -123,6 +123,11 @@ class ClauseModel:
             [prepare(text) for text in data.texts], list(data.kinds))
         self.column = _fact_column(self.classifier.classes)
 
+    def kind(self, text: str) -> str:
+        """The clause's most likely kind (fact, question, feeling, request, filler)."""
+        row = self.classifier.scores([self.prepare(text)])[0]
+        return self.classifier.classes[int(row.argmax())]
+
     def is_fact(self, text: str) -> bool:
         """Whether the clause is a fact of the story (past the chosen threshold)."""
         return bool(self.classifier.scores([self.prepare(text)])[0][self.column]

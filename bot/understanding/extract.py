@@ -96,6 +96,25 @@ def _cn_amount(raw: str) -> str | None:
 SLIP_WORD = 3  # correction words this long ("看错了") say a slip wherever they stand
 HELD_REACH = 4  # "没有书面鉴定报告": the negation this far before the evidence word
 CORRECTED_VALUE_REACH = 3  # "是", "应该是" before the corrected value
+# an identifier or a phone number typed in groups ("3950 2817 6634 0912 57", "138 1234 5678"):
+# three or more groups of digits, one space or dash apart, read joined when that makes
+# ID_MIN_DIGITS digits or a mobile number
+DIGIT_GROUPS = re.compile(r"(?<![\d.])\d{2,6}(?:[ \-]\d{2,6}){2,}(?![\d.])")
+# a clause that is a short label and a number ("鱼缸168", "价格269", "一盒398"): the number is
+# the label's price; the label is Chinese only and does not end a number's name (单号, 尾号)
+LABEL_THEN_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,8}$")
+# "一个89的电动牙刷": a measure word, the number, then 的 and the thing: its price
+MEASURE_BEFORE = re.compile(r"[一两几][个件双台瓶条套支盒包只张把块款](?:才|要|卖)?$")
+PRICE_OF_THING = re.compile(r"^的[\u4e00-\u9fff]")
+
+
+def joined_digit_groups(text: str) -> str:
+    """``text`` with identifiers typed in groups of digits written as one number."""
+    def join(match: re.Match[str]) -> str:
+        digits = re.sub(r"[ \-]", "", match.group(0))
+        return digits if len(digits) >= ID_MIN_DIGITS or PHONE.match(digits) else match.group(0)
+
+    return DIGIT_GROUPS.sub(join, text)
 
 
 def _bare_amounts(text: str, lexicon: Lexicon, corrected: bool = False) -> list[str]:
@@ -115,6 +134,10 @@ def _bare_amounts(text: str, lexicon: Lexicon, corrected: bool = False) -> list[
                         and len(before.split()[-1] if before.split() else before)
                         <= CORRECTED_VALUE_REACH)
         bought = any(after.startswith(verb) for verb in lexicon.buy_verbs)
+        label = text[:match.start()].strip()
+        labelled = (bool(LABEL_THEN_NUMBER.match(label)) and not label.endswith(NUMBER_LABEL_END)
+                    and not after.strip(" 。，,.!！~～"))
+        priced = bool(MEASURE_BEFORE.search(before) and PRICE_OF_THING.match(after))
         whole = match.group("v")
         big = len(whole.split(".")[0]) >= BARE_CLAUSE_MIN
         alone = text.strip() == whole and big
@@ -123,7 +146,7 @@ def _bare_amounts(text: str, lexicon: Lexicon, corrected: bool = False) -> list[
         spaced = (big and (not text[:match.start()] or text[match.start() - 1].isspace())
                   and (not after or after[0].isspace())
                   and not before.rstrip().endswith(NUMBER_LABEL_END))
-        if cued or bought or alone:
+        if cued or bought or alone or labelled or priced:
             found.append(whole)
         elif spaced and LATIN_END.search(before.rstrip()):
             # after an English name: a price ("二手switch 1450"), or the model's own number
@@ -167,9 +190,10 @@ def _numbers(norm: str, lexicon: Lexicon, original: str) -> dict[str, str | None
         corrected = (any(cue in previous for cue in lexicon.amount_cues)
                      and any(word in previous for word in lexicon.corrections))
         previous = text
-        amounts = ([_amount_value(m) for m in AMOUNT.finditer(text)]
-                   or _bare_amounts(text, lexicon, corrected))
-        found_by[kind] += [(0, value) for value in amounts if value]
+        with_unit = [_amount_value(m) for m in AMOUNT.finditer(text)]
+        amounts = with_unit or _bare_amounts(text, lexicon, corrected)
+        # a sum with its unit (1499元, 三千二百块) before a bare number (a model's 990)
+        found_by[kind] += [(0 if with_unit else 2, value) for value in amounts if value]
         found_by[kind] += [(1, value) for value in
                            (_cn_amount(m.group("v")) for m in CN_AMOUNT.finditer(text)) if value]
     for kind, values in found_by.items():
@@ -230,7 +254,7 @@ def read_message(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | Non
                  asked_event: str | None = None) -> MessageFacts:
     """The facts of one message. ``asked``: the slot the assistant had just asked for;
     ``asked_event``: the lexicon event whose date it had asked for."""
-    return _read(text[:MAX_TEXT], now, lexicon, asked, asked_event)
+    return _read(joined_digit_groups(text[:MAX_TEXT]), now, lexicon, asked, asked_event)
 
 
 @lru_cache(maxsize=4096)

@@ -16,6 +16,7 @@ PLACE_CHARS = re.compile(r"[\u4e00-\u9fff]{2,12}")
 QUOTED = re.compile(r"[「“\"'《【]([^」”\"'》】]{1,24})[」”\"'》】]")
 MIN_NAME = 2
 LEADING = "在从去到那这一家个"  # words before a shop name that are not part of it
+COLON_REACH = 8  # words between a shop cue and a colon that the name follows
 
 
 def _cut(value: str, stops: tuple[str, ...]) -> str:
@@ -35,6 +36,9 @@ def shop_name(text: str, lexicon: Lexicon) -> str | None:
         if start < 0:
             continue
         rest = text[start + len(cue):].lstrip(" :：是为")
+        colon = re.search(r"[:：]", rest[:COLON_REACH])
+        if colon:  # "店铺名你也加上：小美电器专营店": the name follows the colon
+            rest = rest[colon.end():].lstrip()
         quoted = QUOTED.match(rest)
         if quoted:
             return quoted.group(1).strip()

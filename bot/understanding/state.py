@@ -11,6 +11,7 @@ call them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -198,6 +199,7 @@ def _merge(state: CaseState, said: MessageFacts, number: int, text: str,
         state.events[event] = Fact(event, found.day, number, found.words, found.time)
     for event in said.told:
         state.told.setdefault(event, Fact(event, True, number, text))
+    said = _to_the_corrected_sum(state, said, text)
     for name in SINGLE_FACTS:
         value = getattr(said, name)
         if value:
@@ -208,6 +210,26 @@ def _merge(state: CaseState, said: MessageFacts, number: int, text: str,
         _add(state, name, getattr(said, name), number, text)
     if said.order_status:
         state.order_status = Fact("order_status", said.order_status, number, text)
+
+
+SUMS = ("amount", "demand_amount")
+
+
+def _says_number(text: str, value: Any) -> bool:
+    return re.search(rf"(?<![\d.]){re.escape(str(value))}(?![\d])", text) is not None
+
+
+def _to_the_corrected_sum(state: CaseState, said: MessageFacts, text: str) -> MessageFacts:
+    """A sum that replaces a kept one ("他要的是800，不是500") belongs to the fact that held
+    the sum it names, not the one the clause's words suggest: the order amount and the
+    demanded sum are told apart by the old value the message repeats."""
+    for name, other in (SUMS, SUMS[::-1]):
+        new, kept = getattr(said, name), state.facts.get(other)
+        if (new and not getattr(said, other) and kept is not None
+                and str(kept.value) != str(new) and _says_number(text, kept.value)
+                and not (name in state.facts and _says_number(text, state.facts[name].value))):
+            return replace(said, **{name: None, other: new})
+    return said
 
 
 def _better_item(kept: Fact | None, named: str, heads: tuple[str, ...]) -> bool:
@@ -293,21 +315,26 @@ def _flags_in(text: str, book: RuleBook) -> tuple[str, ...]:
     return tuple(safety_flags_in(normalize(text), book))
 
 
-def _safety(state: CaseState, text: str, book: RuleBook) -> None:
+def _safety(state: CaseState, text: str, book: RuleBook,
+            read_safety: Callable[[str], tuple[str, ...]] | None = None) -> None:
     state.safety_seen = tuple(dict.fromkeys((*state.safety_seen, *state.safety)))
-    state.safety = _flags_in(text, book)
+    raised = set(_flags_in(text, book)) | set(read_safety(text) if read_safety else ())
+    state.safety = tuple(flag for flag in book.safety_flag_ids() if flag in raised)
 
 
 def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon,
-                      statutes: Answers, read_role: Callable[[str], str | None] | None = None
+                      statutes: Answers, read_role: Callable[[str], str | None] | None = None,
+                      read_safety: Callable[[str], tuple[str, ...]] | None = None
                       ) -> CaseState:
     """The case state after ``turns`` (oldest first): :func:`step_case_state` folded over
     them from an empty state. ``statutes`` tell a question about the law, which opens or
     switches no case on its own. ``read_role`` (the trained role reader) gives the role a
-    turn's words imply when no cue said it and the case type does not settle it."""
+    turn's words imply when no cue said it and the case type does not settle it;
+    ``read_safety`` (the trained safety reader) the safety flags a turn's words raise
+    beside the rule book's keyword triggers."""
     state = CaseState()
     for turn in turns:
-        state = step_case_state(state, turn, book, lexicon, statutes, read_role)
+        state = step_case_state(state, turn, book, lexicon, statutes, read_role, read_safety)
     return state
 
 
@@ -327,7 +354,8 @@ def copy_state(state: CaseState) -> CaseState:
 
 
 def step_case_state(previous: CaseState, turn: Turn, book: RuleBook, lexicon: Lexicon,
-                    statutes: Answers, read_role: Callable[[str], str | None] | None = None
+                    statutes: Answers, read_role: Callable[[str], str | None] | None = None,
+                    read_safety: Callable[[str], tuple[str, ...]] | None = None
                     ) -> CaseState:
     """The case state after one more user turn (``previous`` is left as it was): what a
     turn costs does not grow with the conversation."""
@@ -354,7 +382,7 @@ def step_case_state(previous: CaseState, turn: Turn, book: RuleBook, lexicon: Le
             state.role = implied
     if state.case_type != before and before is not None:
         state.safety_seen = ()
-    _safety(state, turn.text, book)
+    _safety(state, turn.text, book, read_safety)
     _merge(state, said, number, turn.text, _needed_event(state, book, lexicon),
            lexicon.item_heads)
     answered = turn.asked and (turn.intent is None

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.chinese_forms import normalize
 from bot.datafiles import DataFileError, read_yaml
 from bot.dates import SHANGHAI, find_date_spans, resolve_date
 from bot.understanding.clauses import clauses
@@ -305,7 +306,7 @@ def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
             continue
         if is_request(text):
             break
-        if any(word in text for word in words.corrections):
+        if any(word in normalize(text) for word in words.corrections):  # 打錯 as 打错
             after_correction = True
             continue  # "我刚才说错了": the corrected value is written where it was told
         if after_correction and _restates_a_value(text, words):

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
 from actions.case import ActionCaseTurn
+from bot.drafting.style import DraftStyle
 from tests.actions.conftest import responses, slot_events
 from tests.actions.test_case_actions import conversation, run
 
@@ -71,6 +72,15 @@ class _Readers:
 
     def role(self, text: str) -> None:
         return None
+
+    def style(self, text: str) -> DraftStyle:
+        return DraftStyle()
+
+    def safety_flags(self, text: str) -> tuple[str, ...]:
+        return ()
+
+    def kinds_named(self, text: str) -> tuple[tuple[str, float], ...]:
+        return ()
 
     def asks(self, *args, **kwargs) -> bool:
         return self.acts.fixed == "question"
@@ -148,6 +158,15 @@ class _Asked:
 
     def role(self, text: str) -> None:
         return None
+
+    def style(self, text: str) -> DraftStyle:
+        return DraftStyle()
+
+    def safety_flags(self, text: str) -> tuple[str, ...]:
+        return ()
+
+    def kinds_named(self, text: str) -> tuple[tuple[str, float], ...]:
+        return ()
 
 
 @pytest.mark.anyio
