@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from bot.datafiles import data_path
 from bot.drafting.facts import NEEDABLE, TONES, DraftConfigError, DraftError
 from bot.drafting.text import Punctuation, as_clause, as_sentence
-from bot.rulebook.vocabulary import CASE_DRAFTS_FILE, CASES_DIR, ROLES, CaseFolder
+from bot.rulebook.names import CASE_DRAFTS_FILE, CASES_DIR, ROLES, CaseFolder
 
 
 class _Config(BaseModel):

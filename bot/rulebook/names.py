@@ -1,5 +1,5 @@
-"""The rule book's fixed vocabulary: its files, roles, case types, order statuses, units,
-kinds of limit and ladder sides."""
+"""The rule book's names: its files, roles, case types (the case folders), order statuses,
+units, kinds of limit and ladder sides."""
 
 from __future__ import annotations
 
