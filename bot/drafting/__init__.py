@@ -23,8 +23,6 @@ from bot.drafting.draft_catalog import (
     DraftCatalog,
     DraftKind,
     check_lexicon_events,
-    default_drafts_dir,
-    format_date,
     load_drafts,
     placeholder,
 )
@@ -44,6 +42,6 @@ from bot.drafting.render import render_draft, render_short
 __all__ = [
     "NEEDABLE", "TONES", "CaseText", "Draft", "DraftCatalog", "DraftConfigError",
     "DraftContext", "DraftError", "DraftFacts", "DraftKind", "Said", "TimelineEntry",
-    "check_lexicon_events", "default_drafts_dir", "format_date", "load_drafts",
+    "check_lexicon_events", "load_drafts",
     "placeholder", "render_draft", "render_short",
 ]

@@ -24,7 +24,6 @@ from bot.rulebook.loader import load_rulebook
 from bot.rulebook.names import (
     ASKABLE,
     BUYER,
-    DEFAULT_RULEBOOK_DIR,
     ORDER_STATUSES,
     ROLES,
     SELLER,
@@ -47,7 +46,7 @@ from bot.rulebook.schema import (
 )
 
 __all__ = [
-    "ASKABLE", "BUYER", "DEFAULT_RULEBOOK_DIR", "ORDER_STATUSES", "ROLES", "SELLER",
+    "ASKABLE", "BUYER", "ORDER_STATUSES", "ROLES", "SELLER",
     "CaseEntry", "CaseFolder", "Kind", "LadderStep", "Note", "RuleBook", "RuleBookError",
     "Rung", "SafetyFlag", "SafetyTrigger", "StartIf", "Side", "TimeLimit", "Unit",
     "load_case_folders", "load_rulebook",

@@ -10,8 +10,6 @@ from pathlib import Path
 
 from bot.datafiles import DataFileError, data_path, read_yaml
 
-DEFAULT_RULEBOOK_DIR = data_path("rulebook")
-
 EVENTS_FILE = "events.yml"
 LADDER_FILE = "ladder.yml"
 SAFETY_FILE = "safety.yml"
