@@ -22,7 +22,7 @@ if str(REPO_ROOT) not in sys.path:  # the alembic CLI run from another directory
 
 from bot.settings import load_settings  # noqa: E402
 from bot.store.engine import create_store_engine, default_case_db_url, is_sqlite  # noqa: E402
-from bot.store.models import metadata  # noqa: E402
+from bot.store.tables import metadata  # noqa: E402
 
 VERSION_TABLE = "case_store_alembic_version"  # not "alembic_version": the DB may be shared
 

@@ -20,7 +20,7 @@ from bot.reminders.calendar import calendar_file, latest_calendar
 from bot.reminders.runner import format_day_from_locale
 from bot.reminders.store import Reminder, ReminderStore
 from bot.reminders.texts import ReminderTexts, load_reminder_texts
-from bot.store.models import utcnow
+from bot.store.tables import utcnow
 
 ICS_NAME = "deadlines.ics"
 

@@ -12,19 +12,17 @@ fact appears only when given. User text is passed to the templates as values, ne
 compiled as template source.
 
 The package: :mod:`~bot.drafting.facts` (what a draft is made of),
-:mod:`~bot.drafting.catalog` (kinds, cases and templates, validated),
+:mod:`~bot.drafting.draft_catalog` (kinds, cases and templates, validated),
 :mod:`~bot.drafting.render` (a draft from the facts), :mod:`~bot.drafting.text` (cleaning
 user text), :mod:`~bot.drafting.request` (which kind and tone a request asks for) and
 :mod:`~bot.drafting.compose` (a case state into draft facts and context).
 """
 
-from bot.drafting.catalog import (
+from bot.drafting.draft_catalog import (
     CaseText,
     DraftCatalog,
     DraftKind,
     check_lexicon_events,
-    default_drafts_dir,
-    format_date,
     load_drafts,
     placeholder,
 )
@@ -44,6 +42,6 @@ from bot.drafting.render import render_draft, render_short
 __all__ = [
     "NEEDABLE", "TONES", "CaseText", "Draft", "DraftCatalog", "DraftConfigError",
     "DraftContext", "DraftError", "DraftFacts", "DraftKind", "Said", "TimelineEntry",
-    "check_lexicon_events", "default_drafts_dir", "format_date", "load_drafts",
+    "check_lexicon_events", "load_drafts",
     "placeholder", "render_draft", "render_short",
 ]

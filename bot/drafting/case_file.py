@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.drafting.catalog import DraftCatalog
+from bot.drafting.draft_catalog import DraftCatalog
 from bot.drafting.facts import DraftFacts
 from bot.drafting.render import _clean, _FactView
 from bot.drafting.text import tidy

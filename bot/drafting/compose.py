@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from bot.drafting.catalog import DraftCatalog, DraftKind
+from bot.drafting.draft_catalog import DraftCatalog, DraftKind
 from bot.drafting.facts import DraftContext, DraftFacts, Said, TimelineEntry
 from bot.guidance import DeadlineItem, Guidance
 from bot.understanding.clauses import find_words

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.drafting.catalog import DraftCatalog, _Config
+from bot.drafting.draft_catalog import DraftCatalog, _Config
 from bot.drafting.facts import (
     _BARE_AMOUNT,
     LIST_FACTS,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.chinese_forms import normalize
 from bot.dates import number_value
-from bot.drafting.catalog import DraftCatalog, DraftKind
+from bot.drafting.draft_catalog import DraftCatalog, DraftKind
 from bot.drafting.style import DraftStyle
 
 # Chinese numerals one to ten (a day count written in words: "two days", "ten days")

@@ -21,7 +21,7 @@ from bot.reminders.scheduler import RedisRunnerLock, run_once
 from bot.reminders.texts import load_reminder_texts
 from bot.settings import Settings
 from bot.store.engine import create_store_engine, default_case_db_url
-from bot.store.models import utcnow
+from bot.store.tables import utcnow
 
 logger = logging.getLogger(__name__)
 CALLBACK_TIMEOUT_SECONDS = 5

@@ -22,7 +22,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from bot.reminders.store import CLAIMED, HELD, PENDING, Reminder, reminder_from_row
-from bot.store.models import reminders
+from bot.store.tables import reminders
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from bot.reminders.plan import Planned
-from bot.store.models import reminders, utcnow
+from bot.store.tables import reminders, utcnow
 
 PENDING, CLAIMED, SENT, HELD, SHOWN, CANCELLED = (
     "pending", "claimed", "sent", "held", "shown", "cancelled")

@@ -14,14 +14,26 @@ document id and an article number; see ``data/law/sources.yml``) and every entry
 reference included, stops the load with a :class:`RuleBookError` naming the file, the
 entry and the field.
 
-The package: :mod:`~bot.rulebook.vocabulary` (files, roles, case types, statuses),
-:mod:`~bot.rulebook.models` (pydantic models and the error), :mod:`~bot.rulebook.book` (the
+The package: :mod:`~bot.rulebook.names` (files, roles, case types, statuses),
+:mod:`~bot.rulebook.schema` (pydantic models and the error), :mod:`~bot.rulebook.book` (the
 rule book's lookups) and :mod:`~bot.rulebook.loader` (reading and validating).
 """
 
 from bot.rulebook.book import RuleBook
 from bot.rulebook.loader import load_rulebook
-from bot.rulebook.models import (
+from bot.rulebook.names import (
+    ASKABLE,
+    BUYER,
+    ORDER_STATUSES,
+    ROLES,
+    SELLER,
+    CaseFolder,
+    Kind,
+    Side,
+    Unit,
+    load_case_folders,
+)
+from bot.rulebook.schema import (
     CaseEntry,
     LadderStep,
     Note,
@@ -32,22 +44,9 @@ from bot.rulebook.models import (
     StartIf,
     TimeLimit,
 )
-from bot.rulebook.vocabulary import (
-    ASKABLE,
-    BUYER,
-    DEFAULT_RULEBOOK_DIR,
-    ORDER_STATUSES,
-    ROLES,
-    SELLER,
-    CaseFolder,
-    Kind,
-    Side,
-    Unit,
-    load_case_folders,
-)
 
 __all__ = [
-    "ASKABLE", "BUYER", "DEFAULT_RULEBOOK_DIR", "ORDER_STATUSES", "ROLES", "SELLER",
+    "ASKABLE", "BUYER", "ORDER_STATUSES", "ROLES", "SELLER",
     "CaseEntry", "CaseFolder", "Kind", "LadderStep", "Note", "RuleBook", "RuleBookError",
     "Rung", "SafetyFlag", "SafetyTrigger", "StartIf", "Side", "TimeLimit", "Unit",
     "load_case_folders", "load_rulebook",

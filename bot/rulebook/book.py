@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from bot.holidays import HolidayData
-from bot.rulebook.models import CaseEntry, Rung, SafetyFlag, SafetyTrigger, TimeLimit
-from bot.rulebook.vocabulary import BUYER, ROLES, CaseFolder
+from bot.rulebook.names import BUYER, ROLES, CaseFolder
+from bot.rulebook.schema import CaseEntry, Rung, SafetyFlag, SafetyTrigger, TimeLimit
 from bot.sources import Citation, split_refs
 
 

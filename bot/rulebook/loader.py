@@ -15,15 +15,7 @@ from pydantic import BaseModel, ValidationError
 from bot.datafiles import display
 from bot.holidays import HolidayData
 from bot.rulebook.book import RuleBook
-from bot.rulebook.models import (
-    CaseEntry,
-    RuleBookError,
-    Rung,
-    SafetyFlag,
-    SafetyTrigger,
-    TimeLimit,
-)
-from bot.rulebook.vocabulary import (
+from bot.rulebook.names import (
     CASE_RULEBOOK_FILE,
     CASES_DIR,
     EVENTS_FILE,
@@ -36,6 +28,14 @@ from bot.rulebook.vocabulary import (
     TIMELINES_FILE,
     CaseFolder,
     Side,
+)
+from bot.rulebook.schema import (
+    CaseEntry,
+    RuleBookError,
+    Rung,
+    SafetyFlag,
+    SafetyTrigger,
+    TimeLimit,
 )
 from bot.sources import Citation, SourceError, Sources, split_refs
 

@@ -14,7 +14,6 @@ Nothing connects at import time. The schema is owned by the Alembic migrations i
 """
 
 from bot.store.engine import create_store_engine, default_case_db_url, is_postgresql
-from bot.store.models import AuditEntry, Case, Draft
 from bot.store.privacy import PiiMaskingFilter, mask_pii
 from bot.store.repository import (
     CaseNotFoundError,
@@ -24,6 +23,7 @@ from bot.store.repository import (
     StaleCaseError,
 )
 from bot.store.snapshots import SnapshotStore
+from bot.store.tables import AuditEntry, Case, Draft
 
 __all__ = [
     "AuditEntry",

@@ -27,9 +27,10 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.rulebook.vocabulary import ROLES
+from bot.rulebook.names import ROLES
 from bot.store.engine import wipe_sqlite_wal
-from bot.store.models import (
+from bot.store.retention import purge_cases
+from bot.store.tables import (
     CASE_STATUSES,
     OPEN,
     AuditEntry,
@@ -45,7 +46,6 @@ from bot.store.models import (
     reminders,
     utcnow,
 )
-from bot.store.retention import purge_cases
 
 UPDATABLE_FIELDS = frozenset({"role", "order_number", "amount", "ladder_rung", "status"})
 KEY_DATES_PREFIX = "key_dates."

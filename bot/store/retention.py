@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from bot.store.engine import wipe_sqlite_wal
-from bot.store.models import case_audit, case_snapshots, cases, drafts, reminders
+from bot.store.tables import case_audit, case_snapshots, cases, drafts, reminders
 
 BATCH = 200
 BUSY_RETRIES = 5

@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from bot.store.engine import wipe_sqlite_wal
-from bot.store.models import case_snapshots, utcnow
+from bot.store.tables import case_snapshots, utcnow
 from bot.understanding.snapshot import Snapshot
 
 

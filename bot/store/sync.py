@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.store.models import Case
 from bot.store.repository import CaseRepository
+from bot.store.tables import Case
 
 
 def record_case(

@@ -17,7 +17,7 @@ from bot.knowledge import Family
 from bot.knowledge.retrieval import SECOND_MARGIN as CONFIDENT
 from bot.turn.context import TurnContext
 from bot.turn.drafts import KIND_SLOT
-from bot.turn.questions import answer_rule_question
+from bot.turn.rule_questions import answer_rule_question
 from bot.understanding import dialogue
 from bot.understanding.questions import asks_next_step
 from bot.understanding.state import CaseState

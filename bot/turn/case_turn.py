@@ -31,8 +31,8 @@ from bot.turn.context import (
 )
 from bot.turn.drafts import draft_if_asked, fills_a_placeholder, send_draft
 from bot.turn.middleware import Next
-from bot.turn.questions import answer_rule_question, law_topics_if_asked
 from bot.turn.reminders import limits_mark
+from bot.turn.rule_questions import answer_rule_question, law_topics_if_asked
 from bot.understanding import dialogue
 from bot.understanding.conversation import ASKED_EVENT_SLOT, ASKED_SLOT
 from bot.understanding.intents import intent_registry

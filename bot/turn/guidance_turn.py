@@ -15,8 +15,8 @@ from bot.turn.case_turn import limits_digest, rung_of
 from bot.turn.context import GUIDED_SLOT, TurnContext
 from bot.turn.drafts import draft_if_asked
 from bot.turn.middleware import Next
-from bot.turn.questions import answer_rule_question, law_topics_if_asked
 from bot.turn.reminders import limits_mark
+from bot.turn.rule_questions import answer_rule_question, law_topics_if_asked
 from bot.turn.uploads import evidence_held
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.turn.context import CAVEAT_SLOT, LIMITS_SLOT, TurnContext
 from bot.turn.middleware import Answer, Next
-from bot.turn.questions import answer_statute_question
+from bot.turn.rule_questions import answer_statute_question
 
 
 class Close:

@@ -123,15 +123,6 @@ class CaseState:
         return frozenset(linked for event_id in {*self.events, *self.told}
                          for linked in lexicon.events[event_id].rulebook)
 
-    def rulebook_times(self, lexicon: Lexicon) -> dict[str, dt.time]:
-        """Rule-book event id -> time of day, where the user gave one."""
-        times: dict[str, dt.time] = {}
-        for event_id, fact in self.events.items():
-            if fact.time is not None:
-                for linked in lexicon.events[event_id].rulebook:
-                    times.setdefault(linked, fact.time)
-        return times
-
 
 def lexicon_event_for(rulebook_event: str, lexicon: Lexicon) -> str | None:
     """The lexicon event whose date dates ``rulebook_event`` (None when none does)."""

@@ -8,7 +8,7 @@ that signature back with :func:`request_beside` and does both in the same turn: 
 opens, and the request is answered.
 
 Plain functions on (intent, confidence) pairs; the Rasa component is
-``bot.nlu.two_in_one.CaseBesideRequest``.
+``bot.nlu.case_beside_request.CaseBesideRequest``.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ Revises:
 Create Date: 2026-11-22 00:00:00+00:00
 
 Written by hand; constraint and index names are spelled out in full (op.f) and match the
-naming convention of bot.store.models. Timestamps are ``TIMESTAMP WITH TIME ZONE`` (UTC;
-SQLite stores them without an offset and bot.store.models.UTCDateTime reads them back as
+naming convention of bot.store.tables. Timestamps are ``TIMESTAMP WITH TIME ZONE`` (UTC;
+SQLite stores them without an offset and bot.store.tables.UTCDateTime reads them back as
 UTC). ``key_dates`` is JSONB on PostgreSQL and JSON (text) on SQLite. At most one open case
 per (conversation, case type) is enforced by a partial unique index.
 """

@@ -11,7 +11,7 @@ import yaml
 
 from bot.datafiles import DataFileError
 from bot.rulebook import load_case_folders
-from bot.rulebook.vocabulary import CASES_DIR
+from bot.rulebook.names import CASES_DIR
 from tests.data import catalog
 from tests.unit.test_rulebook import BOTH_ROLES, INTENT_CATALOG_CASES, SELLER_ONLY
 

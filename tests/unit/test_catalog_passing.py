@@ -19,7 +19,7 @@ DATA_LOADERS = {
 ALLOWED = {
     "bot/catalog.py", "actions/common.py", "bot/channels/guards.py",
     "bot/channels/console.py", "bot/channels/wechat.py", "bot/nlu/normalizer.py",
-    "bot/nlu/two_in_one.py", "bot/reminders/runner.py", "bot/channels/reminders.py",
+    "bot/nlu/case_beside_request.py", "bot/reminders/runner.py", "bot/channels/reminders.py",
 }
 
 

@@ -9,8 +9,8 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.case_beside_request import CaseBesideRequest
 from bot.nlu.message_chars import MessageCharFeaturizer, message_text
-from bot.nlu.two_in_one import CaseBesideRequest
 
 
 def _featurizer(tmp_path):

@@ -249,7 +249,7 @@ def test_postgresql_skips_the_rows_another_runner_holds(pg_url):
     at = dt.datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI)
     from sqlalchemy import select
 
-    from bot.store.models import reminders
+    from bot.store.tables import reminders
 
     with engine.connect() as holder, holder.begin():
         held = holder.execute(select(reminders.c.id).order_by(reminders.c.id).limit(2)
@@ -359,7 +359,7 @@ def test_the_runner_process_delivers_what_fell_due_while_it_was_down(tmp_path):
     import time
 
     from bot.settings import REPO_ROOT
-    from bot.store.models import utcnow
+    from bot.store.tables import utcnow
 
     url = f"sqlite:///{tmp_path / 'cases.db'}"
     migrate.upgrade(url)
@@ -392,7 +392,7 @@ def test_two_runner_processes_on_one_postgresql_and_one_redis_post_each_reminder
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     from bot.settings import REPO_ROOT
-    from bot.store.models import utcnow
+    from bot.store.tables import utcnow
 
     posted: Counter[int] = Counter()
 

@@ -25,12 +25,12 @@ from bot import migrate
 from bot.settings import REPO_ROOT, load_settings
 from bot.store import engine as store_engine
 from bot.store.engine import create_store_engine, default_case_db_url
-from bot.store.models import CLOSED, TABLE_NAMES, Case, metadata
 from bot.store.repository import (
     CaseNotFoundError,
     CaseRepository,
     StaleCaseError,
 )
+from bot.store.tables import CLOSED, TABLE_NAMES, Case, metadata
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 

@@ -18,7 +18,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.rulebook.vocabulary import CASES_DIR, load_case_folders
+from bot.rulebook.names import CASES_DIR, load_case_folders
 from bot.understanding.two_in_one import BESIDE_CONFIDENCE, case_first
 
 

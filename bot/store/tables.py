@@ -133,7 +133,6 @@ case_snapshots = sa.Table(
 
 # Reminders a user set (bot.reminders): when, on which channel, what; the scheduler claims
 # each due one once (``status``: pending → claimed → sent / held → shown; or cancelled).
-REMINDER_STATUSES = ("pending", "claimed", "sent", "held", "shown", "cancelled")
 reminders = sa.Table(
     "reminders",
     metadata,
@@ -172,10 +171,6 @@ class Case:
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == OPEN
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, root_validator, validator
 
 from bot.datafiles import display
-from bot.rulebook.vocabulary import ASKABLE, Kind, Side, Unit
+from bot.rulebook.names import ASKABLE, Kind, Side, Unit
 from bot.sources import split_refs
 
 

@@ -1,5 +1,5 @@
-"""The rule book's fixed vocabulary: its files, roles, case types, order statuses, units,
-kinds of limit and ladder sides."""
+"""The rule book's names: its files, roles, case types (the case folders), order statuses,
+units, kinds of limit and ladder sides."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from enum import StrEnum
 from pathlib import Path
 
 from bot.datafiles import DataFileError, data_path, read_yaml
-
-DEFAULT_RULEBOOK_DIR = data_path("rulebook")
 
 EVENTS_FILE = "events.yml"
 LADDER_FILE = "ladder.yml"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +12,9 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, Field
 
-from bot.datafiles import data_path
 from bot.drafting.facts import NEEDABLE, TONES, DraftConfigError, DraftError
 from bot.drafting.text import Punctuation, as_clause, as_sentence
-from bot.rulebook.vocabulary import CASE_DRAFTS_FILE, CASES_DIR, ROLES, CaseFolder
+from bot.rulebook.names import CASE_DRAFTS_FILE, CASES_DIR, ROLES, CaseFolder
 
 
 class _Config(BaseModel):
@@ -163,11 +161,6 @@ class DraftCatalog:
         return [kind for kind in self.kinds.values() if kind.written_for(case_type, role, events)]
 
 
-def default_drafts_dir() -> Path:
-    """<repo>/data/drafts."""
-    return data_path("drafts")
-
-
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
@@ -307,12 +300,6 @@ def check_lexicon_events(catalog: DraftCatalog, event_ids: set[str]) -> list[str
     return [f"config.yml event_phrases.{role}: no phrase for {event!r}"
             for role in ROLES for event in sorted(event_ids)
             if event not in catalog.config.event_phrases.get(role, {})]
-
-
-def format_date(value: date, catalog: DraftCatalog) -> str:
-    """A date in the draft format (year, month and day)."""
-    config = catalog.config
-    return config.date_format.format(year=value.year, month=value.month, day=value.day)
 
 
 def placeholder(name: str, catalog: DraftCatalog) -> str:
