@@ -87,7 +87,8 @@ def warm_up() -> None:
     events = [{"event": "user", "text": text, "timestamp": 0.0,
                "parse_data": {"intent": {"name": "refund_refused", "confidence": 1.0}}}]
     turns = turns_from_events(events, rulebook().case_types(), fixed_clock())
-    derive_case_state(turns, rulebook(), lexicon(), catalog().statutes, readers().role)
+    derive_case_state(turns, rulebook(), lexicon(), catalog().statutes, readers().role,
+                      readers().safety_flags)
     readers().answers(text)
     readers().role(text)
     try:
