@@ -2,14 +2,15 @@
 
 A request names its text by what it is for or who reads it ("the statement for the
 police" is the police report, though "statement" is the platform statement's cue), which
-the order of cue words misreads. When the words hold cues of several kinds, this reader decides among them
-(:func:`bot.drafting.request.read_request`). A linear
-classifier (:class:`~bot.textclassifier.TextClassifier`) ranks the draft kinds of
+the order of cue words misreads. When the words hold cues of several kinds, this reader
+decides among them (:func:`bot.drafting.request.read_request`). A linear classifier
+(:class:`~bot.textclassifier.TextClassifier`) ranks the draft kinds of
 ``data/drafts/kinds.yml`` for the request's words, plus ``none`` for words that name no
-kind (trained on the act and clause examples that are not requests). It is trained on
+kind (the act and clause examples that are not requests). It is trained on
 ``data/drafts/kind_requests.yml`` (written by a helper who never saw a test set). A kind is
-taken when it ranks above ``none`` and its margin reaches the threshold; C and the threshold
-are chosen by cross-validation on that data alone (``make tune``, ``kind_model.yml``).
+ranked when it ranks above ``none`` and its margin reaches the threshold; C and the
+threshold are chosen by cross-validation on that data alone (``make tune``,
+``kind_model.yml``).
 """
 
 from __future__ import annotations
