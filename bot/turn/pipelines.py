@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.drafting.request import names_a_document
+from bot.drafting.request import asks_for_case_file, asks_for_draft, names_a_document
 from bot.turn import case_turn, guidance_turn, uploads
 from bot.turn.answers import turn_act
 from bot.turn.case_file import send_case_file
@@ -112,13 +112,16 @@ def _confirm_deletion(turn: TurnContext) -> None:
 
 
 def for_delete_request(turn: TurnContext) -> Pipeline:
-    """A request to delete: about deleting a review (the lexicon's ``review_wants``), or a
+    """A request to delete: about deleting a review (the lexicon's ``review_wants``), a
     message that tells the case something and is no request ("我有聊天记录和照片": the
-    records are evidence), a case turn and no deletion pending; else the user is asked to
-    confirm deleting their records."""
+    records are evidence), or one that asks for a text or the case file, is a case turn and
+    no deletion is pending; else the user is asked to confirm deleting their records."""
     latest = turn.state.latest
     said = latest.wants if latest is not None else ()
     tells = latest is not None and not latest.empty and turn_act(turn) != "request"
-    if tells or any(want in said for want in turn.lexicon.review_wants):
+    drafts = turn.catalog.drafts
+    # "聊天截图和转账记录我都有，帮我写个报警的材料": a request for a text, never an erasure
+    asks_text = asks_for_draft(turn.text, drafts) or asks_for_case_file(turn.text, drafts)
+    if tells or asks_text or any(want in said for want in turn.lexicon.review_wants):
         return MiddlewareSet(Then(_no_deletion_pending), CASE_TURN)
     return MiddlewareSet(Do(_confirm_deletion))

@@ -210,6 +210,20 @@ async def test_evidence_read_as_a_deletion_is_a_case_message(dispatcher, domain)
 
 
 @pytest.mark.anyio
+async def test_a_text_asked_for_beside_records_is_no_deletion(dispatcher, domain):
+    """A draft request that names the records the user holds is answered as a request for
+    the text; it never asks to erase the conversation, whatever the intent model read."""
+    from actions.records import ActionRequestDelete
+
+    tracker = conversation([("卖家收了钱把我拉黑了", "not_shipped"),
+                            ("截图和付款记录我都留着，帮我写一份报警用的材料", "delete_my_data")],
+                           slots={"caveat_for": "not_shipped@1"})
+    events = await run(ActionRequestDelete(), dispatcher, tracker, domain)
+    assert "utter_confirm_delete" not in responses(dispatcher)
+    assert slot_events(events)["delete_pending"] is False
+
+
+@pytest.mark.anyio
 @pytest.mark.parametrize("text", ["删除我的记录", "把我的聊天记录都删了", "我要删除我的数据"])
 async def test_deleting_my_records_asks_for_confirmation(dispatcher, domain, text):
     from actions.records import ActionRequestDelete

@@ -31,6 +31,7 @@ import yaml
 from bot.understanding import dialogue
 from bot.understanding.clauses import normalized
 from bot.understanding.conversation import turns_from_events
+from bot.understanding.extract import joined_digit_groups
 from bot.understanding.snapshot import resume
 from bot.understanding.state import CaseState, Turn, derive_case_state, read_turn, step_case_state
 from tests.data import catalog, readers
@@ -194,9 +195,11 @@ def _near_copy(draft: str, before: str | None) -> bool:
 
 
 def _numbers(text: str) -> set[str]:
-    """The numbers of a text, dates left out (they are checked as facts)."""
+    """The numbers of a text, dates left out (they are checked as facts); digits typed in
+    groups ("1887 2045 6613 0298") count as typed and as the one number they make."""
+    plain = DATE_WORDS.sub(" ", normalized(text))
     return {n.rstrip("0").rstrip(".") if "." in n else n
-            for n in NUMBER.findall(DATE_WORDS.sub(" ", normalized(text)))}
+            for n in NUMBER.findall(plain) + NUMBER.findall(joined_digit_groups(plain))}
 
 
 def invented_numbers(text: str, said: list[str], state: CaseState) -> set[str]:
@@ -260,14 +263,16 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
     state, snapshot = CaseState(), None
 
     def step(previous: CaseState, said: Turn) -> CaseState:
-        return step_case_state(previous, said, book, lexicon, statutes, readers().role)
+        return step_case_state(previous, said, book, lexicon, statutes, readers().role,
+                               readers().safety_flags)
 
     for number, turn in enumerate(conversation["turns"], start=1):
         where = f"{conversation['id']}#{number}"
         replies = player.say(sender, turn["user"])
         user_words.append(turn["user"])
         turns = turns_from_events(player.events(sender), book.case_types(), CLOCK)
-        state = derive_case_state(turns, book, lexicon, statutes, readers().role)
+        state = derive_case_state(turns, book, lexicon, statutes, readers().role,
+                                  readers().safety_flags)
         folded, snapshot = resume(turns, snapshot, step, lambda t: read_turn(t, lexicon))
         result.check("fold", folded == state, f"{where}: the fold differs from the derivation")
         transcript += [f"你  {turn['user']}", *(f"bot {r}" for r in replies)]
