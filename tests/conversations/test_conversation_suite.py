@@ -1,9 +1,10 @@
 """The conversation suites end to end: both servers as `make run` starts them.
 
-Five suites, each with its own floors: the scenario files beside this module (their
+Six suites, each with its own floors: the scenario files beside this module (their
 failures were read and fixed, so they are regression sets), and ``issue23/``, ``issue25/``,
-``session11/`` and ``drafts_case_files/``, the sets helpers wrote blind (first-run figures
-in docs/quality.md and the issue notes; read since, so regression sets too). Every kind of
+``session11/``, ``drafts_case_files/`` and ``session13/``, the sets helpers wrote blind
+(first-run figures in docs/quality.md and the issue notes; read since, so regression sets
+too). Every kind of
 check that has cases must reach its floor; no draft or case file of any suite may hold a
 number the user never gave (``nothing_invented``, floor 1.0 everywhere).
 """
@@ -63,6 +64,17 @@ SESSION11_FLOORS = {
     "fold": 1.0, "nothing_invented": 1.0,
 }
 
+SESSION13 = HERE / "session13"
+SESSION13_FLOORS = {
+    "case": 0.94, "role": 0.84, "facts": 0.78, "events": 0.84, "safety": 0.92,
+    "no_dead_end": 0.98, "question": 0.97, "no_repeat": 0.87, "caveat_once": 0.97,
+    "dated_limits": 0.95, "fits_screen": 0.98, "draft_kind": 0.71, "draft_tone": 0.85,
+    "draft_facts": 0.86, "draft_no_placeholder": 0.95, "cites": 0.70, "no_unsure": 0.98,
+    "fold": 1.0, "draft_not_invented": 0.90, "draft_short": 0.95, "draft_differs": 0.80,
+    "confirm_facts": 0.78, "case_file": 0.95, "reply_contains": 0.95,
+    "nothing_invented": 1.0, "reminder": 0.95,
+}
+
 
 @pytest.fixture(scope="module")
 def servers(repo_root, latest_model, server_env, tmp_path_factory):
@@ -90,6 +102,7 @@ SUITES = [  # (folder, floors, transcript name, every floored check must have ca
     pytest.param(ISSUE25, ISSUE25_FLOORS, "issue25", True, id="issue25"),
     pytest.param(SESSION11, SESSION11_FLOORS, "session11", True, id="session11"),
     pytest.param(DRAFTS, DRAFTS_FLOORS, "drafts_case_files", True, id="drafts_case_files"),
+    pytest.param(SESSION13, SESSION13_FLOORS, "session13", True, id="session13"),
 ]
 
 
