@@ -47,8 +47,8 @@ class _FactView:
         """Whether the user gave this fact."""
         if name == "timeline":
             return bool(self.timeline)
-        if name == "demand":
-            return bool(self.lists["wants"]) or "demand_amount" in self.values
+        if name == "demand":  # what the user wants (a sum demanded of them is no demand)
+            return bool(self.lists["wants"])
         if name == "other_side":
             return bool(self.said)
         if name in self.lists:

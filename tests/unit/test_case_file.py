@@ -38,6 +38,15 @@ def test_every_fact_is_in_its_section_and_the_timeline_is_in_order():
     assert text.index("2026年11月12日，") < text.index("2026年11月18日，")
 
 
+def test_a_sum_demanded_of_a_shop_is_no_demand_of_its_own():
+    """An extortioner's 800元 is the other side's demand: the shop's own demand section
+    says none was given, with no placeholder."""
+    facts = DraftFacts(order_number="1029384756102938", demand_amount="800")
+    text = render_case_file(catalog().drafts, "seller", facts, PARTS)
+    demand = text[text.index("【诉求】"):text.index("【下一步与期限】")]
+    assert demand.count("【") == 1 and "还没有说诉求" in demand, demand
+
+
 def test_a_case_with_no_facts_says_what_is_missing_and_invents_nothing():
     text = render_case_file(catalog().drafts, "buyer", DraftFacts(), PARTS)
     assert "订单号：" not in text and "【" in text  # section heads only, no placeholders
