@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from bot.drafting.draft_catalog import DraftCatalog, DraftKind
-from bot.drafting.facts import DraftContext, DraftFacts, Said, TimelineEntry
+from bot.drafting.facts import TEXT_FACTS, DraftContext, DraftFacts, Said, TimelineEntry
 from bot.guidance import DeadlineItem, Guidance
 from bot.understanding.clauses import find_words
 from bot.understanding.lexicon import Lexicon
@@ -24,8 +24,6 @@ from bot.wording import Wording
 SAID_KEY = 6  # words said that open with these many characters of the story's are told there
 SAID_GLUE = "\uff1a: \uff0c,\u4e86"  # colons, commas and a particle after a cue
 CLAUSE_MARKS = r"[\uff0c\u3002,]"  # the story's commas and full stops
-TEXT_FACTS = ("order_number", "product_id", "tracking_number", "item", "amount",
-              "demand_amount", "shop_name", "seller_location")
 
 
 def _said(clause: str, lexicon: Lexicon) -> Said:

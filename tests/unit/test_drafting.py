@@ -288,3 +288,11 @@ def test_the_time_limit_a_request_gives_is_read_in_days_or_working_days():
     assert within_from_words("让他两天内发货", drafts) == (2, False)
     assert within_from_words("两个工作日内答复", drafts) == (2, True)
     assert within_from_words("付款3天了", drafts) is None
+
+
+def test_the_text_facts_are_the_case_states_single_facts_and_its_item() -> None:
+    """One list of the facts a draft prints, checked against the case state's."""
+    from bot.drafting.facts import TEXT_FACTS
+    from bot.understanding.state import SINGLE_FACTS
+
+    assert set(TEXT_FACTS) == {*SINGLE_FACTS, "item"}
