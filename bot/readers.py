@@ -1,9 +1,8 @@
 """The trained readers of a turn, built once per process from the catalog.
 
 :func:`build_readers` trains the knowledge retrieval model, the dialogue-act model, the
-role model, the clause model, the draft-style model, the safety reader and the draft-kind
-reader on the catalog's data (a few seconds); the action server calls it at start-up and
-passes the result on.
+role model, the clause model, the draft-style model and the safety reader on the catalog's
+data (a few seconds); the action server calls it at start-up and passes the result on.
 :func:`text_preparer` is the one normalization every model reads through.
 """
 
@@ -16,7 +15,6 @@ from pathlib import Path
 
 from bot.catalog import Catalog
 from bot.chinese_forms import normalize
-from bot.drafting.kind_reader import KindModel
 from bot.drafting.style import DraftStyle, StyleModel
 from bot.guidance import safety_flags_in
 from bot.knowledge import KnowledgeModel, Match
@@ -59,7 +57,6 @@ class Readers:
     clauses: ClauseModel
     styles: StyleModel
     safety: SafetyModel
-    kinds: KindModel
 
     def is_fact(self, clause: str) -> bool:
         """Whether a clause of a message is a fact of the user's story."""
@@ -76,14 +73,6 @@ class Readers:
     @lru_cache(maxsize=1024)  # noqa: B019 - one Readers per process; a turn re-reads
     def _style(self, text: str) -> DraftStyle:
         return self.styles.read(text)
-
-    def kinds_named(self, text: str) -> tuple[tuple[str, float], ...]:
-        """The draft kinds a request's words name, best first (empty: none named)."""
-        return self._kinds_named(text)
-
-    @lru_cache(maxsize=1024)  # noqa: B019 - one Readers per process; a turn re-reads
-    def _kinds_named(self, text: str) -> tuple[tuple[str, float], ...]:
-        return tuple(self.kinds.ranking(text))
 
     def safety_flags(self, text: str) -> tuple[str, ...]:
         """The rule book's safety flags the message's words raise (threat, fraud, extortion
@@ -141,8 +130,7 @@ def build_readers(catalog: Catalog) -> Readers:
                    RoleModel(catalog.knowledge, catalog.acts, catalog.roles, prepare, words),
                    ClauseModel(catalog.clauses, prepare, words),
                    StyleModel(catalog.styles, styleless_texts(catalog), prepare, words),
-                   SafetyModel(catalog.safety, everyday_texts(catalog), prepare, words),
-                   KindModel(catalog.kind_requests, plain_texts(catalog), prepare, words))
+                   SafetyModel(catalog.safety, everyday_texts(catalog), prepare, words))
 
 
 EVERYDAY_ACTS = ("yes", "no", "thanks", "aside", "question", "request")

@@ -11,7 +11,6 @@ draft's kind (a redraft), or else the kind of the case's current rung. Cue words
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.chinese_forms import normalize
@@ -100,17 +99,6 @@ def kind_from_words(text: str, catalog: DraftCatalog, side: CaseSide
         if kind.written_for(side.case_type, side.role, side.events):
             return kind.id, None
     return None, matches[0][2].id if matches else None
-
-
-def kind_from_ranking(ranking: Sequence[tuple[str, float]], catalog: DraftCatalog,
-                      side: CaseSide) -> tuple[str | None, str | None]:
-    """(kind written for the case, kind asked for but not written) from the kind reader's
-    ranking: the best-ranked kind written for the case, else the best one, not written."""
-    for kind_id, _margin in ranking:
-        if kind_id in catalog.kinds and catalog.kind(kind_id).written_for(
-                side.case_type, side.role, side.events):
-            return kind_id, None
-    return None, (ranking[0][0] if ranking else None)
 
 
 def kind_for_rung(catalog: DraftCatalog, side: CaseSide) -> str:
@@ -219,23 +207,13 @@ def _other_tone(kind: DraftKind, tone: str | None) -> str:
 def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
                  addressee: str | None = None, tone: str | None = None,
                  previous_kind: str | None = None, previous_tone: str | None = None,
-                 style: DraftStyle | None = None,
-                 named: Sequence[tuple[str, float]] = ()) -> DraftRequest:
+                 style: DraftStyle | None = None) -> DraftRequest:
     """The draft a request asks for. ``addressee`` and ``tone`` are the NLU's entities
     (buttons send them); ``previous_*`` describe the draft shown before, if any;
-    ``style`` is the length and tone the words ask for (the style model's reading);
-    ``named`` the kind reader's ranking of the kinds the words name: when the words hold
-    cues of several kinds, it decides among them (empty: the cue order decides)."""
+    ``style`` is the length and tone the words ask for (the style model's reading)."""
     norm, mentioned = _without_mentions(normalize(text or "").lower(), catalog)
     lawyer = any(cue in norm for cue in catalog.lawyer_cues)
     kind_id, unavailable = kind_from_words(norm, catalog, side)
-    candidates = {kind.id for _, _, kind in _cue_matches(norm, catalog)}
-    if len(candidates) > 1:
-        # the words hold cues of several kinds ("报警用的情况说明"): the kind reader decides
-        # which one they name, among those
-        chosen, _ = kind_from_ranking([pair for pair in named if pair[0] in candidates],
-                                      catalog, side)
-        kind_id, unavailable = (chosen, None) if chosen else (kind_id, unavailable)
     chosen_by = "words"
     if lawyer and catalog.kind(catalog.lawyer_kind).written_for(
             side.case_type, side.role, side.events):
