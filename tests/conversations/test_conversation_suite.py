@@ -68,10 +68,10 @@ SESSION13 = HERE / "session13"
 SESSION13_FLOORS = {
     "case": 0.94, "role": 0.84, "facts": 0.78, "events": 0.84, "safety": 0.92,
     "no_dead_end": 0.98, "question": 0.97, "no_repeat": 0.87, "caveat_once": 0.97,
-    "dated_limits": 0.95, "fits_screen": 0.98, "draft_kind": 0.71, "draft_tone": 0.85,
+    "dated_limits": 0.95, "fits_screen": 0.98, "draft_kind": 0.69, "draft_tone": 0.85,
     "draft_facts": 0.86, "draft_no_placeholder": 0.95, "cites": 0.70, "no_unsure": 0.98,
     "fold": 1.0, "draft_not_invented": 0.90, "draft_short": 0.95, "draft_differs": 0.80,
-    "confirm_facts": 0.78, "case_file": 0.95, "reply_contains": 0.95,
+    "confirm_facts": 0.76, "case_file": 0.95, "reply_contains": 0.95,
     "nothing_invented": 1.0, "reminder": 0.95,
 }
 
