@@ -33,6 +33,11 @@ TIME_OF_DAY = re.compile(
 PM_PARTS = {"下午", "晚上", "傍晚", "afternoon", "evening"}
 CN_HOURS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,  # noqa: E501
             "十": 10, "十一": 11, "十二": 12}
+# "不处理我就申请介入": the user's own step, if not …; the other side's threat "不给她500就天天
+# 追评" is an event told
+IF_NOT_THEN = re.compile(r"不[^，,。]{0,8}我就")
+QUESTION_ENDS = ("?", "？", "吗", "呢")
+THEN_STARTS, DONE = ("我就", "就"), "了"
 
 
 @dataclass(frozen=True)
@@ -55,9 +60,24 @@ class Cue:
     weak: bool
 
 
+def supposes(text: str, lexicon: Lexicon) -> bool:
+    """Whether a clause supposes, plans or asks about a step instead of telling it: a
+    supposition word, "不…就…", or a question at its end."""
+    stripped = text.strip().rstrip("。.!！~～ ")
+    return (any(word in text for word in lexicon.suppositions)
+            or IF_NOT_THEN.search(text) is not None
+            or stripped.endswith(QUESTION_ENDS)
+            # the consequence of a condition told in the clause before, not yet done
+            # ("要是卖家还不退，我就申请介入"; "我就申请了" is done)
+            or (stripped.startswith(THEN_STARTS) and DONE not in stripped))
+
+
 def event_cues(text: str, lexicon: Lexicon) -> list[Cue]:
     """The event cues of a clause that are not negated, longest first where they overlap
-    (a cue right before one of its event's ``not_of`` words is none: "发的消息")."""
+    (a cue right before one of its event's ``not_of`` words is none: "发的消息"); a clause
+    that supposes or asks (:func:`supposes`) has none."""
+    if supposes(text, lexicon):
+        return []
     return [Cue(start, end, event, (text[start:end], event) in lexicon.weak)
             for start, end, event in longest_first(text, lexicon.event_cues, lexicon.negations)
             if not any(text.startswith(word, end) for word in lexicon.events[event].not_of)]

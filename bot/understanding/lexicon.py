@@ -21,7 +21,7 @@ WORD_LISTS = ("corrections", "negations", "demand_cues", "amount_cues", "other_s
               "item_measures", "item_stops", "switch_markers", "buy_verbs", "shop_cues",
               "shop_suffixes", "location_cues", "party_stops", "item_generic", "review_wants",
               "time_shifts", "item_heads", "item_left_stops", "chat_times", "chat_verbs",
-              "held_negations")
+              "held_negations", "suppositions")
 NUMBER_KINDS = ("product_id", "tracking_number", "order_number")
 SYNONYM_LISTS = ("evidence", "wants")
 
@@ -81,6 +81,7 @@ class Lexicon:
     item_generic: tuple[str, ...]
     review_wants: tuple[str, ...]
     time_shifts: tuple[str, ...]
+    suppositions: tuple[str, ...]
     item_heads: tuple[str, ...]
     item_left_stops: tuple[str, ...]
     number_cues: dict[str, tuple[str, ...]]

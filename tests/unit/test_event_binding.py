@@ -130,3 +130,21 @@ def test_phone_typing_spaces_part_clauses(text, expected):
 def test_a_demand_beside_an_english_word_stays_a_demand():
     said = read_message("买家说不给他 refund 80 块就给差评", NOW, catalog().lexicon)
     assert said.demand_amount == "80" and said.amount is None
+
+
+@pytest.mark.parametrize(("text", "told"), [
+    ("现在能申请小二介入了吗？", False),
+    ("要是卖家还不退，我就申请小二介入", False),
+    ("给他三天，到23号为止不处理我就申请小二介入", False),
+    ("我打算明天申请小二介入", False),
+    ("我昨天申请了小二介入", True),
+])
+def test_a_step_asked_about_or_supposed_is_no_step_taken(text, told) -> None:
+    """A question or a plan about a step is not the step: it tells no event, and no date
+    binds to it (a signed text would otherwise state a step the user never took)."""
+    from bot.understanding.extract import read_message
+
+    said = read_message(text, dt.datetime(2026, 11, 20, 10, 0), catalog().lexicon)
+    assert ("intervention_requested" in said.told) is told
+    assert any(found.event == "intervention_requested" for found in said.dates) is (
+        told and "昨天" in text)
