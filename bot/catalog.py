@@ -23,6 +23,7 @@ from typing import Any
 from bot.advice import Advice, load_advice
 from bot.datafiles import DATA_DIR, DataFileError
 from bot.drafting import DraftCatalog, check_lexicon_events, load_drafts
+from bot.drafting.kind_reader import KindData, load_kind_data
 from bot.drafting.style import StyleData, load_style_data
 from bot.guard_texts import GuardTexts, load_channel_texts
 from bot.holidays import load_holidays
@@ -37,7 +38,7 @@ from bot.understanding.acts import ActData, load_acts
 from bot.understanding.clause_kinds import ClauseData, load_clause_data
 from bot.understanding.lexicon import Lexicon, LexiconError, load_lexicon
 from bot.understanding.questions import Questions, load_questions
-from bot.understanding.roles import RoleSettings, load_role_settings
+from bot.understanding.roles import RoleData, load_role_data
 from bot.understanding.safety_reader import SafetyData, check_flags, load_safety_data
 from bot.understanding.state import SINGLE_FACTS
 from bot.understanding.story import StoryWords, load_story_words
@@ -63,10 +64,11 @@ class Catalog:
     mixed_language: MixedLanguage
     knowledge: Knowledge
     acts: ActData
-    roles: RoleSettings
+    roles: RoleData
     clauses: ClauseData
     styles: StyleData
     safety: SafetyData
+    kind_requests: KindData
     story: StoryWords
     advice: tuple[Advice, ...]
     uploads: ReadingRules
@@ -126,10 +128,11 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
                                  {limit.id for entry in book.entries()
                                   for limit in entry.time_limits}),
         acts=load_acts(data_dir / "understanding"),
-        roles=load_role_settings(data_dir / "understanding" / "role_model.yml"),
+        roles=load_role_data(data_dir / "understanding"),
         clauses=load_clause_data(data_dir / "understanding"),
         styles=load_style_data(data_dir / "drafts"),
         safety=safety,
+        kind_requests=load_kind_data(data_dir / "drafts", set(drafts.kinds)),
         story=load_story_words(data_dir / "understanding" / "story.yml"),
         advice=load_advice(data_dir / "knowledge" / "advice.yml", sources, book.case_types(),
                            lexicon.events, SINGLE_FACTS),

@@ -1,8 +1,9 @@
 """The trained readers of a turn, built once per process from the catalog.
 
 :func:`build_readers` trains the knowledge retrieval model, the dialogue-act model, the
-role model, the clause model, the draft-style model and the safety reader on the catalog's
-data (a few seconds); the action server calls it at start-up and passes the result on.
+role model, the clause model, the draft-style model, the safety reader and the draft-kind
+reader on the catalog's data (a few seconds); the action server calls it at start-up and
+passes the result on.
 :func:`text_preparer` is the one normalization every model reads through.
 """
 
@@ -15,6 +16,8 @@ from pathlib import Path
 
 from bot.catalog import Catalog
 from bot.chinese_forms import normalize
+from bot.drafting.kind_reader import KindModel
+from bot.drafting.request import without_mentions
 from bot.drafting.style import DraftStyle, StyleModel
 from bot.guidance import safety_flags_in
 from bot.knowledge import KnowledgeModel, Match
@@ -36,14 +39,47 @@ def text_preparer(mixed: MixedLanguage) -> Callable[[str], str]:
     return lambda text: normalized(text or "", mixed).lower().strip()
 
 
-def word_tokenizer(userdict: Path) -> Tokenize:
-    """jieba's segmenter with the domain dictionary (its own instance), spaces dropped."""
-    import jieba  # imported here: building the readers, not importing this module, loads it
+class WordTokenizer:
+    """jieba's segmenter with the domain dictionary (its own instance), spaces dropped.
 
-    segmenter = jieba.Tokenizer()
-    if userdict.is_file():
-        segmenter.load_userdict(str(userdict))
-    return lambda text: [word for word in segmenter.lcut(text) if word.strip()]
+    The readers train on overlapping texts (the safety and style models share most of
+    their negatives), so each text's cut is kept: a bounded cache, since every user's
+    message passes through it too."""
+
+    CACHE_SIZE = 200_000
+
+    def __init__(self, userdict: Path) -> None:
+        self.userdict = Path(userdict)
+        self._segmenter = None
+        self._cuts: dict[str, list[str]] = {}
+
+    def _segment(self, text: str) -> list[str]:
+        if self._segmenter is None:
+            import jieba  # imported here: building the readers, not importing this module
+
+            self._segmenter = jieba.Tokenizer()
+            if self.userdict.is_file():
+                self._segmenter.load_userdict(str(self.userdict))
+        return [word for word in self._segmenter.lcut(text) if word.strip()]
+
+    def __call__(self, text: str) -> list[str]:
+        cut = self._cuts.get(text)
+        if cut is None:
+            if len(self._cuts) >= self.CACHE_SIZE:
+                self._cuts.clear()
+            cut = self._cuts[text] = self._segment(text)
+        return list(cut)
+
+
+def request_preparer(prepare: Callable[[str], str], catalog: Catalog) -> Callable[[str], str]:
+    """What the kind reader reads of a request: its words without the mentions of another
+    step ("…, and say I'll go to 12315 otherwise"), as the cue words are read."""
+    return lambda text: prepare(without_mentions(text, catalog.drafts))
+
+
+def word_tokenizer(userdict: Path) -> Tokenize:
+    """jieba's segmenter with the domain dictionary, spaces dropped, each cut kept."""
+    return WordTokenizer(userdict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,6 +93,7 @@ class Readers:
     clauses: ClauseModel
     styles: StyleModel
     safety: SafetyModel
+    kinds: KindModel
 
     def is_fact(self, clause: str) -> bool:
         """Whether a clause of a message is a fact of the user's story."""
@@ -73,6 +110,19 @@ class Readers:
     @lru_cache(maxsize=1024)  # noqa: B019 - one Readers per process; a turn re-reads
     def _style(self, text: str) -> DraftStyle:
         return self.styles.read(text)
+
+    @property
+    def kind_cue_margin(self) -> float:
+        """How far ahead of the cue words' kind the kind reader's must rank to decide."""
+        return self.kinds.settings.cue_margin
+
+    def kinds_named(self, text: str) -> tuple[tuple[str, float], ...]:
+        """The draft kinds a request's words name, best first (empty: none named)."""
+        return self._kinds_named(text)
+
+    @lru_cache(maxsize=1024)  # noqa: B019 - one Readers per process; a turn re-reads
+    def _kinds_named(self, text: str) -> tuple[tuple[str, float], ...]:
+        return tuple(self.kinds.ranking(text))
 
     def safety_flags(self, text: str) -> tuple[str, ...]:
         """The rule book's safety flags the message's words raise (threat, fraud, extortion
@@ -130,7 +180,8 @@ def build_readers(catalog: Catalog) -> Readers:
                    RoleModel(catalog.knowledge, catalog.acts, catalog.roles, prepare, words),
                    ClauseModel(catalog.clauses, prepare, words),
                    StyleModel(catalog.styles, styleless_texts(catalog), prepare, words),
-                   SafetyModel(catalog.safety, everyday_texts(catalog), prepare, words))
+                   SafetyModel(catalog.safety, everyday_texts(catalog), prepare, words),
+                   KindModel(catalog.kind_requests, request_preparer(prepare, catalog), words))
 
 
 EVERYDAY_ACTS = ("yes", "no", "thanks", "aside", "question", "request")

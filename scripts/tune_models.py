@@ -5,9 +5,10 @@ retrieval model), the ``c`` of ``data/understanding/acts_model.yml`` and
 ``data/understanding/role_model.yml`` (the role model's C and threshold) and
 ``data/understanding/clause_model.yml`` (the clause model's C and fact threshold) and
 ``data/drafts/style_model.yml`` (the draft-style model's C and thresholds) and
-``data/understanding/safety_model.yml`` (the safety reader's C and thresholds); prints the
+``data/understanding/safety_model.yml`` (the safety reader's C and thresholds) and
+``data/drafts/kind_model.yml`` (the draft-kind reader's C and threshold); prints the
 out-of-fold figures. Run by ``make tune`` after the training data changed; with the names
-of some readers (``knowledge acts roles clauses styles safety``), only those.
+of some readers (``knowledge acts roles clauses styles safety kinds``), only those.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import yaml
 
 from bot.catalog import load_catalog
 from bot.datafiles import DATA_DIR
-from bot.drafting import style
+from bot.drafting import kind_reader, request, style
 from bot.knowledge.retrieval import choose_settings
 from bot.readers import (
     everyday_texts,
+    request_preparer,
     styleless_texts,
     text_preparer,
     word_tokenizer,
@@ -46,7 +48,10 @@ STYLE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-va
 SAFETY_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on the\n"
                  "# safety reader's training data only (bot/understanding/safety_reader.py).\n"
                  "# Do not edit by hand, except the flags each situation raises.\n")
-READERS = ("knowledge", "acts", "roles", "clauses", "styles", "safety")
+KIND_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on the\n"
+               "# draft-kind reader's training data only (bot/drafting/kind_reader.py).\n"
+               "# Do not edit by hand.\n")
+READERS = ("knowledge", "acts", "roles", "clauses", "styles", "safety", "kinds")
 
 
 def main(argv: list[str]) -> int:
@@ -74,6 +79,8 @@ def main(argv: list[str]) -> int:
         tune_styles(catalog, prepare, words)
     if "safety" in chosen:
         tune_safety(catalog, prepare, words)
+    if "kinds" in chosen:
+        tune_kinds(catalog, prepare, words)
     return 0
 
 
@@ -103,6 +110,20 @@ def tune_safety(catalog, prepare, words) -> None:
           f"cv recall={dict(chosen.cv_recall)} cv false alarms={dict(chosen.cv_false_alarms)}")
 
 
+def tune_kinds(catalog, prepare, words) -> None:
+    """The draft-kind reader's C and threshold."""
+    chosen = kind_reader.choose_settings(
+        catalog.kind_requests, request_preparer(prepare, catalog), words,
+        lambda text: request.kind_in_words(text, catalog.drafts))
+    (DATA_DIR / "drafts" / "kind_model.yml").write_text(KIND_HEADER + yaml.safe_dump(
+        {"c": chosen.c, "threshold": chosen.threshold, "cue_margin": chosen.cue_margin,
+         "cv_accuracy": chosen.cv_accuracy,
+         "cv_request_accuracy": chosen.cv_request_accuracy}, sort_keys=False), encoding="utf-8")
+    print(f"kinds: C={chosen.c} threshold={chosen.threshold} cue margin={chosen.cue_margin} "
+          f"cv accuracy={chosen.cv_accuracy} "
+          f"cv request accuracy={chosen.cv_request_accuracy}")
+
+
 def tune_knowledge(catalog, prepare, words) -> None:
     """The knowledge retrieval model's C and threshold."""
     settings = choose_settings(catalog.knowledge, prepare, words)
@@ -130,7 +151,7 @@ def tune_acts(catalog, prepare, words) -> None:
 
 def tune_roles(catalog, prepare, words) -> None:
     """The role model's C and threshold."""
-    role = roles.choose_settings(catalog.knowledge, catalog.acts, prepare, words)
+    role = roles.choose_settings(catalog.knowledge, catalog.acts, catalog.roles, prepare, words)
     (DATA_DIR / "understanding" / "role_model.yml").write_text(ROLE_HEADER + yaml.safe_dump(
         {"c": role.c, "threshold": role.threshold, "cv_recall": role.cv_recall,
          "cv_wrong": role.cv_wrong}, sort_keys=False), encoding="utf-8")

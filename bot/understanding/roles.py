@@ -3,11 +3,14 @@
 The lexicon's role cues (我们店, 我是买家…) settle the role when the user says it; most posts
 only imply it ("买家拿差评要挟我", "收到的鞋开胶了"). :class:`RoleModel` reads those: a
 :class:`~bot.textclassifier.TextClassifier` over buyer, seller and ``neutral``, trained on
-data written for other readers by helpers who never saw a test set: the paraphrases of the
-knowledge families asked by one role only (the family's role), and the dialogue-act
-examples that carry no role (short replies, feelings, thanks, asides, requests) as
-``neutral``. A role is taken when it ranks first and its margin reaches the threshold that
-:func:`choose_settings` picked by cross-validation (``data/understanding/role_model.yml``).
+data written by helpers who never saw a test set: ``data/understanding/roles.yml``
+(stories, posts, questions and replies by buyers and shops, most implying the role without
+saying it, and messages either side could write), the paraphrases of the knowledge
+families asked by one role only (the family's role), and the dialogue-act examples that
+carry no role (short replies, feelings, thanks, asides, requests) as ``neutral``. A role
+is taken when it ranks first and its margin reaches the threshold that
+:func:`choose_settings` picked by cross-validation
+(``data/understanding/role_model.yml``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from bot.textclassifier import TextClassifier, Tokenize, cross_validated
 from bot.understanding.acts import ActData
 
 NEUTRAL = "neutral"
+LABELS = ("buyer", "seller", NEUTRAL)
 ROLE_FREE_ACTS = frozenset({"yes", "no", "feeling", "aside", "thanks", "request"})
 C_GRID = (0.3, 1.0)
 THRESHOLD_GRID = tuple(round(0.1 * i, 1) for i in range(-10, 9))
@@ -59,11 +63,41 @@ def load_role_settings(path: Path) -> RoleSettings:
     return settings
 
 
-def training_examples(knowledge: Knowledge, acts: ActData, prepare: Callable[[str], str]
-                      ) -> tuple[list[str], list[str]]:
-    """(texts, labels): one-role families' questions under their role, role-free acts
-    under ``neutral``."""
-    texts, labels = [], []
+@dataclass(frozen=True)
+class RoleData:
+    """The chosen settings and the messages written for the role reader."""
+
+    settings: RoleSettings
+    texts: tuple[str, ...]
+    roles: tuple[str, ...]
+
+
+def load_role_data(folder: Path) -> RoleData:
+    """Read and validate ``role_model.yml`` and ``roles.yml`` in ``folder``."""
+    settings = load_role_settings(Path(folder) / "role_model.yml")
+    path = Path(folder) / "roles.yml"
+    items = read_yaml(path, RoleModelError)
+    if not isinstance(items, list):
+        raise RoleModelError(path, "(file)", "a list of {text, role}")
+    texts, roles = [], []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or not str(item.get("text") or "").strip():
+            raise RoleModelError(path, f"entry {number}", "needs a non-empty text")
+        if item.get("role") not in LABELS:
+            raise RoleModelError(path, f"entry {number}",
+                                 f"role must be one of {', '.join(LABELS)}, "
+                                 f"not {item.get('role')!r}")
+        texts.append(str(item["text"]))
+        roles.append(str(item["role"]))
+    return RoleData(settings, tuple(texts), tuple(roles))
+
+
+def training_examples(knowledge: Knowledge, acts: ActData, data: RoleData,
+                      prepare: Callable[[str], str]) -> tuple[list[str], list[str]]:
+    """(texts, labels): the role reader's own messages, one-role families' questions under
+    their role, role-free acts under ``neutral``."""
+    texts = [prepare(text) for text in data.texts]
+    labels = list(data.roles)
     for family in knowledge.families:
         if len(family.roles) == 1:
             role = next(iter(family.roles))
@@ -83,11 +117,12 @@ def decide(classes: Sequence[str], row: np.ndarray, threshold: float) -> str | N
     return classes[best] if classes[best] != NEUTRAL and row[best] >= threshold else None
 
 
-def choose_settings(knowledge: Knowledge, acts: ActData, prepare: Callable[[str], str],
-                    words: Tokenize | None, folds: int = 5) -> RoleSettings:
+def choose_settings(knowledge: Knowledge, acts: ActData, data: RoleData,
+                    prepare: Callable[[str], str], words: Tokenize | None, folds: int = 5
+                    ) -> RoleSettings:
     """C and the threshold with the best out-of-fold utility: +1 for the right role, -1 for
     a wrong one (a wrong role misleads the whole answer), 0 for none (the assistant asks)."""
-    texts, labels = training_examples(knowledge, acts, prepare)
+    texts, labels = training_examples(knowledge, acts, data, prepare)
     best: tuple[float, RoleSettings] | None = None
     for c in C_GRID:
         classes, margins = cross_validated(partial(TextClassifier, c=c, words=words),
@@ -109,11 +144,11 @@ def choose_settings(knowledge: Knowledge, acts: ActData, prepare: Callable[[str]
 class RoleModel:
     """The trained role reader."""
 
-    def __init__(self, knowledge: Knowledge, acts: ActData, settings: RoleSettings,
+    def __init__(self, knowledge: Knowledge, acts: ActData, data: RoleData,
                  prepare: Callable[[str], str], words: Tokenize | None = None) -> None:
-        self.prepare, self.threshold = prepare, settings.threshold
-        texts, labels = training_examples(knowledge, acts, prepare)
-        self.classifier = TextClassifier(c=settings.c, words=words).fit(texts, labels)
+        self.prepare, self.threshold = prepare, data.settings.threshold
+        texts, labels = training_examples(knowledge, acts, data, prepare)
+        self.classifier = TextClassifier(c=data.settings.c, words=words).fit(texts, labels)
 
     def role(self, text: str) -> str | None:
         """``buyer`` or ``seller`` when the words imply it past the threshold, else None."""
