@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
+from bot.datafiles import parse_yaml
 
 
 def read_examples(paths: Iterable[Path]) -> list[tuple[str, str]]:
     """All (example text, intent) pairs in the given NLU YAML files."""
     pairs: list[tuple[str, str]] = []
     for path in paths:
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        content = parse_yaml(path.read_text(encoding="utf-8")) or {}
         for block in content.get("nlu", []):
             intent = block.get("intent")
             if not intent:

@@ -19,8 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot.datafiles import parse_yaml
 from bot.settings import REPO_ROOT
 
 DOMAIN_PATH = REPO_ROOT / "domain.yml"
@@ -92,8 +91,7 @@ def _payloads(responses: Mapping[str, Any]) -> set[str]:
 
 def load_domain_rules(path: Path = DOMAIN_PATH) -> DomainRules:
     """Read the payloads and slot types from ``domain.yml``."""
-    with Path(path).open(encoding="utf-8") as handle:
-        domain = yaml.safe_load(handle) or {}
+    domain = parse_yaml(Path(path).read_text(encoding="utf-8")) or {}
     slots = domain.get("slots") or {}
     return DomainRules(
         payloads=frozenset(_payloads(domain.get("responses") or {})),

@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any, cast
 
 import xmltodict
-import yaml
 from wechatpy.utils import WeChatSigner
 
 from bot.channels.wechat_state import MemoryStore, SharedStore
-from bot.datafiles import data_path
+from bot.datafiles import data_path, parse_yaml
 
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
 #: WeChat's limit for one text message (passive reply or customer-service message).
@@ -238,8 +237,7 @@ class ChannelTexts:
 
 def load_texts(path: Path = DEFAULT_TEXTS_PATH) -> ChannelTexts:
     """Read and check the WeChat channel's texts."""
-    with Path(path).open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+    data = parse_yaml(Path(path).read_text(encoding="utf-8"))
     try:
         unsupported = {str(k).lower(): str(v).strip() for k, v in data["unsupported"].items()}
         texts = ChannelTexts(

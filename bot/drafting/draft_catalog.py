@@ -12,6 +12,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, Field
 
+from bot.datafiles import parse_yaml
 from bot.drafting.facts import NEEDABLE, TONES, DraftConfigError, DraftError
 from bot.drafting.text import Punctuation, as_clause, as_sentence
 from bot.rulebook.names import CASE_DRAFTS_FILE, CASES_DIR, ROLES, CaseFolder
@@ -163,8 +164,7 @@ class DraftCatalog:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+        return parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise DraftConfigError(f"{path.name}: cannot be read: {error}") from None
 

@@ -48,7 +48,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.datafiles import REPO_ROOT
+from bot.datafiles import REPO_ROOT, parse_yaml
 from bot.dates import find_date_spans
 
 if TYPE_CHECKING:
@@ -141,11 +141,8 @@ def _check_regex_entry(entry: dict[str, Any], where: str) -> dict[str, Any]:
 
 def load_patterns(path: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Read the patterns file: (entity_ruler patterns, regex rules as plain dicts)."""
-    import yaml
-
     resolved = resolve_path(path)
-    with open(resolved, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
+    data = parse_yaml(Path(resolved).read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict) or set(data) - {"ruler", "regex"}:
         raise PatternFileError(f"{resolved}: top level must have only 'ruler' and 'regex'")
     ruler: list[dict[str, Any]] = []

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.datafiles import display
+from bot.datafiles import display, parse_yaml
 from bot.holidays import HolidayData
 from bot.rulebook.book import RuleBook
 from bot.rulebook.names import (
@@ -59,8 +59,7 @@ def _read_yaml(path: Path) -> Any:
     if not path.is_file():
         raise RuleBookError(path, "file is missing")
     try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+        return parse_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         detail = " ".join(str(exc).split())
         raise RuleBookError(path, f"malformed YAML: {detail}") from None
