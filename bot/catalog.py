@@ -23,7 +23,6 @@ from typing import Any
 from bot.advice import Advice, load_advice
 from bot.datafiles import DATA_DIR, DataFileError
 from bot.drafting import DraftCatalog, check_lexicon_events, load_drafts
-from bot.drafting.kind_reader import KindData, load_kind_data
 from bot.drafting.style import StyleData, load_style_data
 from bot.guard_texts import GuardTexts, load_channel_texts
 from bot.holidays import load_holidays
@@ -68,7 +67,6 @@ class Catalog:
     clauses: ClauseData
     styles: StyleData
     safety: SafetyData
-    kind_requests: KindData
     story: StoryWords
     advice: tuple[Advice, ...]
     uploads: ReadingRules
@@ -132,7 +130,6 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         clauses=load_clause_data(data_dir / "understanding"),
         styles=load_style_data(data_dir / "drafts"),
         safety=safety,
-        kind_requests=load_kind_data(data_dir / "drafts", set(drafts.kinds)),
         story=load_story_words(data_dir / "understanding" / "story.yml"),
         advice=load_advice(data_dir / "knowledge" / "advice.yml", sources, book.case_types(),
                            lexicon.events, SINGLE_FACTS),

@@ -1,9 +1,8 @@
 """The trained readers of a turn, built once per process from the catalog.
 
 :func:`build_readers` trains the knowledge retrieval model, the dialogue-act model, the
-role model, the clause model, the draft-style model, the safety reader and the draft-kind
-reader on the catalog's data (a few seconds); the action server calls it at start-up and
-passes the result on.
+role model, the clause model, the draft-style model and the safety reader on the catalog's
+data (a few seconds); the action server calls it at start-up and passes the result on.
 :func:`text_preparer` is the one normalization every model reads through.
 """
 
@@ -16,8 +15,6 @@ from pathlib import Path
 
 from bot.catalog import Catalog
 from bot.chinese_forms import normalize
-from bot.drafting.kind_reader import KindModel
-from bot.drafting.request import without_mentions
 from bot.drafting.style import DraftStyle, StyleModel
 from bot.guidance import safety_flags_in
 from bot.knowledge import KnowledgeModel, Match
@@ -71,12 +68,6 @@ class WordTokenizer:
         return list(cut)
 
 
-def request_preparer(prepare: Callable[[str], str], catalog: Catalog) -> Callable[[str], str]:
-    """What the kind reader reads of a request: its words without the mentions of another
-    step ("…, and say I'll go to 12315 otherwise"), as the cue words are read."""
-    return lambda text: prepare(without_mentions(text, catalog.drafts))
-
-
 def word_tokenizer(userdict: Path) -> Tokenize:
     """jieba's segmenter with the domain dictionary, spaces dropped, each cut kept."""
     return WordTokenizer(userdict)
@@ -93,7 +84,6 @@ class Readers:
     clauses: ClauseModel
     styles: StyleModel
     safety: SafetyModel
-    kinds: KindModel
 
     def is_fact(self, clause: str) -> bool:
         """Whether a clause of a message is a fact of the user's story."""
@@ -110,19 +100,6 @@ class Readers:
     @lru_cache(maxsize=1024)  # noqa: B019 - one Readers per process; a turn re-reads
     def _style(self, text: str) -> DraftStyle:
         return self.styles.read(text)
-
-    @property
-    def kind_cue_margin(self) -> float:
-        """How far ahead of the cue words' kind the kind reader's must rank to decide."""
-        return self.kinds.settings.cue_margin
-
-    def kinds_named(self, text: str) -> tuple[tuple[str, float], ...]:
-        """The draft kinds a request's words name, best first (empty: none named)."""
-        return self._kinds_named(text)
-
-    @lru_cache(maxsize=1024)  # noqa: B019 - one Readers per process; a turn re-reads
-    def _kinds_named(self, text: str) -> tuple[tuple[str, float], ...]:
-        return tuple(self.kinds.ranking(text))
 
     def safety_flags(self, text: str) -> tuple[str, ...]:
         """The rule book's safety flags the message's words raise (threat, fraud, extortion
@@ -180,8 +157,7 @@ def build_readers(catalog: Catalog) -> Readers:
                    RoleModel(catalog.knowledge, catalog.acts, catalog.roles, prepare, words),
                    ClauseModel(catalog.clauses, prepare, words),
                    StyleModel(catalog.styles, styleless_texts(catalog), prepare, words),
-                   SafetyModel(catalog.safety, everyday_texts(catalog), prepare, words),
-                   KindModel(catalog.kind_requests, request_preparer(prepare, catalog), words))
+                   SafetyModel(catalog.safety, everyday_texts(catalog), prepare, words))
 
 
 EVERYDAY_ACTS = ("yes", "no", "thanks", "aside", "question", "request")

@@ -5,10 +5,9 @@ retrieval model), the ``c`` of ``data/understanding/acts_model.yml`` and
 ``data/understanding/role_model.yml`` (the role model's C and threshold) and
 ``data/understanding/clause_model.yml`` (the clause model's C and fact threshold) and
 ``data/drafts/style_model.yml`` (the draft-style model's C and thresholds) and
-``data/understanding/safety_model.yml`` (the safety reader's C and thresholds) and
-``data/drafts/kind_model.yml`` (the draft-kind reader's C and threshold); prints the
+``data/understanding/safety_model.yml`` (the safety reader's C and thresholds); prints the
 out-of-fold figures. Run by ``make tune`` after the training data changed; with the names
-of some readers (``knowledge acts roles clauses styles safety kinds``), only those.
+of some readers (``knowledge acts roles clauses styles safety``), only those.
 """
 
 from __future__ import annotations
@@ -19,11 +18,10 @@ import yaml
 
 from bot.catalog import load_catalog
 from bot.datafiles import DATA_DIR
-from bot.drafting import kind_reader, request, style
+from bot.drafting import style
 from bot.knowledge.retrieval import choose_settings
 from bot.readers import (
     everyday_texts,
-    request_preparer,
     styleless_texts,
     text_preparer,
     word_tokenizer,
@@ -48,10 +46,7 @@ STYLE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-va
 SAFETY_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on the\n"
                  "# safety reader's training data only (bot/understanding/safety_reader.py).\n"
                  "# Do not edit by hand, except the flags each situation raises.\n")
-KIND_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on the\n"
-               "# draft-kind reader's training data only (bot/drafting/kind_reader.py).\n"
-               "# Do not edit by hand.\n")
-READERS = ("knowledge", "acts", "roles", "clauses", "styles", "safety", "kinds")
+READERS = ("knowledge", "acts", "roles", "clauses", "styles", "safety")
 
 
 def main(argv: list[str]) -> int:
@@ -79,8 +74,6 @@ def main(argv: list[str]) -> int:
         tune_styles(catalog, prepare, words)
     if "safety" in chosen:
         tune_safety(catalog, prepare, words)
-    if "kinds" in chosen:
-        tune_kinds(catalog, prepare, words)
     return 0
 
 
@@ -108,20 +101,6 @@ def tune_safety(catalog, prepare, words) -> None:
         sort_keys=False, default_flow_style=None), encoding="utf-8")
     print(f"safety: C={chosen.c} thresholds={dict(chosen.thresholds)} "
           f"cv recall={dict(chosen.cv_recall)} cv false alarms={dict(chosen.cv_false_alarms)}")
-
-
-def tune_kinds(catalog, prepare, words) -> None:
-    """The draft-kind reader's C and threshold."""
-    chosen = kind_reader.choose_settings(
-        catalog.kind_requests, request_preparer(prepare, catalog), words,
-        lambda text: request.kind_in_words(text, catalog.drafts))
-    (DATA_DIR / "drafts" / "kind_model.yml").write_text(KIND_HEADER + yaml.safe_dump(
-        {"c": chosen.c, "threshold": chosen.threshold, "cue_margin": chosen.cue_margin,
-         "cv_accuracy": chosen.cv_accuracy,
-         "cv_request_accuracy": chosen.cv_request_accuracy}, sort_keys=False), encoding="utf-8")
-    print(f"kinds: C={chosen.c} threshold={chosen.threshold} cue margin={chosen.cue_margin} "
-          f"cv accuracy={chosen.cv_accuracy} "
-          f"cv request accuracy={chosen.cv_request_accuracy}")
 
 
 def tune_knowledge(catalog, prepare, words) -> None:

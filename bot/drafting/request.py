@@ -3,17 +3,14 @@
 A request is read as a person reads it: a statement "for the platform staff to read" is the platform
 statement, "complain to the market regulator" the regulator complaint, "appeal once more"
 an appeal. Its length and tone ("short", "be harsher") are the style model's reading
-(:mod:`bot.drafting.style`), and the kind its words name the kind reader's
-(:mod:`bot.drafting.kind_reader`), both passed in; when the reader names no kind written
-for the case, the cue words of ``data/drafts/kinds.yml`` decide. A request that names no
-kind gets the previous draft's kind (a redraft), or else the kind of the case's current
-rung.
+(:mod:`bot.drafting.style`), passed in. A request that names no kind gets the previous
+draft's kind (a redraft), or else the kind of the case's current rung. Cue words live in
+``data/drafts/kinds.yml``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.chinese_forms import normalize
@@ -75,12 +72,12 @@ def _object_clause(text: str, catalog: DraftCatalog) -> str | None:
     return rest[:end.start()] if end else rest
 
 
-def _last_cue(clause: str, catalog: DraftCatalog, side: CaseSide | None) -> DraftKind | None:
+def _last_cue(clause: str, catalog: DraftCatalog, side: CaseSide) -> DraftKind | None:
     """The kind whose cue ends last in the clause, kinds written for the case first (the
-    longest cue on a tie; no case: every kind alike)."""
+    longest cue on a tie)."""
     best: tuple[bool, int, int, DraftKind] | None = None
     for kind in catalog.kinds.values():
-        fits = side is None or kind.written_for(side.case_type, side.role, side.events)
+        fits = kind.written_for(side.case_type, side.role, side.events)
         for cue in kind.cues:
             at = clause.rfind(cue.lower())
             if at >= 0 and (best is None or (fits, at + len(cue), len(cue)) > best[:3]):
@@ -102,36 +99,6 @@ def kind_from_words(text: str, catalog: DraftCatalog, side: CaseSide
         if kind.written_for(side.case_type, side.role, side.events):
             return kind.id, None
     return None, matches[0][2].id if matches else None
-
-
-def kind_from_ranking(ranking: Sequence[tuple[str, float]], catalog: DraftCatalog,
-                      side: CaseSide) -> tuple[str | None, str | None]:
-    """(kind written for the case, kind asked for but not written) from the kind reader's
-    ranking: the best-ranked kind written for the case, else the best one, not written."""
-    for kind_id, _margin in ranking:
-        if kind_id in catalog.kinds and catalog.kind(kind_id).written_for(
-                side.case_type, side.role, side.events):
-            return kind_id, None
-    return None, (ranking[0][0] if ranking else None)
-
-
-def without_mentions(text: str, catalog: DraftCatalog) -> str:
-    """The request's words, normalized, with every mention of another step cut off: what
-    the cue words and the kind reader read."""
-    return _without_mentions(normalize(text or "").lower(), catalog)[0]
-
-
-def kind_in_words(text: str, catalog: DraftCatalog) -> str | None:
-    """The kind the cue words name, whatever the case (mentions of a next step cut off):
-    what :func:`read_request` would read from the cues alone (the kind reader's tuning
-    compares the two)."""
-    norm, _ = _without_mentions(normalize(text or "").lower(), catalog)
-    clause = _object_clause(norm, catalog)
-    headed = _last_cue(clause, catalog, None) if clause else None
-    if headed is not None:
-        return headed.id
-    matches = _cue_matches(norm, catalog)
-    return matches[0][2].id if matches else None
 
 
 def kind_for_rung(catalog: DraftCatalog, side: CaseSide) -> str:
@@ -240,25 +207,13 @@ def _other_tone(kind: DraftKind, tone: str | None) -> str:
 def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
                  addressee: str | None = None, tone: str | None = None,
                  previous_kind: str | None = None, previous_tone: str | None = None,
-                 style: DraftStyle | None = None,
-                 named: Sequence[tuple[str, float]] = (),
-                 cue_margin: float = 0.0) -> DraftRequest:
+                 style: DraftStyle | None = None) -> DraftRequest:
     """The draft a request asks for. ``addressee`` and ``tone`` are the NLU's entities
     (buttons send them); ``previous_*`` describe the draft shown before, if any;
-    ``style`` is the length and tone the words ask for (the style model's reading);
-    ``named`` the kind reader's ranking of the kinds the words name: its best kind written
-    for the case decides unless the cue words' kind is ranked within ``cue_margin`` of it
-    (empty, or none written for the case: the cue words decide)."""
+    ``style`` is the length and tone the words ask for (the style model's reading)."""
     norm, mentioned = _without_mentions(normalize(text or "").lower(), catalog)
     lawyer = any(cue in norm for cue in catalog.lawyer_cues)
     kind_id, unavailable = kind_from_words(norm, catalog, side)
-    read, _ = kind_from_ranking(named, catalog, side)
-    margins = dict(named)
-    if read and not (kind_id in margins and margins[read] - margins[kind_id] <= cue_margin):
-        # the kind reader names a kind written for the case, clearly ahead of the cue
-        # words' kind: it reads purpose and reader ("报警用的情况说明"), and a mention of a
-        # next step as no request for it
-        kind_id, unavailable = read, None
     chosen_by = "words"
     if lawyer and catalog.kind(catalog.lawyer_kind).written_for(
             side.case_type, side.role, side.events):

@@ -91,9 +91,7 @@ def _read(turn: TurnContext, request_text: str | None, side: CaseSide) -> DraftR
     return read_request(request_text, drafts, side, addressee=_entity(turn, "addressee"),
                         tone=_entity(turn, "tone"), previous_kind=previous,
                         previous_tone=turn.slot("tone"),
-                        style=turn.readers.style(request_text),
-                        named=turn.readers.kinds_named(request_text),
-                        cue_margin=turn.readers.kind_cue_margin)
+                        style=turn.readers.style(request_text))
 
 
 def send_draft(turn: TurnContext, request_text: str | None, confirmed: bool = False) -> None:

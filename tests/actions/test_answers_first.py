@@ -79,11 +79,6 @@ class _Readers:
     def safety_flags(self, text: str) -> tuple[str, ...]:
         return ()
 
-    kind_cue_margin = 0.0
-
-    def kinds_named(self, text: str) -> tuple[tuple[str, float], ...]:
-        return ()
-
     def asks(self, *args, **kwargs) -> bool:
         return self.acts.fixed == "question"
 
@@ -165,11 +160,6 @@ class _Asked:
         return DraftStyle()
 
     def safety_flags(self, text: str) -> tuple[str, ...]:
-        return ()
-
-    kind_cue_margin = 0.0
-
-    def kinds_named(self, text: str) -> tuple[tuple[str, float], ...]:
         return ()
 
 

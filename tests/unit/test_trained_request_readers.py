@@ -1,5 +1,5 @@
 """The readers of a request and of a message's safety situations (bot/drafting/style.py,
-bot/drafting/kind_reader.py, bot/understanding/safety_reader.py): their data is validated
+bot/understanding/safety_reader.py): their data is validated
 with errors that name the file and the entry, and the trained readers do their job on
 requests written here, not taken from their training data."""
 
@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.drafting.kind_reader import KindReaderError, load_kind_data
-from bot.drafting.request import CaseSide, kind_from_ranking
 from bot.drafting.style import DraftStyle, StyleError, load_style_data
 from bot.understanding.safety_reader import SafetyReaderError, load_safety_data
 from tests.data import catalog, readers
 
 STYLE_SETTINGS = ("c: 0.3\nlength_threshold: 0\ntone_threshold: 0\ncv_length_accuracy: 0\n"
                   "cv_tone_accuracy: 0\n")
-KIND_SETTINGS = "c: 0.3\nthreshold: 0\ncue_margin: 0\ncv_accuracy: 0\ncv_request_accuracy: 0\n"
 SAFETY_SETTINGS = ("flags: {threat: [police_first]}\nc: 0.3\nthresholds: {threat: 0}\n"
                    "cv_recall: {threat: 0}\ncv_false_alarms: {threat: 0}\n")
 
@@ -37,13 +34,6 @@ def test_bad_style_data_names_the_file_and_the_entry(tmp_path, data, problem) ->
     with pytest.raises(StyleError, match=problem) as raised:
         load_style_data(tmp_path)
     assert "style.yml" in str(raised.value)
-
-
-def test_bad_kind_data_names_the_file_and_the_entry(tmp_path) -> None:
-    _write(tmp_path, "kind_model.yml", KIND_SETTINGS, "kind_requests.yml",
-           "- {text: 写个通牒, kind: seller_ultimatum}\n- {text: 写个信, kind: love_letter}\n")
-    with pytest.raises(KindReaderError, match="entry 2: unknown kind 'love_letter'"):
-        load_kind_data(tmp_path, {"seller_ultimatum"})
 
 
 def test_bad_safety_data_names_the_file_and_the_entry(tmp_path) -> None:
@@ -76,31 +66,6 @@ def test_a_style_asks_a_variant_only_when_it_differs_from_the_defaults() -> None
 def test_the_style_reader_reads_length_and_tone(words, length, tone) -> None:
     style = readers().style(words)
     assert (style.length, style.tone) == (length, tone)
-
-
-@pytest.mark.parametrize(("words", "kind"), [
-    ("我打算去派出所，帮我准备一份报警时用的情况说明", "police_report"),
-    ("申请退款的时候原因那一栏我该填什么，帮我写", "after_sale_reason"),
-    ("给快递公司写个理赔申请，东西被摔坏了", "carrier_claim"),
-])
-def test_the_kind_reader_names_the_text_by_its_purpose(words, kind) -> None:
-    ranking = readers().kinds_named(words)
-    assert ranking and ranking[0][0] == kind
-
-
-@pytest.mark.parametrize("words", ["你看着帮我弄一份文字吧", "能不能再来一版，狠一些的",
-                                   "我要维权，写个东西给我参考参考"])
-def test_the_kind_reader_names_no_kind_in_requests_that_name_none(words) -> None:
-    assert readers().kinds_named(words) == ()
-
-
-def test_a_ranked_kind_not_written_for_the_case_gives_way_to_the_next_that_is() -> None:
-    drafts = catalog().drafts
-    buyer = CaseSide("refund_refused", "buyer", frozenset(), "platform_request")
-    ranking = [("complaint_appeal", 1.2), ("platform_statement", 0.4)]  # a shop's appeal first
-    assert kind_from_ranking(ranking, drafts, buyer) == ("platform_statement", None)
-    assert kind_from_ranking([("complaint_appeal", 1.2)], drafts, buyer) == (
-        None, "complaint_appeal")
 
 
 @pytest.mark.parametrize(("words", "flag"), [
