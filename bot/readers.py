@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from bot.catalog import Catalog
 from bot.chinese_forms import normalize
@@ -47,7 +48,7 @@ class WordTokenizer:
 
     def __init__(self, userdict: Path) -> None:
         self.userdict = Path(userdict)
-        self._segmenter = None
+        self._segmenter: Any = None
         self._cuts: dict[str, list[str]] = {}
 
     def _segment(self, text: str) -> list[str]:

@@ -76,6 +76,7 @@ class DraftContext(BaseModel):
     next_step: str | None = None
     next_step_asked: bool = False  # the user named the next step (any tone states it)
     suggested_evidence: list[str] = Field(default_factory=list)
+    wording: int = 0  # 1: the other wording, for a rewrite that would come out the same
 
 
 class Draft(BaseModel):

@@ -221,7 +221,7 @@ def render_draft(catalog: DraftCatalog, kind_id: str, case_type: str, role: str,
     template = catalog.env.get_template(f"kinds/{kind_id}.j2")
     raw = template.render(case=case, role=role, tone=tone, me=config.first_person[role],
                           other=config.other_party[role], police_reason=police_reason,
-                          ctx=ctx, **helpers)
+                          ctx=ctx, wording=context.wording, **helpers)
     return Draft(text=tidy(raw), missing=view.missing, kind=kind_id, addressee=kind.addressee,
                  case_type=case_type, role=role, tone=tone)
 

@@ -50,10 +50,11 @@ def _entity(turn: TurnContext, name: str) -> str | None:
 
 
 def _render(turn: TurnContext, result: guidance.Guidance, request: DraftRequest,
-            drafts: DraftCatalog, facts: DraftFacts | None = None) -> Draft:
+            drafts: DraftCatalog, facts: DraftFacts | None = None, wording: int = 0) -> Draft:
     case_facts = turn.facts
     assert case_facts is not None  # ``result`` was built from them (case_side)
     context = context_for(turn.words, request.kind, result, case_facts.today, drafts)
+    context.wording = wording
     if request.within is not None:  # the user's own time limit for the other side
         days, working = request.within
         today = case_facts.today
@@ -114,13 +115,27 @@ def send_draft(turn: TurnContext, request_text: str | None, confirmed: bool = Fa
         return
     if turn.slot(PENDING_SLOT):
         turn.set_slot(PENDING_SLOT, None)
-    _write(turn, result, request)
+    restyled = request_text is not None and turn.readers.style(request_text).asks
+    _write(turn, result, request, restyled)
 
 
-def _write(turn: TurnContext, result: guidance.Guidance, request: DraftRequest) -> None:
+def _key(draft: Draft) -> str:
+    return hashlib.sha1(f"{draft.kind}|{draft.tone}|{draft.text}".encode()).hexdigest()
+
+
+def _write(turn: TurnContext, result: guidance.Guidance, request: DraftRequest,
+           restyled: bool = False) -> None:
+    """Write the draft; ``restyled``: the words asked for another tone or wording, so a
+    text that would come out the same as the last one comes in its other wording."""
     reply, words, drafts = turn.reply, turn.words, turn.catalog.drafts
     draft = _render(turn, result, request, drafts)
-    key = hashlib.sha1(f"{draft.kind}|{draft.tone}|{draft.text}".encode()).hexdigest()
+    key = _key(draft)
+    if key == turn.slot(KEY_SLOT) and restyled and request.variant != "short":
+        for wording in (1, 0):  # the last text may already be the other wording
+            other = _render(turn, result, request, drafts, wording=wording)
+            if _key(other) != key:
+                draft, key = other, _key(other)
+                break
     if key == turn.slot(KEY_SLOT):  # asked again: the same text, said so, never withheld
         reply.say("utter_draft_unchanged")
         reply.say_text(draft.text)

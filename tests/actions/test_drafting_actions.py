@@ -143,6 +143,26 @@ async def test_the_same_draft_asked_again_is_given_again_and_said_so(dispatcher,
     assert again.messages[1]["text"] == _draft(dispatcher)
 
 
+@pytest.mark.parametrize("rewrite", ["能不能换种说法，内容不变", "再温和一点，换个说法", "语气再客气些，重新写一份", "还是要客客气气的，重写"])
+async def test_a_rewrite_that_would_come_out_the_same_comes_in_other_words(dispatcher, domain,
+                                                                         rewrite):
+    """A statement already in the polite tone, asked again politely or in other words: the
+    other wording, never the same text again."""
+    from difflib import SequenceMatcher
+
+    first = [*STORY, ("帮我写个给小二看的情况说明，客气一点", "request_draft")]
+    events = await ActionDraftComplaint().run(dispatcher, conversation(first), domain)
+    before = _draft(dispatcher)
+    again = type(dispatcher)()
+    tracker = conversation([*first, (rewrite, "request_draft")], slots=slot_events(events))
+    await ActionDraftComplaint().run(again, tracker, domain)
+    assert "utter_draft_unchanged" not in responses(again)
+    after = _draft(again)
+    assert SequenceMatcher(None, before, after).ratio() < 0.85, (before, after)
+    for value in ("4817263950018273", "牛仔裤", "89元", "开线", "开箱视频", "聊天记录"):
+        assert value in after, value
+
+
 async def test_draft_without_a_case_asks_which_case(dispatcher, domain):
     await ActionDraftComplaint().run(dispatcher, make_tracker("帮我写投诉", "request_draft"), domain)
     assert responses(dispatcher) == ["utter_which_case"]
