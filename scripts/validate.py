@@ -32,11 +32,12 @@ def untyped_intents() -> set[str]:
 
 
 def responses_named_in_code() -> set[str]:
-    """Responses the actions utter by name: in the code, and the no-case replies of the
-    intent registry."""
+    """Responses the actions utter by name: in the code, and the no-case replies and own
+    replies of the intent registry."""
     sys.path.insert(0, str(ROOT))
     from bot.understanding.intents import intent_registry
-    names: set[str] = set(intent_registry().no_case_replies.values())
+    registry = intent_registry()
+    names: set[str] = {*registry.no_case_replies.values(), *registry.replies.values()}
     for path in [*ROOT.glob("actions/*.py"), *ROOT.glob("bot/**/*.py")]:
         names.update(re.findall(r"\"(utter_\w+)\"", path.read_text(encoding="utf-8")))
     return names

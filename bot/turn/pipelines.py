@@ -19,6 +19,7 @@ from bot.turn.drafts import case_side, confirmed_draft, send_draft
 from bot.turn.middleware import Answer, Do, MiddlewareSet, Step, Then
 from bot.turn.reminders import cancel_reminders, list_reminders, set_reminder
 from bot.turn.steps import LAW_ANSWER, Close, Safety
+from bot.understanding.intents import intent_registry
 
 Pipeline = MiddlewareSet[TurnContext]
 Body = Callable[[TurnContext], None]
@@ -71,6 +72,17 @@ def say(response: str) -> Pipeline:
     return MiddlewareSet(Do(lambda turn: turn.reply.say(response)))
 
 
+def _own_reply(turn: TurnContext) -> None:
+    response = intent_registry().replies.get(turn.intent or "")
+    if response:
+        turn.reply.say(response)
+
+
+# A greeting, thanks, goodbye, "are you a bot", a request for a person: the intent's one
+# response, after the safety line a threat told in the same message raises.
+CHAT_REPLY: Pipeline = MiddlewareSet(Safety(), Do(_own_reply))
+
+
 CASE_GUIDANCE = guidance(guidance_turn.full_guidance, own_answer=False)
 DEADLINES = guidance(guidance_turn.deadlines)
 NEXT_STEP = guidance(guidance_turn.next_step, instead=guidance_turn.answer_before_a_step)
@@ -90,7 +102,7 @@ CANCEL_REMINDERS = MiddlewareSet(Do(cancel_reminders))
 BESIDE_A_CASE: dict[str, Pipeline] = {
     "request_draft": DRAFT, "request_case_file": CASE_FILE, "ask_deadline": DEADLINES,
     "ask_next_step": NEXT_STEP, "ask_evidence": EVIDENCE, "check_progress": PROGRESS,
-    "human_handoff": say("utter_human_handoff"), "set_reminder": SET_REMINDER,
+    "human_handoff": CHAT_REPLY, "set_reminder": SET_REMINDER,
 }
 
 

@@ -28,6 +28,7 @@ class IntentRegistry:
     groups: Mapping[str, frozenset[str]]  # intent -> its groups
     floors: Mapping[str, int]  # intent -> fewest training examples
     no_case_replies: Mapping[str, str]  # intent -> response when no case is open
+    replies: Mapping[str, str]  # intent -> its one response (greetings, thanks, handoff)
 
     def members(self, group: str) -> frozenset[str]:
         """The intents of one group."""
@@ -48,7 +49,7 @@ def load_intents(path: Path) -> IntentRegistry:
     floor = raw.get("examples_floor")
     if not isinstance(floor, int) or floor < 0:
         raise IntentRegistryError(path, "examples_floor", "a whole number >= 0")
-    groups, floors, replies = {}, {}, {}
+    groups, floors, replies, own = {}, {}, {}, {}
     for name, entry in raw["intents"].items():
         where = f"intents.{name}"
         if not isinstance(entry, dict) or not isinstance(entry.get("groups"), list):
@@ -61,8 +62,10 @@ def load_intents(path: Path) -> IntentRegistry:
         floors[str(name)] = int(entry.get("examples", floor))
         if entry.get("no_case_reply"):
             replies[str(name)] = str(entry["no_case_reply"])
+        if entry.get("reply"):
+            own[str(name)] = str(entry["reply"])
     return IntentRegistry(MappingProxyType(groups), MappingProxyType(floors),
-                          MappingProxyType(replies))
+                          MappingProxyType(replies), MappingProxyType(own))
 
 
 @lru_cache(maxsize=1)

@@ -67,6 +67,18 @@ def test_the_case_rule_lists_every_case_type_and_the_answers(repo_root):
 def test_no_case_replies_are_domain_responses(repo_root):
     responses = set(_domain(repo_root)["responses"])
     assert set(REGISTRY.no_case_replies.values()) <= responses
+    assert set(REGISTRY.replies.values()) <= responses
+
+
+def test_an_intent_with_its_own_reply_is_answered_by_the_chat_action(repo_root):
+    """Each such intent's rule runs action_chat_reply (which says the reply after any safety
+    line), never the response alone."""
+    rules = yaml.safe_load((repo_root / "data/rules/conversation.yml").read_text(
+        encoding="utf-8"))["rules"]
+    action_after = {rule["steps"][0]["intent"]: rule["steps"][1]["action"] for rule in rules
+                    if "intent" in rule["steps"][0]}
+    assert REGISTRY.replies and all(action_after.get(intent) == "action_chat_reply"
+                                    for intent in REGISTRY.replies)
 
 
 @pytest.mark.parametrize("text, problem", [
