@@ -260,17 +260,18 @@ def read_request(text: str, catalog: DraftCatalog, side: CaseSide, *,
 
 
 def asks_for_draft(text: str, catalog: DraftCatalog, redraft: bool = False,
-                   style: DraftStyle | None = None) -> bool:
+                   style: DraftStyle | None = None, request_act: bool = False) -> bool:
     """Whether a message asks for a draft, whatever intent the NLU gave it: a writing word
-    with a kind's cue or a draft noun, or (``redraft``: a draft was just shown) a writing
-    word alone ("add it in", "write it again") or a length or tone (``style``)."""
+    (or, ``request_act``, words the dialogue-act reader reads as a request) with a kind's
+    cue or a draft noun, or (``redraft``: a draft was just shown) a writing word alone
+    ("add it in", "write it again") or a length or tone (``style``)."""
     norm = normalize(text or "").lower()
     if redraft and style is not None and style.asks:
         return True
     if any(cue in norm for cue in catalog.lawyer_cues):
         return True
+    names_text = (any(noun in norm for noun in catalog.draft_nouns)
+                  or bool(_cue_matches(norm, catalog)))
     if not any(verb in norm for verb in catalog.request_verbs):
-        return False
-    if redraft:
-        return True
-    return any(noun in norm for noun in catalog.draft_nouns) or bool(_cue_matches(norm, catalog))
+        return request_act and names_text  # "报警的材料也写一下", "给卖家的消息也来一条"
+    return redraft or names_text

@@ -133,6 +133,7 @@ def answer_first(turn: TurnContext, facts: guidance.CaseFacts | None) -> FirstAn
     text = turn.text
     redraft = turn.slot(KIND_SLOT) is not None
     if asks_next_step(text, turn.catalog.questions) or asks_for_draft(
-            text, turn.catalog.drafts, redraft=redraft, style=turn.readers.style(text)):
+            text, turn.catalog.drafts, redraft=redraft, style=turn.readers.style(text),
+            request_act=turn_act(turn) == "request"):
         return FirstAnswer(False, False)
     return FirstAnswer(not_covered_if_asked(turn), False)

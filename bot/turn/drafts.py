@@ -281,8 +281,10 @@ def draft_if_asked(turn: TurnContext) -> bool:
     said = turn.text
     shown = turn.slot(KIND_SLOT) is not None
     drafts = turn.catalog.drafts
+    request_act = turn.readers.act(said, turn.previous_bot_text) == "request"
     if turn.state.case_type is None or not (
-            asks_for_draft(said, drafts, redraft=shown, style=turn.readers.style(said))
+            asks_for_draft(said, drafts, redraft=shown, style=turn.readers.style(said),
+                           request_act=request_act)
             or asks_for_case_file(said, drafts)):
         return False
     send_draft(turn, said)

@@ -163,6 +163,21 @@ async def test_a_rewrite_that_would_come_out_the_same_comes_in_other_words(dispa
         assert value in after, value
 
 
+@pytest.mark.parametrize("asked", ["给卖家的消息也来一条吧", "那发给卖家的留言也整一段"])
+async def test_a_request_without_a_writing_word_is_read_as_a_request(dispatcher, domain,
+                                                                    asked):
+    """Words the dialogue-act reader reads as a request, naming a text, get the text
+    (not the generic "you can ask me to write…" line), whatever intent the NLU gave."""
+    await ActionCaseTurn().run(dispatcher, conversation([*STORY, (asked, "inform")]), domain)
+    said = responses(dispatcher)
+    assert "utter_act_request" not in said and "utter_draft_header" in said, said
+    assert "4817263950018273" in _draft_text(dispatcher)
+
+
+def _draft_text(dispatcher) -> str:
+    return next(m["text"] for m in dispatcher.messages if m.get("text"))
+
+
 async def test_draft_without_a_case_asks_which_case(dispatcher, domain):
     await ActionDraftComplaint().run(dispatcher, make_tracker("帮我写投诉", "request_draft"), domain)
     assert responses(dispatcher) == ["utter_which_case"]
