@@ -35,6 +35,8 @@ def _by_pattern(norm: str, lexicon: Lexicon) -> str | None:
         for match in re.finditer(pattern, norm):
             name = match.group("x")
             stops = (*lexicon.item_stops, *lexicon.amount_cues)
+            if any(name.startswith(stop) for stop in lexicon.item_stops):
+                continue  # "其中一个还私信说": the measure word counts what came before
             cut = min((_stop_at(name, stop) for stop in stops), default=len(name))
             digits = re.search(r"\d{2,}", name[2:])
             if digits:

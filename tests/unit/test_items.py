@@ -21,6 +21,8 @@ NOW = dt.datetime(2026, 11, 20, 10, 0)
     ("我发的是全新的空气炸锅，他寄回来一个用旧了的", "空气炸锅"),  # no product word: no item
     ("包裹一直没到，卖家也不回", None),                    # 包裹 is no product
     ("原来卖的是一个全新的吹风机，订单号8830192746510382", "吹风机"),  # the modifier before 的 goes
+    ("好几个差评，其中一个还打电话骂人", None),  # an adverb after the measure word: no item
+    ("退回来三件，有一件就是旧的", None),
 ])
 def test_the_item_a_message_names(text: str, item: str | None) -> None:
     assert read_message(text, NOW, catalog().lexicon).item == item
