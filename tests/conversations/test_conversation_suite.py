@@ -1,8 +1,9 @@
 """The conversation suites end to end: both servers as `make run` starts them.
 
-Six suites, each with its own floors: the scenario files beside this module (their
+Seven suites, each with its own floors: the scenario files beside this module (their
 failures were read and fixed, so they are regression sets), and ``issue23/``, ``issue25/``,
-``session11/``, ``drafts_case_files/`` and ``session13/``, the sets helpers wrote blind
+``session11/``, ``drafts_case_files/``, ``session13/`` and ``session14/``, the sets helpers
+wrote blind
 (first-run figures in docs/quality.md and the issue notes; read since, so regression sets
 too). Every kind of
 check that has cases must reach its floor; no draft or case file of any suite may hold a
@@ -74,6 +75,16 @@ SESSION13_FLOORS = {
     "confirm_facts": 0.76, "case_file": 0.95, "reply_contains": 0.95,
     "nothing_invented": 1.0, "reminder": 0.95,
 }
+SESSION14 = HERE / "session14"
+SESSION14_FLOORS = {
+    "case": 0.97, "role": 0.96, "facts": 0.85, "events": 0.83, "safety": 0.80,
+    "no_dead_end": 0.98, "question": 0.97, "no_repeat": 0.84, "caveat_once": 0.97,
+    "dated_limits": 0.95, "fits_screen": 0.98, "draft_kind": 0.80, "draft_tone": 0.93,
+    "draft_facts": 0.83, "draft_no_placeholder": 0.95, "cites": 0.80, "no_unsure": 0.98,
+    "fold": 1.0, "draft_not_invented": 0.85, "draft_short": 0.95, "draft_differs": 0.70,
+    "confirm_facts": 0.95, "case_file": 0.95, "reply_contains": 0.95,
+    "nothing_invented": 1.0, "reminder": 0.95,
+}
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +114,7 @@ SUITES = [  # (folder, floors, transcript name, every floored check must have ca
     pytest.param(SESSION11, SESSION11_FLOORS, "session11", True, id="session11"),
     pytest.param(DRAFTS, DRAFTS_FLOORS, "drafts_case_files", True, id="drafts_case_files"),
     pytest.param(SESSION13, SESSION13_FLOORS, "session13", True, id="session13"),
+    pytest.param(SESSION14, SESSION14_FLOORS, "session14", True, id="session14"),
 ]
 
 
