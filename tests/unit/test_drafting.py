@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import difflib
 import io
 import re
 import shutil
@@ -84,6 +85,29 @@ def test_every_stated_fact_appears_and_nothing_is_a_placeholder(kind, case_type,
         for value in (ORDER, "2026年11月3日", "是我自己弄坏的"):
             assert value in draft.text, (value, draft.text)
     assert_clean(draft.text)
+
+
+KINDS_DIR = ROOT / "data" / "drafts" / "kinds"
+# kinds whose own template has a second wording (the others change only in shared parts)
+OWN_WORDING = {path.stem for path in KINDS_DIR.glob("[!_]*.j2")
+               if "wording == 1" in path.read_text(encoding="utf-8")}
+OTHER_WORDING = CONTEXT.copy(update={"wording": 1})
+
+
+@pytest.mark.parametrize(("kind", "case_type", "role", "tone"), COMBOS)
+def test_the_other_wording_differs_and_keeps_every_fact(kind, case_type, role, tone):
+    first = render_draft(CATALOG, kind, case_type, role, tone, FULL, CONTEXT)
+    other = render_draft(CATALOG, kind, case_type, role, tone, FULL, OTHER_WORDING)
+    assert other.missing == [] and not PLACEHOLDER.search(other.text), other.text
+    numbering = {"1", "2", "3", "4"}  # numbered lines in one layout, not in the other
+    assert digits_of(other.text) - numbering == digits_of(first.text) - numbering, other.text
+    for value in (ITEM, STORY, *EVIDENCE):
+        assert value in other.text, (value, other.text)
+    assert_clean(other.text)
+    assert other.text != first.text
+    if kind in OWN_WORDING:  # as the conversation suites count a near copy
+        ratio = difflib.SequenceMatcher(None, first.text, other.text).ratio()
+        assert ratio < 0.85, (ratio, other.text)
 
 
 @pytest.mark.parametrize(("kind", "case_type", "role", "tone"), COMBOS)
