@@ -29,7 +29,12 @@ from bot.turn.context import (
     STORED_SLOTS,
     TurnContext,
 )
-from bot.turn.drafts import draft_if_asked, fills_a_placeholder, send_draft
+from bot.turn.drafts import (
+    changes_the_draft_just_shown,
+    draft_if_asked,
+    fills_a_placeholder,
+    send_draft,
+)
 from bot.turn.middleware import Next
 from bot.turn.reminders import limits_mark
 from bot.turn.rule_questions import answer_rule_question, law_topics_if_asked
@@ -79,10 +84,12 @@ def answer_without_case(turn: TurnContext) -> bool:
 
 
 def redraft_if_filled(turn: TurnContext) -> bool:
-    """A reply that fills a placeholder of the draft just shown gets the draft again, with
-    the fact in it; True when it did (the turn is a draft turn)."""
-    if not fills_a_placeholder(turn):
+    """A reply that fills a placeholder of the draft, or that adds or corrects a fact of the
+    draft shown just before it, gets the draft again, with the fact in it; True when it did
+    (the turn is a draft turn); a question the message asks as well is answered first."""
+    if not (fills_a_placeholder(turn) or changes_the_draft_just_shown(turn)):
         return False
+    answer_question_first(turn)
     turn.drafted = True
     send_draft(turn, None, confirmed=True)  # its other facts were confirmed already
     return True

@@ -170,8 +170,8 @@ class TurnContext:
         return [e for e in self.latest.get("entities") or [] if e.get("entity") == entity]
 
     @cached_property
-    def previous_bot_text(self) -> str:
-        """What the assistant said before the latest user message (its last texts, joined)."""
+    def previous_bot_texts(self) -> tuple[str, ...]:
+        """Every text the assistant said between the last two user messages, in order."""
         said: list[str] = []
         seen_user = False
         for event in reversed(self.events):
@@ -182,7 +182,12 @@ class TurnContext:
                 seen_user = True
             elif kind == "bot" and seen_user and event.get("text"):
                 said.append(str(event["text"]))
-        return "\n".join(reversed(said[:2]))
+        return tuple(reversed(said))
+
+    @cached_property
+    def previous_bot_text(self) -> str:
+        """What the assistant said before the latest user message (its last texts, joined)."""
+        return "\n".join(self.previous_bot_texts[-2:])
 
     def earlier_texts(self, most: int = 2) -> tuple[str, ...]:
         """Up to ``most`` user messages before the latest one, newest first."""

@@ -20,6 +20,7 @@ from bot.deadlines import add_working_days
 from bot.drafting import (
     Draft,
     DraftCatalog,
+    DraftError,
     DraftFacts,
     placeholder,
     render_draft,
@@ -120,7 +121,25 @@ def send_draft(turn: TurnContext, request_text: str | None, confirmed: bool = Fa
 
 
 def _key(draft: Draft) -> str:
-    return hashlib.sha1(f"{draft.kind}|{draft.tone}|{draft.text}".encode()).hexdigest()
+    return _key_of(draft.kind, draft.tone, draft.text)
+
+
+def _key_of(kind: str, tone: str, text: str) -> str:
+    return hashlib.sha1(f"{kind}|{tone}|{text}".encode()).hexdigest()
+
+
+def shown_just_before(turn: TurnContext) -> bool:
+    """Whether the draft last written is among the texts the assistant said just before
+    the latest message."""
+    key, kind_id = turn.slot(KEY_SLOT), turn.slot(KIND_SLOT)
+    if not key or not kind_id:
+        return False
+    try:
+        tones = turn.catalog.drafts.kind(str(kind_id)).tones
+    except DraftError:  # a kind renamed since the slot was set
+        return False
+    return any(_key_of(str(kind_id), tone, text) == key
+               for text in turn.previous_bot_texts for tone in tones)
 
 
 def _write(turn: TurnContext, result: guidance.Guidance, request: DraftRequest,
@@ -258,22 +277,39 @@ def confirmed_draft(turn: TurnContext) -> bool:
     return True
 
 
-def fills_a_placeholder(turn: TurnContext) -> bool:
-    """Whether the latest turn gave a fact the draft just shown left as a placeholder."""
-    missing = turn.slot(MISSING_SLOT) or []
+def _redrawn(turn: TurnContext) -> Draft | None:
+    """The draft last shown, written again from the case as it stands now."""
     kind_id = turn.slot(KIND_SLOT)
-    found = case_side(turn) if missing and kind_id else None
+    found = case_side(turn) if kind_id else None
     if found is None:
-        return False
+        return None
     result, side = found
     drafts = turn.catalog.drafts
     try:
         request = read_request("", drafts, side, previous_kind=kind_id,
                                previous_tone=turn.slot("tone"))
-        draft = _render(turn, result, request, drafts)
+        return _render(turn, result, request, drafts)
     except ValueError:
+        return None
+
+
+def fills_a_placeholder(turn: TurnContext) -> bool:
+    """Whether the latest turn gave a fact the draft just shown left as a placeholder."""
+    missing = turn.slot(MISSING_SLOT) or []
+    draft = _redrawn(turn) if missing else None
+    return draft is not None and set(draft.missing) < set(missing)
+
+
+def changes_the_draft_just_shown(turn: TurnContext) -> bool:
+    """Whether the latest message, answering the draft shown just before it, told a fact
+    (added or corrected: "对了我还有开箱视频", "金额写错了，是168") that changes the draft."""
+    latest = turn.state.latest
+    if latest is None or latest.empty or not shown_just_before(turn):
         return False
-    return set(draft.missing) < set(missing)
+    draft = _redrawn(turn)
+    missing = turn.slot(MISSING_SLOT) or []
+    return (draft is not None and _key(draft) != turn.slot(KEY_SLOT)
+            and set(draft.missing) <= set(missing))
 
 
 def draft_if_asked(turn: TurnContext) -> bool:

@@ -115,6 +115,45 @@ async def test_filling_a_placeholder_redrafts_with_everything(dispatcher, domain
     assert "4817263950018273" in draft and "开线" in draft
 
 
+async def _draft_then(dispatcher, domain, then: tuple[str, str], shown: bool = True):
+    """The statement for the platform, then ``then``; ``shown``: the draft is among the
+    assistant's texts just before it (else another reply came between)."""
+    first = [*STORY, ("帮我写个给小二看的情况说明", "request_draft")]
+    written = type(dispatcher)()
+    events = await ActionDraftComplaint().run(written, conversation(first), domain)
+    tracker = conversation([*first, then], slots=slot_events(events))
+    before = _draft(written) if shown else "好的，还有别的问题吗？"
+    tracker.events.insert(-1, {"event": "bot", "text": before})
+    await ActionCaseTurn().run(dispatcher, tracker, domain)
+    return _draft(written)
+
+
+@pytest.mark.parametrize(("told", "expected"), [
+    ("对了，签收那天我还拍了照片", "照片"),
+    ("金额写错了，是96元", "96元"),
+])
+async def test_a_fact_told_right_after_a_draft_redrafts_with_it(dispatcher, domain, told,
+                                                                expected):
+    before = await _draft_then(dispatcher, domain, (told, "inform"))
+    assert "utter_draft_header_again" in responses(dispatcher), responses(dispatcher)
+    after = _draft(dispatcher)
+    assert expected in after and expected not in before, after
+    assert "4817263950018273" in after and "开线" in after
+
+
+async def test_a_fact_told_later_gets_no_redraft(dispatcher, domain):
+    await _draft_then(dispatcher, domain, ("对了，签收那天我还拍了照片", "inform"), shown=False)
+    assert not {"utter_draft_header_again", "utter_draft_header"} & set(responses(dispatcher))
+
+
+async def test_a_question_told_with_the_fact_is_answered_before_the_redraft(dispatcher,
+                                                                            domain):
+    await _draft_then(dispatcher, domain, ("我还拍了照片，照片能当证据吗？", "inform"))
+    said = responses(dispatcher)
+    assert "utter_draft_header_again" in said and said.index("utter_draft_header_again") > 0
+    assert "照片" in _draft(dispatcher)
+
+
 async def test_an_ambiguous_request_says_which_kind_it_wrote(dispatcher, domain):
     tracker = conversation([*STORY, ("帮我写个投诉", "request_draft")])
     await ActionDraftComplaint().run(dispatcher, tracker, domain)
