@@ -43,8 +43,8 @@ test-stories: train ## Test stories with --fail-on-prediction-errors
 test-model: train ## Held-out NLU split (accuracy floor) and end-to-end REST conversation
 	@$(VENV)/bin/pytest -q -m "model or e2e"
 
-test: install-system lint validate train test-stories ## The whole suite: lint, validate, stories, unit, actions, channels, browser, NLU held-out, e2e
-	@$(VENV)/bin/pytest -q
+test: install-system lint validate train test-stories ## The whole suite: lint, validate, stories, unit, actions, channels, browser, NLU held-out, e2e (prints the slowest tests)
+	@$(VENV)/bin/pytest -q --durations=12
 
 clean: ## Remove trained models, results and local databases
 	rm -rf models results var .pytest_cache

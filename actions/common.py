@@ -88,7 +88,7 @@ def warm_up() -> None:
                "parse_data": {"intent": {"name": "refund_refused", "confidence": 1.0}}}]
     turns = turns_from_events(events, rulebook().case_types(), fixed_clock())
     derive_case_state(turns, rulebook(), lexicon(), catalog().statutes, readers().role,
-                      readers().safety_flags)
+                      readers().safety_flags, readers().sum_kind)
     readers().answers(text)
     readers().role(text)
     try:

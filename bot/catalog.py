@@ -41,6 +41,7 @@ from bot.understanding.roles import RoleData, load_role_data
 from bot.understanding.safety_reader import SafetyData, check_flags, load_safety_data
 from bot.understanding.state import SINGLE_FACTS
 from bot.understanding.story import StoryWords, load_story_words
+from bot.understanding.sums import SumData, load_sum_data
 from bot.uploads.reading import ReadingRules, load_reading_rules
 from bot.wording import Wording
 
@@ -65,6 +66,7 @@ class Catalog:
     acts: ActData
     roles: RoleData
     clauses: ClauseData
+    sums: SumData
     styles: StyleData
     safety: SafetyData
     story: StoryWords
@@ -128,6 +130,7 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
         acts=load_acts(data_dir / "understanding"),
         roles=load_role_data(data_dir / "understanding"),
         clauses=load_clause_data(data_dir / "understanding"),
+        sums=load_sum_data(data_dir / "understanding"),
         styles=load_style_data(data_dir / "drafts"),
         safety=safety,
         story=load_story_words(data_dir / "understanding" / "story.yml"),

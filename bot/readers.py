@@ -1,8 +1,9 @@
 """The trained readers of a turn, built once per process from the catalog.
 
 :func:`build_readers` trains the knowledge retrieval model, the dialogue-act model, the
-role model, the clause model, the draft-style model and the safety reader on the catalog's
-data (a few seconds); the action server calls it at start-up and passes the result on.
+role model, the clause model, the draft-style model, the safety reader and the sum reader
+on the catalog's data (a few seconds); the action server calls it at start-up and passes
+the result on.
 :func:`text_preparer` is the one normalization every model reads through.
 """
 
@@ -30,6 +31,7 @@ from bot.understanding.clauses import normalized
 from bot.understanding.intents import intent_registry
 from bot.understanding.roles import RoleModel
 from bot.understanding.safety_reader import SafetyModel
+from bot.understanding.sums import SumModel
 
 
 def text_preparer(mixed: MixedLanguage) -> Callable[[str], str]:
@@ -85,6 +87,7 @@ class Readers:
     clauses: ClauseModel
     styles: StyleModel
     safety: SafetyModel
+    sums: SumModel
 
     def is_fact(self, clause: str) -> bool:
         """Whether a clause of a message is a fact of the user's story."""
@@ -110,6 +113,14 @@ class Readers:
     @lru_cache(maxsize=1024)  # noqa: B019 - one Readers per process; a turn re-reads
     def _safety_flags(self, text: str) -> tuple[str, ...]:
         return self.safety.flags(text)
+
+    def sum_kind(self, clause: str, before: str = "") -> str:
+        """What the masked sum of a clause is: price, demand or other (the sum reader)."""
+        return self._sum_kind(clause, before)
+
+    @lru_cache(maxsize=1024)  # noqa: B019 - one Readers per process; a turn re-reads
+    def _sum_kind(self, clause: str, before: str) -> str:
+        return self.sums.kind(clause, before)
 
     def is_request(self, clause: str) -> bool:
         """Whether a clause of a message asks for something (the clause model)."""
@@ -158,7 +169,8 @@ def build_readers(catalog: Catalog) -> Readers:
                    RoleModel(catalog.knowledge, catalog.acts, catalog.roles, prepare, words),
                    ClauseModel(catalog.clauses, prepare, words),
                    StyleModel(catalog.styles, styleless_texts(catalog), prepare, words),
-                   SafetyModel(catalog.safety, everyday_texts(catalog), prepare, words))
+                   SafetyModel(catalog.safety, everyday_texts(catalog), prepare, words),
+                   SumModel(catalog.sums, prepare, words, catalog.mixed_language))
 
 
 EVERYDAY_ACTS = ("yes", "no", "thanks", "aside", "question", "request")

@@ -5,9 +5,10 @@ retrieval model), the ``c`` of ``data/understanding/acts_model.yml`` and
 ``data/understanding/role_model.yml`` (the role model's C and threshold) and
 ``data/understanding/clause_model.yml`` (the clause model's C and fact threshold) and
 ``data/drafts/style_model.yml`` (the draft-style model's C and thresholds) and
-``data/understanding/safety_model.yml`` (the safety reader's C and thresholds); prints the
-out-of-fold figures. Run by ``make tune`` after the training data changed; with the names
-of some readers (``knowledge acts roles clauses styles safety``), only those.
+``data/understanding/safety_model.yml`` (the safety reader's C and thresholds) and
+``data/understanding/sum_model.yml`` (the sum reader's C); prints the out-of-fold figures.
+Run by ``make tune`` after the training data changed; with the names of some readers
+(``knowledge acts roles clauses styles safety sums``), only those.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from bot.readers import (
     text_preparer,
     word_tokenizer,
 )
-from bot.understanding import clause_kinds, roles, safety_reader
+from bot.understanding import clause_kinds, roles, safety_reader, sums
 from bot.understanding.acts import choose_c
 
 KNOWLEDGE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on\n"
@@ -46,7 +47,10 @@ STYLE_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-va
 SAFETY_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on the\n"
                  "# safety reader's training data only (bot/understanding/safety_reader.py).\n"
                  "# Do not edit by hand, except the flags each situation raises.\n")
-READERS = ("knowledge", "acts", "roles", "clauses", "styles", "safety")
+SUM_HEADER = ("# Chosen by scripts/tune_models.py (make tune): 5-fold cross-validation on the\n"
+              "# sum reader's training data only (bot/understanding/sums.py).\n"
+              "# Do not edit by hand.\n")
+READERS = ("knowledge", "acts", "roles", "clauses", "styles", "safety", "sums")
 
 
 def main(argv: list[str]) -> int:
@@ -60,6 +64,8 @@ def main(argv: list[str]) -> int:
         tune_acts(catalog, prepare, words)
     if "roles" in chosen:
         tune_roles(catalog, prepare, words)
+    if "sums" in chosen:
+        tune_sums(catalog, prepare, words)
     if "clauses" in chosen:
         clause = clause_kinds.choose_settings(catalog.clauses, prepare, words)
         (DATA_DIR / "understanding" / "clause_model.yml").write_text(
@@ -136,6 +142,18 @@ def tune_roles(catalog, prepare, words) -> None:
          "cv_wrong": role.cv_wrong}, sort_keys=False), encoding="utf-8")
     print(f"roles: C={role.c} threshold={role.threshold} cv recall={role.cv_recall} "
           f"cv wrong={role.cv_wrong}")
+
+
+def tune_sums(catalog, prepare, words) -> None:
+    """The sum reader's C."""
+    chosen = sums.choose_settings(catalog.sums, prepare, words, catalog.mixed_language)
+    (DATA_DIR / "understanding" / "sum_model.yml").write_text(SUM_HEADER + yaml.safe_dump(
+        {"c": chosen.c, "cv_accuracy": chosen.cv_accuracy,
+         "cv_demand_recall": chosen.cv_demand_recall,
+         "cv_demand_precision": chosen.cv_demand_precision}, sort_keys=False),
+        encoding="utf-8")
+    print(f"sums: C={chosen.c} cv accuracy={chosen.cv_accuracy} demand recall="
+          f"{chosen.cv_demand_recall} precision={chosen.cv_demand_precision}")
 
 
 if __name__ == "__main__":

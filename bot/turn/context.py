@@ -205,13 +205,13 @@ class TurnContext:
 
         def step(state: CaseState, turn: Turn) -> CaseState:
             return step_case_state(state, turn, book, lexicon, statutes, self.readers.role,
-                                   self.readers.safety_flags)
+                                   self.readers.safety_flags, self.readers.sum_kind)
 
         if self.snapshots is None:
             return derive_case_state(turns, book, lexicon, statutes, self.readers.role,
-                                     self.readers.safety_flags), turns
+                                     self.readers.safety_flags, self.readers.sum_kind), turns
         state, fresh = resume(turns, self.snapshots.load(), step,
-                              lambda turn: read_turn(turn, lexicon))
+                              lambda turn: read_turn(turn, lexicon, self.readers.sum_kind))
         self.snapshots.save(fresh)
         return state, turns
 

@@ -20,6 +20,7 @@ from bot.understanding.events import DatedEvent, dated_events, event_cues
 from bot.understanding.items import item_name
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.parties import seller_location, shop_name
+from bot.understanding.sum_context import FACT_OF_KIND, ReadSum, has_words, sum_context
 
 MAX_TEXT = 2000  # longer messages are read up to here (the rest is kept as text only)
 DIGIT_RUN = re.compile(r"(?<![\d.])\d{6,30}(?![\d])")
@@ -158,9 +159,25 @@ def _bare_amounts(text: str, lexicon: Lexicon, corrected: bool = False) -> list[
     return found or model_numbers[-1:]
 
 
-def _numbers(norm: str, lexicon: Lexicon, original: str) -> dict[str, str | None]:
+def _sums(text: str, lexicon: Lexicon, corrected: bool) -> list[tuple[int, str, int, int]]:
+    """(rank, value, start, end) of every sum of a clause: a sum with its unit (1499元)
+    ranks before one in Chinese numerals (三千二), before a bare number (a model's 990)."""
+    found = [(0, value, m.start(), m.end()) for m in AMOUNT.finditer(text)
+             if (value := _amount_value(m))]
+    if not found:
+        for value in _bare_amounts(text, lexicon, corrected):
+            start = text.find(value)
+            found.append((2, value, max(0, start), max(0, start) + len(value)))
+    found += [(1, value, m.start(), m.end()) for m in CN_AMOUNT.finditer(text)
+              if (value := _cn_amount(m.group("v")))]
+    return found
+
+
+def _numbers(norm: str, lexicon: Lexicon, original: str, read_sum: ReadSum | None = None
+             ) -> dict[str, str | None]:
     """Order number, product ID, tracking number, order amount and demanded money
-    (``norm``: the normalized ``original``)."""
+    (``norm``: the normalized ``original``); ``read_sum``: the trained sum reader, which
+    tells each sum's kind (else the clause's demand cues do)."""
     found: dict[str, str | None] = {"order_number": None, "product_id": None,
                                     "tracking_number": None, "amount": None,
                                     "demand_amount": None}
@@ -184,18 +201,22 @@ def _numbers(norm: str, lexicon: Lexicon, original: str) -> dict[str, str | None
     # Digits first: "一块实木砧板，258元" is 258, the 一块 before it is a measure word.
     found_by: dict[str, list[tuple[int, str]]] = {"amount": [], "demand_amount": []}
     previous = ""
-    for clause in clauses(original, lexicon.english):
+    parts = clauses(original, lexicon.english)
+    for index, clause in enumerate(parts):
         text = clause.text
-        kind = "demand_amount" if any(cue in text for cue in lexicon.demand_cues) else "amount"
+        by_cue = "demand_amount" if any(cue in text for cue in lexicon.demand_cues) else "amount"
         corrected = (any(cue in previous for cue in lexicon.amount_cues)
                      and any(word in previous for word in lexicon.corrections))
         previous = text
-        with_unit = [_amount_value(m) for m in AMOUNT.finditer(text)]
-        amounts = with_unit or _bare_amounts(text, lexicon, corrected)
-        # a sum with its unit (1499元, 三千二百块) before a bare number (a model's 990)
-        found_by[kind] += [(0 if with_unit else 2, value) for value in amounts if value]
-        found_by[kind] += [(1, value) for value in
-                           (_cn_amount(m.group("v")) for m in CN_AMOUNT.finditer(text)) if value]
+        for rank, value, start, end in _sums(text, lexicon, corrected):
+            fact: str | None = by_cue
+            clause_words, before = sum_context(parts, index, start, end)
+            if read_sum is not None and has_words(clause_words):
+                # the trained reader, from the words around the sum; a sum that stands
+                # alone ("，89元，") has none, and is the order's price unless a cue says not
+                fact = FACT_OF_KIND.get(read_sum(clause_words, before))
+            if fact is not None:
+                found_by[fact].append((rank, value))
     for kind, values in found_by.items():
         if values:
             found[kind] = min(values, key=lambda pair: pair[0])[1]
@@ -251,15 +272,18 @@ def _lacked(norm: str, start: int, lexicon: Lexicon) -> bool:
 
 
 def read_message(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None = None,
-                 asked_event: str | None = None) -> MessageFacts:
+                 asked_event: str | None = None, read_sum: ReadSum | None = None
+                 ) -> MessageFacts:
     """The facts of one message. ``asked``: the slot the assistant had just asked for;
-    ``asked_event``: the lexicon event whose date it had asked for."""
-    return _read(joined_digit_groups(text[:MAX_TEXT]), now, lexicon, asked, asked_event)
+    ``asked_event``: the lexicon event whose date it had asked for; ``read_sum``: the
+    trained sum reader (which sum is the price, which one a demand)."""
+    return _read(joined_digit_groups(text[:MAX_TEXT]), now, lexicon, asked, asked_event,
+                 read_sum)
 
 
 @lru_cache(maxsize=4096)
 def _read(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None,
-          asked_event: str | None) -> MessageFacts:
+          asked_event: str | None, read_sum: ReadSum | None = None) -> MessageFacts:
     norm = normalized(text, lexicon.english)
     parts = clauses(text, lexicon.english)
     # a correction opens the message ("不对，…"), or names the slip anywhere ("…我看错了")
@@ -273,7 +297,7 @@ def _read(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | None,
     other_side = tuple(dict.fromkeys(
         clause.original[clause.text.find(cue):].strip() for clause in parts
         for cue in lexicon.other_side if cue in clause.text))
-    numbers = _numbers(norm, lexicon, text)
+    numbers = _numbers(norm, lexicon, text, read_sum)
     return MessageFacts(
         role=_role(norm, lexicon, asked == "role"),
         dates=tuple(dates),

@@ -25,6 +25,7 @@ from bot.statutes import Answers, asks_statute
 from bot.understanding.extract import MessageFacts, read_message
 from bot.understanding.intents import intent_registry
 from bot.understanding.lexicon import Lexicon
+from bot.understanding.sum_context import ReadSum
 from bot.understanding.two_in_one import BESIDE_CONFIDENCE, request_intents
 from bot.understanding.uploads import hold_upload, settle_uploads
 
@@ -315,24 +316,26 @@ def _safety(state: CaseState, text: str, book: RuleBook,
 
 def derive_case_state(turns: Sequence[Turn], book: RuleBook, lexicon: Lexicon,
                       statutes: Answers, read_role: Callable[[str], str | None] | None = None,
-                      read_safety: Callable[[str], tuple[str, ...]] | None = None
-                      ) -> CaseState:
+                      read_safety: Callable[[str], tuple[str, ...]] | None = None,
+                      read_sum: ReadSum | None = None) -> CaseState:
     """The case state after ``turns`` (oldest first): :func:`step_case_state` folded over
     them from an empty state. ``statutes`` tell a question about the law, which opens or
     switches no case on its own. ``read_role`` (the trained role reader) gives the role a
     turn's words imply when no cue said it and the case type does not settle it;
     ``read_safety`` (the trained safety reader) the safety flags a turn's words raise
-    beside the rule book's keyword triggers."""
+    beside the rule book's keyword triggers; ``read_sum`` (the trained sum reader) which
+    sum is the order's price and which a sum demanded."""
     state = CaseState()
     for turn in turns:
-        state = step_case_state(state, turn, book, lexicon, statutes, read_role, read_safety)
+        state = step_case_state(state, turn, book, lexicon, statutes, read_role, read_safety,
+                                read_sum)
     return state
 
 
-def read_turn(turn: Turn, lexicon: Lexicon) -> MessageFacts:
+def read_turn(turn: Turn, lexicon: Lexicon, read_sum: ReadSum | None = None) -> MessageFacts:
     """Everything one turn says that the case keeps (read at the turn's own time)."""
     now = turn.time if turn.time.tzinfo else turn.time.replace(tzinfo=SHANGHAI)
-    return read_message(turn.text, now, lexicon, turn.asked, turn.asked_event)
+    return read_message(turn.text, now, lexicon, turn.asked, turn.asked_event, read_sum)
 
 
 def copy_state(state: CaseState) -> CaseState:
@@ -346,8 +349,8 @@ def copy_state(state: CaseState) -> CaseState:
 
 def step_case_state(previous: CaseState, turn: Turn, book: RuleBook, lexicon: Lexicon,
                     statutes: Answers, read_role: Callable[[str], str | None] | None = None,
-                    read_safety: Callable[[str], tuple[str, ...]] | None = None
-                    ) -> CaseState:
+                    read_safety: Callable[[str], tuple[str, ...]] | None = None,
+                    read_sum: ReadSum | None = None) -> CaseState:
     """The case state after one more user turn (``previous`` is left as it was): what a
     turn costs does not grow with the conversation."""
     state = copy_state(previous)
@@ -355,11 +358,11 @@ def step_case_state(previous: CaseState, turn: Turn, book: RuleBook, lexicon: Le
     state.uploads_added = ()
     if turn.upload is not None:
         return hold_upload(state, turn, number)
-    said = read_turn(turn, lexicon)
+    said = read_turn(turn, lexicon, read_sum)
     state.switched_from, state.new_matter, state.latest, state.turns = None, False, said, number
     if state.pending:
         settle_uploads(state, turn.intent, said, number, lexicon,
-                       lambda text: read_turn(replace(turn, text=text), lexicon),
+                       lambda text: read_turn(replace(turn, text=text), lexicon, read_sum),
                        lambda facts, at, words: _merge(state, facts, at, words))
     if said.role and (said.role != state.role or not state.role_said):
         state.role, state.role_said = said.role, True

@@ -20,6 +20,7 @@ import re
 import sys
 import uuid
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -39,6 +40,9 @@ from tests.data import catalog, readers
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 CLOCK = dt.datetime.fromisoformat("2026-11-20T10:00:00+08:00")
+# conversations played at once: the two servers and this process each get work on a 2-core
+# machine (SUITE_PLAYERS overrides; 1 plays them one by one)
+PLAYERS = int(os.environ.get("SUITE_PLAYERS", "3"))
 DEAD_ENDS = ("没能看懂", "没看懂", "帮不上忙", "没完全听懂")
 CAVEAT = "不构成法律意见"
 DATED_LINE = re.compile(r"\d{1,2}月\d{1,2}日（周")
@@ -264,7 +268,7 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
 
     def step(previous: CaseState, said: Turn) -> CaseState:
         return step_case_state(previous, said, book, lexicon, statutes, readers().role,
-                               readers().safety_flags)
+                               readers().safety_flags, readers().sum_kind)
 
     for number, turn in enumerate(conversation["turns"], start=1):
         where = f"{conversation['id']}#{number}"
@@ -272,8 +276,9 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
         user_words.append(turn["user"])
         turns = turns_from_events(player.events(sender), book.case_types(), CLOCK)
         state = derive_case_state(turns, book, lexicon, statutes, readers().role,
-                                  readers().safety_flags)
-        folded, snapshot = resume(turns, snapshot, step, lambda t: read_turn(t, lexicon))
+                                  readers().safety_flags, readers().sum_kind)
+        folded, snapshot = resume(turns, snapshot, step,
+                                  lambda t: read_turn(t, lexicon, readers().sum_kind))
         result.check("fold", folded == state, f"{where}: the fold differs from the derivation")
         transcript += [f"你  {turn['user']}", *(f"bot {r}" for r in replies)]
         all_replies += replies
@@ -375,24 +380,41 @@ def play(conversation: dict[str, Any], player: Player, result: Result) -> list[s
 
 def run_suite(rasa: str, token: str, transcripts: Path | None = None,
               only: str | None = None, by_file: dict[str, Result] | None = None,
-              folder: Path = HERE, rest_token: str | None = None) -> Result:
+              folder: Path = HERE, rest_token: str | None = None,
+              workers: int = PLAYERS) -> Result:
     """Play every scenario of ``folder`` (or one file's); optionally write the transcripts
     to a file; ``by_file`` gets one result per scenario file as well. The REST channel's
-    token is ``rest_token``, else ``REST_TOKEN`` from the environment."""
-    player, result, written = Player(rasa, token, rest_token), Result(), []
-    for path in sorted(folder.glob(f"{only}.yml" if only else "*.yml")):
+    token is ``rest_token``, else ``REST_TOKEN`` from the environment. ``workers``
+    conversations are played at once (each its own sender), so that the two servers and
+    this process work side by side; results and transcripts keep the files' order."""
+    catalog(), readers()  # built once, before the players share them
+    games = [(path.stem, conversation)
+             for path in sorted(folder.glob(f"{only}.yml" if only else "*.yml"))
+             for conversation in load_scenarios(folder, only=path.stem)]
+
+    def one(conversation: dict[str, Any]) -> tuple[Result, list[str]]:
         own = Result()
-        for conversation in load_scenarios(folder, only=path.stem):
-            written += [f"## {conversation['id']}", *play(conversation, player, own), ""]
-        for kind in KINDS:
-            result.passed[kind] += own.passed[kind]
-            result.failed[kind] += own.failed[kind]
+        lines = play(conversation, Player(rasa, token, rest_token), own)
+        return own, [f"## {conversation['id']}", *lines, ""]
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        played = list(pool.map(one, [conversation for _, conversation in games]))
+    result, written = Result(), []
+    for (stem, _), (own, lines) in zip(games, played, strict=True):
+        written += lines
+        _add(result, own)
         if by_file is not None:
-            by_file[path.stem] = own
+            _add(by_file.setdefault(stem, Result()), own)
     if transcripts is not None:
         transcripts.parent.mkdir(parents=True, exist_ok=True)
         transcripts.write_text("\n".join(written), encoding="utf-8")
     return result
+
+
+def _add(total: Result, part: Result) -> None:
+    for kind in KINDS:
+        total.passed[kind] += part.passed[kind]
+        total.failed[kind] += part.failed[kind]
 
 
 def main(argv: list[str]) -> int:
