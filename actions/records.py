@@ -92,7 +92,7 @@ class ActionResumeCase(PipelineAction):
         return "action_resume_case"
 
     def pipeline(self, turn: TurnContext) -> pipelines.Pipeline:
-        return MiddlewareSet(Do(resume))
+        return pipelines.for_resume_request(turn, resume)
 
 
 class ActionListCases(PipelineAction):

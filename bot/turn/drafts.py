@@ -13,6 +13,7 @@ events.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 
 from bot import guidance
@@ -142,6 +143,35 @@ def shown_just_before(turn: TurnContext) -> bool:
                for text in turn.previous_bot_texts for tone in tones)
 
 
+NEAR_COPY = 0.85  # a rewrite this close to the text before it reads as the same text
+
+
+def _near_copy(text: str, last: str | None) -> bool:
+    return last is not None and difflib.SequenceMatcher(None, last, text).ratio() >= NEAR_COPY
+
+
+def _last_text(turn: TurnContext, result: guidance.Guidance, drafts: DraftCatalog
+               ) -> str | None:
+    """The text last shown, written again from its kind and tone in either wording (the
+    one whose key is the last key), or None when the case changed since."""
+    kind_id, key = turn.slot(KIND_SLOT), turn.slot(KEY_SLOT)
+    if not kind_id or not key:
+        return None
+    side = case_side(turn)
+    if side is None:
+        return None
+    try:
+        request = read_request("", drafts, side[1], previous_kind=kind_id,
+                               previous_tone=turn.slot("tone"))
+        for wording in (0, 1):
+            text = _render(turn, result, request, drafts, wording=wording)
+            if _key(text) == key:
+                return text.text
+    except ValueError:
+        return None
+    return None
+
+
 def _write(turn: TurnContext, result: guidance.Guidance, request: DraftRequest,
            restyled: bool = False) -> None:
     """Write the draft; ``restyled``: the words asked for another tone or wording, so a
@@ -149,12 +179,14 @@ def _write(turn: TurnContext, result: guidance.Guidance, request: DraftRequest,
     reply, words, drafts = turn.reply, turn.words, turn.catalog.drafts
     draft = _render(turn, result, request, drafts)
     key = _key(draft)
-    if key == turn.slot(KEY_SLOT) and restyled and request.variant != "short":
-        for wording in (1, 0):  # the last text may already be the other wording
-            other = _render(turn, result, request, drafts, wording=wording)
-            if _key(other) != key:
-                draft, key = other, _key(other)
-                break
+    if restyled and request.variant != "short":
+        last = _last_text(turn, result, drafts)
+        if key == turn.slot(KEY_SLOT) or _near_copy(draft.text, last):
+            for wording in (1, 0):  # the last text may already be the other wording
+                other = _render(turn, result, request, drafts, wording=wording)
+                if _key(other) != turn.slot(KEY_SLOT) and not _near_copy(other.text, last):
+                    draft, key = other, _key(other)
+                    break
     if key == turn.slot(KEY_SLOT):  # asked again: the same text, said so, never withheld
         reply.say("utter_draft_unchanged")
         reply.say_text(draft.text)
@@ -302,9 +334,13 @@ def fills_a_placeholder(turn: TurnContext) -> bool:
 
 def changes_the_draft_just_shown(turn: TurnContext) -> bool:
     """Whether the latest message, answering the draft shown just before it, told a fact
-    (added or corrected: "对了我还有开箱视频", "金额写错了，是168") that changes the draft."""
+    (added or corrected: "对了我还有开箱视频", "金额写错了，是168") that changes the draft;
+    a question ("超过48小时不发货是不是有赔付？") is answered instead, its facts kept for
+    the next draft."""
     latest = turn.state.latest
     if latest is None or latest.empty or not shown_just_before(turn):
+        return False
+    if turn.readers.act(turn.text, turn.previous_bot_text) == "question":
         return False
     draft = _redrawn(turn)
     missing = turn.slot(MISSING_SLOT) or []

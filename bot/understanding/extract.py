@@ -211,9 +211,10 @@ def _numbers(norm: str, lexicon: Lexicon, original: str, read_sum: ReadSum | Non
         for rank, value, start, end in _sums(text, lexicon, corrected):
             fact: str | None = by_cue
             clause_words, before = sum_context(parts, index, start, end)
-            if read_sum is not None and has_words(clause_words):
+            if read_sum is not None and has_words(clause_words) and not corrected:
                 # the trained reader, from the words around the sum; a sum that stands
-                # alone ("，89元，") has none, and is the order's price unless a cue says not
+                # alone ("，89元，") has none, and is the order's price unless a cue says
+                # not; after "金额不对" the sum is the amount corrected
                 fact = FACT_OF_KIND.get(read_sum(clause_words, before))
             if fact is not None:
                 found_by[fact].append((rank, value))

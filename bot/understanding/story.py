@@ -34,6 +34,7 @@ NOT_WORD = re.compile(r"[^0-9a-z\u4e00-\u9fff]")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 DIGITS = re.compile(r"[0-9a-zA-Z.]+")
 WRITTEN_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+VALUE_START = re.compile(r"[0-9零一二两三四五六七八九十]")  # a number or a date begins
 QUOTES = (("\u201c", "\u201d"), ("\u300c", "\u300d"), ('"', '"'))
 SAME_LINE = 0.75  # character-pair overlap past which a clause repeats one already told
 CORRECTED_REST = 4  # words beside the right value in a clause that only restates it
@@ -227,6 +228,14 @@ def _quotes_whole(pieces: list[str]) -> list[str]:
     return merged
 
 
+def _rejects_a_value(text: str, words: StoryWords) -> bool:
+    """Whether a clause says a number or a date told was not it ("是9号付的不是10号",
+    "不是2980"): a correction, whose right value the story writes where it was told."""
+    return any(cue in text and (VALUE_START.match(after := text.split(cue, 1)[1].lstrip())
+                                or any(start == 0 for start, _ in find_date_spans(after)))
+               for cue in words.wrong_value)
+
+
 def _restates_a_value(text: str, words: StoryWords) -> bool:
     """Whether a clause after a correction only gives the right value (a number or a date
     with at most a few words around it: "正确的是…", "是15号不是16号", "最后两位是41")."""
@@ -306,7 +315,8 @@ def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
             continue
         if is_request(text):
             break
-        if any(word in normalize(text) for word in words.corrections):  # 打錯 as 打错
+        if any(word in normalize(text) for word in words.corrections) \
+                or _rejects_a_value(text, words):  # 打錯 as 打错; "是9号付的不是10号"
             after_correction = True
             continue  # "我刚才说错了": the corrected value is written where it was told
         if after_correction and _restates_a_value(text, words):

@@ -141,3 +141,12 @@ def test_a_quote_across_a_comma_stays_whole_under_its_speaker():
 def test_evidence_the_user_lacks_is_no_part_of_the_story():
     told = "".join(story("卖家不给退款", "我有照片和聊天记录，但是没拍开箱视频"))
     assert "开箱视频" not in told and "照片" in told
+
+
+@pytest.mark.parametrize("correction", ["等下 我翻了支付宝 是11号晚上申请的不是12号 改一下",
+                                        "不对，是11号，不是12号"])
+def test_a_clause_that_rejects_a_value_told_is_no_part_of_the_story(correction):
+    """"是11号…不是12号" corrects the chat: the date is written as corrected where it was
+    told, and the rejected one appears nowhere."""
+    told = "".join(story("卖家不给退款", "我11月12号申请的退款", correction))
+    assert "2026年11月11日申请的退款" in told and "12日" not in told, told
