@@ -91,7 +91,7 @@ def redraft_if_filled(turn: TurnContext) -> bool:
         return False
     answer_question_first(turn)
     turn.drafted = True
-    send_draft(turn, None, confirmed=True)  # its other facts were confirmed already
+    send_draft(turn, None, confirmed=True, updated=True)  # its other facts were confirmed
     return True
 
 

@@ -97,9 +97,11 @@ def _read(turn: TurnContext, request_text: str | None, side: CaseSide) -> DraftR
                         style=turn.readers.style(request_text))
 
 
-def send_draft(turn: TurnContext, request_text: str | None, confirmed: bool = False) -> None:
+def send_draft(turn: TurnContext, request_text: str | None, confirmed: bool = False,
+               updated: bool = False) -> None:
     """Write the requested draft (``request_text`` None: the draft just shown, again);
-    ``confirmed``: the user confirmed the facts of a text that needs it."""
+    ``confirmed``: the user confirmed the facts of a text that needs it; ``updated``: it is
+    written again because the user added or corrected a fact (said so in its header)."""
     reply = turn.reply
     found = case_side(turn)
     if found is None:
@@ -118,7 +120,7 @@ def send_draft(turn: TurnContext, request_text: str | None, confirmed: bool = Fa
     if turn.slot(PENDING_SLOT):
         turn.set_slot(PENDING_SLOT, None)
     restyled = request_text is not None and turn.readers.style(request_text).asks
-    _write(turn, result, request, restyled)
+    _write(turn, result, request, restyled, updated)
 
 
 def _key(draft: Draft) -> str:
@@ -173,7 +175,7 @@ def _last_text(turn: TurnContext, result: guidance.Guidance, drafts: DraftCatalo
 
 
 def _write(turn: TurnContext, result: guidance.Guidance, request: DraftRequest,
-           restyled: bool = False) -> None:
+           restyled: bool = False, updated: bool = False) -> None:
     """Write the draft; ``restyled``: the words asked for another tone or wording, so a
     text that would come out the same as the last one comes in its other wording."""
     reply, words, drafts = turn.reply, turn.words, turn.catalog.drafts
@@ -208,7 +210,9 @@ def _write(turn: TurnContext, result: guidance.Guidance, request: DraftRequest,
                       "tone", turn.slot("tone") or draft.tone))
     else:
         again = turn.slot(KIND_SLOT) == draft.kind and turn.slot("tone") == draft.tone
-        reply.say("utter_draft_header_again" if again else "utter_draft_header",
+        header = ("utter_draft_header_updated" if updated and again
+                  else "utter_draft_header_again" if again else "utter_draft_header")
+        reply.say(header,
                   kind=kind.label, addressee=words.label("addressee", kind.addressee),
                   tone=words.label("tone", draft.tone))
     reply.say_text(draft.text)

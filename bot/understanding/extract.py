@@ -125,7 +125,7 @@ def _bare_amounts(text: str, lexicon: Lexicon, corrected: bool = False) -> list[
     found, model_numbers = [], []
     for match in BARE_NUMBER.finditer(text):
         after = text[match.end():]
-        if OTHER_UNIT.match(after):
+        if OTHER_UNIT.match(after) or match.group("v") in lexicon.service_numbers:
             continue
         before = text[:match.start()].rstrip(NUMBER_GLUE)
         cued = any(before.endswith(cue) for cue in (*lexicon.amount_cues, *lexicon.demand_cues))
@@ -207,14 +207,17 @@ def _numbers(norm: str, lexicon: Lexicon, original: str, read_sum: ReadSum | Non
         by_cue = "demand_amount" if any(cue in text for cue in lexicon.demand_cues) else "amount"
         corrected = (any(cue in previous for cue in lexicon.amount_cues)
                      and any(word in previous for word in lexicon.corrections))
+        # "金额错了 是1180 我记错了": a value told again, which the reader was not trained on
+        correcting = corrected or any(word in text or word in previous
+                                      for word in lexicon.corrections)
         previous = text
         for rank, value, start, end in _sums(text, lexicon, corrected):
             fact: str | None = by_cue
             clause_words, before = sum_context(parts, index, start, end)
-            if read_sum is not None and has_words(clause_words) and not corrected:
+            if read_sum is not None and has_words(clause_words) and not correcting:
                 # the trained reader, from the words around the sum; a sum that stands
                 # alone ("，89元，") has none, and is the order's price unless a cue says
-                # not; after "金额不对" the sum is the amount corrected
+                # not; in a correction ("金额不对，是…") the sum is the amount corrected
                 fact = FACT_OF_KIND.get(read_sum(clause_words, before))
             if fact is not None:
                 found_by[fact].append((rank, value))

@@ -21,7 +21,7 @@ WORD_LISTS = ("corrections", "negations", "demand_cues", "amount_cues", "other_s
               "item_measures", "item_stops", "switch_markers", "buy_verbs", "shop_cues",
               "shop_suffixes", "location_cues", "party_stops", "item_generic", "review_wants",
               "time_shifts", "item_heads", "item_left_stops", "chat_times", "chat_verbs",
-              "held_negations", "suppositions")
+              "held_negations", "suppositions", "service_numbers")
 NUMBER_KINDS = ("product_id", "tracking_number", "order_number")
 SYNONYM_LISTS = ("evidence", "wants")
 
@@ -82,6 +82,7 @@ class Lexicon:
     review_wants: tuple[str, ...]
     time_shifts: tuple[str, ...]
     suppositions: tuple[str, ...]
+    service_numbers: tuple[str, ...]  # hotlines dialled, never a sum ("我要打12315")
     item_heads: tuple[str, ...]
     item_left_stops: tuple[str, ...]
     number_cues: dict[str, tuple[str, ...]]

@@ -12,6 +12,7 @@ from actions.case import ActionCaseTurn
 from bot.drafting.style import DraftStyle
 from tests.actions.conftest import responses, slot_events
 from tests.actions.test_case_actions import conversation, run
+from tests.data import readers as trained_readers
 
 STORY = ("卖家不同意退款", "refund_refused")
 FACTS = ("订单号3920184756102938，11月16号申请的退款", "inform")
@@ -78,6 +79,9 @@ class _Readers:
 
     def safety_flags(self, text: str) -> tuple[str, ...]:
         return ()
+
+    def sum_kind(self, clause: str, before: str = "") -> str:
+        return trained_readers().sum_kind(clause, before)
 
     def asks(self, *args, **kwargs) -> bool:
         return self.acts.fixed == "question"
@@ -161,6 +165,9 @@ class _Asked:
 
     def safety_flags(self, text: str) -> tuple[str, ...]:
         return ()
+
+    def sum_kind(self, clause: str, before: str = "") -> str:
+        return trained_readers().sum_kind(clause, before)
 
 
 @pytest.mark.anyio

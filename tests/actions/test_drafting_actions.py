@@ -155,7 +155,7 @@ async def _draft_then(dispatcher, domain, then: tuple[str, str], shown: bool = T
 async def test_a_fact_told_right_after_a_draft_redrafts_with_it(dispatcher, domain, told,
                                                                 expected):
     before = await _draft_then(dispatcher, domain, (told, "inform"))
-    assert "utter_draft_header_again" in responses(dispatcher), responses(dispatcher)
+    assert "utter_draft_header_updated" in responses(dispatcher), responses(dispatcher)
     after = _draft(dispatcher)
     assert expected in after and expected not in before, after
     assert "4817263950018273" in after and "开线" in after
@@ -163,14 +163,14 @@ async def test_a_fact_told_right_after_a_draft_redrafts_with_it(dispatcher, doma
 
 async def test_a_fact_told_later_gets_no_redraft(dispatcher, domain):
     await _draft_then(dispatcher, domain, ("对了，签收那天我还拍了照片", "inform"), shown=False)
-    assert not {"utter_draft_header_again", "utter_draft_header"} & set(responses(dispatcher))
+    assert not {"utter_draft_header_updated", "utter_draft_header"} & set(responses(dispatcher))
 
 
 async def test_a_question_told_with_a_fact_after_a_draft_is_answered_not_redrafted(
         dispatcher, domain):
     await _draft_then(dispatcher, domain, ("签收的时候我拍了照片，照片能当证据吗？", "inform"))
     said = responses(dispatcher)
-    assert not {"utter_draft_header_again", "utter_draft_header"} & set(said), said
+    assert not {"utter_draft_header_updated", "utter_draft_header"} & set(said), said
 
 
 async def test_a_short_version_read_as_resuming_a_case_is_the_short_version(dispatcher,
