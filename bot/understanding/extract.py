@@ -28,7 +28,7 @@ ID_MIN_DIGITS = 13  # a run this long is an identifier, never money
 CARRIER_PREFIX = re.compile(r"(?<![A-Za-z])[A-Za-z]{1,4}$")  # letters right before a number
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 AMOUNT = re.compile(
-    r"(?:(?P<prefix>[¥$]|rmb|人民币)\s?(?P<pv>\d{1,9}(?:\.\d{1,2})?)"
+    r"(?:(?P<prefix>[¥$￥]|rmb|人民币)\s?(?P<pv>\d{1,9}(?:\.\d{1,2})?)"
     r"|(?<![\d.])(?P<v>\d{1,9}(?:\.\d{1,2})?)\s?(?P<mul>[万千w])?\s?(?P<unit>元钱|元|块钱|块|圆|rmb|人民币))",
     re.IGNORECASE,
 )

@@ -183,6 +183,10 @@ def _merge(state: CaseState, said: MessageFacts, number: int, text: str,
         event = found.event
         if event is None and found.correction and last_event is not None and not named:
             event = last_event.name
+        if event is not None and found.correction and event not in state.events:
+            # "签收日期我记错了，是12号" in a case that has only the return's 签收 told
+            kin = [name for name in state.events if name.endswith(f"_{event}")]
+            event = kin[0] if len(kin) == 1 else event
         if event is None and found.bare and default_event and default_event not in state.events:
             event = default_event  # a bare date is the one date the case still needs
         if event is None:

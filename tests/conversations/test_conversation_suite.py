@@ -1,13 +1,12 @@
 """The conversation suites end to end: both servers as `make run` starts them.
 
-Seven suites, each with its own floors: the scenario files beside this module (their
+Eight suites, each with its own floors: the scenario files beside this module (their
 failures were read and fixed, so they are regression sets), and ``issue23/``, ``issue25/``,
-``session11/``, ``drafts_case_files/``, ``session13/`` and ``session14/``, the sets helpers
-wrote blind
-(first-run figures in docs/quality.md and the issue notes; read since, so regression sets
-too). Every kind of
-check that has cases must reach its floor; no draft or case file of any suite may hold a
-number the user never gave (``nothing_invented``, floor 1.0 everywhere).
+``session11/``, ``drafts_case_files/``, ``session13/``, ``session14/`` and ``session15/``,
+the sets helpers wrote blind (first-run figures in docs/quality.md and the issue notes;
+read since, so regression sets too). Every kind of check that has cases must reach its
+floor; no draft or case file of any suite may hold a number the user never gave
+(``nothing_invented``, floor 1.0 everywhere).
 """
 
 from __future__ import annotations
@@ -86,6 +85,9 @@ SESSION14_FLOORS = {
     "nothing_invented": 1.0, "reminder": 0.95,
 }
 
+SESSION15 = HERE / "session15"
+SESSION15_FLOORS: dict[str, float] = {}  # set below from the measured rates
+
 
 @pytest.fixture(scope="module")
 def servers(repo_root, latest_model, server_env, tmp_path_factory):
@@ -115,6 +117,7 @@ SUITES = [  # (folder, floors, transcript name, every floored check must have ca
     pytest.param(DRAFTS, DRAFTS_FLOORS, "drafts_case_files", True, id="drafts_case_files"),
     pytest.param(SESSION13, SESSION13_FLOORS, "session13", True, id="session13"),
     pytest.param(SESSION14, SESSION14_FLOORS, "session14", True, id="session14"),
+    pytest.param(SESSION15, SESSION15_FLOORS, "session15", True, id="session15"),
 ]
 
 

@@ -150,3 +150,15 @@ def test_a_clause_that_rejects_a_value_told_is_no_part_of_the_story(correction):
     told, and the rejected one appears nowhere."""
     told = "".join(story("卖家不给退款", "我11月12号申请的退款", correction))
     assert "2026年11月11日申请的退款" in told and "12日" not in told, told
+
+
+def test_a_corrected_date_of_an_event_told_only_as_its_kind_corrects_that_one():
+    """"签收日期我记错了" when only the return's 签收 was told corrects the return's."""
+    turns = [Turn(text=m, time=AT, intent="inform") for m in (
+        "买家退回来的东西不对", "退货11月11号签收的", "签收日期我记错了 是11月12号 改一下")]
+    turns[0] = Turn(text=turns[0].text, time=AT, intent="wrong_item_returned",
+                    ranking=(("wrong_item_returned", 0.9),))
+    c = catalog()
+    state = derive_case_state(turns, c.rulebook, c.lexicon, c.statutes)
+    assert state.events["return_signed"].value == dt.date(2026, 11, 12)
+    assert "signed" not in state.events
