@@ -78,15 +78,23 @@ SESSION14 = HERE / "session14"
 SESSION14_FLOORS = {
     "case": 0.97, "role": 0.96, "facts": 0.85, "events": 0.83, "safety": 0.80,
     "no_dead_end": 0.98, "question": 0.97, "no_repeat": 0.84, "caveat_once": 0.97,
-    "dated_limits": 0.95, "fits_screen": 0.98, "draft_kind": 0.80, "draft_tone": 0.93,
-    "draft_facts": 0.83, "draft_no_placeholder": 0.95, "cites": 0.80, "no_unsure": 0.98,
-    "fold": 1.0, "draft_not_invented": 0.85, "draft_short": 0.95, "draft_differs": 0.70,
+    "dated_limits": 0.95, "fits_screen": 0.98, "draft_kind": 0.86, "draft_tone": 0.93,
+    "draft_facts": 0.86, "draft_no_placeholder": 0.95, "cites": 0.80, "no_unsure": 0.98,
+    "fold": 1.0, "draft_not_invented": 0.85, "draft_short": 0.95, "draft_differs": 0.93,
     "confirm_facts": 0.95, "case_file": 0.95, "reply_contains": 0.95,
     "nothing_invented": 1.0, "reminder": 0.95,
 }
 
 SESSION15 = HERE / "session15"
-SESSION15_FLOORS: dict[str, float] = {}  # set below from the measured rates
+SESSION15_FLOORS = {
+    "case": 0.95, "role": 0.95, "facts": 0.75, "events": 0.78, "safety": 0.75,
+    "no_dead_end": 0.98, "question": 0.97, "no_repeat": 0.76, "caveat_once": 0.97,
+    "dated_limits": 0.93, "fits_screen": 0.98, "draft_kind": 0.86, "draft_tone": 0.95,
+    "draft_facts": 0.84, "draft_no_placeholder": 0.95, "cites": 0.75, "no_unsure": 0.98,
+    "fold": 1.0, "draft_not_invented": 0.80, "draft_short": 0.95, "draft_differs": 0.76,
+    "confirm_facts": 0.95, "case_file": 0.95, "reply_contains": 0.95,
+    "nothing_invented": 1.0, "reminder": 0.95,
+}
 
 
 @pytest.fixture(scope="module")
