@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from bot.dates import number_value
+from bot.understanding.chat_paste import as_said
 from bot.understanding.clauses import CLAUSE_BREAK, clauses, find_words, normalized
 from bot.understanding.events import DatedEvent, dated_events, event_cues
 from bot.understanding.items import item_name
@@ -281,8 +282,8 @@ def read_message(text: str, now: dt.datetime, lexicon: Lexicon, asked: str | Non
     """The facts of one message. ``asked``: the slot the assistant had just asked for;
     ``asked_event``: the lexicon event whose date it had asked for; ``read_sum``: the
     trained sum reader (which sum is the price, which one a demand)."""
-    return _read(joined_digit_groups(text[:MAX_TEXT]), now, lexicon, asked, asked_event,
-                 read_sum)
+    return _read(joined_digit_groups(as_said(text[:MAX_TEXT], lexicon)), now, lexicon, asked,
+                 asked_event, read_sum)
 
 
 @lru_cache(maxsize=4096)

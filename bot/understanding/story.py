@@ -23,6 +23,7 @@ from pathlib import Path
 from bot.chinese_forms import normalize
 from bot.datafiles import DataFileError, read_yaml
 from bot.dates import SHANGHAI, find_date_spans, resolve_date
+from bot.understanding.chat_paste import as_said
 from bot.understanding.clauses import clauses
 from bot.understanding.extract import lacks_evidence
 from bot.understanding.lexicon import Lexicon
@@ -307,7 +308,8 @@ def _turn_clauses(turn: Turn, number: int, state: CaseState, lexicon: Lexicon,
     quoting: list[str] | None = None  # the words of an open quote, and where it goes
     quote_at, quote_cue = -1, ""
     after_correction = False  # a clause of this turn corrected a value told before
-    pieces = _quotes_whole([piece for part in clauses(turn.text, lexicon.english)
+    told = as_said(turn.text, lexicon)
+    pieces = _quotes_whole([piece for part in clauses(told, lexicon.english)
                             for piece in SPACE_BREAK.split(part.original)])
     for piece in pieces:
         text = _strip(piece, words)
