@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot import guidance, presenter
 from bot.store.sync import record_case
 from bot.turn.answers import answer_knowledge
-from bot.turn.case_turn import limits_digest, rung_of
+from bot.turn.case_turn import limits_digest, redraft_if_filled, rung_of
 from bot.turn.context import GUIDED_SLOT, TurnContext
 from bot.turn.drafts import draft_if_asked
 from bot.turn.middleware import Next
@@ -39,10 +39,11 @@ class FindCase:
 
 
 def answer_request(turn: TurnContext) -> bool:
-    """A draft request, a rule question, or a question the knowledge base answers with
-    confidence gets its own answer instead of the request's block (which answers the
-    request's own kind of question: the limits, the evidence)."""
-    return (draft_if_asked(turn) or answer_rule_question(turn)
+    """A fact added to the draft just shown ("我还录了开箱视频，把这个加上", read as a
+    question about evidence), a draft request, a rule question, or a question the
+    knowledge base answers with confidence gets its own answer instead of the request's
+    block (which answers the request's own kind of question: the limits, the evidence)."""
+    return (redraft_if_filled(turn) or draft_if_asked(turn) or answer_rule_question(turn)
             or answer_knowledge(turn, sure=True))
 
 
@@ -50,7 +51,8 @@ def answer_before_a_step(turn: TurnContext) -> bool:
     """Before a rung up the ladder ("怎么办"): a draft request, a rule question, or any
     question the knowledge base answers, as a case turn would ("已经填了银行卡号 怎么办"):
     never a new step in place of the question asked."""
-    return draft_if_asked(turn) or answer_rule_question(turn) or answer_knowledge(turn)
+    return (redraft_if_filled(turn) or draft_if_asked(turn) or answer_rule_question(turn)
+            or answer_knowledge(turn))
 
 
 def remember(turn: TurnContext, result: guidance.Guidance, rung: int) -> None:

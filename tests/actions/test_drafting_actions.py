@@ -161,6 +161,23 @@ async def test_a_fact_told_right_after_a_draft_redrafts_with_it(dispatcher, doma
     assert "4817263950018273" in after and "开线" in after
 
 
+async def test_a_fact_added_to_the_draft_read_as_an_evidence_question_redrafts(dispatcher,
+                                                                                 domain):
+    """"我拆的时候录了开箱视频，把这个加上" classified as a question about evidence: the
+    draft with the video, not the evidence advice."""
+    from actions.guidance import ActionEvidence
+
+    first = [*STORY[:2], ("帮我写个给小二看的情况说明", "request_draft")]
+    written = type(dispatcher)()
+    events = await ActionDraftComplaint().run(written, conversation(first), domain)
+    tracker = conversation([*first, ("哦对 我拆的时候录了开箱视频 把这个加上", "ask_evidence")],
+                           slots=slot_events(events))
+    tracker.events.insert(-1, {"event": "bot", "text": _draft(written)})
+    await ActionEvidence().run(dispatcher, tracker, domain)
+    assert "utter_draft_header_updated" in responses(dispatcher), responses(dispatcher)
+    assert "开箱视频" in _draft(dispatcher)
+
+
 async def test_a_fact_told_later_gets_no_redraft(dispatcher, domain):
     await _draft_then(dispatcher, domain, ("对了，签收那天我还拍了照片", "inform"), shown=False)
     assert not {"utter_draft_header_updated", "utter_draft_header"} & set(responses(dispatcher))
