@@ -152,25 +152,13 @@ def _near_copy(text: str, last: str | None) -> bool:
     return last is not None and difflib.SequenceMatcher(None, last, text).ratio() >= NEAR_COPY
 
 
-def _last_text(turn: TurnContext, result: guidance.Guidance, drafts: DraftCatalog
-               ) -> str | None:
-    """The text last shown, written again from its kind and tone in either wording (the
-    one whose key is the last key), or None when the case changed since."""
-    kind_id, key = turn.slot(KIND_SLOT), turn.slot(KEY_SLOT)
-    if not kind_id or not key:
-        return None
-    side = case_side(turn)
-    if side is None:
-        return None
-    try:
-        request = read_request("", drafts, side[1], previous_kind=kind_id,
-                               previous_tone=turn.slot("tone"))
-        for wording in (0, 1):
-            text = _render(turn, result, request, drafts, wording=wording)
-            if _key(text) == key:
-                return text.text
-    except ValueError:
-        return None
+def _last_text(turn: TurnContext) -> str | None:
+    """The text last shown, written again in either wording (the one whose key is the
+    last key), or None when the case changed since."""
+    for wording in (0, 1):
+        draft = _redrawn(turn, wording)
+        if draft is not None and _key(draft) == turn.slot(KEY_SLOT):
+            return draft.text
     return None
 
 
@@ -182,7 +170,7 @@ def _write(turn: TurnContext, result: guidance.Guidance, request: DraftRequest,
     draft = _render(turn, result, request, drafts)
     key = _key(draft)
     if restyled and request.variant != "short":
-        last = _last_text(turn, result, drafts)
+        last = _last_text(turn)
         if key == turn.slot(KEY_SLOT) or _near_copy(draft.text, last):
             for wording in (1, 0):  # the last text may already be the other wording
                 other = _render(turn, result, request, drafts, wording=wording)
@@ -313,8 +301,9 @@ def confirmed_draft(turn: TurnContext) -> bool:
     return True
 
 
-def _redrawn(turn: TurnContext) -> Draft | None:
-    """The draft last shown, written again from the case as it stands now."""
+def _redrawn(turn: TurnContext, wording: int = 0) -> Draft | None:
+    """The draft last shown (its kind and tone), written again from the case as it stands
+    now, in ``wording``."""
     kind_id = turn.slot(KIND_SLOT)
     found = case_side(turn) if kind_id else None
     if found is None:
@@ -324,7 +313,7 @@ def _redrawn(turn: TurnContext) -> Draft | None:
     try:
         request = read_request("", drafts, side, previous_kind=kind_id,
                                previous_tone=turn.slot("tone"))
-        return _render(turn, result, request, drafts)
+        return _render(turn, result, request, drafts, wording=wording)
     except ValueError:
         return None
 
@@ -354,14 +343,18 @@ def changes_the_draft_just_shown(turn: TurnContext) -> bool:
 
 def draft_if_asked(turn: TurnContext) -> bool:
     """The draft or the case file, when a case message also asks for one; True when it did."""
-    said = turn.text
-    shown = turn.slot(KIND_SLOT) is not None
-    drafts = turn.catalog.drafts
-    request_act = turn.readers.act(said, turn.previous_bot_text) == "request"
-    if turn.state.case_type is None or not (
-            asks_for_draft(said, drafts, redraft=shown, style=turn.readers.style(said),
-                           request_act=request_act)
-            or asks_for_case_file(said, drafts)):
+    if turn.state.case_type is None or not asks_for_a_text(turn, by_act=True):
         return False
-    send_draft(turn, said)
+    send_draft(turn, turn.text)
     return True
+
+
+def asks_for_a_text(turn: TurnContext, by_act: bool = False) -> bool:
+    """Whether the message asks for a text (a rewrite of the one shown included: "来个短的",
+    "换个语气") or the case file; ``by_act``: a request the dialogue-act reader reads that
+    names a text counts too."""
+    said, drafts = turn.text, turn.catalog.drafts
+    request_act = by_act and turn.readers.act(said, turn.previous_bot_text) == "request"
+    return (asks_for_draft(said, drafts, redraft=turn.slot(KIND_SLOT) is not None,
+                           style=turn.readers.style(said), request_act=request_act)
+            or asks_for_case_file(said, drafts))

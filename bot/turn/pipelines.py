@@ -15,7 +15,7 @@ from bot.turn import case_turn, guidance_turn, uploads
 from bot.turn.answers import turn_act
 from bot.turn.case_file import send_case_file
 from bot.turn.context import TurnContext
-from bot.turn.drafts import KIND_SLOT, case_side, confirmed_draft, send_draft
+from bot.turn.drafts import asks_for_a_text, case_side, confirmed_draft, send_draft
 from bot.turn.middleware import Answer, Do, MiddlewareSet, Step, Then
 from bot.turn.reminders import cancel_reminders, list_reminders, set_reminder
 from bot.turn.steps import LAW_ANSWER, Close, Safety
@@ -109,15 +109,6 @@ BESIDE_A_CASE: dict[str, Pipeline] = {
 def for_case_message(turn: TurnContext) -> Pipeline:
     """A message that names a case type: the request told beside it, else the case turn."""
     return BESIDE_A_CASE.get(turn.request_beside or "", CASE_TURN)
-
-
-def asks_for_a_text(turn: TurnContext) -> bool:
-    """Whether the message asks for a text or the case file (a rewrite of the one shown
-    included: "来个短的", "换个语气")."""
-    drafts = turn.catalog.drafts
-    shown = turn.slot(KIND_SLOT) is not None
-    return (asks_for_draft(turn.text, drafts, redraft=shown, style=turn.readers.style(turn.text))
-            or asks_for_case_file(turn.text, drafts))
 
 
 def for_resume_request(turn: TurnContext, resume: Body) -> Pipeline:
